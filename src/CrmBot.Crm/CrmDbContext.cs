@@ -1,0 +1,115 @@
+using CrmBot.Crm.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace CrmBot.Crm;
+
+/// <summary>The CRM store. Services use it directly: it is the unit of work and the repository.</summary>
+public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(options)
+{
+    public DbSet<Member> Members => Set<Member>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Deal> Deals => Set<Deal>();
+    public DbSet<DealStageChange> DealStageChanges => Set<DealStageChange>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ConversationReference> ConversationReferences => Set<ConversationReference>();
+    public DbSet<DialogState> DialogStates => Set<DialogState>();
+    public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every instant is UTC. SQLite hands DateTime back as Unspecified; say so once here.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<decimal>().HavePrecision(18, 2);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Member>(e =>
+        {
+            e.HasIndex(m => new { m.Channel, m.TenantId, m.UserId }).IsUnique();
+            e.HasIndex(m => m.Email);
+            e.HasOne(m => m.Manager).WithMany().HasForeignKey(m => m.ManagerId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Company>(e =>
+        {
+            e.HasIndex(c => c.NormalizedName).IsUnique();
+        });
+        b.Entity<Contact>(e =>
+        {
+            e.HasIndex(c => c.Email);
+            e.HasIndex(c => c.Phone);
+            e.HasIndex(c => c.SearchName);
+            e.HasOne(c => c.Company).WithMany(c => c.Contacts).HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(c => c.Owner).WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.SetNull);
+            e.Ignore(c => c.FullName);
+        });
+        b.Entity<Deal>(e =>
+        {
+            e.HasIndex(d => d.SearchName);
+            e.HasIndex(d => new { d.OwnerId, d.Stage });
+            e.HasOne(d => d.Company).WithMany(c => c.Deals).HasForeignKey(d => d.CompanyId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(d => d.Contact).WithMany().HasForeignKey(d => d.ContactId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(d => d.Owner).WithMany().HasForeignKey(d => d.OwnerId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<DealStageChange>(e =>
+        {
+            e.HasOne(s => s.Deal).WithMany(d => d.StageHistory).HasForeignKey(s => s.DealId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(s => s.ChangedBy).WithMany().HasForeignKey(s => s.ChangedById).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Activity>(e =>
+        {
+            e.Property(a => a.Type).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(a => new { a.ContactId, a.OccurredAt });
+            e.HasIndex(a => new { a.LoggedById, a.CreatedAt });
+            e.HasOne(a => a.Contact).WithMany().HasForeignKey(a => a.ContactId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.Deal).WithMany().HasForeignKey(a => a.DealId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(a => a.LoggedBy).WithMany().HasForeignKey(a => a.LoggedById).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<FollowUp>(e =>
+        {
+            e.Property(f => f.Status).HasConversion<string>().HasMaxLength(16);
+            // The digest and "what's due today?" ask exactly this: a member's open items by due time.
+            e.HasIndex(f => new { f.AssigneeId, f.Status, f.DueAt });
+            e.HasOne(f => f.Contact).WithMany().HasForeignKey(f => f.ContactId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(f => f.Deal).WithMany().HasForeignKey(f => f.DealId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(f => f.Assignee).WithMany().HasForeignKey(f => f.AssigneeId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(f => f.Activity).WithMany().HasForeignKey(f => f.ActivityId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => new { a.EntityType, a.EntityId });
+            e.HasIndex(a => a.At);
+        });
+        b.Entity<ConversationReference>(e =>
+        {
+            e.HasIndex(r => new { r.Channel, r.ConversationId }).IsUnique();
+            e.HasIndex(r => r.MemberId);
+            e.HasOne(r => r.Member).WithMany().HasForeignKey(r => r.MemberId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<DialogState>(e =>
+        {
+            e.HasKey(d => new { d.ConversationId, d.MemberId });
+            e.Property(d => d.Version).IsConcurrencyToken();
+        });
+        b.Entity<ProcessedInbound>(e =>
+        {
+            e.HasKey(p => new { p.Channel, p.DeliveryId });
+            e.HasIndex(p => p.ReceivedAt);
+        });
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(o => new { o.Status, o.NotBefore });
+            e.HasIndex(o => o.DedupeKey).IsUnique();
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmBot.Crm;
+
+public static class CrmServiceCollectionExtensions
+{
+    public const string DefaultConnectionString = "Data Source=crmbot.db";
+
+    /// <summary>The store, the options and the CRM services.</summary>
+    public static IServiceCollection AddCrm(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CrmOptions>().Bind(configuration.GetSection(CrmOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+
+        var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
+        services.AddDbContext<CrmDbContext>(o => ConfigureStore(o, connectionString));
+
+        services.AddScoped<StoreMigrator>();
+        return services;
+    }
+
+    /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks).</summary>
+    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup());
+
+    /// <summary>The same, over a connection the caller keeps open (in-memory stores in tests).</summary>
+    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, System.Data.Common.DbConnection connection) =>
+        options.UseSqlite(connection).AddInterceptors(new SqliteConnectionSetup());
+}

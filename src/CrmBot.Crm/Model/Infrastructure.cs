@@ -1,0 +1,75 @@
+namespace CrmBot.Crm.Model;
+
+/// <summary>
+/// Where to reach a conversation later (proactive messages), as the Bot Framework SDK's
+/// ConversationReference: for Teams the serviceUrl, conversation id, tenant and bot id;
+/// for Slack the channel id.
+/// </summary>
+public class ConversationReference
+{
+    public int Id { get; set; }
+    public required string Channel { get; set; }
+    public required string TenantId { get; set; }
+    public required string ConversationId { get; set; }
+    /// <summary>"personal", "groupChat" or "channel".</summary>
+    public required string ConversationType { get; set; }
+    public string? ServiceUrl { get; set; }
+    public string? BotId { get; set; }
+    /// <summary>The user a personal conversation is with.</summary>
+    public int? MemberId { get; set; }
+    public Member? Member { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A half-finished conversation flow, per conversation + member, so it survives restarts and instances.</summary>
+public class DialogState
+{
+    public required string ConversationId { get; set; }
+    public int MemberId { get; set; }
+    public required string DialogName { get; set; }
+    public required string StateJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>Optimistic concurrency: two instances racing on one flow must not both win.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>Delivery ids already handled, so a retried delivery is processed once.</summary>
+public class ProcessedInbound
+{
+    /// <summary>"msteams" or "slack".</summary>
+    public required string Channel { get; set; }
+    /// <summary>Teams: conversation id + activity id; Slack: event_id or a hash of the command.</summary>
+    public required string DeliveryId { get; set; }
+    public DateTime ReceivedAt { get; set; }
+}
+
+public enum OutboxStatus { Pending = 0, Sent = 1, Failed = 2 }
+
+/// <summary>
+/// A proactive message waiting to be sent. Written in the same transaction as the change that
+/// causes it; a dispatcher claims it with a lease and sends it once.
+/// </summary>
+public class OutboxMessage
+{
+    public long Id { get; set; }
+    /// <summary>"msteams" or "slack".</summary>
+    public required string Channel { get; set; }
+    /// <summary>"digest", "stage-change", "survey", "survey-reminder".</summary>
+    public required string Kind { get; set; }
+    /// <summary>Where it goes: a member (DM) or a conversation.</summary>
+    public int? MemberId { get; set; }
+    public int? ConversationReferenceId { get; set; }
+    public string? ChannelTarget { get; set; }
+    /// <summary>The bound card and its text fallback, as JSON.</summary>
+    public required string PayloadJson { get; set; }
+    /// <summary>Unique when set: "digest:{member}:{yyyy-MM-dd}" makes planning idempotent.</summary>
+    public string? DedupeKey { get; set; }
+    public OutboxStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime NotBefore { get; set; }
+    public int Attempts { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
+    public DateTime? SentAt { get; set; }
+    public string? LastError { get; set; }
+}

@@ -1,0 +1,37 @@
+namespace CrmBot.Crm.Model;
+
+public enum MemberRole { Rep = 0, Manager = 1, Admin = 2 }
+
+/// <summary>How a member wants stage-change notifications: at once, or folded into the morning digest.</summary>
+public enum NotificationPreference { Instant = 0, Digest = 1 }
+
+/// <summary>
+/// A chat identity (channel + tenant/workspace + user id) mapped to one CRM user.
+/// Everything a member owns or logs points here.
+/// </summary>
+public class Member
+{
+    public int Id { get; set; }
+    /// <summary>"msteams", "slack" or "terminal".</summary>
+    public required string Channel { get; set; }
+    /// <summary>AAD tenant id (Teams) or workspace/team id (Slack).</summary>
+    public required string TenantId { get; set; }
+    /// <summary>The channel's user id (Teams 29:… id, Slack U…).</summary>
+    public required string UserId { get; set; }
+    /// <summary>Teams AAD object id, when known; stable across conversations.</summary>
+    public string? AadObjectId { get; set; }
+    public required string DisplayName { get; set; }
+    public string? Email { get; set; }
+    public MemberRole Role { get; set; }
+    /// <summary>IANA time zone id; "today" and the digest are read in it.</summary>
+    public string TimeZone { get; set; } = "UTC";
+    /// <summary>The manager whose team this member is in (adoption metrics for managers).</summary>
+    public int? ManagerId { get; set; }
+    public Member? Manager { get; set; }
+    public bool DigestEnabled { get; set; } = true;
+    /// <summary>Local time of this member's digest; null means Crm:DigestTime.</summary>
+    public TimeOnly? DigestTime { get; set; }
+    public NotificationPreference StageNotifications { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastSeenAt { get; set; }
+}

@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Crm;
+
+/// <summary>Applies migrations and the file-level settings; run at start-up and by the `migrate` verb.</summary>
+public sealed class StoreMigrator(CrmDbContext db)
+{
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        if (db.Database.IsSqlite())
+        {
+            // WAL is a property of the database file: readers never block the writer.
+            await db.Database.OpenConnectionAsync(ct);
+            try { await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); }
+            finally { await db.Database.CloseConnectionAsync(); }
+        }
+        await db.Database.MigrateAsync(ct);
+    }
+
+    /// <summary>Store status for /healthz: reachable, and no migration left to apply.</summary>
+    public async Task<(bool Ok, string Detail)> CheckAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            if (!await db.Database.CanConnectAsync(ct)) return (false, "cannot connect");
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            return pending.Count == 0 ? (true, "ok") : (false, $"{pending.Count} migration(s) pending");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (false, ex.GetType().Name);
+        }
+    }
+}

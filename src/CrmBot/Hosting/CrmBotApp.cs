@@ -1,0 +1,23 @@
+using CrmBot.Conversations;
+using CrmBot.Crm;
+
+namespace CrmBot.Hosting;
+
+/// <summary>The HTTP service, read top to bottom: what it is made of, then what it answers.</summary>
+public static class CrmBotApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.Services.AddCrm(builder.Configuration);
+        builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddHostedService<StoreMigrationService>();
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+
+        var app = builder.Build();
+
+        app.MapHealth();
+        return app;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace CrmBot.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real service in memory, on its own SQLite file (so background work and requests share it
+/// as in production). Settings are passed as configuration, exactly as an operator would.
+/// </summary>
+public class CrmBotFactory : WebApplicationFactory<Program>
+{
+    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"crmbot-it-{Guid.NewGuid():N}.db");
+    private readonly Dictionary<string, string?> _settings = new();
+
+    public string ConnectionString => $"Data Source={_dbPath}";
+
+    /// <summary>Set before the first request (or CreateClient).</summary>
+    public CrmBotFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Crm", ConnectionString);
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_dbPath) + "*"))
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+    }
+}

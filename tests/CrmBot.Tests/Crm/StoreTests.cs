@@ -1,0 +1,62 @@
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests.Crm;
+
+public class StoreTests
+{
+    [Fact]
+    public async Task Migrate_OnNewFile_CreatesSchemaInWalModeWithForeignKeys()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
+        try
+        {
+            var builder = new DbContextOptionsBuilder<CrmDbContext>();
+            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
+            await using (var db = new CrmDbContext(builder.Options))
+            {
+                await new StoreMigrator(db).MigrateAsync();
+                Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+                Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+
+                // Foreign keys are enforced: an activity for a contact that does not exist is refused.
+                db.Activities.Add(new Activity { Channel = "terminal", ContactId = 999, LoggedById = 999 });
+                await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public async Task DateTimes_ComeBackAsUtc()
+    {
+        using var store = new TestStore();
+        var at = new DateTime(2026, 11, 22, 23, 30, 0, DateTimeKind.Utc);
+        await using (var db = store.NewContext())
+        {
+            db.Members.Add(new Member { Channel = "terminal", TenantId = "t", UserId = "u", DisplayName = "U", CreatedAt = at });
+            await db.SaveChangesAsync();
+        }
+        await using (var db = store.NewContext())
+        {
+            var m = await db.Members.SingleAsync();
+            Assert.Equal(DateTimeKind.Utc, m.CreatedAt.Kind);
+            Assert.Equal(at, m.CreatedAt);
+        }
+    }
+
+    private static async Task<string> Scalar(CrmDbContext db, string sql)
+    {
+        var c = db.Database.GetDbConnection();
+        if (c.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToString(await cmd.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,36 @@
+using CrmBot.Crm;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests;
+
+/// <summary>
+/// A real SQLite store in memory, kept alive by one open connection and migrated like production.
+/// Each <see cref="NewContext"/> is a fresh unit of work on the same data, as a new turn would be.
+/// </summary>
+public sealed class TestStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    public TestStore()
+    {
+        _connection = new SqliteConnection("Data Source=:memory:");
+        _connection.Open();
+        using var db = NewContext();
+        db.Database.Migrate();
+    }
+
+    public DbContextOptions<CrmDbContext> Options
+    {
+        get
+        {
+            var builder = new DbContextOptionsBuilder<CrmDbContext>();
+            CrmServiceCollectionExtensions.ConfigureStore(builder, _connection);
+            return builder.Options;
+        }
+    }
+
+    public CrmDbContext NewContext() => new(Options);
+
+    public void Dispose() => _connection.Dispose();
+}
