@@ -19,6 +19,7 @@ public static class CrmServiceCollectionExtensions
         services.AddDbContext<CrmDbContext>(o => ConfigureStore(o, connectionString));
 
         services.AddScoped<StoreMigrator>();
+        services.AddScoped<InboundDeliveries>();
         return services;
     }
 
