@@ -55,6 +55,12 @@ public sealed record TextReply(string Text) : Reply;
 /// </summary>
 public sealed record CardReply(string CardName, JsonObject Card, string FallbackText, bool ReplacesSource = false) : Reply;
 
+/// <summary>
+/// A form submit that failed validation: per input id, what is wrong. Slack answers a modal
+/// submission with it (response_action: errors); other channels show <paramref name="Message"/>.
+/// </summary>
+public sealed record FieldErrorsReply(IReadOnlyDictionary<string, string> Errors, string Message) : Reply;
+
 /// <summary>The conversation engine, as the SDKs' IBot: one turn in, replies out.</summary>
 public interface IBot
 {
