@@ -26,6 +26,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<DialogState> DialogStates => Set<DialogState>();
     public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -148,6 +149,11 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(o => new { o.Status, o.NotBefore });
             e.HasIndex(o => o.DedupeKey).IsUnique();
+        });
+        b.Entity<ParkedPayload>(e =>
+        {
+            e.Property(p => p.Id).HasMaxLength(32);
+            e.HasIndex(p => p.ExpiresAt);
         });
     }
 
