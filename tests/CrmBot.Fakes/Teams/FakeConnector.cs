@@ -53,6 +53,15 @@ public sealed class FakeConnector : LoopbackServer
         for (var i = 0; i < count; i++) _failures.Enqueue((status, retryAfter));
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> calls are read and then dropped without an answer (connection
+    /// aborted): the caller cannot tell whether they were delivered. Recorded with status 0.
+    /// </summary>
+    public void DropNext(int count)
+    {
+        for (var i = 0; i < count; i++) _failures.Enqueue((0, null));
+    }
+
     public void Clear()
     {
         _requests.Clear();
@@ -107,6 +116,11 @@ public sealed class FakeConnector : LoopbackServer
             return Record(StatusCodes.Status401Unauthorized, Results.Json(Error("Unauthorized", "Authorization has been denied for this request."), statusCode: 401));
         if (_failures.TryDequeue(out var failure))
         {
+            if (failure.Status == 0)
+            {
+                request.HttpContext.Abort();
+                return Record(0, Results.Empty);
+            }
             if (failure.RetryAfter is { } after)
                 request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString();
             return Record(failure.Status, Results.Json(Error("Throttled", "Try again later."), statusCode: failure.Status));
