@@ -29,6 +29,7 @@ public class SlackSignatureTests(SlackProtocolHost host) : IClassFixture<SlackPr
     public async Task ForgedRequest_Is401_AndNothingIsProcessed(string forgery)
     {
         host.Bot.Reset();
+        host.Slack.Clear();
         var envelope = SlackHost.Event(SlackHost.DirectMessage("follow-ups"));
         var body = envelope.ToJsonString();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
