@@ -1,3 +1,4 @@
+using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Crm;
@@ -13,6 +14,7 @@ public static class CrmBotApp
 
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
@@ -20,6 +22,7 @@ public static class CrmBotApp
         var app = builder.Build();
 
         app.MapHealth();
+        app.MapTeams();
         app.MapSlack();
         return app;
     }
