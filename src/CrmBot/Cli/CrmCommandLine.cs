@@ -20,6 +20,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(SeedDemoCommand.Create());
         root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(PackageTeamsCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
 
         var parse = root.Parse(args);
