@@ -1,3 +1,4 @@
+using CrmBot.Channels.Teams;
 using CrmBot.Conversations;
 using CrmBot.Crm;
 
@@ -12,12 +13,14 @@ public static class CrmBotApp
 
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();
 
         app.MapHealth();
+        app.MapTeams();
         return app;
     }
 }
