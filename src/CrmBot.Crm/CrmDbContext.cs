@@ -19,6 +19,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<DialogState> DialogStates => Set<DialogState>();
     public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -108,6 +109,11 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.HasIndex(o => o.DedupeKey).IsUnique();
             // Held stage-change notes are looked up per member when their digest is planned.
             e.HasIndex(o => new { o.MemberId, o.Status });
+        });
+        b.Entity<ParkedPayload>(e =>
+        {
+            e.Property(p => p.Id).HasMaxLength(32);
+            e.HasIndex(p => p.ExpiresAt);
         });
     }
 

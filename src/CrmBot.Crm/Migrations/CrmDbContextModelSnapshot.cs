@@ -551,6 +551,29 @@ namespace CrmBot.Crm.Migrations
                     b.ToTable("Outbox");
                 });
 
+            modelBuilder.Entity("CrmBot.Crm.Model.ParkedPayload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ParkedPayloads");
+                });
+
             modelBuilder.Entity("CrmBot.Crm.Model.ProcessedInbound", b =>
                 {
                     b.Property<string>("Channel")

@@ -1,4 +1,5 @@
 using CrmBot.Channels.Teams;
+using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Crm;
 
@@ -14,6 +15,7 @@ public static class CrmBotApp
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
+        builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
@@ -21,6 +23,7 @@ public static class CrmBotApp
 
         app.MapHealth();
         app.MapTeams();
+        app.MapSlack();
         return app;
     }
 }

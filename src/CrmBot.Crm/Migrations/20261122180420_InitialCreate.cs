@@ -125,6 +125,20 @@ namespace CrmBot.Crm.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ParkedPayloads",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Json = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ParkedPayloads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ProcessedInbound",
                 columns: table => new
                 {
@@ -505,6 +519,11 @@ namespace CrmBot.Crm.Migrations
                 columns: new[] { "Status", "NotBefore" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ParkedPayloads_ExpiresAt",
+                table: "ParkedPayloads",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ProcessedInbound_ReceivedAt",
                 table: "ProcessedInbound",
                 column: "ReceivedAt");
@@ -530,6 +549,9 @@ namespace CrmBot.Crm.Migrations
 
             migrationBuilder.DropTable(
                 name: "Outbox");
+
+            migrationBuilder.DropTable(
+                name: "ParkedPayloads");
 
             migrationBuilder.DropTable(
                 name: "ProcessedInbound");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122175651_InitialCreate")]
+    [Migration("20261122180420_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -552,6 +552,29 @@ namespace CrmBot.Crm.Migrations
                     b.HasIndex("Status", "NotBefore");
 
                     b.ToTable("Outbox");
+                });
+
+            modelBuilder.Entity("CrmBot.Crm.Model.ParkedPayload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ParkedPayloads");
                 });
 
             modelBuilder.Entity("CrmBot.Crm.Model.ProcessedInbound", b =>
