@@ -5,6 +5,7 @@ using CrmBot.Conversations;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
+using CrmBot.Crm.Services;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Proactive;
@@ -52,6 +53,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
     {
         var words = rest.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var member = await db.Members.FindAsync([context.Member.Id], ct) ?? context.Member;
+        var before = DigestSetting(member);
         switch (words.FirstOrDefault())
         {
             case null:
@@ -77,13 +79,14 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
                 context.ReplyText("Try `digest on`, `digest off` or `digest at 08:30`.");
                 return;
         }
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(context, member, "digest", before, DigestSetting(member), ct);
         context.ReplyText(Describe(member));
     }
 
     private async Task NotifyAsync(TurnContext context, string rest, CancellationToken ct)
     {
         var member = await db.Members.FindAsync([context.Member.Id], ct) ?? context.Member;
+        var before = member.StageNotifications.ToString();
         switch (rest.ToLowerInvariant())
         {
             case "instant" or "instantly" or "now":
@@ -99,7 +102,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
                 context.ReplyText("Try `notify instant` or `notify digest`.");
                 return;
         }
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(context, member, "notify", before, member.StageNotifications.ToString(), ct);
         context.ReplyText(Describe(member));
     }
 
@@ -130,6 +133,24 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
                 $"\n- #{failure.Id} {failure.Kind} to {failure.Channel} {Recipient(failure)}, {failure.Attempts} attempt(s): {failure.LastError}");
         if (summary.Failed > 0) text.Append("\nFix the cause, then `outbox retry` sends the failed ones again.");
         context.ReplyText(text.ToString());
+    }
+
+    private static string DigestSetting(Member m) =>
+        m.DigestEnabled ? "on" + (m.DigestTime is { } t ? " at " + t.ToString("HH:mm", CultureInfo.InvariantCulture) : "") : "off";
+
+    /// <summary>
+    /// Saves a preference change with its audit entry. Stage-change notes held for a digest that will
+    /// no longer carry them (digest off, or "notify instant") go out at once, in the same transaction.
+    /// </summary>
+    private async Task SaveAsync(TurnContext context, Member member, string action, string before, string after, CancellationToken ct)
+    {
+        if (before == after) return;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        AuditLog.Add(db, MemberService.ActorFor(member, context.Channel), nameof(Member), member.Id, action, before, after);
+        await db.SaveChangesAsync(ct);
+        if (!member.DigestEnabled || member.StageNotifications == NotificationPreference.Instant)
+            await DigestPlanner.ReleaseHeldAsync(db, member.Id, clock.GetUtcNow().UtcDateTime, ct);
+        await tx.CommitAsync(ct);
     }
 
     private static string Recipient(OutboxMessage row) =>
