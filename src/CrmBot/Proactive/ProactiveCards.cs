@@ -1,4 +1,3 @@
-using System.Globalization;
 using CrmBot.Conversations.Cards;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
@@ -20,63 +19,76 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         var stage = crm.Value.Pipeline.FirstOrDefault(s => s.Name == change.ToStage);
         var won = stage is { IsWon: true };
         var lost = stage is { IsClosed: true, IsWon: false };
-        var amount = FormatAmount(deal.Amount, deal.Currency);
+        var amount = CardData.Money(deal.Amount, deal.Currency);
+        var name = deal.Company is { } company && !deal.Name.Contains(company.Name, StringComparison.OrdinalIgnoreCase)
+            ? $"{deal.Name} ({company.Name})" : deal.Name;
+        // The same data the conversation's own stage-change reply binds, plus the amount.
         var data = new
         {
-            deal = new { id = deal.Id, name = deal.Name, company = deal.Company?.Name, amount, currency = deal.Currency },
-            from = change.FromStage ?? "",
+            dealId = deal.Id,
+            name,
+            from = change.FromStage,
             to = change.ToStage,
-            movedBy = actor.DisplayName,
-            won,
-            lost,
             reason = change.Reason,
+            exitCriterion = stage?.ExitCriterion,
+            won,
+            closed = stage?.IsClosed == true,
+            by = actor.DisplayName,
+            amount,
         };
         var text = won
-            ? $"🎉 {deal.Name} ({amount}) is Closed Won! Moved by {actor.DisplayName}."
+            ? $"🎉 {name} ({amount}) is won! {change.FromStage} → {change.ToStage}, by {actor.DisplayName}."
             : lost
-                ? $"{deal.Name} ({amount}) was Closed Lost by {actor.DisplayName}: {change.Reason}"
-                : $"{deal.Name} ({amount}) moved {change.FromStage} → {change.ToStage} by {actor.DisplayName}.";
+                ? $"{name} ({amount}) was lost: {change.Reason}. {change.FromStage} → {change.ToStage}, by {actor.DisplayName}."
+                : $"{name} ({amount}): {change.FromStage} → {change.ToStage}, by {actor.DisplayName}.";
         return new ProactivePayload(text, [new OutboxCard(CardNames.DealStageChanged, templates.Bind(CardNames.DealStageChanged, data))]);
     }
 
     /// <summary>
-    /// The morning digest: the follow-ups card (overdue and due today, with its buttons) and, after
-    /// it, the stage changes this member chose to receive in the digest.
+    /// The morning digest: the follow-ups card (overdue and due today, with its Done / Snooze / Log
+    /// buttons, handled by the conversation engine when clicked) and, after it, the stage changes
+    /// this member chose to receive in the digest.
     /// </summary>
     public ProactivePayload Digest(Member member, DueFollowUps due, IReadOnlyList<ProactivePayload> stageChanges)
     {
         var cards = new List<OutboxCard>();
         var parts = new List<string>();
+        var lines = new List<string>();
         if (due.Overdue.Count + due.DueToday.Count > 0)
         {
-            cards.Add(new OutboxCard(CardNames.FollowUps, templates.Bind(CardNames.FollowUps, FollowUpsData(due))));
+            var zone = LocalDay.Zone(due.TimeZone);
+            var number = 0;
+            object Item(FollowUp f, bool overdue) => new
+            {
+                id = f.Id,
+                number = ++number,
+                title = f.Title,
+                contactId = f.ContactId,
+                contact = f.Contact?.FullName,
+                company = f.Contact?.Company?.Name,
+                deal = f.Deal?.Name,
+                due = CardData.Iso(CardData.LocalDate(f.DueAt, zone)),
+                overdue,
+            };
+            var items = due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+            cards.Add(new OutboxCard(CardNames.FollowUps, templates.Bind(CardNames.FollowUps, new
+            {
+                notice = (string?)null,
+                today = CardData.Iso(due.Today),
+                overdueCount = due.Overdue.Count,
+                items,
+            })));
             if (due.Overdue.Count > 0) parts.Add($"{due.Overdue.Count} overdue");
             if (due.DueToday.Count > 0) parts.Add($"{due.DueToday.Count} due today");
+            lines.AddRange(due.Overdue.Select(f => "OVERDUE " + f.Title).Concat(due.DueToday.Select(f => f.Title)));
         }
-        foreach (var change in stageChanges) cards.AddRange(change.Cards);
+        foreach (var change in stageChanges)
+        {
+            cards.AddRange(change.Cards);
+            lines.Add(change.Text);
+        }
         if (stageChanges.Count > 0) parts.Add(stageChanges.Count == 1 ? "1 deal update" : $"{stageChanges.Count} deal updates");
-        return new ProactivePayload($"Good morning, {member.DisplayName}: {string.Join(", ", parts)}.", cards);
+        var text = $"Good morning, {member.DisplayName}: {string.Join(", ", parts)}.\n" + string.Join("\n", lines);
+        return new ProactivePayload(text, cards);
     }
-
-    private static object FollowUpsData(DueFollowUps due)
-    {
-        object Item(FollowUp f) => new
-        {
-            id = f.Id,
-            title = f.Title,
-            due = f.DueAt,
-            contact = f.Contact is { } c ? new { id = c.Id, name = $"{c.FirstName} {c.LastName}".Trim(), company = c.Company?.Name } : null,
-            deal = f.Deal is { } d ? new { id = d.Id, name = d.Name } : null,
-        };
-        return new
-        {
-            today = due.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            overdue = due.Overdue.Select(Item).ToList(),
-            dueToday = due.DueToday.Select(Item).ToList(),
-            empty = due.Overdue.Count + due.DueToday.Count == 0,
-        };
-    }
-
-    private static string FormatAmount(decimal amount, string currency) =>
-        $"{amount.ToString("#,0.##", CultureInfo.InvariantCulture)} {currency}";
 }

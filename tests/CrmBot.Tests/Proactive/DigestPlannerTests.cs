@@ -15,7 +15,7 @@ public sealed class DigestPlannerTests : IDisposable
     private readonly ManualClock _clock = new(SundayEvening);
     private readonly ProactiveHost _host;
 
-    public DigestPlannerTests() => _host = new ProactiveHost(_store, _clock, cards: StubCards.Templates);
+    public DigestPlannerTests() => _host = new ProactiveHost(_store, _clock);
 
     public void Dispose()
     {
@@ -63,7 +63,10 @@ public sealed class DigestPlannerTests : IDisposable
         Assert.Equal(Utc(23, 0, 0).UtcDateTime, all[tokyo.Id].NotBefore);
         var payload = ProactivePayload.FromJson(all[berlin.Id].PayloadJson);
         Assert.Contains("1 due today", payload.Text);
-        Assert.Contains("today: Call Bernd", Assert.Single(payload.Cards).Card.ToJsonString());
+        var card = Assert.Single(payload.Cards);
+        Assert.Equal("follow-ups", card.Name);
+        Assert.Contains("Call Bernd", card.Card.ToJsonString());
+        Assert.Contains("followup.done", card.Card.ToJsonString());
     }
 
     [Fact]
@@ -122,7 +125,7 @@ public sealed class DigestPlannerTests : IDisposable
     [Fact]
     public async Task ConfiguredDigestTime_IsTheDefault()
     {
-        using var host = new ProactiveHost(_store, _clock, new Dictionary<string, string?> { ["Crm:DigestTime"] = "07:15" }, cards: StubCards.Templates);
+        using var host = new ProactiveHost(_store, _clock, new Dictionary<string, string?> { ["Crm:DigestTime"] = "07:15" });
         var member = await host.MemberAsync("Gina", "UTC");
         await host.FollowUpAsync(member, "Prep", Monday);
 
@@ -165,14 +168,14 @@ public sealed class DigestPlannerTests : IDisposable
             await _host.FollowUpAsync(m, "Task " + i, Monday);
             members.Add(m);
         }
-        using var other = new ProactiveHost(_store, _clock, cards: StubCards.Templates);
+        using var other = new ProactiveHost(_store, _clock);
 
         _clock.Set(Utc(23, 10, 0));
         var counts = await Task.WhenAll(Task.Run(_host.PlanAsync), Task.Run(other.PlanAsync), Task.Run(_host.PlanAsync));
         Assert.Equal(members.Count, counts.Sum());
 
         // A restart later that day plans nothing new.
-        using var restarted = new ProactiveHost(_store, _clock, cards: StubCards.Templates);
+        using var restarted = new ProactiveHost(_store, _clock);
         _clock.Set(Utc(23, 16, 0));
         Assert.Equal(0, await restarted.PlanAsync());
 

@@ -1,5 +1,4 @@
 using CrmBot.Conversations;
-using CrmBot.Conversations.Cards;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
@@ -19,7 +18,7 @@ public sealed class ProactiveHost : IDisposable
     private readonly ServiceProvider _provider;
 
     public ProactiveHost(SharedFileStore store, ManualClock clock, IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configure = null, CardTemplates? cards = null)
+        Action<IServiceCollection>? configure = null)
     {
         Clock = clock;
         var all = new Dictionary<string, string?> { ["ConnectionStrings:Crm"] = store.ConnectionString };
@@ -31,7 +30,6 @@ public sealed class ProactiveHost : IDisposable
         services.AddCrm(configuration);
         services.AddConversations(configuration);
         services.AddProactive(configuration);
-        if (cards is not null) services.AddSingleton(cards);
         configure?.Invoke(services);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
@@ -80,27 +78,3 @@ public sealed class ProactiveHost : IDisposable
     public void Dispose() => _provider.Dispose();
 }
 
-/// <summary>
-/// Minimal stand-ins for the follow-ups and stage-change templates, so scheduling tests do not
-/// depend on the real cards' layout (ProactiveCardsTests binds the real ones).
-/// </summary>
-public static class StubCards
-{
-    private static readonly Lazy<CardTemplates> Instance = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "crmbot-stub-cards-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, CardNames.FollowUps + ".json"), """
-            {"type":"AdaptiveCard","version":"1.5","body":[
-              {"type":"TextBlock","$data":"${overdue}","text":"overdue: ${title}"},
-              {"type":"TextBlock","$data":"${dueToday}","text":"today: ${title}"}]}
-            """);
-        File.WriteAllText(Path.Combine(dir, CardNames.DealStageChanged + ".json"), """
-            {"type":"AdaptiveCard","version":"1.5","body":[
-              {"type":"TextBlock","text":"${deal.name}: ${from} -> ${to} by ${movedBy}"}]}
-            """);
-        return new CardTemplates(dir);
-    });
-
-    public static CardTemplates Templates => Instance.Value;
-}
