@@ -173,7 +173,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
     {
         var t = text.Trim().Replace('.', ':').Replace('h', ':');
         if (t.EndsWith(':')) t += "00";
-        string[] formats = ["H:mm", "HH:mm", "h:mm tt", "h:mmtt", "h tt", "htt", "H"];
+        string[] formats = ["H:mm", "HH:mm", "h:mm tt", "h:mmtt", "h tt", "htt", "%H"];
         return TimeOnly.TryParseExact(t.ToUpperInvariant(), formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out time);
     }
 }
