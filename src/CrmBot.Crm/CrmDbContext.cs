@@ -19,6 +19,10 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<DialogState> DialogStates => Set<DialogState>();
     public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
+    public DbSet<SurveyParticipation> SurveyParticipations => Set<SurveyParticipation>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -107,6 +111,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.HasIndex(o => new { o.Status, o.NotBefore });
             e.HasIndex(o => o.DedupeKey).IsUnique();
         });
+        CrmBot.Crm.Surveys.SurveyModel.Configure(b);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

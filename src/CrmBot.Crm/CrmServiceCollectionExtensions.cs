@@ -1,3 +1,4 @@
+using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class CrmServiceCollectionExtensions
 
         services.AddScoped<StoreMigrator>();
         services.AddScoped<InboundDeliveries>();
+        services.AddSurveys(configuration);
         return services;
     }
 
