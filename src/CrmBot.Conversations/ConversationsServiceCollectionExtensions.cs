@@ -1,13 +1,37 @@
+using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Dialogs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CrmBot.Conversations;
 
 public static class ConversationsServiceCollectionExtensions
 {
-    /// <summary>The engine (IBot), dialogs, recognizer and card templates.</summary>
+    /// <summary>The engine (IBot, scoped: one per turn), the built-in CRM features and dialogs, card templates.</summary>
     public static IServiceCollection AddConversations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CardTemplates>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds chat commands: the engine offers every typed message and every card verb to each
+    /// registered feature (see src/CrmBot.Conversations/README.md).
+    /// </summary>
+    public static IServiceCollection AddChatFeature<TFeature>(this IServiceCollection services) where TFeature : class, IChatFeature
+    {
+        services.TryAddScoped<TFeature>();
+        services.AddScoped<IChatFeature>(sp => sp.GetRequiredService<TFeature>());
+        return services;
+    }
+
+    /// <summary>Adds a multi-turn flow that features start with <c>context.BeginDialogAsync&lt;TDialog&gt;(…)</c>.</summary>
+    public static IServiceCollection AddDialog<TDialog>(this IServiceCollection services) where TDialog : Dialog
+    {
+        services.TryAddScoped<TDialog>();
+        services.AddScoped<Dialog>(sp => sp.GetRequiredService<TDialog>());
         return services;
     }
 }

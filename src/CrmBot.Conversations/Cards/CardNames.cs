@@ -1,0 +1,16 @@
+namespace CrmBot.Conversations.Cards;
+
+/// <summary>Every card template, by file name in cards/ (without .json). The lint test checks each has a file.</summary>
+public static class CardNames
+{
+    public const string Help = "help";
+    public const string LogForm = "log-form";
+    public const string ActivityLogged = "activity-logged";
+    public const string FollowUps = "follow-ups";
+    public const string ContactSummary = "contact-summary";
+    public const string ContactPicker = "contact-picker";
+    public const string Deal = "deal";
+    public const string Deals = "deals";
+    public const string DealStageChanged = "deal-stage-changed";
+    public const string Error = "error";
+}
