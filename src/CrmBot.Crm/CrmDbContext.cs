@@ -23,6 +23,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
     public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
     public DbSet<SurveyParticipation> SurveyParticipations => Set<SurveyParticipation>();
+    public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -110,6 +111,13 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(o => new { o.Status, o.NotBefore });
             e.HasIndex(o => o.DedupeKey).IsUnique();
+            // Held stage-change notes are looked up per member when their digest is planned.
+            e.HasIndex(o => new { o.MemberId, o.Status });
+        });
+        b.Entity<ParkedPayload>(e =>
+        {
+            e.Property(p => p.Id).HasMaxLength(32);
+            e.HasIndex(p => p.ExpiresAt);
         });
         CrmBot.Crm.Surveys.SurveyModel.Configure(b);
     }

@@ -505,6 +505,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("DedupeKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FirstAttemptAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -541,9 +544,34 @@ namespace CrmBot.Crm.Migrations
                     b.HasIndex("DedupeKey")
                         .IsUnique();
 
+                    b.HasIndex("MemberId", "Status");
+
                     b.HasIndex("Status", "NotBefore");
 
                     b.ToTable("Outbox");
+                });
+
+            modelBuilder.Entity("CrmBot.Crm.Model.ParkedPayload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ParkedPayloads");
                 });
 
             modelBuilder.Entity("CrmBot.Crm.Model.ProcessedInbound", b =>

@@ -1,3 +1,5 @@
+using CrmBot.Channels.Teams;
+using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Crm;
 
@@ -12,12 +14,16 @@ public static class CrmBotApp
 
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddTeams(builder.Configuration);
+        builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();
 
         app.MapHealth();
+        app.MapTeams();
+        app.MapSlack();
         return app;
     }
 }

@@ -113,6 +113,7 @@ namespace CrmBot.Crm.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     NotBefore = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    FirstAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LeaseOwner = table.Column<string>(type: "TEXT", nullable: true),
                     LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -121,6 +122,20 @@ namespace CrmBot.Crm.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Outbox", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ParkedPayloads",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Json = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ParkedPayloads", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -583,9 +598,19 @@ namespace CrmBot.Crm.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Outbox_MemberId_Status",
+                table: "Outbox",
+                columns: new[] { "MemberId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Outbox_Status_NotBefore",
                 table: "Outbox",
                 columns: new[] { "Status", "NotBefore" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ParkedPayloads_ExpiresAt",
+                table: "ParkedPayloads",
+                column: "ExpiresAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ProcessedInbound_ReceivedAt",
@@ -645,6 +670,9 @@ namespace CrmBot.Crm.Migrations
 
             migrationBuilder.DropTable(
                 name: "Outbox");
+
+            migrationBuilder.DropTable(
+                name: "ParkedPayloads");
 
             migrationBuilder.DropTable(
                 name: "ProcessedInbound");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122175936_InitialCreate")]
+    [Migration("20261122180816_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -508,6 +508,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("DedupeKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FirstAttemptAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -544,9 +547,34 @@ namespace CrmBot.Crm.Migrations
                     b.HasIndex("DedupeKey")
                         .IsUnique();
 
+                    b.HasIndex("MemberId", "Status");
+
                     b.HasIndex("Status", "NotBefore");
 
                     b.ToTable("Outbox");
+                });
+
+            modelBuilder.Entity("CrmBot.Crm.Model.ParkedPayload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ParkedPayloads");
                 });
 
             modelBuilder.Entity("CrmBot.Crm.Model.ProcessedInbound", b =>

@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Channels.Slack;
+
+/// <summary>
+/// POST /slack/events, /slack/commands, /slack/interactions. The signature filter on the group has
+/// verified the raw body before these run; each answers within Slack's 3 seconds and queues the work.
+/// Handlers take only HttpContext so nothing binds (reads) the body before the filter.
+/// </summary>
+public static class SlackEndpoints
+{
+    public const string RetryNumHeader = "X-Slack-Retry-Num";
+
+    public static RouteGroupBuilder MapSlack(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/slack").AddEndpointFilter<SlackSignatureFilter>().DisableAntiforgery();
+        group.MapPost("/events", EventsAsync);
+        group.MapPost("/commands", Commands);
+        group.MapPost("/interactions", InteractionsAsync);
+        return group;
+    }
+
+    private static IResult EventsAsync(HttpContext http, SlackWorkQueue queue, ILogger<SlackWorkQueue> logger)
+    {
+        if (ParseJson(SlackSignatureFilter.Body(http)) is not { } envelope) return BadRequest(http, logger, "body is not a JSON object");
+
+        switch (Str(envelope["type"]))
+        {
+            case "url_verification":
+                return Results.Json(new JsonObject { ["challenge"] = Str(envelope["challenge"]) });
+            case "event_callback":
+                var eventId = Str(envelope["event_id"]);
+                if (eventId is null || envelope["event"] is not JsonObject ev) return BadRequest(http, logger, "event_callback without event_id or event");
+                if (!IsConversationalMessage(ev, SlackInbox.BotUserId(envelope))) return Results.Ok();
+                var retry = http.Request.Headers[RetryNumHeader].ToString();
+                return Enqueue(queue, logger, new SlackWork("event", eventId,
+                    (inbox, ct) => inbox.HandleEventAsync(envelope, retry.Length > 0 ? retry : null, ct)));
+            default:
+                return Results.Ok();   // app_rate_limited and other notices: nothing to do
+        }
+    }
+
+    /// <summary>
+    /// An @mention, or a message in a DM with the bot, typed by a person. Bots (CrmBot's own posts
+    /// included), edits, deletions, joins and every other subtype are not turns.
+    /// </summary>
+    internal static bool IsConversationalMessage(JsonObject ev, string? botUserId)
+    {
+        if (ev["bot_id"] is not null || ev["bot_profile"] is not null || ev["subtype"] is not null) return false;
+        var user = Str(ev["user"]);
+        if (user is null || user == botUserId || Str(ev["channel"]) is null) return false;
+        return Str(ev["type"]) switch
+        {
+            "app_mention" => true,
+            "message" => Str(ev["channel_type"]) == "im",
+            _ => false,
+        };
+    }
+
+    private static IResult Commands(HttpContext http, SlackWorkQueue queue, ILogger<SlackWorkQueue> logger)
+    {
+        var form = ParseForm(SlackSignatureFilter.Body(http));
+        string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
+        if (F("command") is not { } command || F("user_id") is not { } user || F("team_id") is not { } team || F("channel_id") is not { } channel)
+            return BadRequest(http, logger, "slash command without command, user_id, team_id or channel_id");
+
+        var slash = new SlashCommand(team, F("team_domain"), user, F("user_name"), channel, command, F("text") ?? "",
+            F("response_url"), F("trigger_id"));
+        return Enqueue(queue, logger, new SlackWork("command", slash.TriggerId ?? command, (inbox, ct) => inbox.HandleCommandAsync(slash, ct)));
+    }
+
+    private static async Task<IResult> InteractionsAsync(HttpContext http, SlackWorkQueue queue, IOptions<SlackOptions> options,
+        TimeProvider clock, ILogger<SlackWorkQueue> logger)
+    {
+        var form = ParseForm(SlackSignatureFilter.Body(http));
+        var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? "")) : null;
+        if (payload is null || Str(payload["user"]?["id"]) is null) return BadRequest(http, logger, "interaction without a JSON payload and user");
+        var id = Str(payload["trigger_id"]) ?? Str(payload["view"]?["id"]) ?? "-";
+
+        switch (Str(payload["type"]))
+        {
+            case "block_actions":
+                return Enqueue(queue, logger, new SlackWork("block_actions", id, (inbox, ct) => inbox.HandleBlockActionsAsync(payload, ct)));
+            case "message_action" when Str(payload["callback_id"]) == LogToCrmCallbackId:
+                return Enqueue(queue, logger, new SlackWork("message_action", id, (inbox, ct) => inbox.HandleMessageActionAsync(payload, ct)));
+            case "view_submission" when Str(payload["view"]?["callback_id"]) == BlockKit.FormCallbackId:
+                return await ViewSubmissionAsync(payload, id, queue, options.Value, clock, logger);
+            default:
+                return Results.Ok();   // view_closed, other shortcuts
+        }
+    }
+
+    /// <summary>callback_id of the "Log to CRM" message shortcut (manifests/slack/manifest.yml).</summary>
+    public const string LogToCrmCallbackId = "log_to_crm";
+
+    /// <summary>
+    /// Field errors must come back in this very response, so the endpoint waits for the engine, but
+    /// only so long: past <see cref="SlackOptions.SubmissionTimeout"/> the modal closes and the answer is posted.
+    /// </summary>
+    private static async Task<IResult> ViewSubmissionAsync(JsonObject payload, string id, SlackWorkQueue queue, SlackOptions options,
+        TimeProvider clock, ILogger logger)
+    {
+        var answer = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.TryEnqueue(new SlackWork("view_submission", id, (inbox, ct) => inbox.HandleViewSubmissionAsync(payload, answer, ct))))
+        {
+            Log.QueueFull(logger, "view_submission", id);
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+        using var timeout = new CancellationTokenSource(options.SubmissionTimeout, clock);
+        try { await answer.Task.WaitAsync(timeout.Token); }
+        catch (OperationCanceledException) { answer.TrySetResult(null); }
+        var body = await answer.Task;
+        return body is null ? Results.Ok() : Results.Json(body);
+    }
+
+    private static IResult Enqueue(SlackWorkQueue queue, ILogger logger, SlackWork work)
+    {
+        if (queue.TryEnqueue(work)) return Results.Ok();
+        Log.QueueFull(logger, work.Kind, work.Id);
+        return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static IResult BadRequest(HttpContext http, ILogger logger, string reason)
+    {
+        Log.BadRequest(logger, http.Request.Path, reason);
+        return Results.BadRequest(new { error = reason });
+    }
+
+    private static JsonObject? ParseJson(ReadOnlyMemory<byte> body)
+    {
+        try { return JsonNode.Parse(body.Span) as JsonObject; }
+        catch (JsonException) { return null; }
+    }
+
+    private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> ParseForm(ReadOnlyMemory<byte> body) =>
+        QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.Span));
+
+    private static string? Str(JsonNode? n) => SlackDestination.S(n);
+}

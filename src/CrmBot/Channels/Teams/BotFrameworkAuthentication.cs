@@ -1,0 +1,137 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CrmBot.Channels.Teams;
+
+/// <summary>The outcome of checking one inbound request: an identity, anonymous (no app id), or refused.</summary>
+public sealed record AuthenticationResult(bool Succeeded, ClaimsIdentity? Identity, IReadOnlyList<string> Endorsements, string? Failure)
+{
+    public static AuthenticationResult Anonymous { get; } = new(true, null, [], null);
+    public static AuthenticationResult Fail(string why) => new(false, null, [], why);
+}
+
+/// <summary>
+/// Checks the JWT the Bot Framework channel service puts on every call to the bot, as the SDK's
+/// JwtTokenValidation does for channel tokens: OpenID metadata and JWKS (cached, refreshed when a key id
+/// is unknown), issuer, audience = our app id, RS256/384/512, lifetime with 5 minutes' skew, then
+/// against the activity: the serviceurl claim and the signing key's endorsement of the channel.
+/// </summary>
+public sealed class BotFrameworkAuthentication
+{
+    public const string Issuer = "https://api.botframework.com";
+    public const string ServiceUrlClaim = "serviceurl";
+    private static readonly string[] Algorithms =
+        [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
+
+    private readonly BotOptions _options;
+    private readonly ConfigurationManager<OpenIdConnectConfiguration> _metadata;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public BotFrameworkAuthentication(IOptions<BotOptions> options, IHttpClientFactory httpClients)
+    {
+        _options = options.Value;
+        var metadataUri = new Uri(_options.OpenIdMetadataUrl);
+        var retriever = new HttpDocumentRetriever(httpClients.CreateClient(nameof(BotFrameworkAuthentication)))
+        {
+            // Validated at start-up: https, or plain http only on loopback (the tests' fake issuer).
+            RequireHttps = !ServiceUrls.IsLoopback(metadataUri),
+        };
+        _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
+            _options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), retriever)
+        {
+            // The channel rolls keys now and then; a token with a key id we have not seen forces a
+            // refresh, at most this often, so a flood of forged kids cannot hammer the metadata endpoint.
+            RefreshInterval = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public bool IsAuthenticationEnabled => _options.IsAuthenticationEnabled;
+
+    /// <summary>Checks the Authorization header alone (signature, issuer, audience, lifetime).</summary>
+    public async Task<AuthenticationResult> AuthenticateAsync(string? authorizationHeader, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(authorizationHeader))
+            return IsAuthenticationEnabled ? AuthenticationResult.Fail("no Authorization header") : AuthenticationResult.Anonymous;
+        if (!IsAuthenticationEnabled)
+            // A header we cannot check (no app id to expect as audience) is refused rather than ignored.
+            return AuthenticationResult.Fail("a token was sent but Bot:MicrosoftAppId is not configured");
+
+        const string scheme = "Bearer ";
+        if (!authorizationHeader.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            return AuthenticationResult.Fail("not a bearer token");
+        var token = authorizationHeader[scheme.Length..].Trim();
+        if (!_handler.CanReadToken(token))
+            return AuthenticationResult.Fail("token does not parse");
+
+        try
+        {
+            var config = await _metadata.GetConfigurationAsync(ct);
+            var result = await ValidateAsync(token, config);
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+            {
+                _metadata.RequestRefresh();
+                config = await _metadata.GetConfigurationAsync(ct);
+                result = await ValidateAsync(token, config);
+            }
+            if (!result.IsValid)
+                return AuthenticationResult.Fail(result.Exception?.GetType().Name ?? "invalid token");
+
+            var kid = ((JsonWebToken)result.SecurityToken).Kid;
+            var key = config.JsonWebKeySet?.Keys.FirstOrDefault(k => k.Kid == kid);
+            if (key is null)
+                return AuthenticationResult.Fail("signing key has no key id in the key set");
+            return new AuthenticationResult(true, result.ClaimsIdentity, Endorsements(key), null);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or InvalidOperationException or JsonException)
+        {
+            // Unreadable header, payload or metadata: refused, never a 500.
+            return AuthenticationResult.Fail(ex.GetType().Name);
+        }
+    }
+
+    /// <summary>The checks that bind a valid token to the activity it carries.</summary>
+    public static string? CheckActivity(AuthenticationResult auth, Activity activity)
+    {
+        if (auth.Identity is null) return null;   // anonymous (no app id): nothing to bind
+        var claimed = auth.Identity.FindFirst(ServiceUrlClaim)?.Value;
+        if (claimed is null || !string.Equals(claimed, activity.ServiceUrl, StringComparison.OrdinalIgnoreCase))
+            return "serviceurl claim does not match the activity";
+        if (string.IsNullOrEmpty(activity.ChannelId) || !auth.Endorsements.Contains(activity.ChannelId, StringComparer.Ordinal))
+            return "signing key is not endorsed for the channel";
+        return null;
+    }
+
+    private Task<TokenValidationResult> ValidateAsync(string token, OpenIdConnectConfiguration config) =>
+        _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = _options.MicrosoftAppId,
+            ValidAlgorithms = Algorithms,
+            IssuerSigningKeys = config.SigningKeys,
+            TryAllIssuerSigningKeys = false,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = TimeSpan.FromMinutes(5),
+        });
+
+    private static List<string> Endorsements(JsonWebKey key)
+    {
+        if (!key.AdditionalData.TryGetValue("endorsements", out var value)) return [];
+        return value switch
+        {
+            JsonElement { ValueKind: JsonValueKind.Array } e => e.EnumerateArray()
+                .Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList(),
+            IEnumerable<object> items => items.OfType<string>().ToList(),
+            _ => [],
+        };
+    }
+}

@@ -1,0 +1,23 @@
+namespace CrmBot.Channels.Teams;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
+        Message = "Bot:MicrosoftAppId is not set: POST /api/messages accepts UNAUTHENTICATED requests. Local testing only; never expose this endpoint.")]
+    public static partial void AuthenticationDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Teams request refused (401): {Reason}")]
+    public static partial void Unauthorized(ILogger logger, string? reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Teams redelivered activity {ActivityId}; already processed")]
+    public static partial void Redelivery(ILogger logger, string? activityId);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Turn still running after {Window}; acknowledged, continuing in the background")]
+    public static partial void TurnContinuesInBackground(ILogger logger, TimeSpan window);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Teams turn failed")]
+    public static partial void TurnFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Reply could not be delivered through the Connector ({StatusCode}): {Reason}")]
+    public static partial void ReplyFailed(ILogger logger, int statusCode, string reason);
+}

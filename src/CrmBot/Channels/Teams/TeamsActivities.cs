@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using CrmBot.Conversations;
+
+namespace CrmBot.Channels.Teams;
+
+/// <summary>Inbound: a Teams activity as the engine's channel-neutral <see cref="Turn"/>.</summary>
+public static class TeamsActivities
+{
+    public const string ChannelId = "msteams";
+    public const string AdaptiveCardActionInvoke = "adaptiveCard/action";
+
+    public static ChatUser User(Activity activity) => new(
+        Channel: ChannelId,
+        TenantId: activity.TenantId ?? "",
+        UserId: activity.From?.Id ?? "",
+        DisplayName: activity.From?.Name,
+        TimeZone: activity.LocalTimezone,
+        AadObjectId: activity.From?.AadObjectId);
+
+    public static ConversationKind Kind(ConversationAccount? conversation) => conversation?.ConversationType switch
+    {
+        "channel" => ConversationKind.Channel,
+        "groupChat" => ConversationKind.Group,
+        "personal" => ConversationKind.Personal,
+        _ => conversation?.IsGroup == true ? ConversationKind.Group : ConversationKind.Personal,
+    };
+
+    /// <summary>A typed message or an Action.Submit (value = action data merged with the card's inputs).</summary>
+    public static Turn FromMessage(Activity activity) => new(
+        TurnId: activity.Id ?? "",
+        From: User(activity),
+        ConversationId: activity.Conversation!.Id!,
+        Kind: Kind(activity.Conversation),
+        Text: RemoveBotMention(activity),
+        Value: activity.Value is JsonObject value ? (JsonObject)value.DeepClone() : null,
+        ReplyToId: activity.ReplyToId,
+        MessageLink: MessageLink(activity));
+
+    /// <summary>
+    /// An Action.Execute (invoke adaptiveCard/action): value.action{verb, data}. The engine sees the same
+    /// shape as a Submit: the data with "verb" in it. Null when the invoke carries no verb.
+    /// </summary>
+    public static Turn? FromCardAction(Activity activity)
+    {
+        var action = activity.Value?["action"] as JsonObject;
+        var verb = action?["verb"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        if (string.IsNullOrEmpty(verb)) return null;
+        var data = action!["data"] is JsonObject d ? (JsonObject)d.DeepClone() : [];
+        data["verb"] = verb;
+        return new Turn(
+            TurnId: activity.Id ?? "",
+            From: User(activity),
+            ConversationId: activity.Conversation!.Id!,
+            Kind: Kind(activity.Conversation),
+            Text: null,
+            Value: data,
+            ReplyToId: activity.ReplyToId);
+    }
+
+    /// <summary>True when a conversationUpdate says the bot itself was added (app installed).</summary>
+    public static bool IsBotAdded(Activity activity) =>
+        activity.MembersAdded?.Any(m => m.Id is not null && m.Id == activity.Recipient?.Id) == true;
+
+    /// <summary>
+    /// In channels and group chats Teams includes "&lt;at&gt;Bot&lt;/at&gt;" in the text; the mention entity
+    /// says exactly which span names the bot, so only that is removed (other people's mentions stay).
+    /// </summary>
+    public static string? RemoveBotMention(Activity activity)
+    {
+        var text = activity.Text;
+        if (string.IsNullOrEmpty(text)) return text;
+        foreach (var entity in activity.Entities ?? [])
+        {
+            if (entity["type"]?.GetValue<string>() != "mention") continue;
+            if (entity["mentioned"]?["id"]?.GetValue<string>() != activity.Recipient?.Id) continue;
+            var span = entity["text"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(span)) text = text.Replace(span, " ", StringComparison.Ordinal);
+        }
+        return string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>A deep link to the message, stored with what is logged from it.</summary>
+    public static string? MessageLink(Activity activity)
+    {
+        var conversationId = activity.Conversation?.Id;
+        if (string.IsNullOrEmpty(conversationId) || string.IsNullOrEmpty(activity.Id)) return null;
+        var thread = conversationId.Split(';')[0];
+        return $"https://teams.microsoft.com/l/message/{Uri.EscapeDataString(thread)}/{Uri.EscapeDataString(activity.Id)}";
+    }
+}
+
+/// <summary>
+/// Outbound: the engine's replies as Bot Framework message activities (the SDK's MessageFactory).
+/// Shared with the proactive sender, so a card looks the same pushed or answered.
+/// </summary>
+public static class TeamsMessageFactory
+{
+    public static Activity Text(string text) => new()
+    {
+        Type = ActivityTypes.Message,
+        Text = text,
+        TextFormat = "markdown",
+    };
+
+    /// <summary>An Adaptive Card attachment; the fallback text shows in notifications and the chat list.</summary>
+    public static Activity Card(JsonObject card, string? fallbackText) => new()
+    {
+        Type = ActivityTypes.Message,
+        Summary = fallbackText,
+        Attachments = [new Attachment { ContentType = Attachment.AdaptiveCardContentType, Content = card.DeepClone() }],
+    };
+
+    public static Activity FromReply(Reply reply) => reply switch
+    {
+        TextReply t => Text(t.Text),
+        CardReply c => Card(c.Card, c.FallbackText),
+        // Teams validates required inputs on the client; what is left (a bad date) is said in words.
+        FieldErrorsReply f => Text(f.Errors.Count == 0 ? f.Message : f.Message + "\n\n" + string.Join("\n", f.Errors.Values.Select(e => "- " + e))),
+        _ => throw new ArgumentOutOfRangeException(nameof(reply), reply.GetType().Name, "unknown reply type"),
+    };
+
+    /// <summary>The SDK's ApplyConversationReference: addresses an outgoing activity from the bot to the conversation.</summary>
+    public static Activity Address(Activity activity, ConversationReference reference, bool isIncoming = false)
+    {
+        activity.ChannelId = reference.ChannelId;
+        activity.ServiceUrl = reference.ServiceUrl;
+        activity.Conversation = reference.Conversation;
+        activity.From = isIncoming ? reference.User : reference.Bot;
+        activity.Recipient = isIncoming ? reference.Bot : reference.User;
+        activity.Locale ??= reference.Locale;
+        return activity;
+    }
+}

@@ -1,0 +1,240 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrmBot.Conversations;
+using CrmBot.Crm;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Channels.Teams;
+
+/// <summary>
+/// POST /api/messages, as the SDK's CloudAdapter.ProcessAsync: authenticate, read the activity, run the
+/// turn through the engine (IBot) and deliver its replies — in the HTTP response (invoke, expectReplies)
+/// or through the Connector. Protocol only: what a turn means is the engine's business.
+/// </summary>
+public sealed class TeamsAdapter(
+    BotFrameworkAuthentication authentication,
+    TeamsTurnRunner runner,
+    IOptions<BotOptions> options,
+    ILogger<TeamsAdapter> log)
+{
+    public async Task<IResult> ProcessAsync(HttpRequest request, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(request, options.Value.MaxRequestBytes, ct);
+        if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+
+        var auth = await authentication.AuthenticateAsync(request.Headers.Authorization, ct);
+        if (!auth.Succeeded)
+        {
+            Log.Unauthorized(log, auth.Failure);
+            return Results.Unauthorized();
+        }
+
+        Activity? activity;
+        try
+        {
+            activity = JsonSerializer.Deserialize<Activity>(body, BotJson.Options);
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest("Malformed activity JSON.");
+        }
+        if (activity?.Type is null) return Results.BadRequest("An activity needs a type.");
+
+        var mismatch = BotFrameworkAuthentication.CheckActivity(auth, activity);
+        if (mismatch is not null)
+        {
+            Log.Unauthorized(log, mismatch);
+            return Results.Unauthorized();
+        }
+
+        return activity.Type switch
+        {
+            ActivityTypes.Message => await OnMessageAsync(activity, ct),
+            ActivityTypes.Invoke => await OnInvokeAsync(activity, ct),
+            ActivityTypes.ConversationUpdate => await OnConversationUpdateAsync(activity, ct),
+            // typing, messageReaction, installationUpdate, …: nothing to do, and no reason to be retried.
+            _ => Results.Ok(),
+        };
+    }
+
+    private async Task<IResult> OnMessageAsync(Activity activity, CancellationToken ct)
+    {
+        if (Invalid(activity) is { } bad) return bad;
+        var turn = TeamsActivities.FromMessage(activity);
+        if (string.IsNullOrWhiteSpace(turn.Text) && turn.Value is null) return Results.Ok();   // e.g. a bare attachment
+        var expectReplies = IsExpectReplies(activity);
+        return await RunAsync(activity, turn, expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct);
+    }
+
+    private async Task<IResult> OnInvokeAsync(Activity activity, CancellationToken ct)
+    {
+        // The SDK answers invokes it has no handler for with 501; Teams then shows its own error.
+        if (activity.Name != TeamsActivities.AdaptiveCardActionInvoke) return Results.StatusCode(StatusCodes.Status501NotImplemented);
+        if (Invalid(activity) is { } bad) return bad;
+        var turn = TeamsActivities.FromCardAction(activity);
+        if (turn is null)
+            return Results.Json(new AdaptiveCardInvokeResponse
+            {
+                StatusCode = 400,
+                Type = AdaptiveCardInvokeResponse.ErrorType,
+                Value = new JsonObject { ["code"] = "BadRequest", ["message"] = "Action.Execute without a verb." },
+            }, BotJson.Options);
+        return await RunAsync(activity, turn, DeliverInvokeResponse, mayContinueInBackground: false, ct);
+    }
+
+    private async Task<IResult> OnConversationUpdateAsync(Activity activity, CancellationToken ct)
+    {
+        if (!TeamsActivities.IsBotAdded(activity)) return Results.Ok();
+        if (Invalid(activity) is { } bad) return bad;
+        // The welcome is the engine's help: the same first screen in every channel.
+        var turn = new Turn(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
+            TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
+        var expectReplies = IsExpectReplies(activity);
+        return await RunAsync(activity, turn, expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
+            record: (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token));
+    }
+
+    /// <summary>What the bot is sent when installed; its answer is the welcome.</summary>
+    public const string WelcomeText = "help";
+
+    private delegate Task<IResult> Deliver(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct);
+
+    private async Task<IResult> RunAsync(Activity activity, Turn turn, Deliver deliver, bool mayContinueInBackground, CancellationToken ct,
+        Func<IServiceProvider, CancellationToken, Task>? record = null)
+    {
+        var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
+        var (status, result) = await runner.RunAsync<IResult>(async (services, token) =>
+        {
+            var deliveries = services.GetRequiredService<InboundDeliveries>();
+            if (!await deliveries.TryBeginAsync(TeamsActivities.ChannelId, deliveryId, token))
+            {
+                Log.Redelivery(log, activity.Id);
+                return Duplicate(activity);
+            }
+            IReadOnlyList<Reply> replies;
+            try
+            {
+                if (record is not null) await record(services, token);
+                replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, token);
+            }
+            catch
+            {
+                // Nothing was committed (the engine writes a turn in one transaction): let Teams' retry in.
+                await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
+                throw;
+            }
+            return await deliver(services, activity, turn, replies, token);
+        }, mayContinueInBackground, ct);
+
+        return status switch
+        {
+            TeamsTurnRunner.Status.Completed => result!,
+            TeamsTurnRunner.Status.ContinuingInBackground => Results.Ok(),
+            // No slot within the window: nothing started, Teams will redeliver.
+            _ => Results.StatusCode(StatusCodes.Status503ServiceUnavailable),
+        };
+    }
+
+    private static IResult Duplicate(Activity activity) =>
+        activity.Type == ActivityTypes.Invoke
+            ? Results.Json(new AdaptiveCardInvokeResponse { StatusCode = 200, Type = AdaptiveCardInvokeResponse.MessageType, Value = "Already done." }, BotJson.Options)
+            : IsExpectReplies(activity) ? Results.Json(new ExpectedReplies(), BotJson.Options) : Results.Ok();
+
+    private static Task<IResult> DeliverInBody(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        var reference = inbound.GetConversationReference();
+        var body = new ExpectedReplies
+        {
+            Activities = replies.Select(r =>
+            {
+                var a = TeamsMessageFactory.Address(TeamsMessageFactory.FromReply(r), reference);
+                a.ReplyToId = inbound.Id;
+                return a;
+            }).ToList(),
+        };
+        return Task.FromResult(Results.Json(body, BotJson.Options));
+    }
+
+    private async Task<IResult> DeliverThroughConnector(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        await PostAsync(services.GetRequiredService<ConnectorClient>(), inbound, turn, replies, ct);
+        return Results.Ok();
+    }
+
+    /// <summary>Action.Execute: the card that replaces the clicked one goes back in the invoke response.</summary>
+    private async Task<IResult> DeliverInvokeResponse(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        var card = replies.OfType<CardReply>().OrderByDescending(c => c.ReplacesSource).FirstOrDefault();
+        AdaptiveCardInvokeResponse response;
+        List<Reply> rest;
+        if (card is not null)
+        {
+            response = new() { StatusCode = 200, Type = Attachment.AdaptiveCardContentType, Value = card.Card.DeepClone() };
+            rest = replies.Where(r => !ReferenceEquals(r, card)).ToList();
+        }
+        else
+        {
+            var first = replies.FirstOrDefault();
+            var text = first is null ? "" : TeamsMessageFactory.FromReply(first).Text ?? "";
+            response = new() { StatusCode = 200, Type = AdaptiveCardInvokeResponse.MessageType, Value = text };
+            rest = replies.Skip(1).ToList();
+        }
+        if (rest.Count > 0)
+            await PostAsync(services.GetRequiredService<ConnectorClient>(), inbound, turn with { ReplyToId = null }, rest, ct);
+        return Results.Json(response, BotJson.Options);
+    }
+
+    /// <summary>
+    /// Posts the replies in order: a card that replaces its source updates that message in place (PUT);
+    /// everything else is a reply to the inbound message (a new message after an install).
+    /// </summary>
+    private async Task PostAsync(ConnectorClient connector, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    {
+        var reference = inbound.GetConversationReference();
+        var serviceUrl = inbound.ServiceUrl!;
+        var conversationId = inbound.Conversation!.Id!;
+        foreach (var reply in replies)
+        {
+            var activity = TeamsMessageFactory.Address(TeamsMessageFactory.FromReply(reply), reference);
+            try
+            {
+                if (reply is CardReply { ReplacesSource: true } && turn.ReplyToId is { } source)
+                    await connector.UpdateActivityAsync(serviceUrl, conversationId, source, activity, ct);
+                else if (inbound.Type == ActivityTypes.Message && inbound.Id is { } id)
+                    await connector.ReplyToActivityAsync(serviceUrl, conversationId, id, activity, ct);
+                else
+                    await connector.SendToConversationAsync(serviceUrl, conversationId, activity, ct);
+            }
+            catch (ConnectorException ex)
+            {
+                // The turn's writes are committed; a lost reply is logged, never a reason to redo the turn.
+                Log.ReplyFailed(log, ex.StatusCode is { } s ? (int)s : 0, ex.Message);
+                return;
+            }
+        }
+    }
+
+    private static IResult? Invalid(Activity activity) =>
+        string.IsNullOrEmpty(activity.Id) || string.IsNullOrEmpty(activity.Conversation?.Id)
+        || string.IsNullOrEmpty(activity.ServiceUrl) || string.IsNullOrEmpty(activity.From?.Id)
+            ? Results.BadRequest("An activity needs id, conversation.id, from.id and serviceUrl.")
+            : null;
+
+    private static bool IsExpectReplies(Activity activity) =>
+        string.Equals(activity.DeliveryMode, DeliveryModes.ExpectReplies, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

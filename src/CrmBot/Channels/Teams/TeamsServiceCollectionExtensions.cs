@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace CrmBot.Channels.Teams;
+
+public static class TeamsServiceCollectionExtensions
+{
+    /// <summary>The Bot Framework channel: inbound authentication, the adapter, the Connector client.</summary>
+    public static IServiceCollection AddTeams(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddHttpClient(nameof(BotFrameworkAuthentication));
+        services.AddHttpClient(nameof(BotTokenProvider));
+        services.AddSingleton<BotFrameworkAuthentication>();
+        services.AddSingleton<BotTokenProvider>();
+
+        services.AddHttpClient<ConnectorClient>()
+            .AddResilienceHandler("connector", (pipeline, context) =>
+            {
+                var delay = context.ServiceProvider.GetRequiredService<IOptions<BotOptions>>().Value.ConnectorRetryDelay;
+                // One overall deadline and no per-attempt timeout: a POST that times out is not retried.
+                pipeline.AddTimeout(TimeSpan.FromSeconds(60));
+                pipeline.AddRetry(new HttpRetryStrategyOptions().Also(r => ConnectorClient.ConfigureRetry(r, delay)));
+            });
+
+        services.AddSingleton<TeamsTurnRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<TeamsTurnRunner>());
+        services.AddSingleton<TeamsAdapter>();
+        services.AddScoped<TeamsInstallations>();
+        return services;
+    }
+
+    private static T Also<T>(this T value, Action<T> configure)
+    {
+        configure(value);
+        return value;
+    }
+}
+
+public static class TeamsEndpoints
+{
+    /// <summary>POST /api/messages: where the Azure Bot's messaging endpoint points.</summary>
+    public static IEndpointRouteBuilder MapTeams(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<IOptions<BotOptions>>().Value;
+        if (!options.IsAuthenticationEnabled)
+            Log.AuthenticationDisabled(app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("CrmBot.Channels.Teams"));
+
+        app.MapPost("/api/messages", (HttpRequest request, TeamsAdapter adapter, CancellationToken ct) => adapter.ProcessAsync(request, ct))
+            .DisableAntiforgery();
+        return app;
+    }
+}

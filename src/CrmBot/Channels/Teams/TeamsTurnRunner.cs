@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Channels.Teams;
+
+/// <summary>
+/// Runs turns in their own DI scope, at most Bot:MaxConcurrentTurns at once. A request waits for its turn
+/// up to Bot:AcknowledgeAfter; a turn that takes longer is left to finish in the background (Teams
+/// redelivers what it does not get an answer for within ~15 s). On shutdown, running turns are awaited.
+/// </summary>
+public sealed class TeamsTurnRunner(
+    IServiceScopeFactory scopes, IOptions<BotOptions> options, IHostApplicationLifetime lifetime, ILogger<TeamsTurnRunner> log)
+    : IHostedService
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentTurns, options.Value.MaxConcurrentTurns);
+    private readonly ConcurrentDictionary<Task, bool> _running = new();
+
+    public enum Status { Completed, ContinuingInBackground, Busy }
+
+    /// <summary>
+    /// Starts <paramref name="work"/> in a new scope. With <paramref name="mayContinueInBackground"/>, returns
+    /// once the work is done or the acknowledgement window has passed, whichever comes first; otherwise
+    /// waits for the result. Busy when no slot freed up within the window (nothing was started).
+    /// </summary>
+    public async Task<(Status Status, T? Result)> RunAsync<T>(
+        Func<IServiceProvider, CancellationToken, Task<T>> work, bool mayContinueInBackground, CancellationToken requestAborted)
+    {
+        var window = options.Value.AcknowledgeAfter;
+        if (!await _slots.WaitAsync(window, requestAborted)) return (Status.Busy, default);
+
+        // The work outlives the request, so it gets its own scope (the request's DbContext is disposed
+        // with the request) and the application's stopping token rather than the request's.
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                return await work(scope.ServiceProvider, lifetime.ApplicationStopping);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }, CancellationToken.None);
+        Track(task);
+
+        if (mayContinueInBackground)
+        {
+            var finished = await Task.WhenAny(task, Task.Delay(window, CancellationToken.None));
+            if (finished != task)
+            {
+                Log.TurnContinuesInBackground(log, window);
+                return (Status.ContinuingInBackground, default);
+            }
+        }
+        return (Status.Completed, await task);
+    }
+
+    private void Track(Task task)
+    {
+        _running[task] = true;
+        _ = task.ContinueWith(t =>
+        {
+            _running.TryRemove(t, out _);
+            if (t.Exception is { } ex) Log.TurnFailed(log, ex.GetBaseException());
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Lets acknowledged turns finish (their replies are owed) within the host's shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var pending = _running.Keys.ToArray();
+        if (pending.Length == 0) return;
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested || pending.Any(t => t.IsFaulted))
+        {
+            // Failures were logged as they happened; a timeout means the host is done waiting.
+        }
+    }
+}
