@@ -28,7 +28,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Member {MemberId} was refused survey action {Action}: not an admin")]
     public static partial void NotAllowed(ILogger logger, int memberId, string action);
-
-    [LoggerMessage(EventId = 7008, Level = LogLevel.Information, Message = "Survey {SurveyId}: reminders queued for {Count} members")]
-    public static partial void RemindersQueued(ILogger logger, int surveyId, int count);
 }

@@ -57,7 +57,9 @@ public sealed class SurveyService(
     /// <summary>Open on a given day: not closed by an admin and not past its close date.</summary>
     public bool IsOpen(Survey survey) => survey.Status == SurveyStatus.Open && survey.ClosesOn >= Today;
 
-    public async Task<Survey> CreateAsync(SurveyDraft draft, Member caller, CancellationToken ct)
+    /// <param name="beforeCommit">Adds what must commit with the survey (the outbox messages that send it).</param>
+    public async Task<Survey> CreateAsync(SurveyDraft draft, Member caller, CancellationToken ct,
+        Func<Survey, CancellationToken, Task>? beforeCommit = null)
     {
         EnsureAdmin(caller, "create");
         var errors = Validate(draft);
@@ -86,6 +88,8 @@ public sealed class SurveyService(
         db.Surveys.Add(survey);
         await db.SaveChangesAsync(ct);
         Audit(caller, survey.Id, "created", null, survey.Title);
+        if (beforeCommit is not null)
+            await beforeCommit(survey, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         Log.SurveyCreated(logger, survey.Id, survey.Questions.Count);
@@ -265,6 +269,24 @@ public sealed class SurveyService(
         return new SurveyResults(survey, responses, minimum, questions);
     }
 
+    /// <summary>The results as CSV (what <see cref="ResultsAsync"/> shows, never raw rows); the export is audited.</summary>
+    public async Task<string> ExportCsvAsync(int surveyId, Member caller, CancellationToken ct)
+    {
+        var results = await ResultsAsync(surveyId, caller, ct);
+        Audit(caller, surveyId, "exported", null, $"{results.Responses} responses");
+        await db.SaveChangesAsync(ct);
+        return SurveyCsv.Write(results);
+    }
+
+    /// <summary>
+    /// The person at the server's command line: they hold the store file already, so they get the
+    /// admin's view (never more: the same hidden groups stay hidden).
+    /// </summary>
+    public static Member Operator { get; } = new()
+    {
+        Id = 0, Channel = "cli", TenantId = "local", UserId = "operator", DisplayName = "operator (command line)", Role = MemberRole.Admin,
+    };
+
     /// <summary>
     /// Members in the survey's audience who have not answered: the one reminder goes to them.
     /// A channel audience has no member list of its own, so its reminder is one post in the channel.
@@ -296,7 +318,7 @@ public sealed class SurveyService(
         db.AuditEntries.Add(new AuditEntry
         {
             At = time.GetUtcNow().UtcDateTime,
-            MemberId = caller.Id,
+            MemberId = caller.Id > 0 ? caller.Id : null,
             Actor = caller.DisplayName,
             Channel = caller.Channel,
             EntityType = "Survey",

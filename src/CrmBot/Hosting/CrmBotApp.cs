@@ -2,6 +2,7 @@ using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Crm;
+using CrmBot.Surveys;
 
 namespace CrmBot.Hosting;
 
@@ -16,6 +17,7 @@ public static class CrmBotApp
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
+        builder.Services.AddFeedback();
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
