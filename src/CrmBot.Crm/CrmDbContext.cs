@@ -1,4 +1,5 @@
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -7,6 +8,12 @@ namespace CrmBot.Crm;
 /// <summary>The CRM store. Services use it directly: it is the unit of work and the repository.</summary>
 public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(options)
 {
+    /// <summary>Used by DI, which hands in the service's clock (a fake one in tests).</summary>
+    public CrmDbContext(DbContextOptions<CrmDbContext> options, TimeProvider clock) : this(options) => Clock = clock;
+
+    /// <summary>"Now" for what the store stamps itself (audit entries).</summary>
+    public TimeProvider Clock { get; } = TimeProvider.System;
+
     public DbSet<Member> Members => Set<Member>();
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<Contact> Contacts => Set<Contact>();
@@ -24,6 +31,41 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
     public DbSet<SurveyParticipation> SurveyParticipations => Set<SurveyParticipation>();
     public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefreshSearchNames();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefreshSearchNames();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// Search keys follow the names on every write path (chat, import, seeding), so no caller
+    /// can forget them. Bulk ExecuteUpdate bypasses this and must set SearchName itself.
+    /// </summary>
+    private void RefreshSearchNames()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+            switch (entry.Entity)
+            {
+                case Contact c:
+                    var contactKey = TextFold.Fold(c.FullName);
+                    if (c.SearchName != contactKey) c.SearchName = contactKey;
+                    break;
+                case Deal d:
+                    var dealKey = TextFold.Fold(d.Name);
+                    if (d.SearchName != dealKey) d.SearchName = dealKey;
+                    break;
+            }
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

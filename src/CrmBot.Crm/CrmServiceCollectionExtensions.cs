@@ -1,7 +1,10 @@
+using CrmBot.Crm.Services;
 using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Crm;
 
@@ -14,13 +17,21 @@ public static class CrmServiceCollectionExtensions
     {
         services.AddOptions<CrmOptions>().Bind(configuration.GetSection(CrmOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
+        // TryAdd: a test host may have put a fake clock in first.
+        services.TryAddSingleton(TimeProvider.System);
 
         var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         services.AddDbContext<CrmDbContext>(o => ConfigureStore(o, connectionString));
 
         services.AddScoped<StoreMigrator>();
         services.AddScoped<InboundDeliveries>();
+        services.AddScoped<MemberService>();
+        services.AddScoped<ActivityService>();
+        services.AddScoped<FollowUpService>();
+        services.AddScoped<DealService>();
+        services.AddScoped<CrmSearch>();
+        services.AddScoped<DemoSeeder>();
         services.AddSurveys(configuration);
         return services;
     }

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Crm;
 
-/// <summary>Applies migrations and the file-level settings; run at start-up and by the `migrate` verb.</summary>
+/// <summary>Applies migrations, the file-level settings and the search indexes; run at start-up and by the `migrate` verb.</summary>
 public sealed class StoreMigrator(CrmDbContext db)
 {
     public async Task MigrateAsync(CancellationToken ct = default)
@@ -15,6 +15,7 @@ public sealed class StoreMigrator(CrmDbContext db)
             finally { await db.Database.CloseConnectionAsync(); }
         }
         await db.Database.MigrateAsync(ct);
+        await SearchIndex.EnsureAsync(db, ct);
     }
 
     /// <summary>Store status for /healthz: reachable, and no migration left to apply.</summary>

@@ -1,25 +1,15 @@
 namespace CrmBot.Tests;
 
-/// <summary>A clock that only moves when the test says so. Timers (timeouts) still run on real time.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+/// <summary>A clock that stands still until a test moves it. Time zones come from the real machine.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 {
-    private DateTimeOffset _now = start;
-    private readonly Lock _gate = new();
+    public ManualClock() : this(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero)) { }
 
-    public ManualClock() : this(new DateTimeOffset(2026, 11, 23, 6, 0, 0, TimeSpan.Zero)) { }
+    public DateTimeOffset Now { get; private set; } = now.ToUniversalTime();
 
-    public override DateTimeOffset GetUtcNow()
-    {
-        lock (_gate) return _now;
-    }
+    public override DateTimeOffset GetUtcNow() => Now;
 
-    public void Advance(TimeSpan by)
-    {
-        lock (_gate) _now += by;
-    }
+    public void Set(DateTimeOffset now) => Now = now.ToUniversalTime();
 
-    public void Set(DateTimeOffset to)
-    {
-        lock (_gate) _now = to;
-    }
+    public void Advance(TimeSpan by) => Now += by;
 }

@@ -17,7 +17,8 @@ public sealed class TestStore : IDisposable
         _connection = new SqliteConnection("Data Source=:memory:");
         _connection.Open();
         using var db = NewContext();
-        db.Database.Migrate();
+        // The same path as production, so the search indexes exist too.
+        new StoreMigrator(db).MigrateAsync().GetAwaiter().GetResult();
     }
 
     public DbContextOptions<CrmDbContext> Options
@@ -31,6 +32,9 @@ public sealed class TestStore : IDisposable
     }
 
     public CrmDbContext NewContext() => new(Options);
+
+    /// <summary>A unit of work whose own stamps (audit times) come from the given clock.</summary>
+    public CrmDbContext NewContext(TimeProvider clock) => new(Options, clock);
 
     public void Dispose() => _connection.Dispose();
 }

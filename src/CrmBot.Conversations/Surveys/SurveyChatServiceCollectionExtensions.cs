@@ -10,6 +10,7 @@ public static class SurveyChatServiceCollectionExtensions
         services.AddScoped<SurveyDelivery>();
         services.AddChatFeature<SurveyFeature>();
         services.AddChatFeature<AdoptionFeature>();
+        services.AddChatFeature<RolesFeature>();
         return services;
     }
 }

@@ -56,13 +56,17 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
 {
     public static readonly int[] DefaultPeriods = [7, 30, 90];
 
-    /// <summary>Audit entries (entity, action) and the chat command that makes them.</summary>
-    private static readonly Dictionary<(string Entity, string Action), string> CommandNames = new()
+    /// <summary>
+    /// Audit entries (entity, action) and the command that makes them. Null: a side effect of another
+    /// command (undo also removes the log's follow-up), not counted twice. Anything not listed is
+    /// shown as "entity action", so nothing recorded goes missing.
+    /// </summary>
+    private static readonly Dictionary<(string Entity, string Action), string?> CommandNames = new()
     {
         [("Activity", "created")] = "log",
         [("Activity", "undone")] = "undo",
-        [("FollowUp", "created")] = "follow-up",
-        [("FollowUp", "done")] = "done",
+        [("FollowUp", "undone")] = null,
+        [("FollowUp", "created")] = "follow-up (new)",
         [("FollowUp", "completed")] = "done",
         [("FollowUp", "snoozed")] = "snooze",
         [("Deal", "stage")] = "stage",
@@ -70,11 +74,14 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
         [("Contact", "created")] = "new contact",
         [("Contact", "updated")] = "edit contact",
         [("Contact", "merged")] = "merge",
+        [("Member", "created")] = "first message",
+        [("Member", "updated")] = null,   // name / zone refreshed by the channel, not something anyone typed
         [("Member", "role")] = "promote",
-        [("Member", "updated")] = "settings",
+        [("Member", "manager")] = "assign",
         [("Survey", "created")] = "survey new",
         [("Survey", "closed")] = "survey close",
         [("Survey", "reopened")] = "survey reopen",
+        [("Survey", "exported")] = "survey export",
     };
 
     public async Task<AdoptionReport> ReportAsync(Member caller, CancellationToken ct, params int[] periods)
@@ -149,7 +156,9 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
             var due = followUps.Where(f => f.DueAt >= fromInstant).ToList();
             var added = contacts.Where(c => c.CreatedAt >= fromInstant).ToList();
             var commands = audit.Where(a => a.At >= fromInstant)
-                .GroupBy(a => CommandNames.TryGetValue((a.EntityType, a.Action), out var name) ? name : $"{a.EntityType} {a.Action}")
+                .Select(a => CommandNames.TryGetValue((a.EntityType, a.Action), out var name) ? name : $"{a.EntityType} {a.Action}")
+                .OfType<string>()
+                .GroupBy(label => label)
                 .Select(g => new CommandUse(g.Key, g.Count()))
                 .OrderByDescending(c => c.Count).ThenBy(c => c.Label, StringComparer.Ordinal)
                 .ToList();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -315,18 +316,7 @@ public sealed class SurveyService(
         await db.Surveys.FirstOrDefaultAsync(s => s.Id == surveyId, ct) ?? throw new SurveyNotFoundException(surveyId);
 
     private void Audit(Member caller, int surveyId, string action, string? oldValue, string? newValue) =>
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = time.GetUtcNow().UtcDateTime,
-            MemberId = caller.Id > 0 ? caller.Id : null,
-            Actor = caller.DisplayName,
-            Channel = caller.Channel,
-            EntityType = "Survey",
-            EntityId = surveyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Action = action,
-            OldValue = oldValue,
-            NewValue = newValue,
-        });
+        AuditLog.Add(db, MemberService.ActorFor(caller, caller.Channel), nameof(Survey), surveyId, action, oldValue, newValue);
 
     private Dictionary<string, string> Validate(SurveyDraft draft)
     {

@@ -16,6 +16,7 @@ public static class CrmCommandLine
         root.SetAction((_, ct) => ServeCommand.RunAsync(args, ct));
 
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(SeedDemoCommand.Create());
         root.Subcommands.Add(SurveyExportCommand.Create());
 
         var parse = root.Parse(args);

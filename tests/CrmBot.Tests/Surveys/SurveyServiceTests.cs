@@ -174,7 +174,7 @@ public sealed class SurveyServiceTests : IDisposable
         Assert.Equal(SubmitStatus.Recorded, (await _f.AnswerAsync(survey.Id, rep, new AnswerInput(0, Rating: 3))).Status);
 
         // Past the close date it is closed without anyone closing it.
-        _f.Clock.Now = _f.Clock.Now.AddDays(8);
+        _f.Clock.Advance(TimeSpan.FromDays(8));
         Assert.Equal(SubmitStatus.Closed, (await _f.AnswerAsync(survey.Id, _f.AddMember("Late Rep"), new AnswerInput(0, Rating: 3))).Status);
 
         using var check = _f.Store.NewContext();

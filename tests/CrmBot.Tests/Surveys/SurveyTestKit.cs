@@ -8,13 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace CrmBot.Tests.Surveys;
 
-/// <summary>A clock that stays where the test puts it.</summary>
-public sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>Keeps every log line (message, state values and exception text) of every category, at every level.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {

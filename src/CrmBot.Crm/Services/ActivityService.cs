@@ -1,0 +1,95 @@
+using CrmBot.Crm.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CrmBot.Crm.Services;
+
+/// <summary>A follow-up to create: due at the end of that date in the assignee's zone.</summary>
+public sealed record NewFollowUp(string Title, DateOnly DueDate);
+
+public sealed record LogActivity(int ContactId, ActivityType Type, string Notes, int? DealId = null,
+    string? Outcome = null, DateTime? OccurredAt = null, string? MessageLink = null, NewFollowUp? FollowUp = null);
+
+public sealed record LoggedActivity(Activity Activity, FollowUp? FollowUp);
+
+/// <summary>Logging calls, meetings, emails and notes (with the next step in the same breath), and undoing a log.</summary>
+public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger<ActivityService> logger)
+{
+    /// <summary>The activity and its optional follow-up, in one commit, audited. Unknown contact or deal → CrmException, nothing written.</summary>
+    public async Task<LoggedActivity> LogAsync(LogActivity request, Actor actor, CancellationToken ct)
+    {
+        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == request.ContactId, ct)
+            ?? throw new CrmException($"There is no contact #{request.ContactId}.");
+        Deal? deal = null;
+        if (request.DealId is { } dealId)
+            deal = await db.Deals.FirstOrDefaultAsync(d => d.Id == dealId, ct) ?? throw new CrmException($"There is no deal #{dealId}.");
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == actor.MemberId, ct)
+            ?? throw new CrmException($"There is no member #{actor.MemberId}.");
+        if (request.FollowUp is { } f && string.IsNullOrWhiteSpace(f.Title)) throw new CrmException("A follow-up needs a title.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var activity = new Activity
+        {
+            Type = request.Type,
+            Notes = request.Notes.Trim(),
+            Outcome = string.IsNullOrWhiteSpace(request.Outcome) ? null : request.Outcome.Trim(),
+            OccurredAt = request.OccurredAt is { } at ? AsUtc(at) : now,
+            Contact = contact,
+            Deal = deal,
+            LoggedBy = member,
+            Channel = actor.Channel,
+            MessageLink = request.MessageLink,
+            CreatedAt = now,
+        };
+        db.Activities.Add(activity);
+        FollowUp? followUp = null;
+        if (request.FollowUp is { } next)
+        {
+            followUp = FollowUpService.NewItem(next, contact, deal, member, now);
+            followUp.Activity = activity;
+            db.FollowUps.Add(followUp);
+        }
+
+        await db.InTransactionAsync(async () =>
+        {
+            await db.SaveChangesAsync(ct);
+            AuditLog.Add(db, actor, nameof(Activity), activity.Id, "created", null, Describe(activity, contact));
+            if (followUp is not null) AuditLog.Add(db, actor, nameof(FollowUp), followUp.Id, "created", null, FollowUpService.Describe(followUp, member));
+            return await db.SaveChangesAsync(ct);
+        }, ct);
+        return new LoggedActivity(activity, followUp);
+    }
+
+    /// <summary>Removes the actor's most recent log and the follow-up it created; null when there is nothing to undo.</summary>
+    public async Task<Activity?> UndoLastAsync(Actor actor, CancellationToken ct)
+    {
+        var activity = await db.Activities.Include(a => a.Contact)
+            .Where(a => a.LoggedById == actor.MemberId)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
+            .FirstOrDefaultAsync(ct);
+        if (activity is null) return null;
+
+        var followUps = await db.FollowUps.Where(f => f.ActivityId == activity.Id).ToListAsync(ct);
+        foreach (var f in followUps)
+        {
+            AuditLog.Add(db, actor, nameof(FollowUp), f.Id, "undone", $"{f.Title} ({f.Status})", null);
+            db.FollowUps.Remove(f);
+        }
+        AuditLog.Add(db, actor, nameof(Activity), activity.Id, "undone", Describe(activity, activity.Contact!), null);
+        db.Activities.Remove(activity);
+        await db.SaveChangesAsync(ct);
+        logger.ActivityUndone(actor.MemberId, activity.Id);
+        return activity;
+    }
+
+    internal static string Describe(Activity a, Contact contact) =>
+        $"{a.Type} with {contact.FullName} at {a.OccurredAt:yyyy-MM-dd HH:mm}Z: {a.Notes}" + (a.Outcome is null ? "" : $" ({a.Outcome})");
+
+    // A time without a zone from a channel is taken as UTC, never as this server's local time.
+    private static DateTime AsUtc(DateTime at) => at.Kind switch
+    {
+        DateTimeKind.Utc => at,
+        DateTimeKind.Local => at.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(at, DateTimeKind.Utc),
+    };
+}

@@ -1,0 +1,139 @@
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Crm.Services;
+
+public enum StageMoveStatus { Moved, Unchanged, UnknownStage, NeedsReason, NotFound }
+
+/// <summary>What a move did; on refusal, ValidStages is the list to offer the user.</summary>
+public sealed record StageMove(StageMoveStatus Status, Deal? Deal, string? FromStage, IReadOnlyList<PipelineStage> ValidStages);
+
+/// <summary>
+/// Called by <see cref="DealService.MoveAsync"/> before it saves: whatever a hook adds to the
+/// context (an outbox message announcing the move) commits atomically with the move.
+/// </summary>
+public interface IStageChangeHook
+{
+    Task OnStageChangedAsync(CrmDbContext db, Deal deal, DealStageChange change, Actor actor, CancellationToken ct);
+}
+
+public sealed record NewDeal(string Name, decimal Amount, string? Stage = null, int? CompanyId = null, int? ContactId = null,
+    string Currency = "USD", DateOnly? ExpectedClose = null);
+
+/// <summary>Deals through the configured pipeline.</summary>
+public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<CrmOptions> options,
+    IEnumerable<IStageChangeHook> hooks, ILogger<DealService> logger)
+{
+    public IReadOnlyList<PipelineStage> Pipeline => options.Value.Pipeline;
+
+    /// <summary>
+    /// The stage a user means: its name or a synonym, ignoring case and accents ("won",
+    /// "proposal"); failing that, the one stage whose name starts with what was typed. Null when
+    /// nothing or more than one stage fits.
+    /// </summary>
+    public PipelineStage? FindStage(string nameOrSynonym)
+    {
+        var key = TextFold.Fold(nameOrSynonym);
+        if (key.Length == 0) return null;
+        var exact = Pipeline.FirstOrDefault(s => TextFold.Fold(s.Name) == key)
+            ?? Pipeline.FirstOrDefault(s => s.Synonyms.Any(w => TextFold.Fold(w) == key));
+        if (exact is not null) return exact;
+        var prefixed = Pipeline.Where(s => TextFold.Fold(s.Name).StartsWith(key, StringComparison.Ordinal)).Take(2).ToList();
+        return prefixed.Count == 1 ? prefixed[0] : null;
+    }
+
+    /// <summary>Names of the closed stages, for "open deal" queries.</summary>
+    public IReadOnlyList<string> ClosedStageNames => Pipeline.Where(s => s.IsClosed).Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// Moves a deal: history row, audit entry and every <see cref="IStageChangeHook"/> in one
+    /// SaveChanges. Unknown stage, unknown deal, or closing without a reason write nothing.
+    /// </summary>
+    public async Task<StageMove> MoveAsync(int dealId, string stage, string? reason, Actor actor, CancellationToken ct)
+    {
+        var deal = await db.Deals.Include(d => d.Company).Include(d => d.Contact).FirstOrDefaultAsync(d => d.Id == dealId, ct);
+        if (deal is null) return new(StageMoveStatus.NotFound, null, null, Pipeline);
+        var target = FindStage(stage);
+        if (target is null) return new(StageMoveStatus.UnknownStage, deal, deal.Stage, Pipeline);
+        if (string.Equals(target.Name, deal.Stage, StringComparison.Ordinal)) return new(StageMoveStatus.Unchanged, deal, deal.Stage, Pipeline);
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (target.IsClosed && reason is null) return new(StageMoveStatus.NeedsReason, deal, deal.Stage, Pipeline);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var from = deal.Stage;
+        deal.Stage = target.Name;
+        // A reopened deal no longer has a reason it closed.
+        deal.CloseReason = target.IsClosed ? reason : null;
+        deal.UpdatedAt = now;
+        var change = new DealStageChange
+        {
+            Deal = deal,
+            FromStage = from,
+            ToStage = target.Name,
+            Reason = reason,
+            ChangedById = actor.MemberId > 0 ? actor.MemberId : null,
+            ChangedAt = now,
+        };
+        db.DealStageChanges.Add(change);
+        AuditLog.Add(db, actor, nameof(Deal), deal.Id, "stage", from, reason is null ? target.Name : $"{target.Name} ({reason})");
+        foreach (var hook in hooks) await hook.OnStageChangedAsync(db, deal, change, actor, ct);
+        await db.SaveChangesAsync(ct);
+        logger.DealMoved(deal.Id, from, target.Name, actor.MemberId);
+        return new(StageMoveStatus.Moved, deal, from, Pipeline);
+    }
+
+    /// <summary>A member's deals not yet closed, in pipeline order, with Company and Contact.</summary>
+    public async Task<IReadOnlyList<Deal>> OpenDealsAsync(int ownerMemberId, CancellationToken ct)
+    {
+        var closed = ClosedStageNames;
+        var deals = await db.Deals.Include(d => d.Company).Include(d => d.Contact)
+            .Where(d => d.OwnerId == ownerMemberId && !closed.Contains(d.Stage))
+            .ToListAsync(ct);
+        return InPipelineOrder(deals);
+    }
+
+    /// <summary>Creates a deal in the given (or first) stage, owned by the actor, with its first history row.</summary>
+    public async Task<Deal> CreateAsync(NewDeal request, Actor actor, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name)) throw new CrmException("A deal needs a name.");
+        var stage = request.Stage is null ? Pipeline[0] : FindStage(request.Stage)
+            ?? throw new CrmException($"'{request.Stage}' is not a stage. Stages: {string.Join(", ", Pipeline.Select(s => s.Name))}.");
+        if (request.CompanyId is { } companyId && !await db.Companies.AnyAsync(c => c.Id == companyId, ct))
+            throw new CrmException($"There is no company #{companyId}.");
+        if (request.ContactId is { } contactId && !await db.Contacts.AnyAsync(c => c.Id == contactId, ct))
+            throw new CrmException($"There is no contact #{contactId}.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var deal = new Deal
+        {
+            Name = request.Name.Trim(),
+            Amount = request.Amount,
+            Currency = request.Currency.Trim().ToUpperInvariant(),
+            Stage = stage.Name,
+            CompanyId = request.CompanyId,
+            ContactId = request.ContactId,
+            OwnerId = actor.MemberId > 0 ? actor.MemberId : null,
+            ExpectedClose = request.ExpectedClose,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        deal.StageHistory.Add(new DealStageChange { ToStage = stage.Name, ChangedById = deal.OwnerId, ChangedAt = now });
+        db.Deals.Add(deal);
+        await db.InTransactionAsync(async () =>
+        {
+            await db.SaveChangesAsync(ct);
+            AuditLog.Add(db, actor, nameof(Deal), deal.Id, "created", null, $"{deal.Name}, {deal.Amount} {deal.Currency}, {deal.Stage}");
+            return await db.SaveChangesAsync(ct);
+        }, ct);
+        return deal;
+    }
+
+    internal IReadOnlyList<Deal> InPipelineOrder(IEnumerable<Deal> deals)
+    {
+        var order = Pipeline.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        return deals.OrderBy(d => order.GetValueOrDefault(d.Stage, int.MaxValue)).ThenBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ThenBy(d => d.Id).ToList();
+    }
+}

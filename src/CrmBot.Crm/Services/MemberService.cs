@@ -1,0 +1,140 @@
+using CrmBot.Crm.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Crm.Services;
+
+/// <summary>A chat identity as a channel reports it; the optional parts refresh the member when given.</summary>
+public sealed record MemberIdentity(string Channel, string TenantId, string UserId,
+    string? DisplayName = null, string? TimeZone = null, string? Email = null, string? AadObjectId = null);
+
+/// <summary>Maps chat identities to members, and keeps their roles.</summary>
+public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<CrmOptions> options, ILogger<MemberService> logger)
+{
+    public const string TerminalChannel = "terminal";
+    public const string TerminalTenant = "local";
+
+    /// <summary>The person at the terminal (the `chat` and `seed-demo` verbs): one member per OS user.</summary>
+    public static MemberIdentity TerminalIdentity(string? timeZone = null)
+    {
+        var user = string.IsNullOrWhiteSpace(Environment.UserName) ? "local-user" : Environment.UserName;
+        return new MemberIdentity(TerminalChannel, TerminalTenant, user, DisplayName: user, TimeZone: timeZone);
+    }
+
+    public static Actor ActorFor(Member m, string channel) => new(m.Id, m.DisplayName, channel);
+
+    /// <summary>
+    /// The member behind a chat identity, created on first sight (Admin when its user id or email
+    /// is in Crm:Admins, else Rep). Display name, time zone, email and AAD id are refreshed when
+    /// given and changed; LastSeenAt is always moved on.
+    /// </summary>
+    public async Task<Member> ResolveAsync(MemberIdentity identity, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(identity.Channel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(identity.TenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(identity.UserId);
+
+        var member = await Find(identity, ct);
+        if (member is null)
+        {
+            member = await TryCreateAsync(identity, ct);
+            // Two first messages from one person can race; the unique index picks one winner.
+            if (member is not null) return member;
+            member = await Find(identity, ct) ?? throw new InvalidOperationException("Member vanished after a create race.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var actor = ActorFor(member, identity.Channel);
+        Refresh(member, nameof(Member.DisplayName), member.DisplayName, Clean(identity.DisplayName), v => member.DisplayName = v!, actor);
+        Refresh(member, nameof(Member.Email), member.Email, NormalizeEmail(identity.Email), v => member.Email = v, actor);
+        Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, Clean(identity.AadObjectId), v => member.AadObjectId = v, actor);
+        var zone = Clean(identity.TimeZone);
+        if (zone is not null && !LocalDay.IsKnownZone(zone))
+        {
+            logger.UnknownTimeZone(zone, member.Id, member.TimeZone);
+            zone = null;
+        }
+        Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
+        member.LastSeenAt = now;
+        await db.SaveChangesAsync(ct);
+        return member;
+    }
+
+    /// <summary>Changes a member's role. Only an admin may, and the last admin cannot step down.</summary>
+    public async Task<Member> SetRoleAsync(int memberId, MemberRole role, Actor actor, CancellationToken ct)
+    {
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == memberId, ct)
+            ?? throw new CrmException($"There is no member #{memberId}.");
+        var by = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == actor.MemberId, ct);
+        if (by is not { Role: MemberRole.Admin }) throw new CrmException("Only an admin can change roles.");
+        if (member.Role == role) return member;
+        if (member.Role == MemberRole.Admin && await db.Members.CountAsync(m => m.Role == MemberRole.Admin, ct) == 1)
+            throw new CrmException($"{member.DisplayName} is the only admin; make someone else admin first.");
+
+        var old = member.Role;
+        member.Role = role;
+        AuditLog.Add(db, actor, nameof(Member), member.Id, "role", old.ToString(), role.ToString());
+        await db.SaveChangesAsync(ct);
+        logger.RoleChanged(member.Id, old, role, actor.MemberId);
+        return member;
+    }
+
+    private Task<Member?> Find(MemberIdentity identity, CancellationToken ct) =>
+        db.Members.FirstOrDefaultAsync(m => m.Channel == identity.Channel && m.TenantId == identity.TenantId && m.UserId == identity.UserId, ct);
+
+    private async Task<Member?> TryCreateAsync(MemberIdentity identity, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var email = NormalizeEmail(identity.Email);
+        var member = new Member
+        {
+            Channel = identity.Channel,
+            TenantId = identity.TenantId,
+            UserId = identity.UserId,
+            DisplayName = Clean(identity.DisplayName) ?? identity.UserId,
+            Email = email,
+            AadObjectId = Clean(identity.AadObjectId),
+            TimeZone = LocalDay.IsKnownZone(identity.TimeZone) ? identity.TimeZone!.Trim() : "UTC",
+            Role = IsConfiguredAdmin(identity.UserId, email) ? MemberRole.Admin : MemberRole.Rep,
+            CreatedAt = now,
+            LastSeenAt = now,
+        };
+        db.Members.Add(member);
+        var created = await db.InTransactionAsync(async () =>
+        {
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+            {
+                db.Entry(member).State = EntityState.Detached;
+                return false;
+            }
+            AuditLog.Add(db, ActorFor(member, identity.Channel), nameof(Member), member.Id, "created", null,
+                $"{member.DisplayName} ({member.Role}, {member.TimeZone})");
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, ct);
+        if (!created) return null;
+        logger.MemberCreated(member.Id, member.Channel, member.Role);
+        return member;
+    }
+
+    private bool IsConfiguredAdmin(string userId, string? email) =>
+        options.Value.Admins.Any(a => string.Equals(a.Trim(), userId, StringComparison.OrdinalIgnoreCase)
+            || (email is not null && string.Equals(a.Trim(), email, StringComparison.OrdinalIgnoreCase)));
+
+    private void Refresh(Member member, string field, string? current, string? given, Action<string?> set, Actor actor)
+    {
+        if (given is null || string.Equals(current, given, StringComparison.Ordinal)) return;
+        set(given);
+        AuditLog.Add(db, actor, nameof(Member), member.Id, "updated", $"{field}: {current}", $"{field}: {given}");
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string? NormalizeEmail(string? email) => Clean(email)?.ToLowerInvariant();
+}

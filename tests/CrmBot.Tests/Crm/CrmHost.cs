@@ -1,0 +1,91 @@
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using CrmBot.Crm.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmBot.Tests.Crm;
+
+/// <summary>
+/// The CRM services as AddCrm registers them, over an in-memory <see cref="TestStore"/> and a
+/// <see cref="ManualClock"/>. Each <see cref="Turn"/> is a fresh scope (new DbContext), as a chat turn is.
+/// </summary>
+public sealed class CrmHost : IDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public CrmHost(ManualClock? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        Clock = clock ?? new ManualClock();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCrm(configuration);
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddScoped(_ => Store.NewContext(Clock));
+        configure?.Invoke(services);
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    public TestStore Store { get; } = new();
+    public ManualClock Clock { get; }
+
+    public AsyncServiceScope Turn() => _provider.CreateAsyncScope();
+
+    /// <summary>One-line setup: a member in a zone.</summary>
+    public async Task<Member> MemberAsync(string name, string timeZone = "UTC", MemberRole? role = null)
+    {
+        await using var turn = Turn();
+        var member = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("slack", "T1", "U-" + name, name, timeZone), default);
+        if (role is { } r && member.Role != r)
+        {
+            var db = turn.Get<CrmDbContext>();
+            member.Role = r;
+            await db.SaveChangesAsync();
+        }
+        return member;
+    }
+
+    /// <summary>One-line setup: a contact, optionally at a company (created when new).</summary>
+    public async Task<Contact> ContactAsync(string first, string last, string? company = null)
+    {
+        await using var turn = Turn();
+        var db = turn.Get<CrmDbContext>();
+        Company? c = null;
+        if (company is not null)
+        {
+            var key = CompanyNames.Key(company);
+            c = db.Companies.FirstOrDefault(x => x.NormalizedName == key)
+                ?? db.Companies.Add(new Company { Name = company, NormalizedName = key }).Entity;
+        }
+        var contact = new Contact { FirstName = first, LastName = last, Company = c };
+        db.Contacts.Add(contact);
+        await db.SaveChangesAsync();
+        return contact;
+    }
+
+    /// <summary>One-line setup: a deal owned by a member.</summary>
+    public async Task<Deal> DealAsync(string name, Member owner, string? stage = null, int? contactId = null, decimal amount = 1000m)
+    {
+        await using var turn = Turn();
+        return await turn.Get<DealService>().CreateAsync(new NewDeal(name, amount, stage, ContactId: contactId), MemberService.ActorFor(owner, "slack"), default);
+    }
+
+    public async Task<List<AuditEntry>> AuditAsync()
+    {
+        await using var turn = Turn();
+        return turn.Get<CrmDbContext>().AuditEntries.OrderBy(a => a.Id).ToList();
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        Store.Dispose();
+    }
+}
+
+internal static class ScopeExtensions
+{
+    public static T Get<T>(this AsyncServiceScope scope) where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+}
