@@ -32,7 +32,7 @@ public static class SurveyCards
         }).ToList(),
         audience = "members",
         closesOn = closesOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        minResponses,
+        minResponses = minResponses.ToString(CultureInfo.InvariantCulture),
         minimumFloor = SurveyRules.MinimumFloor,
         conversationId = turn.ConversationId,
         conversationChannel = turn.From.Channel,
