@@ -337,6 +337,51 @@ public class ConversationFlowTests
     }
 
     [Fact]
+    public async Task FollowUpCard_LogCall_OpensThePrefilledForm_AndLogsForThatContact()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        var bob = await host.ContactAsync("Bob", "Smith");
+        await host.SayAsync("follow up with Bob Smith today: check in");
+        var list = (await host.SayAsync("follow-ups")).Card(CardNames.FollowUps);
+
+        var form = (await host.ClickAsync(list, "Log call")).Card(CardNames.LogForm);
+        Assert.Contains("Bob Smith", form.Card.ToJsonString());
+        await host.ClickAsync(form, "Log it", inputs: new JsonObject { ["contact"] = "Bob Smith", ["type"] = "Call", ["notes"] = "checked in" });
+
+        var activity = await host.WithDbAsync(db => db.Activities.SingleAsync());
+        Assert.Equal((bob.Id, ActivityType.Call, "checked in"), (activity.ContactId, activity.Type, activity.Notes));
+    }
+
+    [Fact]
+    public async Task AddFollowUp_FromTheLoggedCard()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe");
+        var logged = (await host.SayAsync("log call with Jane Doe: pricing")).Card(CardNames.ActivityLogged);
+
+        var bad = await host.ClickAsync(logged, "Add", inputs: new JsonObject { ["followUpTitle"] = "Send deck", ["followUpDate"] = "someday" });
+        Assert.Contains("followUpDate", Assert.IsType<FieldErrorsReply>(Assert.Single(bad)).Errors.Keys);
+        await host.ClickAsync(logged, "Add", inputs: new JsonObject { ["followUpTitle"] = "Send deck", ["followUpDate"] = "2026-12-03" });
+
+        var item = await host.WithDbAsync(db => db.FollowUps.SingleAsync());
+        Assert.Equal((jane.Id, "Send deck", new DateTime(2026, 12, 3, 23, 59, 59, DateTimeKind.Utc)), (item.ContactId, item.Title, item.DueAt));
+    }
+
+    [Theory]
+    [InlineData("""{"verb":1}""")]
+    [InlineData("""{"verb":null}""")]
+    [InlineData("""{"id":5}""")]
+    public async Task CardDataWithoutAVerb_GetsHelp(string json)
+    {
+        using var host = new ConversationHost();
+
+        var replies = await host.ClickAsync(JsonNode.Parse(json)!.AsObject());
+
+        replies.Card(CardNames.Help);
+    }
+
+    [Fact]
     public async Task UnknownVerb_GetsHelp_NotAnError()
     {
         using var host = new ConversationHost();
