@@ -494,6 +494,47 @@ public class ConversationFlowTests
         Assert.Equal((jane.Id, "send contract"), (item.ContactId, item.Title));
     }
 
+    [Fact]
+    public async Task TwoInstancesRacingOnOneFlow_TheFirstWriteStands()
+    {
+        using var host = new ConversationHost(s => s.AddChatFeature<RacingFeature>());
+        await host.ContactAsync("Jane", "Doe");
+        await host.ContactAsync("Jane", "Smith");
+        await host.SayAsync("log call with Jane: pricing");
+        RacingFeature.Store = host.Store;
+
+        // This turn reads the flow, then "another instance" moves it on before this turn saves.
+        var replies = await host.SayAsync("race");
+
+        Assert.Contains("raced", replies.Text());
+        var state = await host.WithDbAsync(db => db.DialogStates.SingleAsync());
+        Assert.Equal("written elsewhere", state.DialogName);
+        Assert.Contains(host.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("another instance"));
+    }
+
+    private sealed class RacingFeature : IChatFeature
+    {
+        public static TestStore? Store { get; set; }
+        public IReadOnlyCollection<string> Verbs { get; } = [];
+        public IEnumerable<HelpEntry> Help { get; } = [];
+        public FeatureClaim? Claim(Utterance utterance) => utterance.Folded == "race" ? new FeatureClaim("race") : null;
+
+        public async Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct)
+        {
+            await using (var other = Store!.NewContext())
+            {
+                var row = await other.DialogStates.SingleAsync(ct);
+                row.DialogName = "written elsewhere";
+                row.Version++;
+                await other.SaveChangesAsync(ct);
+            }
+            await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary }, ct);
+            context.ReplyText("raced");
+        }
+
+        public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
+    }
+
     /// <summary>A command that fails, to see what a failing turn does to the flow.</summary>
     private sealed class ExplodingFeature : IChatFeature
     {
