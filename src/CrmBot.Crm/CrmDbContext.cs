@@ -149,6 +149,8 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(o => new { o.Status, o.NotBefore });
             e.HasIndex(o => o.DedupeKey).IsUnique();
+            // Held stage-change notes are looked up per member when their digest is planned.
+            e.HasIndex(o => new { o.MemberId, o.Status });
         });
         b.Entity<ParkedPayload>(e =>
         {

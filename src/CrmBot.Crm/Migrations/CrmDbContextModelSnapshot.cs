@@ -508,6 +508,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("DedupeKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FirstAttemptAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -543,6 +546,8 @@ namespace CrmBot.Crm.Migrations
 
                     b.HasIndex("DedupeKey")
                         .IsUnique();
+
+                    b.HasIndex("MemberId", "Status");
 
                     b.HasIndex("Status", "NotBefore");
 

@@ -1,6 +1,7 @@
 using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
+using CrmBot.Proactive;
 using CrmBot.Crm;
 
 namespace CrmBot.Hosting;
@@ -17,6 +18,7 @@ public static class CrmBotApp
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddHostedService<StoreMigrationService>();
+        builder.Services.AddProactive(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122182903_InitialCreate")]
+    [Migration("20261122190029_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -511,6 +511,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("DedupeKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FirstAttemptAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -546,6 +549,8 @@ namespace CrmBot.Crm.Migrations
 
                     b.HasIndex("DedupeKey")
                         .IsUnique();
+
+                    b.HasIndex("MemberId", "Status");
 
                     b.HasIndex("Status", "NotBefore");
 

@@ -113,6 +113,7 @@ namespace CrmBot.Crm.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     NotBefore = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    FirstAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LeaseOwner = table.Column<string>(type: "TEXT", nullable: true),
                     LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -507,6 +508,11 @@ namespace CrmBot.Crm.Migrations
                 table: "Outbox",
                 column: "DedupeKey",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Outbox_MemberId_Status",
+                table: "Outbox",
+                columns: new[] { "MemberId", "Status" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Outbox_Status_NotBefore",
