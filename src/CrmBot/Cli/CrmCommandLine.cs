@@ -22,6 +22,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(PackageTeamsCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(SurveyExportCommand.Create());
 
         var parse = root.Parse(args);
         // The test host stops Main by throwing from Build(); let that through instead of printing it.

@@ -3,6 +3,7 @@ using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Proactive;
 using CrmBot.Crm;
+using CrmBot.Surveys;
 
 namespace CrmBot.Hosting;
 
@@ -17,6 +18,7 @@ public static class CrmBotApp
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
+        builder.Services.AddFeedback();
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddProactive(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
