@@ -1,4 +1,5 @@
 using CrmBot.Crm.Services;
+using CrmBot.Crm.Import;
 using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<DealService>();
         services.AddScoped<CrmSearch>();
         services.AddScoped<DemoSeeder>();
+        services.AddContactImport();
         services.AddSurveys(configuration);
         return services;
     }

@@ -17,6 +17,7 @@ public static class CrmCommandLine
 
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(SeedDemoCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SurveyExportCommand.Create());
 
         var parse = root.Parse(args);

@@ -62,6 +62,13 @@ public sealed class FakeSlackApi : IAsyncDisposable
 
     public IReadOnlyList<SlackCall> Calls => _calls.ToArray();
 
+    /// <summary>Forgets the calls recorded so far and any failures still planned (between tests sharing a fake).</summary>
+    public void Clear()
+    {
+        _calls.Clear();
+        _failures.Clear();
+    }
+
     public IReadOnlyList<SlackCall> CallsTo(string method) => _calls.Where(c => c.Method == method).ToArray();
 
     /// <summary>The next <paramref name="times"/> calls to <paramref name="method"/> get <paramref name="status"/> (with Retry-After on 429).</summary>
