@@ -1,6 +1,7 @@
 using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
+using CrmBot.Proactive;
 using CrmBot.Crm;
 using CrmBot.Surveys;
 
@@ -19,6 +20,7 @@ public static class CrmBotApp
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddFeedback();
         builder.Services.AddHostedService<StoreMigrationService>();
+        builder.Services.AddProactive(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Tests.Crm;
@@ -45,5 +46,19 @@ public class CrmOptionsValidatorTests
         using var crm = new CrmHost(settings: new Dictionary<string, string?> { ["Crm:Stages:0:Name"] = "Only" });
         using var turn = crm.Turn();
         Assert.Throws<OptionsValidationException>(() => turn.Get<IOptions<CrmOptions>>().Value);
+    }
+
+    [Fact]
+    public void SampleSettings_StagesBindValidateAndMatchTheDefaults()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "appsettings.sample.json"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var options = new ConfigurationBuilder().AddJsonFile(Path.Combine(dir.FullName, "appsettings.sample.json")).Build()
+            .GetSection(CrmOptions.Section).Get<CrmOptions>()!;
+
+        Assert.True(Validator.Validate(null, options).Succeeded);
+        Assert.Equal(PipelineStage.Defaults.Select(s => (s.Name, s.ExitCriterion, s.IsClosed, s.IsWon)),
+            options.Pipeline.Select(s => (s.Name, s.ExitCriterion, s.IsClosed, s.IsWon)));
     }
 }

@@ -24,6 +24,7 @@ public sealed class SearchWorld : IAsyncLifetime
         await Crm.ContactAsync("Johnny", "Doerr");
         await Crm.ContactAsync("Peter", "Gibbons", "Initech");
         await Crm.ContactAsync("Jo", "Ng");
+        await Crm.ContactAsync("Maximilian Alexander Constantin", "von Hohenzollern-Sigmaringen Ferdinand");
         await Crm.DealAsync("Acme renewal 2027", Owner);
         await Crm.DealAsync("Müller line upgrade", Owner);
         await Crm.DealAsync("Initech licences", Owner);
@@ -94,6 +95,14 @@ public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
         Assert.Empty(await world.Contacts("xylophone"));
         Assert.Empty(await world.Contacts("  ?! "));
         Assert.Single(await world.Contacts("doe", limit: 1));
+    }
+
+    [Fact]
+    public async Task FindContacts_OverlongQuery_IsCutToANameLengthAndStillAnswers()
+    {
+        const string longName = "Maximilian Alexander Constantin von Hohenzollern-Sigmaringen Ferdinand";
+        var found = await world.Contacts(longName + " " + string.Join(" ", Enumerable.Repeat("Ferdinand", 200)));
+        Assert.Equal(longName, found[0]);
     }
 
     [Theory]
