@@ -28,6 +28,8 @@ public sealed class ChatCommandTests : IDisposable
             "",                            // Follow-up title: none
             "",                            // Follow-up due: none
             "gibberish words here",
+            "digest off",                  // other areas' commands reach the terminal too
+            "feedback",
             "exit") + "\n";
 
         var (exit, output) = await RunChatAsync(script, "--seed");
@@ -39,6 +41,8 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Contains("✓ Done:", output);
         Assert.Contains("Meeting logged with Jane Doe", output);
         Assert.Contains("I didn't understand", output);
+        Assert.Contains("Your digest is off", output);
+        Assert.Contains("There is no open survey right now", output);
         Assert.False(output.Contains('\u001b'), output);   // no colour codes when piped
 
         var options = new DbContextOptionsBuilder<CrmDbContext>();
@@ -47,6 +51,7 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Equal(1, await db.FollowUps.CountAsync(f => f.Status == FollowUpStatus.Done));
         var logged = await db.Activities.Include(a => a.Contact).Where(a => a.Notes == "walked through the roadmap").SingleAsync();
         Assert.Equal((ActivityType.Meeting, "Jane Doe", "terminal"), (logged.Type, logged.Contact!.FullName, logged.Channel));
+        Assert.False((await db.Members.SingleAsync(m => m.Channel == "terminal")).DigestEnabled);
     }
 
     [Fact]
