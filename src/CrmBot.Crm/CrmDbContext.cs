@@ -147,6 +147,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
         {
             e.HasKey(p => new { p.Channel, p.DeliveryId });
             e.HasIndex(p => p.ReceivedAt);
+            e.HasIndex(p => new { p.Channel, p.LeaseUntil });
         });
         b.Entity<OutboxMessage>(e =>
         {

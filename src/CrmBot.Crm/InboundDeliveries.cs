@@ -17,7 +17,7 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock)
         // PostgreSQL alike.
         var receivedAt = clock.GetUtcNow().UtcDateTime;
         var inserted = await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt") VALUES ({channel}, {deliveryId}, {receivedAt}) ON CONFLICT DO NOTHING""",
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""",
             ct);
         return inserted == 1;
     }
@@ -29,10 +29,86 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock)
     public Task ForgetAsync(string channel, string deliveryId, CancellationToken ct = default) =>
         db.ProcessedInbound.Where(p => p.Channel == channel && p.DeliveryId == deliveryId).ExecuteDeleteAsync(ct);
 
-    /// <summary>Drops ids older than any platform retries (Teams and Slack retry within minutes).</summary>
+    /// <summary>
+    /// Like <see cref="TryBeginAsync"/>, and in the same single insert also stores the work still
+    /// to do, leased to <paramref name="owner"/> (the instance about to do it). False for a repeat.
+    /// </summary>
+    public async Task<bool> TryAcceptAsync(string channel, string deliveryId, string kind, string payloadJson, string owner,
+        TimeSpan lease, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + lease;
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Kind", "PayloadJson", "Attempts", "LeaseOwner", "LeaseUntil") VALUES ({channel}, {deliveryId}, {now}, {kind}, {payloadJson}, 1, {owner}, {leaseUntil}) ON CONFLICT DO NOTHING""",
+            ct);
+        return inserted == 1;
+    }
+
+    /// <summary>The work is done: the payload goes (stored bodies must not grow), the id stays for dedupe.</summary>
+    public Task CompleteAsync(string channel, string deliveryId, CancellationToken ct = default) =>
+        db.ProcessedInbound.Where(p => p.Channel == channel && p.DeliveryId == deliveryId).ExecuteUpdateAsync(s => s
+            .SetProperty(p => p.PayloadJson, (string?)null)
+            .SetProperty(p => p.LeaseOwner, (string?)null)
+            .SetProperty(p => p.LeaseUntil, (DateTime?)null), ct);
+
+    /// <summary>The work failed or was abandoned: free it for the next claim (by anyone) without waiting for the lease.</summary>
+    public Task ReleaseAsync(string channel, string deliveryId, string owner, CancellationToken ct = default) =>
+        db.ProcessedInbound.Where(p => p.Channel == channel && p.DeliveryId == deliveryId && p.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LeaseOwner, (string?)null).SetProperty(p => p.LeaseUntil, (DateTime?)null), ct);
+
+    /// <summary>
+    /// Claims pending work that no live instance holds (never leased, released, or lease expired),
+    /// the way <c>OutboxLeases.ClaimDueAsync</c> does: a SELECT of candidates, then one conditional
+    /// UPDATE per row that re-checks every condition, so of two instances only one wins a row.
+    /// (Same approach, different table; a generic helper over both would hide the conditions that
+    /// make it safe.) Rows already tried <paramref name="maxAttempts"/> times are given up first.
+    /// </summary>
+    public async Task<PendingClaim> ClaimPendingAsync(string channel, string owner, int max, TimeSpan lease, int maxAttempts,
+        CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var given = await Claimable(channel, now).Where(p => p.Attempts >= maxAttempts)
+            .Select(p => p.DeliveryId).ToListAsync(ct);
+        foreach (var id in given)
+            await Claimable(channel, now).Where(p => p.DeliveryId == id && p.Attempts >= maxAttempts)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.PayloadJson, (string?)null), ct);
+
+        var candidates = await Claimable(channel, now).Where(p => p.Attempts < maxAttempts)
+            .OrderBy(p => p.ReceivedAt).Select(p => p.DeliveryId).Take(max).ToListAsync(ct);
+        var leaseUntil = now + lease;
+        var claimed = new List<PendingDelivery>(candidates.Count);
+        foreach (var id in candidates)
+        {
+            var won = await Claimable(channel, now).Where(p => p.DeliveryId == id && p.Attempts < maxAttempts)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(p => p.LeaseOwner, owner)
+                    .SetProperty(p => p.LeaseUntil, leaseUntil)
+                    .SetProperty(p => p.Attempts, p => p.Attempts + 1), ct);
+            if (won != 1) continue;
+            var row = await db.ProcessedInbound.AsNoTracking()
+                .Where(p => p.Channel == channel && p.DeliveryId == id && p.LeaseOwner == owner)
+                .Select(p => new PendingDelivery(p.DeliveryId, p.Kind!, p.PayloadJson!, p.ReceivedAt)).FirstOrDefaultAsync(ct);
+            if (row is not null) claimed.Add(row);
+        }
+        return new PendingClaim(claimed, given);
+    }
+
+    private IQueryable<Model.ProcessedInbound> Claimable(string channel, DateTime now) => db.ProcessedInbound.Where(p =>
+        p.Channel == channel && p.PayloadJson != null && p.Kind != null && (p.LeaseUntil == null || p.LeaseUntil < now));
+
+    /// <summary>
+    /// Drops ids older than any platform retries (Teams and Slack retry within minutes). Work still
+    /// pending is kept whatever its age: it was acknowledged.
+    /// </summary>
     public Task<int> PruneAsync(TimeSpan olderThan, CancellationToken ct = default)
     {
         var cutoff = clock.GetUtcNow().UtcDateTime - olderThan;
-        return db.ProcessedInbound.Where(p => p.ReceivedAt < cutoff).ExecuteDeleteAsync(ct);
+        return db.ProcessedInbound.Where(p => p.ReceivedAt < cutoff && p.PayloadJson == null).ExecuteDeleteAsync(ct);
     }
 }
+
+/// <summary>Acknowledged work claimed for redoing.</summary>
+public sealed record PendingDelivery(string DeliveryId, string Kind, string PayloadJson, DateTime ReceivedAt);
+
+/// <summary>What a claim found: work to redo, and delivery ids given up on (tried too often).</summary>
+public sealed record PendingClaim(IReadOnlyList<PendingDelivery> Claimed, IReadOnlyList<string> GivenUp);

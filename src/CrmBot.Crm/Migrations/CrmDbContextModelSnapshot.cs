@@ -585,12 +585,29 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("DeliveryId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PayloadJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Channel", "DeliveryId");
 
                     b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Channel", "LeaseUntil");
 
                     b.ToTable("ProcessedInbound");
                 });

@@ -36,9 +36,11 @@ public sealed class StoreGate : DbCommandInterceptor
 
     public void Open() => _gate?.TrySetResult();
 
-    private async Task PassAsync(CancellationToken ct)
+    private async Task PassAsync(DbCommand command, CancellationToken ct)
     {
-        if (_gate is not { } gate) return;
+        // The acknowledgement itself stores the request (one insert) so it survives a crash;
+        // the gate stands for everything slow after it.
+        if (_gate is not { } gate || command.CommandText.StartsWith("INSERT INTO \"ProcessedInbound\"", StringComparison.Ordinal)) return;
         Interlocked.Increment(ref _waiting);
         try { await gate.Task.WaitAsync(ct); }
         finally { Interlocked.Decrement(ref _waiting); }
@@ -47,21 +49,21 @@ public sealed class StoreGate : DbCommandInterceptor
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        await PassAsync(cancellationToken);
+        await PassAsync(command, cancellationToken);
         return result;
     }
 
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        await PassAsync(cancellationToken);
+        await PassAsync(command, cancellationToken);
         return result;
     }
 
     public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
-        await PassAsync(cancellationToken);
+        await PassAsync(command, cancellationToken);
         return result;
     }
 }

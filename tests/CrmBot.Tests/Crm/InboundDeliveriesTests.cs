@@ -45,4 +45,52 @@ public class InboundDeliveriesTests
         Assert.Equal(["new"], left);
         Assert.Equal(new DateTime(2026, 11, 22, 11, 0, 0, DateTimeKind.Utc), db.ProcessedInbound.Single().ReceivedAt);
     }
+
+    [Fact]
+    public async Task Claim_TakesOnlyWorkWhoseLeaseExpired_AndOnlyOneInstanceWinsIt()
+    {
+        using var store = new TestStore();
+        await using var a = store.NewContext();
+        await using var b = store.NewContext();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+        var lease = TimeSpan.FromMinutes(10);
+        var instanceA = new InboundDeliveries(a, clock);
+        var instanceB = new InboundDeliveries(b, clock);
+
+        Assert.True(await instanceA.TryAcceptAsync("slack", "cmd:1", "command", "{}", "A", lease));
+        Assert.False(await instanceB.TryAcceptAsync("slack", "cmd:1", "command", "{}", "B", lease));
+        Assert.Empty((await instanceB.ClaimPendingAsync("slack", "B", 10, lease, 3)).Claimed);   // A still holds it
+
+        clock.Advance(lease + TimeSpan.FromSeconds(1));   // A died
+        var claimed = Assert.Single((await instanceB.ClaimPendingAsync("slack", "B", 10, lease, 3)).Claimed);
+        Assert.Equal(("cmd:1", "command", "{}"), (claimed.DeliveryId, claimed.Kind, claimed.PayloadJson));
+        Assert.Empty((await instanceA.ClaimPendingAsync("slack", "A", 10, lease, 3)).Claimed);   // B holds it now
+
+        await instanceB.CompleteAsync("slack", "cmd:1");
+        clock.Advance(lease * 2);
+        Assert.Empty((await instanceA.ClaimPendingAsync("slack", "A", 10, lease, 3)).Claimed);
+        Assert.Null(a.ProcessedInbound.Single().PayloadJson);
+    }
+
+    [Fact]
+    public async Task Claim_GivesUpWorkTriedTooOften_AndPruneKeepsWorkStillPending()
+    {
+        using var store = new TestStore();
+        await using var db = store.NewContext();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+        var deliveries = new InboundDeliveries(db, clock);
+        Assert.True(await deliveries.TryAcceptAsync("slack", "poison", "command", "{}", "A", TimeSpan.FromMinutes(1)));
+        Assert.True(await deliveries.TryAcceptAsync("slack", "pending", "event", "{}", "A", TimeSpan.FromMinutes(1)));
+        await deliveries.ReleaseAsync("slack", "poison", "A");
+        Assert.Equal(["poison"], (await deliveries.ClaimPendingAsync("slack", "A", 10, TimeSpan.FromMinutes(1), 2)).Claimed.Select(c => c.DeliveryId));
+        await deliveries.ReleaseAsync("slack", "poison", "A");
+
+        var claim = await deliveries.ClaimPendingAsync("slack", "A", 10, TimeSpan.FromMinutes(1), 2);
+        Assert.Equal(["poison"], claim.GivenUp);
+        Assert.Empty(claim.Claimed);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, await deliveries.PruneAsync(TimeSpan.FromDays(1)));   // the given-up one; "pending" stays
+        Assert.Equal(["pending"], db.ProcessedInbound.Select(p => p.DeliveryId).ToList());
+    }
 }

@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrmBot.Crm;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +26,8 @@ public static class SlackEndpoints
         return group;
     }
 
-    private static IResult EventsAsync(HttpContext http, SlackWorkQueue queue, ILogger<SlackWorkQueue> logger)
+    private static async Task<IResult> EventsAsync(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
+        IOptions<SlackOptions> options, ILogger<SlackWorkQueue> logger)
     {
         if (ParseJson(SlackSignatureFilter.Body(http)) is not { } envelope) return BadRequest(http, logger, "body is not a JSON object");
 
@@ -37,8 +40,8 @@ public static class SlackEndpoints
                 if (eventId is null || envelope["event"] is not JsonObject ev) return BadRequest(http, logger, "event_callback without event_id or event");
                 if (!IsConversationalMessage(ev, SlackInbox.BotUserId(envelope))) return Results.Ok();
                 var retry = http.Request.Headers[RetryNumHeader].ToString();
-                return Enqueue(queue, logger, new SlackWork("event", eventId,
-                    (inbox, ct) => inbox.HandleEventAsync(envelope, retry.Length > 0 ? retry : null, ct)));
+                return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.Event, eventId, envelope.ToJsonString(),
+                    retry.Length > 0 ? retry : null));
             default:
                 return Results.Ok();   // app_rate_limited and other notices: nothing to do
         }
@@ -61,7 +64,8 @@ public static class SlackEndpoints
         };
     }
 
-    private static IResult Commands(HttpContext http, SlackWorkQueue queue, ILogger<SlackWorkQueue> logger)
+    private static async Task<IResult> Commands(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
+        IOptions<SlackOptions> options, ILogger<SlackWorkQueue> logger)
     {
         var form = ParseForm(SlackSignatureFilter.Body(http));
         string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
@@ -70,25 +74,26 @@ public static class SlackEndpoints
 
         var slash = new SlashCommand(team, F("team_domain"), user, F("user_name"), channel, command, F("text") ?? "",
             F("response_url"), F("trigger_id"));
-        return Enqueue(queue, logger, new SlackWork("command", slash.TriggerId ?? command, (inbox, ct) => inbox.HandleCommandAsync(slash, ct)));
+        return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.Command, DeliveryId("cmd", http),
+            JsonSerializer.Serialize(slash), null));
     }
 
-    private static async Task<IResult> InteractionsAsync(HttpContext http, SlackWorkQueue queue, IOptions<SlackOptions> options,
-        TimeProvider clock, ILogger<SlackWorkQueue> logger)
+    private static async Task<IResult> InteractionsAsync(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
+        IOptions<SlackOptions> options, TimeProvider clock, ILogger<SlackWorkQueue> logger)
     {
         var form = ParseForm(SlackSignatureFilter.Body(http));
         var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? "")) : null;
         if (payload is null || Str(payload["user"]?["id"]) is null) return BadRequest(http, logger, "interaction without a JSON payload and user");
-        var id = Str(payload["trigger_id"]) ?? Str(payload["view"]?["id"]) ?? "-";
+        var id = DeliveryId("ia", http);
 
         switch (Str(payload["type"]))
         {
             case "block_actions":
-                return Enqueue(queue, logger, new SlackWork("block_actions", id, (inbox, ct) => inbox.HandleBlockActionsAsync(payload, ct)));
+                return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.BlockActions, id, payload.ToJsonString(), null));
             case "message_action" when Str(payload["callback_id"]) == LogToCrmCallbackId:
-                return Enqueue(queue, logger, new SlackWork("message_action", id, (inbox, ct) => inbox.HandleMessageActionAsync(payload, ct)));
+                return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.MessageAction, id, payload.ToJsonString(), null));
             case "view_submission" when Str(payload["view"]?["callback_id"]) == BlockKit.FormCallbackId:
-                return await ViewSubmissionAsync(payload, id, queue, options.Value, clock, logger);
+                return await ViewSubmissionAsync(http, payload, id, queue, deliveries, options.Value, clock, logger);
             default:
                 return Results.Ok();   // view_closed, other shortcuts
         }
@@ -101,15 +106,12 @@ public static class SlackEndpoints
     /// Field errors must come back in this very response, so the endpoint waits for the engine, but
     /// only so long: past <see cref="SlackOptions.SubmissionTimeout"/> the modal closes and the answer is posted.
     /// </summary>
-    private static async Task<IResult> ViewSubmissionAsync(JsonObject payload, string id, SlackWorkQueue queue, SlackOptions options,
-        TimeProvider clock, ILogger logger)
+    private static async Task<IResult> ViewSubmissionAsync(HttpContext http, JsonObject payload, string id, SlackWorkQueue queue,
+        InboundDeliveries deliveries, SlackOptions options, TimeProvider clock, ILogger logger)
     {
         var answer = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.TryEnqueue(new SlackWork("view_submission", id, (inbox, ct) => inbox.HandleViewSubmissionAsync(payload, answer, ct))))
-        {
-            Log.QueueFull(logger, "view_submission", id);
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
-        }
+        var accepted = await TryAcceptAsync(queue, deliveries, options, logger, SlackWork.ViewSubmission, id, payload.ToJsonString(), null, answer);
+        if (accepted != Accepted.Queued) return Respond(accepted);
         using var timeout = new CancellationTokenSource(options.SubmissionTimeout, clock);
         try { await answer.Task.WaitAsync(timeout.Token); }
         catch (OperationCanceledException) { answer.TrySetResult(null); }
@@ -117,12 +119,36 @@ public static class SlackEndpoints
         return body is null ? Results.Ok() : Results.Json(body);
     }
 
-    private static IResult Enqueue(SlackWorkQueue queue, ILogger logger, SlackWork work)
+    private enum Accepted { Queued, Duplicate, Refused }
+
+    /// <summary>
+    /// Stores the request (one insert: its delivery id for dedupe, and the payload to redo it should
+    /// this process die after the 200), then queues it. A repeat is acknowledged and not queued.
+    /// </summary>
+    private static async Task<Accepted> TryAcceptAsync(SlackWorkQueue queue, InboundDeliveries deliveries, SlackOptions options,
+        ILogger logger, string kind, string id, string payloadJson, string? retryNum, TaskCompletionSource<JsonObject?>? answer = null)
     {
-        if (queue.TryEnqueue(work)) return Results.Ok();
-        Log.QueueFull(logger, work.Kind, work.Id);
-        return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        if (!await deliveries.TryAcceptAsync(SlackInbox.ChannelName, id, kind, payloadJson, queue.Owner, options.WorkLease))
+        {
+            Log.DuplicateEvent(logger, id, retryNum);
+            return Accepted.Duplicate;
+        }
+        if (queue.TryEnqueue(SlackWork.FromStored(kind, id, payloadJson, answer)!)) return Accepted.Queued;
+        Log.QueueFull(logger, kind, id);
+        // Refused, so not acknowledged: forget it, or recovery would do what the user was told failed.
+        await deliveries.ForgetAsync(SlackInbox.ChannelName, id);
+        return Accepted.Refused;
     }
+
+    private static IResult Respond(Accepted accepted) =>
+        accepted == Accepted.Refused ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable) : Results.Ok();
+
+    /// <summary>
+    /// Commands and interactions carry no delivery id; the signed body is unique per request (it holds
+    /// a trigger_id), so its hash is one, and an identical body really is the same request again.
+    /// </summary>
+    private static string DeliveryId(string prefix, HttpContext http) =>
+        prefix + ":" + Convert.ToHexStringLower(SHA256.HashData(SlackSignatureFilter.Body(http).Span));
 
     private static IResult BadRequest(HttpContext http, ILogger logger, string reason)
     {

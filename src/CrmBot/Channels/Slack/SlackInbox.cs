@@ -45,21 +45,17 @@ internal sealed record SlackDestination(
 /// the engine, replies → Web API calls. Only translation: what a turn means is the engine's business.
 /// </summary>
 internal sealed class SlackInbox(IBot bot, SlackApiClient api, SlackCardRenderer cards, SlackUserDirectory users,
-    InboundDeliveries deliveries, ILogger<SlackInbox> logger)
+    ILogger<SlackInbox> logger)
 {
     public const string ChannelName = "slack";
 
     /// <summary>What a bare "/crm" stands for: the engine answers "log" with nothing else by the log form.</summary>
     public const string OpenLogFormText = "log";
 
-    public async Task HandleEventAsync(JsonObject envelope, string? retryNum, CancellationToken ct)
+    /// <summary>A retried event never gets here: the endpoint stored the event id before acknowledging it.</summary>
+    public async Task HandleEventAsync(JsonObject envelope, CancellationToken ct)
     {
         var eventId = S(envelope["event_id"])!;
-        if (!await deliveries.TryBeginAsync(ChannelName, eventId, ct))
-        {
-            Log.DuplicateEvent(logger, eventId, retryNum);
-            return;
-        }
         var ev = (JsonObject)envelope["event"]!;
         var teamId = S(envelope["team_id"]) ?? S(ev["team"]) ?? "";
         var userId = S(ev["user"])!;

@@ -144,7 +144,12 @@ namespace CrmBot.Crm.Migrations
                 {
                     Channel = table.Column<string>(type: "TEXT", nullable: false),
                     DeliveryId = table.Column<string>(type: "TEXT", nullable: false),
-                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", nullable: true),
+                    PayloadJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "TEXT", nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -612,6 +617,11 @@ namespace CrmBot.Crm.Migrations
                 name: "IX_ParkedPayloads_ExpiresAt",
                 table: "ParkedPayloads",
                 column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProcessedInbound_Channel_LeaseUntil",
+                table: "ProcessedInbound",
+                columns: new[] { "Channel", "LeaseUntil" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ProcessedInbound_ReceivedAt",

@@ -1,0 +1,168 @@
+using System.Net;
+using CrmBot.Conversations;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Text;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmBot.IntegrationTests.Slack;
+
+/// <summary>
+/// "An acknowledged write is never lost": Slack gets its 200 before the work is done, so the work
+/// must survive the process that acknowledged it. Several service instances in turn on one SQLite file.
+/// </summary>
+public sealed class SlackDurabilityTests : IAsyncLifetime
+{
+    private readonly SlackHost _host = new();
+
+    public Task InitializeAsync() => _host.InitializeAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync();
+
+    /// <summary>Another service instance on the same store and the same fake Slack; <paramref name="bot"/> replaces the engine.</summary>
+    private (WebApplicationFactory<Program> App, HttpClient Client) Instance(IBot? bot = null)
+    {
+        var app = _host.Factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+        {
+            if (bot is not null) services.AddSingleton(bot);
+            services.AddSingleton<TimeProvider>(_host.Clock);
+        }));
+        return (app, app.CreateDefaultClient(new SlackSigningHandler(SlackHost.SigningSecret, _host.Clock)));
+    }
+
+    private CrmDbContext Store() => new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(_host.Factory.ConnectionString).Options);
+
+    private async Task SeedJaneAsync()
+    {
+        await using var db = Store();
+        if (await db.Contacts.AnyAsync(c => c.FirstName == "Jane")) return;
+        var acme = new Company { Name = "Acme", NormalizedName = CompanyNames.Key("Acme") };
+        db.Contacts.Add(new Contact { FirstName = "Jane", LastName = "Doe", Company = acme, Email = "jane.doe@acme.example" });
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<int> ActivitiesAsync(string note)
+    {
+        await using var db = Store();
+        return await db.Activities.CountAsync(a => a.Notes.Contains(note));
+    }
+
+    private int RepliesTo(string responseUrlName) =>
+        _host.Slack.Calls.Count(c => c.Method == "response_url" && c.Path.EndsWith(responseUrlName, StringComparison.Ordinal));
+
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>
+    /// Single worker: once the reply to a later command has come, everything queued before it
+    /// (recovered work included) has been done.
+    /// </summary>
+    private async Task DrainAsync(HttpClient client)
+    {
+        var name = Unique("drain");
+        Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(client, "follow-ups", name)).StatusCode);
+        await _host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(name, StringComparison.Ordinal));
+    }
+
+    private Task<HttpResponseMessage> PostCommandAsync(HttpClient client, string text, string responseUrlName) =>
+        client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["team_id"] = SlackHost.TeamId,
+            ["team_domain"] = "example",
+            ["channel_id"] = "C7473C21AFD",
+            ["user_id"] = SlackHost.UserId,
+            ["user_name"] = "megan.bowen",
+            ["command"] = "/crm",
+            ["text"] = text,
+            ["response_url"] = _host.Slack.ResponseUrl(responseUrlName),
+            ["trigger_id"] = "trg." + Guid.NewGuid().ToString("N"),
+        }));
+
+    [Fact]
+    public async Task CommandAcknowledgedByAnInstanceThatNeverFinishedIt_IsDoneOnceByTheNext_AndNotAgainAfterRestart()
+    {
+        var note = Unique("pricing");
+        var name = Unique("cmd");
+
+        // Instance A acknowledges, then its work dies before anything is written or answered.
+        var crashing = new CrashingBot();
+        var (a, clientA) = Instance(crashing);
+        await SeedJaneAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(clientA, $"log call with Jane Doe: discussed {note}", name)).StatusCode);
+        await crashing.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clientA.Dispose();
+        await a.DisposeAsync();
+        Assert.Equal(0, await ActivitiesAsync(note));
+        Assert.Equal(0, RepliesTo(name));
+        await using (var db = Store())
+            Assert.Single(await db.ProcessedInbound.Where(p => p.Kind == "command" && p.PayloadJson != null).ToListAsync());
+
+        // Instance B, started on the same store, finds the work and does it.
+        var (b, clientB) = Instance();
+        var reply = await _host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(name, StringComparison.Ordinal));
+        Assert.True(reply.Accepted, reply.Error);
+        Assert.Contains("Jane Doe", reply.Body.ToJsonString());
+        await DrainAsync(clientB);
+        Assert.Equal(1, await ActivitiesAsync(note));
+        Assert.Equal(1, RepliesTo(name));
+        await using (var db = Store())
+            Assert.Empty(await db.ProcessedInbound.Where(p => p.PayloadJson != null).ToListAsync());
+        clientB.Dispose();
+        await b.DisposeAsync();
+
+        // Instance C: nothing is left to redo.
+        var (c, clientC) = Instance();
+        await DrainAsync(clientC);
+        Assert.Equal(1, await ActivitiesAsync(note));
+        Assert.Equal(1, RepliesTo(name));
+        clientC.Dispose();
+        await c.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RetriedEvent_IsProcessedOnce_AndLeavesNoPendingWork()
+    {
+        var (app, client) = Instance();
+        await SeedJaneAsync();
+        var note = Unique("renewal");
+        var envelope = SlackHost.Event(SlackHost.DirectMessage($"log call with Jane Doe: discussed {note}"));
+
+        Assert.Equal(HttpStatusCode.OK, (await SendEventAsync(client, envelope, null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendEventAsync(client, envelope, "1")).StatusCode);
+        await DrainAsync(client);
+
+        Assert.Equal(1, await ActivitiesAsync(note));
+        await using (var db = Store())
+        {
+            var row = await db.ProcessedInbound.SingleAsync(p => p.DeliveryId == envelope["event_id"]!.GetValue<string>());
+            Assert.Null(row.PayloadJson);
+            Assert.Equal("event", row.Kind);
+        }
+        client.Dispose();
+        await app.DisposeAsync();
+    }
+
+    private static Task<HttpResponseMessage> SendEventAsync(HttpClient client, System.Text.Json.Nodes.JsonObject envelope, string? retryNum)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/slack/events")
+        {
+            Content = new StringContent(envelope.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (retryNum is not null) request.Headers.Add(CrmBot.Channels.Slack.SlackEndpoints.RetryNumHeader, retryNum);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Plays a process dying mid-turn: the work starts and never completes.</summary>
+    private sealed class CrashingBot : IBot
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
+        {
+            Called.TrySetResult();
+            throw new InvalidOperationException("process died");
+        }
+    }
+}
