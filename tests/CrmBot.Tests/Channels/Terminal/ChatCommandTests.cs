@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using CrmBot.Crm;
+using CrmBot.Tests.Cli;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -66,26 +66,8 @@ public sealed class ChatCommandTests : IDisposable
 
     private async Task<(int Exit, string Output)> RunChatAsync(string stdin, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
-        start.ArgumentList.Add("chat");
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ConnectionStrings__Crm"] = $"Data Source={_db}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var r = await CrmBotProcess.RunAsync(_db, Path.GetTempPath(), ["chat", .. args], stdin);
+        return (r.Exit, r.All);
     }
 
     public void Dispose()
