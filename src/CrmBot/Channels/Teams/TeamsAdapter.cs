@@ -102,29 +102,18 @@ public sealed class TeamsAdapter(
     private async Task<IResult> RunAsync(Activity activity, Turn turn, Deliver deliver, bool mayContinueInBackground, CancellationToken ct,
         Func<IServiceProvider, CancellationToken, Task>? record = null)
     {
-        var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
-        var (status, result) = await runner.RunAsync<IResult>(async (services, token) =>
+        TeamsTurnRunner.Status status;
+        IResult? result;
+        try
         {
-            var deliveries = services.GetRequiredService<InboundDeliveries>();
-            if (!await deliveries.TryBeginAsync(TeamsActivities.ChannelId, deliveryId, token))
-            {
-                Log.Redelivery(log, activity.Id);
-                return Duplicate(activity);
-            }
-            IReadOnlyList<Reply> replies;
-            try
-            {
-                if (record is not null) await record(services, token);
-                replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, token);
-            }
-            catch
-            {
-                // Nothing was committed (the engine writes a turn in one transaction): let Teams' retry in.
-                await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
-                throw;
-            }
-            return await deliver(services, activity, turn, replies, token);
-        }, mayContinueInBackground, ct);
+            (status, result) = await runner.RunAsync<IResult>(
+                (services, token) => TurnAsync(services, activity, turn, deliver, record, token), mayContinueInBackground, ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Logged by the runner. 500 tells Teams to redeliver, and the delivery id was forgotten.
+            return Results.StatusCode(StatusCodes.Status500InternalServerError);
+        }
 
         return status switch
         {
@@ -133,6 +122,32 @@ public sealed class TeamsAdapter(
             // No slot within the window: nothing started, Teams will redeliver.
             _ => Results.StatusCode(StatusCodes.Status503ServiceUnavailable),
         };
+    }
+
+    /// <summary>One turn, in its own scope: dedupe, engine, delivery of the replies.</summary>
+    private async Task<IResult> TurnAsync(IServiceProvider services, Activity activity, Turn turn, Deliver deliver,
+        Func<IServiceProvider, CancellationToken, Task>? record, CancellationToken ct)
+    {
+        var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
+        var deliveries = services.GetRequiredService<InboundDeliveries>();
+        if (!await deliveries.TryBeginAsync(TeamsActivities.ChannelId, deliveryId, ct))
+        {
+            Log.Redelivery(log, activity.Id);
+            return Duplicate(activity);
+        }
+        IReadOnlyList<Reply> replies;
+        try
+        {
+            if (record is not null) await record(services, ct);
+            replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, ct);
+        }
+        catch
+        {
+            // Nothing was committed (the engine writes a turn in one transaction): let Teams' retry in.
+            await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
+            throw;
+        }
+        return await deliver(services, activity, turn, replies, ct);
     }
 
     private static IResult Duplicate(Activity activity) =>

@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using CrmBot.Conversations;
+using CrmBot.Crm;
+using CrmBot.Fakes.Teams;
+using CrmBot.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmBot.IntegrationTests.Teams;
+
+/// <summary>
+/// The service configured as an Azure Bot registration would configure it, pointed at a loopback token
+/// issuer and Connector. One per test class (xUnit class fixture): the fakes and the app start once.
+/// </summary>
+public class TeamsHost : IAsyncLifetime
+{
+    public const string AppId = "00000000-0000-0000-0000-0000000000b0";
+    public const string BotId = "28:" + AppId;
+    // A test secret, only ever sent to the loopback issuer.
+    private const string AppPassword = "loopback-test-secret";
+
+    private TeamsFactory? _factory;
+
+    public BotFrameworkTokenIssuer Issuer { get; private set; } = null!;
+    public FakeConnector Connector { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Replaces the engine with a test bot; null keeps the real engine.</summary>
+    protected virtual IBot? TestBot => null;
+
+    /// <summary>False for a bot with no app id: it sends no token, so the Connector must not ask for one.</summary>
+    protected virtual bool ConnectorChecksTokens => true;
+
+    /// <summary>Extra settings for a class that needs them.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public async Task InitializeAsync()
+    {
+        Issuer = await BotFrameworkTokenIssuer.StartAsync(AppId, AppPassword);
+        Connector = await FakeConnector.StartAsync(ConnectorChecksTokens ? Issuer : null);
+        _factory = new TeamsFactory(TestBot);
+        _factory
+            .With("Bot:MicrosoftAppId", AppId)
+            .With("Bot:MicrosoftAppPassword", AppPassword)
+            .With("Bot:MicrosoftAppTenantId", Issuer.TenantId)
+            .With("Bot:OpenIdMetadataUrl", Issuer.MetadataUrl)
+            .With("Bot:TokenEndpoint", Issuer.TokenEndpoint)
+            .With("Bot:TrustedServiceUrlHosts:0", Connector.HostAndPort)
+            .With("Bot:ConnectorRetryDelay", "00:00:00.010");
+        foreach (var (key, value) in Settings) _factory.With(key, value);
+        Client = _factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        await Connector.DisposeAsync();
+        await Issuer.DisposeAsync();
+    }
+
+    /// <summary>A sample activity from Samples/, addressed to the fake Connector, with a fresh id.</summary>
+    public JsonObject Sample(string name)
+    {
+        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Teams", "Samples", name + ".json")))!.AsObject();
+        activity["serviceUrl"] = Connector.ServiceUrl;
+        activity["id"] = Guid.NewGuid().ToString("N");
+        return activity;
+    }
+
+    /// <summary>A valid channel token for this activity's serviceUrl.</summary>
+    public string TokenFor(JsonObject activity) =>
+        Issuer.CreateChannelToken(new ChannelToken { ServiceUrl = activity["serviceUrl"]!.GetValue<string>() });
+
+    /// <summary>Waits for the Connector calls that answer the activity with this id (replies and updates of it).</summary>
+    public Task<IReadOnlyList<ConnectorRequest>> RepliesToAsync(string activityId, int count = 1) =>
+        Connector.WaitForAsync(r => r.Count(x => x.Body?["replyToId"]?.GetValue<string>() == activityId) >= count)
+            .ContinueWith(t => (IReadOnlyList<ConnectorRequest>)t.Result.Where(x => x.Body?["replyToId"]?.GetValue<string>() == activityId).ToList());
+
+    public Task<HttpResponseMessage> PostAsync(JsonObject activity) => PostAsync(activity.ToJsonString(), TokenFor(activity));
+
+    public Task<HttpResponseMessage> PostAsync(string body, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return Client.SendAsync(request);
+    }
+
+    public async Task<T> WithStoreAsync<T>(Func<CrmDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<CrmDbContext>());
+    }
+
+    /// <summary>Row counts of what a turn can write, to show that a refused request wrote nothing.</summary>
+    public Task<string> StoreFingerprintAsync() => WithStoreAsync(async db =>
+        $"inbound={await db.ProcessedInbound.CountAsync()} refs={await db.ConversationReferences.CountAsync()} " +
+        $"members={await db.Members.CountAsync()} activities={await db.Activities.CountAsync()} followups={await db.FollowUps.CountAsync()}");
+
+    private sealed class TeamsFactory(IBot? bot) : CrmBotFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            if (bot is not null)
+                builder.ConfigureTestServices(s => s.AddSingleton(bot));
+        }
+    }
+}
