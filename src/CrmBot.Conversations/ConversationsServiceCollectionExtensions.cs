@@ -1,8 +1,12 @@
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
+using CrmBot.Conversations.Features;
+using CrmBot.Conversations.Recognition;
+using CrmBot.Crm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Conversations;
 
@@ -13,6 +17,18 @@ public static class ConversationsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CardTemplates>();
+        services.TryAddSingleton(sp => new Recognizer(sp.GetRequiredService<IOptions<CrmOptions>>().Value.Pipeline));
+        services.AddScoped<ConversationEngine>();
+        services.AddScoped<IBot>(sp => sp.GetRequiredService<ConversationEngine>());
+
+        // Built-in commands, in the order they win ties.
+        services.AddChatFeature<HelpFeature>();
+        services.AddChatFeature<LogActivityFeature>();
+        services.AddChatFeature<FollowUpsFeature>();
+        services.AddChatFeature<ContactFeature>();
+        services.AddChatFeature<DealFeature>();
+        services.AddDialog<ContactFlowDialog>();
+        services.AddDialog<DealStageDialog>();
         return services;
     }
 

@@ -1,6 +1,7 @@
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
 
 namespace CrmBot.Conversations;
 
@@ -31,6 +32,9 @@ public sealed class TurnContext
     public Member Member { get; }
 
     public string Channel => Turn.From.Channel;
+
+    /// <summary>Who makes the changes of this turn (for the CRM services and the audit trail).</summary>
+    public Actor Actor => MemberService.ActorFor(Member, Channel);
 
     public bool IsAdmin => Member.Role == MemberRole.Admin;
 
@@ -69,7 +73,7 @@ public sealed class TurnContext
         {
             var data = card.Data.DeepClone().AsObject();
             data["flow"] = flow;
-            ReplyCard(card.CardName, data, card.FallbackText + "\n" + Prompts.Render(prompt));
+            ReplyCard(card.CardName, data, Prompts.Render(prompt));
         }
         else
         {

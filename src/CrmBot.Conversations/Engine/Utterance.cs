@@ -58,6 +58,7 @@ public sealed partial class Utterance
     private static string Expand(string text)
     {
         var s = FollowUpAbbrev().Replace(text, "follow up");
+        s = EmailWord().Replace(s, "email");
         s = WithAbbrev().Replace(s, "with ");
         s = MeetingAbbrev().Replace(s, "meeting");
         s = TomorrowAbbrev().Replace(s, "tomorrow");
@@ -76,6 +77,8 @@ public sealed partial class Utterance
     private static partial Regex TomorrowAbbrev();
     [GeneratedRegex(@"\bfollow[\s\-]*up(s)?\b", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpWord();
+    [GeneratedRegex(@"\be-mail", RegexOptions.IgnoreCase)]
+    private static partial Regex EmailWord();
     [GeneratedRegex(@"[ \t]+")]
     private static partial Regex Spaces();
     [GeneratedRegex(@"[\p{L}\p{N}'’/]+")]

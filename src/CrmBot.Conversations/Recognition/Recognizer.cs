@@ -20,7 +20,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
 
     private static readonly string[][] FollowUpLists =
     [
-        ["follow", "ups"], ["follow", "up"], ["followups"], ["tasks"], ["task"], ["todo"], ["todos"], ["to"], ["today"],
+        ["follow", "ups"], ["follow", "up"], ["follow"], ["followups"], ["tasks"], ["task"], ["todo"], ["todos"], ["to"], ["today"],
         ["tasks", "today"], ["today", "tasks"], ["follow", "ups", "today"], ["today", "follow", "ups"], ["overdue"],
         ["agenda"], ["reminders"], ["todays", "follow", "ups"], ["todays", "tasks"], ["to", "dos"], ["s", "today"], ["today", "s"],
     ];

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Recognition;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Conversations.Features;
+
+/// <summary>Logging calls, meetings, emails and notes (by message or form), and undoing the last log.</summary>
+public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, ActivityService activities)
+    : BuiltInFeature(recognizer)
+{
+    /// <summary>Show the log form; data may carry contactId and type to prefill it.</summary>
+    public const string FormVerb = "log.form";
+    /// <summary>The log form's submit: inputs contact, type, notes, followUpTitle, followUpDate.</summary>
+    public const string SubmitVerb = "log.submit";
+    /// <summary>Undo a log; data carries activityId (only the last log can be undone).</summary>
+    public const string UndoVerb = "log.undo";
+    /// <summary>Add a follow-up from the "activity logged" card: contactId, followUpTitle, followUpDate.</summary>
+    public const string AddFollowUpVerb = "followup.add";
+
+    protected override IReadOnlyCollection<Intent> Intents { get; } = [Intent.LogActivity, Intent.Undo];
+
+    public override IReadOnlyCollection<string> Verbs { get; } = [FormVerb, SubmitVerb, UndoVerb, AddFollowUpVerb];
+
+    public override IEnumerable<HelpEntry> Help { get; } =
+    [
+        new("log call with Jane Doe: notes, follow up Tue", "Log a call, meeting, email or note, with a follow-up"),
+        new("log", "Open the log form"),
+        new("undo", "Undo your last log"),
+    ];
+
+    protected override async Task HandleAsync(TurnContext context, Recognition.Recognition r, CancellationToken ct)
+    {
+        if (r.Intent == Intent.Undo)
+        {
+            await UndoAsync(context, null, ct);
+            return;
+        }
+        if (r.Contact is null && r.ActivityType is null && r.Notes is null)
+        {
+            ReplyForm(context, null, null);
+            return;
+        }
+        await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
+        {
+            Purpose = ContactFlowPurpose.LogActivity,
+            ContactText = r.Contact,
+            Type = r.ActivityType,
+            Notes = r.Notes,
+            WantsFollowUp = r.WantsFollowUp,
+            FollowUpDate = r.FollowUpDate,
+            FollowUpTitle = r.FollowUpTitle,
+        }, ct);
+    }
+
+    public override async Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct)
+    {
+        switch (verb)
+        {
+            case FormVerb:
+                ReplyForm(context, IntOf(data, "contactId"), StringOf(data, "type"));
+                break;
+            case SubmitVerb:
+                await SubmitAsync(context, data, ct);
+                break;
+            case UndoVerb:
+                await UndoAsync(context, IntOf(data, "activityId"), ct);
+                break;
+            case AddFollowUpVerb:
+                await AddFollowUpAsync(context, data, ct);
+                break;
+        }
+    }
+
+    private async Task SubmitAsync(TurnContext context, JsonObject data, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string>();
+        var contactText = StringOf(data, "contact");
+        var contactId = IntOf(data, "contactId");
+        if (contactText is null && contactId is null) errors["contact"] = "Who was it with?";
+        var typeText = StringOf(data, "type");
+        ActivityType? type = Enum.TryParse<ActivityType>(typeText, ignoreCase: true, out var t) ? t : Recognizer.ParseActivityType(typeText);
+        if (type is null) errors["type"] = "Pick call, meeting, email or note.";
+        var dateText = StringOf(data, "followUpDate");
+        DateOnly? date = null;
+        if (dateText is not null)
+        {
+            date = DateParser.Parse(dateText, context.Today);
+            if (date is null) errors["followUpDate"] = "That isn't a date I can read; try 2026-12-03, \"tomorrow\" or \"next Tue\".";
+        }
+        var title = StringOf(data, "followUpTitle");
+        if (title is not null && dateText is null) errors["followUpDate"] = "When should the follow-up be due?";
+        if (errors.Count > 0)
+        {
+            context.Reply(new FieldErrorsReply(errors, "Please check the form: " + string.Join(" ", errors.Values)));
+            return;
+        }
+        await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
+        {
+            Purpose = ContactFlowPurpose.LogActivity,
+            ContactId = contactId,
+            ContactName = contactId is null ? null : await db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefaultAsync(ct),
+            ContactText = contactText,
+            Type = type,
+            Notes = StringOf(data, "notes") ?? "",
+            WantsFollowUp = date is not null,
+            FollowUpDate = date,
+            FollowUpTitle = title,
+        }, ct);
+    }
+
+    private async Task UndoAsync(TurnContext context, int? activityId, CancellationToken ct)
+    {
+        var last = await db.Activities.Where(a => a.LoggedById == context.Member.Id)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Select(a => (int?)a.Id).FirstOrDefaultAsync(ct);
+        if (last is null)
+        {
+            context.ReplyText(activityId is null ? "There's nothing to undo." : "That log is already gone.");
+            return;
+        }
+        if (activityId is not null && activityId != last)
+        {
+            context.ReplyText("That log is already undone, or you've logged something since; only your last log can be undone.");
+            return;
+        }
+        var undone = await activities.UndoLastAsync(context.Actor, ct);
+        if (undone is null)
+        {
+            context.ReplyText("There's nothing to undo.");
+            return;
+        }
+        context.ReplyText($"Undone: the {ContactFlowDialog.Describe(undone.Type)} with {undone.Contact?.FullName} (and its follow-up, if any).");
+    }
+
+    private async Task AddFollowUpAsync(TurnContext context, JsonObject data, CancellationToken ct)
+    {
+        var contactId = IntOf(data, "contactId");
+        var dateText = StringOf(data, "followUpDate");
+        var date = DateParser.Parse(dateText, context.Today);
+        if (date is null)
+        {
+            context.Reply(new FieldErrorsReply(new Dictionary<string, string>
+            {
+                ["followUpDate"] = dateText is null ? "When should the follow-up be due?" : "That isn't a date I can read; try 2026-12-03 or \"next Tue\".",
+            }, "The follow-up needs a date."));
+            return;
+        }
+        var name = contactId is null ? null
+            : await db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefaultAsync(ct);
+        var title = StringOf(data, "followUpTitle") ?? (name is null ? "Follow up" : $"Follow up with {name.Trim()}");
+        await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
+        {
+            Purpose = ContactFlowPurpose.AddFollowUp,
+            ContactId = name is null ? null : contactId,
+            ContactName = name?.Trim(),
+            WantsFollowUp = true,
+            FollowUpDate = date,
+            FollowUpTitle = title,
+        }, ct);
+    }
+
+    private void ReplyForm(TurnContext context, int? contactId, string? type)
+    {
+        var contactName = contactId is null ? null
+            : db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefault()?.Trim();
+        context.ReplyCard(CardNames.LogForm, new
+        {
+            contactId,
+            contact = contactName,
+            type = (Recognizer.ParseActivityType(type) ?? ActivityType.Call).ToString(),
+            today = CardData.Iso(context.Today),
+        }, "Log an activity: tell me e.g. \"log call with Jane Doe: discussed pricing, follow up Tue\".");
+    }
+
+    /// <summary>The "activity logged" card, with Undo and Add follow-up.</summary>
+    public static void ReplyLogged(TurnContext context, LoggedActivity logged, string contactName)
+    {
+        var a = logged.Activity;
+        var due = logged.FollowUp is { } f ? CardData.LocalDate(f.DueAt, context.TimeZone) : (DateOnly?)null;
+        var type = CardData.TypeName(a.Type);
+        var text = $"Logged: {type.ToLowerInvariant()} with {contactName}" + (a.Notes.Length > 0 ? $" — {a.Notes}" : "") +
+                   (logged.FollowUp is { } fu ? $". Follow-up \"{fu.Title}\" due {CardData.Day(due!.Value)}." : ".");
+        context.ReplyCard(CardNames.ActivityLogged, new
+        {
+            activityId = a.Id,
+            contactId = a.ContactId,
+            contact = contactName,
+            company = a.Contact?.Company?.Name,
+            type,
+            notes = a.Notes,
+            followUp = logged.FollowUp is { } item ? new { id = item.Id, title = item.Title, due = CardData.Iso(due!.Value) } : null,
+            today = CardData.Iso(context.Today),
+        }, text);
+    }
+
+    internal static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using CrmBot.Conversations.Dialogs;
+using CrmBot.Crm.Services;
+
+namespace CrmBot.Conversations.Features;
+
+public enum PickKind { None, Clear, Ambiguous, DidYouMean }
+
+/// <summary>What to do with a name search: take the one clear hit, ask which, ask "did you mean", or say nothing matched.</summary>
+public sealed record Pick<T>(PickKind Kind, T? Item, IReadOnlyList<Match<T>> Candidates);
+
+/// <summary>
+/// Name matches become a decision, never a silent guess: only an exact name, or a strong match
+/// well ahead of the rest, is taken without asking.
+/// </summary>
+public static class Picking
+{
+    /// <summary>The choice value of "none of these" in a did-you-mean picker.</summary>
+    public const string NoneOfThese = "none";
+
+    private const double Strong = 0.9;
+    private const double Margin = 0.05;
+
+    public static Pick<T> Decide<T>(IReadOnlyList<Match<T>> matches) where T : class
+    {
+        if (matches.Count == 0) return new(PickKind.None, null, []);
+        var top = matches[0];
+        if (top.Score < Strong) return new(PickKind.DidYouMean, null, matches);
+        var close = matches.Where(m => m.Score >= top.Score - Margin).ToList();
+        if (close.Count == 1) return new(PickKind.Clear, top.Item, matches);
+        // Two people called exactly "Jane Doe" are as ambiguous as two Janes.
+        return new(PickKind.Ambiguous, null, close);
+    }
+
+    /// <summary>A picker prompt: a card of buttons (verb "answer") and, for text channels, numbered lines.</summary>
+    public static Prompt Prompt(string question, IReadOnlyList<(string Value, string Label, string? Detail)> options, bool offerNone)
+    {
+        var choices = options.Select(o => new Choice(o.Value, o.Detail is null ? o.Label : $"{o.Label} ({o.Detail})")).ToList();
+        if (offerNone) choices.Add(new Choice(NoneOfThese, "None of these"));
+        var data = new System.Text.Json.Nodes.JsonObject
+        {
+            ["title"] = question,
+            ["options"] = new System.Text.Json.Nodes.JsonArray(options.Select(o => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["value"] = o.Value, ["label"] = o.Label, ["detail"] = o.Detail,
+            }).ToArray()),
+            ["offerNone"] = offerNone,
+        };
+        return Dialogs.Prompt.ForChoice(question, choices, new PromptCard(Cards.CardNames.ContactPicker, data, question));
+    }
+}
