@@ -20,6 +20,9 @@ internal interface ITurnDriver : IAsyncDisposable
     IReadOnlyDictionary<string, string> ServiceSettings { get; }
     /// <summary>Sends one message in a conversation of its own; completes when the reply arrived at the fake (or timed out).</summary>
     Task<TurnResult> SendAsync(string serviceUrl, BenchUser user, string text, CancellationToken ct);
+
+    /// <summary>The text of the latest reply seen, so a run shows what the service actually answered.</summary>
+    string? LastReply { get; }
 }
 
 internal static class Http
@@ -84,6 +87,7 @@ internal sealed class TeamsDriver : ITurnDriver
     }
 
     public string Channel => "msteams";
+    public string? LastReply { get; private set; }
     public IReadOnlyDictionary<string, string> ServiceSettings { get; }
 
     public async Task<TurnResult> SendAsync(string serviceUrl, BenchUser user, string text, CancellationToken ct)
@@ -119,7 +123,10 @@ internal sealed class TeamsDriver : ITurnDriver
     private void OnReceived(ConnectorRequest call)
     {
         if (call.ConversationId is { } id && _pending.TryRemove(id, out var reply))
+        {
             reply.TrySetResult((Stopwatch.GetTimestamp(), call.Status is >= 200 and < 300));
+            LastReply = call.Body?["text"]?.ToString() ?? call.Body?["summary"]?.ToString() ?? (call.Card is not null ? "(card)" : null);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -167,6 +174,7 @@ internal sealed class SlackDriver : ITurnDriver
     }
 
     public string Channel => "slack";
+    public string? LastReply { get; private set; }
     public IReadOnlyDictionary<string, string> ServiceSettings { get; }
 
     public async Task<TurnResult> SendAsync(string serviceUrl, BenchUser user, string text, CancellationToken ct)
@@ -210,7 +218,10 @@ internal sealed class SlackDriver : ITurnDriver
     private void OnReceived(SlackCall call)
     {
         if (call.Method == "response_url" && _pending.TryRemove(call.Path, out var reply))
+        {
             reply.TrySetResult((Stopwatch.GetTimestamp(), call.Accepted));
+            LastReply = call.Body["text"]?.ToString();
+        }
     }
 
     public async ValueTask DisposeAsync()

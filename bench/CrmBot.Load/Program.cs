@@ -75,6 +75,7 @@ root.SetAction(async (parse, _) =>
             row = row with { ActivitiesWritten = BenchWorld.Count(store, "Activities") - activitiesBefore };
         rows.Add(row);
         Console.WriteLine(row.Describe());
+        if (driver.LastReply is { } last) Console.WriteLine($"  last reply: {(last.Length > 160 ? last[..160] + "…" : last).ReplaceLineEndings(" ")}");
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
