@@ -29,12 +29,17 @@ var storeOption = new Option<string>("--store") { Description = "The generated s
 var serviceCpusOption = new Option<string>("--service-cpus") { Description = "taskset CPU list for the service (empty: unpinned).", DefaultValueFactory = _ => "1" };
 var loadCpusOption = new Option<string>("--load-cpus") { Description = "taskset CPU list for this tool and the fakes (empty: unpinned).", DefaultValueFactory = _ => "0" };
 var noBuildOption = new Option<bool>("--no-build") { Description = "Use the existing Release build of src/CrmBot." };
+var setOption = new Option<string[]>("--set")
+{
+    Description = "Extra service setting, key=value (e.g. Logging:LogLevel:Default=Warning); repeatable.", AllowMultipleArgumentsPerToken = true,
+};
+var serviceLogOption = new Option<string?>("--service-log") { Description = "Write the service's console output to this file." };
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
-    serviceCpusOption, loadCpusOption, noBuildOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -62,7 +67,10 @@ root.SetAction(async (parse, _) =>
         var activitiesBefore = BenchWorld.Count(store, "Activities");
         List<Window> windows;
         double? rss;
-        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), driver.ServiceSettings))
+        var settings = new Dictionary<string, string>(driver.ServiceSettings);
+        foreach (var kv in parse.GetValue(setOption) ?? [])
+            settings[kv.Split('=', 2)[0]] = kv.Split('=', 2) is [_, var v] ? v : throw new ArgumentException($"--set {kv}: expected key=value");
+        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), settings, parse.GetValue(serviceLogOption)))
         {
             using var probe = Http.Create(1);
             await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
@@ -102,7 +110,7 @@ coldStart.SetAction(async (parse, _) =>
     var rss = new List<double>();
     for (var i = 0; i < parse.GetValue(startsOption); i++)
     {
-        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), driver.ServiceSettings);
+        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), driver.ServiceSettings, null);
         double? listeningMs = null;
         while (true)
         {
@@ -151,18 +159,21 @@ internal sealed record ResultRow(string Channel, string Workload, int Concurrenc
         Stats.Median(w.Select(x => x.ServiceCpu)), Stats.Median(w.Select(x => x.ToolCpu)),
         w.Select(x => Math.Round(x.TurnsPerSecond, 1)).ToList());
 
+    /// <summary>Service CPU time per answered turn: comparable between runs even when the machine is busy.</summary>
+    public double CpuMsPerTurn => TurnsPerSecond > 0 ? ServiceCpu * 1000 / TurnsPerSecond : double.NaN;
+
     public string Describe() =>
         $"{Channel} {Workload} c={Concurrency}: {TurnsPerSecond:F0} turns/s (runs: {string.Join(", ", TurnsPerSecondRuns)}), " +
         $"send→reply p50 {P50:F1} p90 {P90:F1} p99 {P99:F1} max {Max:F1} ms; ack p50 {AckP50:F1} p99 {AckP99:F1} max {AckMax:F1} ms; " +
         $"HTTP {Statuses}; no reply {NoReply}, rejected replies {RejectedReplies}; peak RSS {PeakRssMb:F0} MB; " +
-        $"CPU service {ServiceCpu:P0}, load tool {ToolCpu:P0}" + (ActivitiesWritten is { } a ? $"; activities written {a}" : "");
+        $"CPU service {ServiceCpu:P0} ({CpuMsPerTurn:F2} ms per turn), load tool {ToolCpu:P0}" + (ActivitiesWritten is { } a ? $"; activities written {a}" : "");
 
     public static string MarkdownTable(IEnumerable<ResultRow> rows) =>
-        "| channel | workload | conc. | turns/s | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | ack max ms | HTTP | no reply | peak RSS MB | service CPU | load CPU |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
+        "| channel | workload | conc. | turns/s | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | ack max ms | HTTP | no reply | peak RSS MB | service CPU | CPU ms/turn | load CPU |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
         string.Join("\n", rows.Select(r =>
             $"| {r.Channel} | {r.Workload} | {r.Concurrency} | {r.TurnsPerSecond:F0} | {r.P50:F1} | {r.P90:F1} | {r.P99:F1} | {r.Max:F1} | " +
-            $"{r.AckP99:F1} | {r.AckMax:F1} | {r.Statuses} | {r.NoReply} | {r.PeakRssMb:F0} | {r.ServiceCpu:P0} | {r.ToolCpu:P0} |"));
+            $"{r.AckP99:F1} | {r.AckMax:F1} | {r.Statuses} | {r.NoReply} | {r.PeakRssMb:F0} | {r.ServiceCpu:P0} | {r.CpuMsPerTurn:F2} | {r.ToolCpu:P0} |"));
 
     public static void Append(IEnumerable<ResultRow> rows)
     {

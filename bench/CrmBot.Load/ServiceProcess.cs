@@ -15,8 +15,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
 
-    private ServiceProcess(Process process, string baseUrl, long startedAt)
+    private readonly StreamWriter? _log;
+
+    private ServiceProcess(Process process, string baseUrl, long startedAt, string? logFile)
     {
+        if (logFile is not null) _log = new StreamWriter(logFile, append: true) { AutoFlush = false };
         _process = process;
         BaseUrl = baseUrl;
         StartedAt = startedAt;
@@ -58,7 +61,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         return copy;
     }
 
-    public static ServiceProcess Start(string store, string? cpus, IReadOnlyDictionary<string, string> settings)
+    public static ServiceProcess Start(string store, string? cpus, IReadOnlyDictionary<string, string> settings, string? logFile)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -81,7 +84,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
-        return new ServiceProcess(process, url, startedAt);
+        return new ServiceProcess(process, url, startedAt, logFile);
     }
 
     /// <summary>Waits until /healthz answers 200.</summary>
@@ -115,6 +118,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         if (line is null) return;
         lock (_lastLines)
         {
+            _log?.WriteLine(line);
             _lastLines.Enqueue(line);
             while (_lastLines.Count > 200) _lastLines.Dequeue();
         }
@@ -131,6 +135,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
             catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
         }
         _process.Dispose();
+        lock (_lastLines) _log?.Dispose();
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
