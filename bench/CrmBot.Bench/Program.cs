@@ -41,7 +41,7 @@ run.SetAction(parse =>
         return 2;
     }
     Environment.SetEnvironmentVariable(BenchPaths.StoreVariable, path);
-    var summaries = BenchmarkSwitcher.FromTypes([typeof(StoreBenchmarks)])
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(StoreBenchmarks).Assembly)
         .Run([.. parse.UnmatchedTokens], BenchConfig.Create(parse.GetValue(quickOption)));
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 });

@@ -12,16 +12,14 @@ namespace CrmBot.Crm;
 /// </summary>
 internal static class SearchIndex
 {
-    public const string ContactTable = "ContactSearch";
-    public const string CompanyTable = "CompanySearch";
-    public const string DealTable = "DealSearch";
+    /// <summary>An FTS5 index over one folded-name column of one table.</summary>
+    public sealed record Spec(string Index, string Source, string Column);
 
-    private static readonly (string Index, string Source, string Column)[] Indexes =
-    [
-        (ContactTable, "Contacts", "SearchName"),
-        (CompanyTable, "Companies", "NormalizedName"),
-        (DealTable, "Deals", "SearchName"),
-    ];
+    public static readonly Spec Contacts = new("ContactSearch", "Contacts", "SearchName");
+    public static readonly Spec Companies = new("CompanySearch", "Companies", "NormalizedName");
+    public static readonly Spec Deals = new("DealSearch", "Deals", "SearchName");
+
+    private static readonly Spec[] Indexes = [Contacts, Companies, Deals];
 
     public static async Task EnsureAsync(CrmDbContext db, CancellationToken ct)
     {

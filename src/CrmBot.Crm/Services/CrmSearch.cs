@@ -20,43 +20,21 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
 {
     // Enough candidates that the right one survives a typo among many similar names, few enough to score in memory.
     private const int Candidates = 200;
+    // Names are short; a pasted paragraph would only make a huge MATCH expression.
+    private const int MaxQueryLength = 64;
 
-    public async Task<IReadOnlyList<Match<Contact>>> FindContactsAsync(string query, int limit, CancellationToken ct)
-    {
-        var key = TextFold.Fold(query);
-        if (key.Length == 0 || limit <= 0) return [];
-        var ids = await CandidateIdsAsync(SearchIndex.ContactTable, key, ct);
-        if (key.Length < 3)
-            ids = await db.Contacts.Where(c => string.Compare(c.SearchName, key) >= 0 && string.Compare(c.SearchName, key + "\uffff") < 0)
-                .OrderBy(c => c.SearchName).Select(c => c.Id).Take(Candidates).ToListAsync(ct);
-        var rows = await db.Contacts.Include(c => c.Company).Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-        return Rank(rows, c => c.SearchName, c => c.Id, key, limit);
-    }
+    public async Task<IReadOnlyList<Match<Contact>>> FindContactsAsync(string query, int limit, CancellationToken ct) =>
+        await FindAsync(SearchIndex.Contacts, TextFold.Fold(query), limit, c => c.Id,
+            ids => db.Contacts.Include(c => c.Company).Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
-    public async Task<IReadOnlyList<Match<Company>>> FindCompaniesAsync(string query, int limit, CancellationToken ct)
-    {
-        // Companies are keyed without their legal form, so "Acme Inc" looks for "acme".
-        var key = CompanyNames.Key(query);
-        if (key.Length == 0 || limit <= 0) return [];
-        var ids = await CandidateIdsAsync(SearchIndex.CompanyTable, key, ct);
-        if (key.Length < 3)
-            ids = await db.Companies.Where(c => string.Compare(c.NormalizedName, key) >= 0 && string.Compare(c.NormalizedName, key + "\uffff") < 0)
-                .OrderBy(c => c.NormalizedName).Select(c => c.Id).Take(Candidates).ToListAsync(ct);
-        var rows = await db.Companies.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-        return Rank(rows, c => c.NormalizedName, c => c.Id, key, limit);
-    }
+    // Companies are keyed without their legal form, so "Acme Inc" looks for "acme".
+    public async Task<IReadOnlyList<Match<Company>>> FindCompaniesAsync(string query, int limit, CancellationToken ct) =>
+        await FindAsync(SearchIndex.Companies, CompanyNames.Key(query), limit, c => c.Id,
+            ids => db.Companies.Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
-    public async Task<IReadOnlyList<Match<Deal>>> FindDealsAsync(string query, int limit, CancellationToken ct)
-    {
-        var key = TextFold.Fold(query);
-        if (key.Length == 0 || limit <= 0) return [];
-        var ids = await CandidateIdsAsync(SearchIndex.DealTable, key, ct);
-        if (key.Length < 3)
-            ids = await db.Deals.Where(d => string.Compare(d.SearchName, key) >= 0 && string.Compare(d.SearchName, key + "\uffff") < 0)
-                .OrderBy(d => d.SearchName).Select(d => d.Id).Take(Candidates).ToListAsync(ct);
-        var rows = await db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => ids.Contains(d.Id)).ToListAsync(ct);
-        return Rank(rows, d => d.SearchName, d => d.Id, key, limit);
-    }
+    public async Task<IReadOnlyList<Match<Deal>>> FindDealsAsync(string query, int limit, CancellationToken ct) =>
+        await FindAsync(SearchIndex.Deals, TextFold.Fold(query), limit, d => d.Id,
+            ids => db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => ids.Contains(d.Id)).ToListAsync(ct), ct);
 
     /// <summary>Contact, company, open deals (the contact's and its company's) in pipeline order, last 5 activities, next follow-up.</summary>
     public async Task<ContactSummary?> SummaryAsync(int contactId, CancellationToken ct)
@@ -84,27 +62,66 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         return new ContactSummary(contact, contact.Company, openDeals, activities, next);
     }
 
-    /// <summary>
-    /// Rows sharing trigrams with the query, most similar first by FTS5's bm25. The trigram
-    /// tokenizer needs at least three characters; shorter queries get nothing here.
-    /// </summary>
-    private async Task<List<int>> CandidateIdsAsync(string index, string key, CancellationToken ct)
+    /// <summary>Scores candidate names (ids and keys only), then loads just the rows that made the cut.</summary>
+    private async Task<IReadOnlyList<Match<T>>> FindAsync<T>(SearchIndex.Spec spec, string key, int limit, Func<T, int> id,
+        Func<List<int>, Task<List<T>>> load, CancellationToken ct)
     {
-        if (key.Length < 3) return [];
-        var trigrams = Enumerable.Range(0, key.Length - 2).Select(i => key.Substring(i, 3)).Distinct().ToList();
-        // Folded text holds only letters, digits and single spaces, so quoting each trigram is enough.
-        var match = string.Join(" OR ", trigrams.Select(t => $"\"{t}\""));
-#pragma warning disable EF1002 // the table name is one of SearchIndex's constants; the query text is a parameter
-        return await db.Database.SqlQueryRaw<int>(
-            $"SELECT rowid AS Value FROM {index} WHERE {index} MATCH {{0}} ORDER BY rank LIMIT {Candidates}", match).ToListAsync(ct);
-#pragma warning restore EF1002
+        if (key.Length > MaxQueryLength) key = key[..MaxQueryLength].TrimEnd();
+        if (key.Length == 0 || limit <= 0) return [];
+
+        var ranked = Rank(await CandidatesAsync(spec, key, limit, ct), key, limit);
+        if (ranked.Count == 0) return [];
+        var rows = (await load(ranked.Select(r => r.Id).ToList())).ToDictionary(id);
+        return ranked.Where(r => rows.ContainsKey(r.Id)).Select(r => new Match<T>(rows[r.Id], r.Score)).ToList();
     }
 
-    private static List<Match<T>> Rank<T>(IEnumerable<T> rows, Func<T, string> key, Func<T, int> id, string query, int limit) =>
-        rows.Select(r => (Row: r, Key: key(r), Score: NameScore.Score(query, key(r))))
+    /// <summary>
+    /// Names that could be meant. First the cheap, exact question: names containing every word
+    /// of the query (an FTS5 AND of phrases, which intersects short lists). Only when that finds
+    /// too little — a typo — the tolerant one: names sharing any trigram, best bm25 first.
+    /// The trigram tokenizer needs three characters; shorter queries use the B-tree index on
+    /// the folded column as a prefix range.
+    /// </summary>
+    private async Task<List<NameRow>> CandidatesAsync(SearchIndex.Spec spec, string key, int limit, CancellationToken ct)
+    {
+        if (key.Length < 3)
+        {
+#pragma warning disable EF1002 // identifiers come from SearchIndex's constants; values are parameters
+            return await db.Database.SqlQueryRaw<NameRow>(
+                $"SELECT Id, {spec.Column} AS Name FROM {spec.Source} WHERE {spec.Column} >= {{0}} AND {spec.Column} < {{1}} ORDER BY {spec.Column} LIMIT {Candidates}",
+                key, key + "\uffff").ToListAsync(ct);
+        }
+
+        var words = key.Split(' ').Where(w => w.Length >= 3).Distinct().ToList();
+        var found = new List<NameRow>();
+        if (words.Count > 0)
+        {
+            found = await MatchAsync(spec, string.Join(" AND ", words.Select(Quote)), ct);
+            if (found.Count(r => NameScore.Score(key, r.Name) >= NameScore.Threshold) >= limit) return found;
+        }
+
+        // Trigrams inside words: those spanning a space ("n d") match half the table and say little.
+        var trigrams = (words.Count > 0 ? words : [key]).SelectMany(w => Enumerable.Range(0, w.Length - 2).Select(i => w.Substring(i, 3))).Distinct();
+        var tolerant = await MatchAsync(spec, string.Join(" OR ", trigrams.Select(Quote)), ct);
+        return found.Concat(tolerant).DistinctBy(r => r.Id).ToList();
+    }
+
+    private Task<List<NameRow>> MatchAsync(SearchIndex.Spec spec, string match, CancellationToken ct) =>
+        db.Database.SqlQueryRaw<NameRow>(
+            $"SELECT rowid AS Id, {spec.Column} AS Name FROM {spec.Index} WHERE {spec.Index} MATCH {{0}} ORDER BY rank LIMIT {Candidates}",
+            match).ToListAsync(ct);
+#pragma warning restore EF1002
+
+    // Folded text holds only letters, digits and single spaces, so quoting is all the escaping needed.
+    private static string Quote(string text) => $"\"{text}\"";
+
+    private static List<(int Id, double Score)> Rank(IEnumerable<NameRow> candidates, string query, int limit) =>
+        candidates.Select(c => (c.Id, c.Name, Score: NameScore.Score(query, c.Name)))
             .Where(x => x.Score >= NameScore.Threshold)
-            .OrderByDescending(x => x.Score).ThenBy(x => x.Key.Length).ThenBy(x => x.Key, StringComparer.Ordinal).ThenBy(x => id(x.Row))
+            .OrderByDescending(x => x.Score).ThenBy(x => x.Name.Length).ThenBy(x => x.Name, StringComparer.Ordinal).ThenBy(x => x.Id)
             .Take(limit)
-            .Select(x => new Match<T>(x.Row, Math.Round(x.Score, 3)))
+            .Select(x => (x.Id, Math.Round(x.Score, 3)))
             .ToList();
+
+    private sealed record NameRow(int Id, string Name);
 }

@@ -101,10 +101,16 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
         if (string.IsNullOrWhiteSpace(request.Name)) throw new CrmException("A deal needs a name.");
         var stage = request.Stage is null ? Pipeline[0] : FindStage(request.Stage)
             ?? throw new CrmException($"'{request.Stage}' is not a stage. Stages: {string.Join(", ", Pipeline.Select(s => s.Name))}.");
-        if (request.CompanyId is { } companyId && !await db.Companies.AnyAsync(c => c.Id == companyId, ct))
-            throw new CrmException($"There is no company #{companyId}.");
-        if (request.ContactId is { } contactId && !await db.Contacts.AnyAsync(c => c.Id == contactId, ct))
-            throw new CrmException($"There is no contact #{contactId}.");
+        var companyId = request.CompanyId;
+        if (companyId is { } cid && !await db.Companies.AnyAsync(c => c.Id == cid, ct))
+            throw new CrmException($"There is no company #{cid}.");
+        if (request.ContactId is { } contactId)
+        {
+            var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct)
+                ?? throw new CrmException($"There is no contact #{contactId}.");
+            // A deal with a contact is that contact's company's deal unless told otherwise.
+            companyId ??= contact.CompanyId;
+        }
 
         var now = clock.GetUtcNow().UtcDateTime;
         var deal = new Deal
@@ -113,7 +119,7 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
             Amount = request.Amount,
             Currency = request.Currency.Trim().ToUpperInvariant(),
             Stage = stage.Name,
-            CompanyId = request.CompanyId,
+            CompanyId = companyId,
             ContactId = request.ContactId,
             OwnerId = actor.MemberId > 0 ? actor.MemberId : null,
             ExpectedClose = request.ExpectedClose,

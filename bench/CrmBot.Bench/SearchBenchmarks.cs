@@ -1,0 +1,104 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using CrmBot.Crm;
+using CrmBot.Crm.Services;
+using CrmBot.Crm.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Bench;
+
+/// <summary>
+/// Name search over 100,000 contacts in a SQLite file, as a chat turn runs it: a fresh
+/// DbContext per search, FTS5 trigram candidates, ranking in memory.
+/// </summary>
+[Config(typeof(Config))]
+[MemoryDiagnoser]
+public class SearchBenchmarks
+{
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
+    public const int Contacts = 100_000;
+    private string _path = "";
+    private DbContextOptions<CrmDbContext> _options = null!;
+    private readonly IOptions<CrmOptions> _crmOptions = Options.Create(new CrmOptions());
+
+    [Params("john doe", "jon doe", "muller", "jurgen muler", "smith", "an")]
+    public string Query { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _path = Path.Combine(Path.GetTempPath(), $"crmbot-bench-{Guid.NewGuid():N}.db");
+        var builder = new DbContextOptionsBuilder<CrmDbContext>();
+        CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={_path}");
+        _options = builder.Options;
+        using var db = new CrmDbContext(_options);
+        new StoreMigrator(db).MigrateAsync().GetAwaiter().GetResult();
+        Fill(db);
+    }
+
+    [Benchmark]
+    public async Task<int> FindContacts()
+    {
+        await using var db = new CrmDbContext(_options);
+        return (await new CrmSearch(db, _crmOptions).FindContactsAsync(Query, 10, default)).Count;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_path) + "*")) File.Delete(f);
+    }
+
+    /// <summary>100,000 varied names (accents included) plus the ones the queries look for.</summary>
+    public static void Fill(CrmDbContext db)
+    {
+        string[] first =
+        [
+            "John", "Jane", "Johann", "Joan", "Jon", "Maria", "María", "José", "Jürgen", "Zoë", "Søren", "François", "Anna", "Ana",
+            "Peter", "Pierre", "Li", "Wei", "Aisha", "Fatima", "Omar", "Ola", "Ingrid", "Björn", "Chloé", "Noah", "Liam", "Emma",
+            "Olivia", "Mia", "Lucas", "Mateo", "Sofía", "Hana", "Yuki", "Kenji", "Priya", "Arjun", "Ravi", "Sara", "David", "Daniel",
+        ];
+        string[] syllables =
+        [
+            "mül", "ler", "son", "berg", "stein", "mann", "ov", "ez", "ski", "da", "ri", "ko", "wa", "to", "ne", "la", "mar", "tin",
+            "gar", "cia", "do", "e", "smi", "th", "jo", "nes", "wil", "li", "ams", "brown", "ta", "naka", "ha", "shi", "ro", "van",
+        ];
+        var random = new Random(42);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        connection.Open();
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO Contacts (FirstName, LastName, SearchName, CreatedAt, UpdatedAt) VALUES ($f, $l, $s, $t, $t)";
+        var pf = cmd.Parameters.Add("$f", SqliteType.Text);
+        var pl = cmd.Parameters.Add("$l", SqliteType.Text);
+        var ps = cmd.Parameters.Add("$s", SqliteType.Text);
+        cmd.Parameters.AddWithValue("$t", "2026-11-22 12:00:00");
+        void Add(string f, string l)
+        {
+            pf.Value = f;
+            pl.Value = l;
+            ps.Value = TextFold.Fold($"{f} {l}");
+            cmd.ExecuteNonQuery();
+        }
+        for (var i = 0; i < Contacts - 3; i++)
+        {
+            var parts = random.Next(2, 4);
+            var last = string.Concat(Enumerable.Range(0, parts).Select(_ => syllables[random.Next(syllables.Length)]));
+            Add(first[random.Next(first.Length)], char.ToUpperInvariant(last[0]) + last[1..]);
+        }
+        Add("John", "Doe");
+        Add("Jürgen", "Müller");
+        Add("Jane", "Smith");
+        tx.Commit();
+    }
+}

@@ -1,0 +1,198 @@
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests.Crm.Services;
+
+/// <summary>One store of names for all search cases (read-only tests share it).</summary>
+public sealed class SearchWorld : IAsyncLifetime
+{
+    public CrmHost Crm { get; } = new();
+    public Member Owner { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Owner = await Crm.MemberAsync("Ana");
+        await Crm.ContactAsync("John", "Doe", "Acme, Inc.");
+        await Crm.ContactAsync("Jane", "Doe", "Acme, Inc.");
+        await Crm.ContactAsync("Jane", "Smith", "Globex GmbH");
+        await Crm.ContactAsync("Janet", "Jones");
+        await Crm.ContactAsync("Jürgen", "Müller", "Müller Maschinenbau GmbH");
+        await Crm.ContactAsync("Anna", "Mueller");
+        await Crm.ContactAsync("Zoë", "O'Brien");
+        await Crm.ContactAsync("Johnny", "Doerr");
+        await Crm.ContactAsync("Peter", "Gibbons", "Initech");
+        await Crm.ContactAsync("Jo", "Ng");
+        await Crm.ContactAsync("Maximilian Alexander Constantin", "von Hohenzollern-Sigmaringen Ferdinand");
+        await Crm.DealAsync("Acme renewal 2027", Owner);
+        await Crm.DealAsync("Müller line upgrade", Owner);
+        await Crm.DealAsync("Initech licences", Owner);
+    }
+
+    public async Task<List<string>> Contacts(string query, int limit = 10)
+    {
+        await using var turn = Crm.Turn();
+        return (await turn.Get<CrmSearch>().FindContactsAsync(query, limit, default)).Select(m => m.Item.FullName).ToList();
+    }
+
+    public Task DisposeAsync()
+    {
+        Crm.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
+{
+    [Theory]
+    [InlineData("John Doe", "John Doe")]
+    [InlineData("jon doe", "John Doe")]        // a letter missing
+    [InlineData("jhon doe", "John Doe")]       // two letters swapped
+    [InlineData("JOHN DOE", "John Doe")]
+    [InlineData("doe john", "John Doe")]       // words in another order
+    [InlineData("johndoe", "John Doe")]        // a space missing
+    [InlineData("muller", "Jürgen Müller")]    // accents
+    [InlineData("jurgen", "Jürgen Müller")]
+    [InlineData("Jürgen Müler", "Jürgen Müller")]
+    [InlineData("zoe obrien", "Zoë O'Brien")]
+    [InlineData("o'brien", "Zoë O'Brien")]
+    [InlineData("gibons", "Peter Gibbons")]
+    [InlineData("jo", "Jo Ng")]                // shorter than a trigram
+    public async Task FindContacts_BestMatchFirst(string query, string expected)
+    {
+        var found = await world.Contacts(query);
+        Assert.NotEmpty(found);
+        Assert.Equal(expected, found[0]);
+    }
+
+    [Fact]
+    public async Task FindContacts_SharedFirstName_ReturnsBothJanesAheadOfJanet()
+    {
+        var found = await world.Contacts("jane");
+        Assert.Equal(["Jane Doe", "Jane Smith"], found.Take(2).Order().ToList());
+        Assert.Equal("Janet Jones", found[2]);
+        Assert.DoesNotContain("John Doe", found);
+    }
+
+    [Fact]
+    public async Task FindContacts_RanksExactAboveTypoAboveLonger()
+    {
+        await using var turn = world.Crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync("john doe", 10, default);
+        Assert.Equal("John Doe", found[0].Item.FullName);
+        Assert.Equal(1.0, found[0].Score);
+        Assert.Equal("Acme, Inc.", found[0].Item.Company?.Name);
+        // Everything after is strictly less sure, and scores are ordered.
+        Assert.All(found.Skip(1), m => Assert.True(m.Score < 1.0));
+        Assert.Equal(found.Select(m => m.Score).OrderDescending(), found.Select(m => m.Score));
+        Assert.DoesNotContain(found, m => m.Item.FullName == "Peter Gibbons");
+    }
+
+    [Fact]
+    public async Task FindContacts_UnrelatedOrEmptyQuery_FindsNothing_AndLimitApplies()
+    {
+        Assert.Empty(await world.Contacts("xylophone"));
+        Assert.Empty(await world.Contacts("  ?! "));
+        Assert.Single(await world.Contacts("doe", limit: 1));
+    }
+
+    [Fact]
+    public async Task FindContacts_OverlongQuery_IsCutToANameLengthAndStillAnswers()
+    {
+        const string longName = "Maximilian Alexander Constantin von Hohenzollern-Sigmaringen Ferdinand";
+        var found = await world.Contacts(longName + " " + string.Join(" ", Enumerable.Repeat("Ferdinand", 200)));
+        Assert.Equal(longName, found[0]);
+    }
+
+    [Theory]
+    [InlineData("acme", "Acme, Inc.")]
+    [InlineData("ACME inc", "Acme, Inc.")]
+    [InlineData("globex", "Globex GmbH")]
+    [InlineData("muller maschinenbau", "Müller Maschinenbau GmbH")]
+    [InlineData("initek", "Initech")]
+    public async Task FindCompanies_IgnoresLegalFormAccentsAndATypo(string query, string expected)
+    {
+        await using var turn = world.Crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindCompaniesAsync(query, 5, default);
+        Assert.Equal(expected, found[0].Item.Name);
+    }
+
+    [Theory]
+    [InlineData("acme renewal", "Acme renewal 2027")]
+    [InlineData("muller", "Müller line upgrade")]
+    [InlineData("licenses", "Initech licences")]
+    public async Task FindDeals_ByName(string query, string expected)
+    {
+        await using var turn = world.Crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindDealsAsync(query, 5, default);
+        Assert.Equal(expected, found[0].Item.Name);
+    }
+}
+
+public class CrmSearchIndexTests
+{
+    [Fact]
+    public async Task Renamed_AndDeleted_Contacts_AreFoundByTheNewName_NotTheOld()
+    {
+        using var crm = new CrmHost();
+        var jane = await crm.ContactAsync("Jane", "Doe");
+        var gone = await crm.ContactAsync("Peter", "Gibbons");
+        await using (var turn = crm.Turn())
+        {
+            var db = turn.Get<CrmDbContext>();
+            var c = await db.Contacts.SingleAsync(x => x.Id == jane.Id);
+            c.LastName = "Okafor";
+            db.Contacts.Remove(await db.Contacts.SingleAsync(x => x.Id == gone.Id));
+            await db.SaveChangesAsync();
+            Assert.Equal("jane okafor", c.SearchName);
+        }
+
+        await using var check = crm.Turn();
+        var search = check.Get<CrmSearch>();
+        Assert.Equal("Jane Okafor", Assert.Single(await search.FindContactsAsync("okafor", 5, default)).Item.FullName);
+        Assert.Empty(await search.FindContactsAsync("jane doe", 5, default));
+        Assert.Empty(await search.FindContactsAsync("gibbons", 5, default));
+    }
+}
+
+public class ContactSummaryTests
+{
+    [Fact]
+    public async Task Summary_ContactCompanyOpenDealsLastFiveActivitiesNextFollowUp()
+    {
+        using var crm = new CrmHost();
+        var ana = await crm.MemberAsync("Ana");
+        var jane = await crm.ContactAsync("Jane", "Doe", "Acme Inc");
+        var john = await crm.ContactAsync("John", "Doe", "Acme Inc");
+        var other = await crm.ContactAsync("Peter", "Gibbons", "Initech");
+        await crm.DealAsync("Renewal", ana, "Negotiation", jane.Id, 48_000m);
+        await crm.DealAsync("Add-on", ana, "Lead", john.Id, 9_500m);           // same company
+        await crm.DealAsync("Old win", ana, "Closed Won", jane.Id);
+        await crm.DealAsync("Initech", ana, "Lead", other.Id);
+        var actor = MemberService.ActorFor(ana, "slack");
+        await using (var turn = crm.Turn())
+        {
+            var activities = turn.Get<ActivityService>();
+            var start = crm.Clock.GetUtcNow().UtcDateTime;
+            for (var i = 1; i <= 7; i++)
+                await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Call, $"call {i}", OccurredAt: start.AddDays(-10 + i)), actor, default);
+            var followUps = turn.Get<FollowUpService>();
+            await followUps.CreateAsync(new NewFollowUp("later", new DateOnly(2026, 12, 10)), jane.Id, null, actor, default);
+            var done = await followUps.CreateAsync(new NewFollowUp("done", new DateOnly(2026, 11, 23)), jane.Id, null, actor, default);
+            await followUps.CompleteAsync(done.Id, actor, default);
+            await followUps.CreateAsync(new NewFollowUp("next", new DateOnly(2026, 11, 25)), jane.Id, null, actor, default);
+        }
+
+        await using var check = crm.Turn();
+        var summary = await check.Get<CrmSearch>().SummaryAsync(jane.Id, default);
+        Assert.NotNull(summary);
+        Assert.Equal("Jane Doe", summary.Contact.FullName);
+        Assert.Equal("Acme Inc", summary.Company?.Name);
+        Assert.Equal([("Add-on", "Lead", 9_500m), ("Renewal", "Negotiation", 48_000m)],
+            summary.OpenDeals.Select(d => (d.Name, d.Stage, d.Amount)).ToList());
+        Assert.Equal(["call 7", "call 6", "call 5", "call 4", "call 3"], summary.LastActivities.Select(a => a.Notes).ToList());
+        Assert.Equal("next", summary.NextFollowUp?.Title);
+        Assert.Null(await check.Get<CrmSearch>().SummaryAsync(9999, default));
+    }
+}

@@ -1,0 +1,134 @@
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests.Crm.Services;
+
+public class MemberServiceTests
+{
+    private static CrmHost WithAdmins(params string[] admins) => new(settings:
+        admins.Select((a, i) => new KeyValuePair<string, string?>($"Crm:Admins:{i}", a)).ToDictionary());
+
+    [Fact]
+    public async Task Resolve_FirstSight_CreatesRepWithZoneAndAudits_SecondSightIsSameMember()
+    {
+        using var crm = new CrmHost();
+        Member first;
+        await using (var turn = crm.Turn())
+            first = await turn.Get<MemberService>().ResolveAsync(
+                new MemberIdentity("msteams", "tenant-1", "29:abc", "Ana Lima", "America/Sao_Paulo", " Ana@Example.COM ", "aad-1"), default);
+
+        Assert.Equal(("Ana Lima", MemberRole.Rep, "America/Sao_Paulo", "ana@example.com", "aad-1"),
+            (first.DisplayName, first.Role, first.TimeZone, first.Email, first.AadObjectId));
+        Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, first.CreatedAt);
+
+        crm.Clock.Advance(TimeSpan.FromHours(2));
+        await using (var turn = crm.Turn())
+        {
+            var again = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("msteams", "tenant-1", "29:abc"), default);
+            Assert.Equal(first.Id, again.Id);
+            Assert.Equal("Ana Lima", again.DisplayName);                 // not given → kept
+            Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, again.LastSeenAt);
+        }
+
+        await using var check = crm.Turn();
+        var db = check.Get<CrmDbContext>();
+        Assert.Single(db.Members);
+        var created = Assert.Single(db.AuditEntries);
+        Assert.Equal(("Member", first.Id.ToString(), "created", "msteams"), (created.EntityType, created.EntityId, created.Action, created.Channel));
+    }
+
+    [Fact]
+    public async Task Resolve_SameUserIdInAnotherTenantOrChannel_IsAnotherMember()
+    {
+        using var crm = new CrmHost();
+        await using var turn = crm.Turn();
+        var members = turn.Get<MemberService>();
+        var a = await members.ResolveAsync(new MemberIdentity("slack", "T1", "U1"), default);
+        var b = await members.ResolveAsync(new MemberIdentity("slack", "T2", "U1"), default);
+        var c = await members.ResolveAsync(new MemberIdentity("msteams", "T1", "U1"), default);
+        Assert.Equal(3, new[] { a.Id, b.Id, c.Id }.Distinct().Count());
+        Assert.Equal("U1", a.DisplayName);   // no name given: the user id stands in
+    }
+
+    [Fact]
+    public async Task Resolve_ChangedNameZoneEmail_AreRefreshedAndAudited_UnknownZoneIgnored()
+    {
+        using var crm = new CrmHost();
+        var id = new MemberIdentity("slack", "T1", "U1", "Ana", "Europe/Lisbon", "ana@old.example");
+        await using (var turn = crm.Turn()) await turn.Get<MemberService>().ResolveAsync(id, default);
+        await using (var turn = crm.Turn())
+        {
+            var m = await turn.Get<MemberService>().ResolveAsync(id with { DisplayName = "Ana Lima", TimeZone = "Not/AZone", Email = "ana@new.example" }, default);
+            Assert.Equal(("Ana Lima", "Europe/Lisbon", "ana@new.example"), (m.DisplayName, m.TimeZone, m.Email));
+            m = await turn.Get<MemberService>().ResolveAsync(id with { TimeZone = "Asia/Kolkata" }, default);
+            Assert.Equal("Asia/Kolkata", m.TimeZone);
+        }
+
+        var updates = (await crm.AuditAsync()).Where(a => a.Action == "updated").Select(a => $"{a.OldValue} → {a.NewValue}").ToList();
+        Assert.Equal(
+        [
+            "DisplayName: Ana → DisplayName: Ana Lima",
+            "Email: ana@old.example → Email: ana@new.example",
+            // The second call passes the original name and email again: the channel is the source of truth.
+            "DisplayName: Ana Lima → DisplayName: Ana",
+            "Email: ana@new.example → Email: ana@old.example",
+            "TimeZone: Europe/Lisbon → TimeZone: Asia/Kolkata",
+        ], updates);
+    }
+
+    [Fact]
+    public async Task Resolve_NewMemberWithUnknownZone_StartsInUtc()
+    {
+        using var crm = new CrmHost();
+        await using var turn = crm.Turn();
+        var m = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("slack", "T1", "U1", TimeZone: "Mars/Olympus"), default);
+        Assert.Equal("UTC", m.TimeZone);
+    }
+
+    [Theory]
+    [InlineData("U-ADMIN", null, MemberRole.Admin)]
+    [InlineData("u-admin", null, MemberRole.Admin)]
+    [InlineData("U2", "Boss@Example.com", MemberRole.Admin)]
+    [InlineData("U3", "rep@example.com", MemberRole.Rep)]
+    public async Task Resolve_ConfiguredAdmins_ByUserIdOrEmail(string userId, string? email, MemberRole expected)
+    {
+        using var crm = WithAdmins("U-ADMIN", "boss@example.com");
+        await using var turn = crm.Turn();
+        var m = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("slack", "T1", userId, Email: email), default);
+        Assert.Equal(expected, m.Role);
+    }
+
+    [Fact]
+    public async Task SetRole_ByAdmin_ChangesAndAudits_ByRepIsRefused_LastAdminCannotStepDown()
+    {
+        using var crm = WithAdmins("U-boss");
+        var boss = await crm.MemberAsync("boss");       // user id "U-boss"
+        var rep = await crm.MemberAsync("rep");
+        Assert.Equal(MemberRole.Admin, boss.Role);
+
+        await using (var turn = crm.Turn())
+        {
+            var members = turn.Get<MemberService>();
+            var promoted = await members.SetRoleAsync(rep.Id, MemberRole.Manager, MemberService.ActorFor(boss, "msteams"), default);
+            Assert.Equal(MemberRole.Manager, promoted.Role);
+            await Assert.ThrowsAsync<CrmException>(() => members.SetRoleAsync(boss.Id, MemberRole.Rep, MemberService.ActorFor(rep, "msteams"), default));
+            await Assert.ThrowsAsync<CrmException>(() => members.SetRoleAsync(boss.Id, MemberRole.Rep, MemberService.ActorFor(boss, "msteams"), default));
+            await Assert.ThrowsAsync<CrmException>(() => members.SetRoleAsync(999, MemberRole.Rep, MemberService.ActorFor(boss, "msteams"), default));
+        }
+
+        await using var check = crm.Turn();
+        var db = check.Get<CrmDbContext>();
+        Assert.Equal(MemberRole.Admin, (await db.Members.SingleAsync(m => m.Id == boss.Id)).Role);
+        var audit = Assert.Single(db.AuditEntries, a => a.Action == "role");
+        Assert.Equal((rep.Id.ToString(), "Rep", "Manager", "boss", boss.Id), (audit.EntityId, audit.OldValue, audit.NewValue, audit.Actor, audit.MemberId));
+    }
+
+    [Fact]
+    public void ActorFor_CarriesIdNameAndChannel()
+    {
+        var m = new Member { Id = 7, Channel = "slack", TenantId = "T", UserId = "U", DisplayName = "Ana" };
+        Assert.Equal(new Actor(7, "Ana", "terminal"), MemberService.ActorFor(m, "terminal"));
+    }
+}
