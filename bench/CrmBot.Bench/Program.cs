@@ -41,8 +41,9 @@ run.SetAction(parse =>
         return 2;
     }
     Environment.SetEnvironmentVariable(BenchPaths.StoreVariable, path);
-    var summaries = BenchmarkSwitcher.FromAssembly(typeof(StoreBenchmarks).Assembly)
-        .Run([.. parse.UnmatchedTokens], BenchConfig.Create(parse.GetValue(quickOption)));
+    // Without a filter BenchmarkDotNet would ask which class to run; the store benchmarks are the default.
+    string[] bdnArgs = parse.UnmatchedTokens.Contains("--filter") ? [.. parse.UnmatchedTokens] : [.. parse.UnmatchedTokens, "--filter", "*StoreBenchmarks*"];
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(StoreBenchmarks).Assembly).Run(bdnArgs, BenchConfig.Create(parse.GetValue(quickOption)));
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 });
 root.Subcommands.Add(run);
