@@ -1,4 +1,5 @@
 using CrmBot.Crm.Services;
+using CrmBot.Crm.Import;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<DealService>();
         services.AddScoped<CrmSearch>();
         services.AddScoped<DemoSeeder>();
+        services.AddContactImport();
         return services;
     }
 

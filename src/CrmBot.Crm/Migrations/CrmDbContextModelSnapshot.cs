@@ -175,6 +175,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("Phone")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhoneExtension")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchName")
                         .IsRequired()
                         .HasColumnType("TEXT");

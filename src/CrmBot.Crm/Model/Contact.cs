@@ -9,7 +9,10 @@ public class Contact
     public string? Email { get; set; }
     /// <summary>E.164 (+14155550100); null when unknown or unparseable.</summary>
     public string? Phone { get; set; }
+    /// <summary>Digits of an extension ("ext. 12" → "12"); E.164 has no room for it.</summary>
+    public string? PhoneExtension { get; set; }
     public string? Title { get; set; }
+    /// <summary>ISO 3166 two-letter region code ("DE") when known.</summary>
     public string? Country { get; set; }
     public int? CompanyId { get; set; }
     public Company? Company { get; set; }

@@ -17,6 +17,7 @@ public static class CrmCommandLine
 
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(SeedDemoCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
 
         var parse = root.Parse(args);
         // The test host stops Main by throwing from Build(); let that through instead of printing it.

@@ -68,6 +68,13 @@ public sealed class FakeSlackApi : IAsyncDisposable
     /// <summary>False: calls are only raised through <see cref="Received"/>, not kept (long load runs).</summary>
     public bool KeepCalls { get; set; } = true;
 
+    /// <summary>Forgets the calls recorded so far and any failures still planned (between tests sharing a fake).</summary>
+    public void Clear()
+    {
+        _calls.Clear();
+        _failures.Clear();
+    }
+
     public IReadOnlyList<SlackCall> CallsTo(string method) => _calls.Where(c => c.Method == method).ToArray();
 
     /// <summary>The next <paramref name="times"/> calls to <paramref name="method"/> get <paramref name="status"/> (with Retry-After on 429).</summary>

@@ -289,6 +289,27 @@ public class TeamsProtocolTests(StubBotHost host) : IClassFixture<StubBotHost>
         Assert.Equal(TeamsHost.BotId, reference.BotId);
         Assert.Equal("451759a8-7d0f-44e7-8ca7-378fc3a9837c", reference.TenantId);
         Assert.Equal("personal", reference.ConversationType);
+        var member = await host.WithStoreAsync(db => db.Members.SingleAsync(m => m.Id == reference.MemberId));
+        Assert.Equal(("msteams", "451759a8-7d0f-44e7-8ca7-378fc3a9837c", "29:1VFXBxWd78xJz37ir-o97fNQJ"), (member.Channel, member.TenantId, member.UserId));
+        Assert.Equal("Megan Bowen", member.DisplayName);
+        Assert.Equal("56e2dfb3-1734-4d2d-8852-368a75b74a1b", member.AadObjectId);
+        Assert.Equal("America/Los_Angeles", member.TimeZone);
+    }
+
+    [Fact]
+    public async Task BotInstalledTwice_OneReference()
+    {
+        var first = host.Sample("conversation-update-installed");
+        first["conversation"]!["id"] = "a:reinstalled-" + first["id"];
+        var second = host.Sample("conversation-update-installed");
+        second["conversation"] = first["conversation"]!.DeepClone();
+        var conversationId = first["conversation"]!["id"]!.GetValue<string>();
+
+        await host.PostAsync(first);
+        await host.PostAsync(second);
+
+        await host.Connector.WaitForAsync(r => r.Count(x => x.ConversationId == conversationId) >= 2);
+        Assert.Equal(1, await host.WithStoreAsync(db => db.ConversationReferences.CountAsync(r => r.ConversationId == conversationId)));
     }
 
     [Fact]

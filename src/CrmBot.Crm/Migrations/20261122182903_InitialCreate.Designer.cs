@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122175621_InitialCreate")]
+    [Migration("20261122182903_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -176,6 +176,9 @@ namespace CrmBot.Crm.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Phone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PhoneExtension")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SearchName")

@@ -1,0 +1,22 @@
+using System.Text.RegularExpressions;
+
+namespace CrmBot.Crm.Import;
+
+/// <summary>
+/// Email validation for imports: trimmed and lower-cased, then one plain address (RFC 5322
+/// dot-atom local part, a dotted domain with a letter TLD). Anything else — "n/a", "none",
+/// "jane@", "x @ y.com", two addresses in one cell — is invalid: the row is flagged and the
+/// contact comes in without an email rather than with a repaired guess.
+/// </summary>
+public static partial class EmailAddresses
+{
+    public static string? Normalize(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        var email = raw.Trim().ToLowerInvariant();
+        return email.Length <= 254 && Address().IsMatch(email) ? email : null;
+    }
+
+    [GeneratedRegex(@"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Address();
+}
