@@ -26,6 +26,10 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<DialogState> DialogStates => Set<DialogState>();
     public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
+    public DbSet<SurveyParticipation> SurveyParticipations => Set<SurveyParticipation>();
     public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
@@ -149,12 +153,15 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.Property(o => o.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(o => new { o.Status, o.NotBefore });
             e.HasIndex(o => o.DedupeKey).IsUnique();
+            // Held stage-change notes are looked up per member when their digest is planned.
+            e.HasIndex(o => new { o.MemberId, o.Status });
         });
         b.Entity<ParkedPayload>(e =>
         {
             e.Property(p => p.Id).HasMaxLength(32);
             e.HasIndex(p => p.ExpiresAt);
         });
+        CrmBot.Crm.Surveys.SurveyModel.Configure(b);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -1,5 +1,6 @@
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Import;
+using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<CrmSearch>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();
+        services.AddSurveys(configuration);
         return services;
     }
 

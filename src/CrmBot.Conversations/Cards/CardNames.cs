@@ -13,4 +13,9 @@ public static class CardNames
     public const string Deals = "deals";
     public const string DealStageChanged = "deal-stage-changed";
     public const string Error = "error";
+    public const string SurveyForm = "survey-form";
+    public const string SurveyInvite = "survey-invite";
+    public const string SurveyAnswer = "survey-answer";
+    public const string SurveyThanks = "survey-thanks";
+    public const string SurveyResults = "survey-results";
 }

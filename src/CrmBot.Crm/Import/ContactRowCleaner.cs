@@ -19,10 +19,11 @@ internal sealed class CleanRow
     public DateTime? CreatedAt { get; set; }
     public List<ImportFlag> Flags { get; } = [];
 
+    /// <summary>TextFold of the full name: the name half of the phone+name duplicate key, and SearchName.</summary>
+    public string NameKey { get; set; } = "";
+
     public int Row => Source.Row;
     public bool HasName => FirstName.Length > 0 || LastName.Length > 0;
-    /// <summary>TextFold of the full name: the name half of the phone+name duplicate key, and SearchName.</summary>
-    public string NameKey => TextFold.Fold(FirstName + " " + LastName);
 }
 
 /// <summary>Turns a CSV row into a <see cref="CleanRow"/>: no database, so it runs before any lock is taken.</summary>
@@ -39,6 +40,8 @@ internal sealed class ContactRowCleaner(HeaderMapping mapping, PhoneNormalizer p
     private readonly int _country = mapping.IndexOf(ImportField.Country);
     private readonly int _owner = mapping.IndexOf(ImportField.Owner);
     private readonly int _created = mapping.IndexOf(ImportField.CreatedAt);
+    private readonly Dictionary<string, (string? Text, string? Key)> _companies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateResult> _dates = new(StringComparer.Ordinal);
 
     public CleanRow Clean(CsvRow source)
     {
@@ -53,6 +56,7 @@ internal sealed class ContactRowCleaner(HeaderMapping mapping, PhoneNormalizer p
         if (row.FirstName.Length == 0 && row.LastName.Length > 0)
             (row.FirstName, row.LastName) = (row.LastName, "");
         if (!row.HasName) row.Flags.Add(new(ImportFlag.Name, "no name; row not imported"));
+        row.NameKey = TextFold.Fold(row.LastName.Length == 0 ? row.FirstName : row.FirstName + " " + row.LastName);
 
         var email = Cell(source, _email);
         if (email is not null)
@@ -89,18 +93,24 @@ internal sealed class ContactRowCleaner(HeaderMapping mapping, PhoneNormalizer p
         var company = Cell(source, _company);
         if (company is not null)
         {
-            var key = CompanyNames.Key(company);
-            if (key.Length > 0)
+            // Exports repeat a handful of company spellings thousands of times: key each spelling once.
+            if (!_companies.TryGetValue(company, out var known))
             {
-                row.CompanyText = CollapseSpaces(company);
-                row.CompanyKey = key;
+                var key = CompanyNames.Key(company);
+                _companies[company] = known = key.Length > 0 ? (CollapseSpaces(company), key) : (null, null);
             }
+            (row.CompanyText, row.CompanyKey) = known;
         }
 
         row.Title = Cell(source, _title) is { } title ? CollapseSpaces(title) : null;
         row.Owner = Cell(source, _owner);
 
-        var date = ImportDates.Parse(Cell(source, _created), dateOrder);
+        var dateText = Cell(source, _created);
+        if (dateText is null || !_dates.TryGetValue(dateText, out var date))
+        {
+            date = ImportDates.Parse(dateText, dateOrder);
+            if (dateText is not null) _dates[dateText] = date;
+        }
         if (date.Problem is not null) row.Flags.Add(new(ImportFlag.Date, date.Problem + "; the import time is used"));
         row.CreatedAt = date.Utc;
         return row;

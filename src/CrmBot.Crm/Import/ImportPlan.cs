@@ -132,8 +132,10 @@ public sealed class ImportPlan : IAsyncDisposable
     {
         var c = draft.Contact;
         if (c.Email is not null) _byEmail.TryAdd(c.Email.ToLowerInvariant(), draft);
-        if (c.Phone is not null) _byPhoneAndName.TryAdd((c.Phone, TextFold.Fold(c.FullName)), draft);
-        if (IsBare(c)) _byNameAndCompany.TryAdd((TextFold.Fold(c.FullName), draft.CompanyKey ?? ""), draft);
+        // SearchName is the folded full name; the store keeps it so (see Contact.SearchName).
+        var name = c.SearchName.Length > 0 ? c.SearchName : TextFold.Fold(c.FullName);
+        if (c.Phone is not null) _byPhoneAndName.TryAdd((c.Phone, name), draft);
+        if (IsBare(c)) _byNameAndCompany.TryAdd((name, draft.CompanyKey ?? ""), draft);
     }
 
     private static bool IsBare(Contact c) => c.Email is null && c.Phone is null;
@@ -280,28 +282,27 @@ public sealed class ImportPlan : IAsyncDisposable
         if (_transaction is null) throw new InvalidOperationException("This plan was made for a dry run; plan again with forCommit: true.");
         if (_committed) throw new InvalidOperationException("This plan is already committed.");
         var watch = Stopwatch.StartNew();
-        var autoDetect = _db.ChangeTracker.AutoDetectChangesEnabled;
-        _db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        var audit = new List<AuditEntry>(_created.Count + _existing.Count + _newCompanies.Count);
+        // A large import touches many index pages; with SQLite's default 2 MB page cache they spill to
+        // the WAL again and again inside the one transaction. A bigger cache for this connection, for now.
+        await SetCacheSizeAsync(-64 * 1024, ct);
+
+        using (var companies = new BulkInsert<Company>(_db, _transaction))
         {
-            var audit = new List<AuditEntry>(_created.Count + _existing.Count + _newCompanies.Count);
-
-            var companies = _newCompanies.Values.OrderBy(c => c.Order).Select(c => c.Entity!).ToList();
-            _db.Companies.AddRange(companies);
-            await SaveAndClearAsync(ct);
-            foreach (var company in companies)
-                audit.Add(Audit("Company", company.Id, "created", null, Json(new() { ["name"] = company.Name, ["source"] = _source })));
-
-            foreach (var batch in _created.Chunk(ImportBatch))
+            foreach (var company in _newCompanies.Values.OrderBy(c => c.Order).Select(c => c.Entity!))
             {
-                foreach (var draft in batch)
-                    if (draft.NewCompany is not null) draft.Contact.CompanyId = draft.NewCompany.Entity!.Id;
-                _db.Contacts.AddRange(batch.Select(d => d.Contact));
-                await SaveAndClearAsync(ct);
+                await companies.InsertAsync(company, ct);
+                audit.Add(Audit("Company", company.Id, "created", null, Json(new() { ["name"] = company.Name, ["source"] = _source })));
             }
+        }
+
+        using (var contacts = new BulkInsert<Contact>(_db, _transaction))
+        {
             foreach (var draft in _created)
             {
                 var c = draft.Contact;
+                if (draft.NewCompany is not null) c.CompanyId = draft.NewCompany.Entity!.Id;
+                await contacts.InsertAsync(c, ct);
                 audit.Add(Audit("Contact", c.Id, "created", null, Json(new()
                 {
                     ["name"] = c.FullName, ["email"] = c.Email, ["phone"] = c.Phone, ["source"] = $"{_source} row {draft.FirstRow}",
@@ -309,8 +310,14 @@ public sealed class ImportPlan : IAsyncDisposable
                 foreach (var (row, changes) in draft.Merges)
                     audit.Add(Audit("Contact", c.Id, "merged", null, MergeJson(row, changes, f => f.New)));
             }
+        }
 
-            foreach (var batch in _existing.Values.Chunk(ImportBatch))
+        // Updates are few (contacts already in the store that gained a value): plain EF, only the changed columns.
+        var autoDetect = _db.ChangeTracker.AutoDetectChangesEnabled;
+        _db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var batch in _existing.Values.Chunk(ContactImporter.BatchSize))
             {
                 foreach (var draft in batch)
                 {
@@ -318,35 +325,38 @@ public sealed class ImportPlan : IAsyncDisposable
                     var entry = _db.Contacts.Attach(draft.Contact);
                     foreach (var property in draft.ChangedProperties) entry.Property(property).IsModified = true;
                     foreach (var (row, changes) in draft.Merges)
-                        audit.Add(Audit("Contact", draft.Contact.Id, "merged", MergeJson(null, changes, c => c.Old), MergeJson(row, changes, f => f.New)));
+                        audit.Add(Audit("Contact", draft.Contact.Id, "merged", MergeJson(null, changes, f => f.Old), MergeJson(row, changes, f => f.New)));
                 }
-                await SaveAndClearAsync(ct);
+                await _db.SaveChangesAsync(ct);
+                _db.ChangeTracker.Clear();
             }
-
-            foreach (var batch in audit.Chunk(ImportBatch))
-            {
-                _db.AuditEntries.AddRange(batch);
-                await SaveAndClearAsync(ct);
-            }
-
-            await _transaction.CommitAsync(ct);
-            _committed = true;
-            Report.Committed = true;
-            Log.Committed(_logger, watch.ElapsedMilliseconds);
         }
         finally
         {
             _db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             _db.ChangeTracker.Clear();
         }
+
+        using (var entries = new BulkInsert<AuditEntry>(_db, _transaction, returnKey: false))
+        {
+            foreach (var entry in audit) await entries.InsertAsync(entry, ct);
+        }
+
+        // Back to SQLite's default before the connection returns to the pool.
+        await SetCacheSizeAsync(-2000, ct);
+        await _transaction.CommitAsync(ct);
+        _committed = true;
+        Report.Committed = true;
+        Log.Committed(_logger, watch.ElapsedMilliseconds);
     }
 
-    private const int ImportBatch = ContactImporter.BatchSize;
-
-    private async Task SaveAndClearAsync(CancellationToken ct)
+    private async Task SetCacheSizeAsync(int kibibytesNegative, CancellationToken ct)
     {
-        await _db.SaveChangesAsync(ct);
-        _db.ChangeTracker.Clear();
+        if (!_db.Database.IsSqlite()) return;
+        await using var command = _db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = _transaction?.GetDbTransaction();
+        command.CommandText = $"PRAGMA cache_size = {kibibytesNegative.ToString(CultureInfo.InvariantCulture)};";
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private AuditEntry Audit(string entityType, int id, string action, string? oldValue, string? newValue) => new()

@@ -43,7 +43,12 @@ public class ProcessedInbound
     public DateTime ReceivedAt { get; set; }
 }
 
-public enum OutboxStatus { Pending = 0, Sent = 1, Failed = 2 }
+/// <summary>
+/// Pending rows are what dispatchers claim. Held and Folded are stage-change notes for a member
+/// who chose the digest: held until their next digest, then folded into it. Skipped marks a
+/// digest that was planned but had nothing to say, so it is not planned again that day.
+/// </summary>
+public enum OutboxStatus { Pending = 0, Sent = 1, Failed = 2, Held = 3, Folded = 4, Skipped = 5 }
 
 /// <summary>
 /// A proactive message waiting to be sent. Written in the same transaction as the change that
@@ -67,9 +72,14 @@ public class OutboxMessage
     public OutboxStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime NotBefore { get; set; }
+    /// <summary>Claims so far, including one whose dispatcher died mid-flight.</summary>
     public int Attempts { get; set; }
+    /// <summary>When the first claim happened; the give-up clock starts here, not at creation,
+    /// so rows written while no dispatcher ran still get their full retry budget.</summary>
+    public DateTime? FirstAttemptAt { get; set; }
     public string? LeaseOwner { get; set; }
     public DateTime? LeaseUntil { get; set; }
+    /// <summary>Sent, folded into a digest, or given up (Failed) at.</summary>
     public DateTime? SentAt { get; set; }
     public string? LastError { get; set; }
 }

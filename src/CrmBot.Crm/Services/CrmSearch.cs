@@ -97,13 +97,24 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         if (words.Count > 0)
         {
             found = await MatchAsync(spec, string.Join(" AND ", words.Select(Quote)), ct);
-            if (found.Count(r => NameScore.Score(key, r.Name) >= NameScore.Threshold) >= limit) return found;
+            if (Enough(found)) return found;
         }
 
         // Trigrams inside words: those spanning a space ("n d") match half the table and say little.
-        var trigrams = (words.Count > 0 ? words : [key]).SelectMany(w => Enumerable.Range(0, w.Length - 2).Select(i => w.Substring(i, 3))).Distinct();
-        var tolerant = await MatchAsync(spec, string.Join(" OR ", trigrams.Select(Quote)), ct);
-        return found.Concat(tolerant).DistinctBy(r => r.Id).ToList();
+        var perWord = (words.Count > 0 ? words : [key])
+            .Select(w => Enumerable.Range(0, w.Length - 2).Select(i => Quote(w.Substring(i, 3))).Distinct().ToList()).ToList();
+        if (perWord.Count > 1)
+        {
+            // Every word a little like one of the name's: a typo in one word, the others intact or close.
+            found = [.. found, .. await MatchAsync(spec, string.Join(" AND ", perWord.Select(t => $"({string.Join(" OR ", t)})")), ct)];
+            if (Enough(found)) return found.DistinctBy(r => r.Id).ToList();
+        }
+        var anyWord = await MatchAsync(spec, string.Join(" OR ", perWord.SelectMany(t => t).Distinct()), ct);
+        return found.Concat(anyWord).DistinctBy(r => r.Id).ToList();
+
+        // A name with every typed word in it (or enough passable ones to fill the answer) ends the search.
+        bool Enough(List<NameRow> rows) =>
+            rows.Any(r => NameScore.HasEveryWord(key, r.Name)) || rows.Count(r => NameScore.Score(key, r.Name) >= NameScore.Threshold) >= limit;
     }
 
     private Task<List<NameRow>> MatchAsync(SearchIndex.Spec spec, string match, CancellationToken ct) =>

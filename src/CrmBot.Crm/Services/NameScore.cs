@@ -43,6 +43,13 @@ internal static class NameScore
         return Math.Min(0.99, Math.Max(score, joined));
     }
 
+    /// <summary>Every word of the query is a word of the name or the start of one ("jane" in "jane doe").</summary>
+    public static bool HasEveryWord(string query, string name)
+    {
+        var nameWords = name.Split(' ');
+        return query.Split(' ').All(q => nameWords.Any(w => w.StartsWith(q, StringComparison.Ordinal)));
+    }
+
     private static double WordScore(string q, string word)
     {
         if (q == word) return 1;

@@ -1,5 +1,6 @@
 using CrmBot.Crm;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Surveys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,7 @@ internal static class CliHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddSurveyChat();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

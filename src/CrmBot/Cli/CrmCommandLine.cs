@@ -13,14 +13,29 @@ public static class CrmCommandLine
             // (--urls, --environment, the test host's --contentRoot) pass through untouched.
             TreatUnmatchedTokensAsErrors = false,
         };
-        root.SetAction((_, ct) => ServeCommand.RunAsync(args, ct));
+        root.SetAction((_, ct) => args.Length > 0 && !args[0].StartsWith('-')
+            ? UnknownVerbAsync(args[0], root)
+            : ServeCommand.RunAsync(args, ct));
 
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(SeedDemoCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(PackageTeamsCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(SurveyExportCommand.Create());
 
         var parse = root.Parse(args);
         // The test host stops Main by throwing from Build(); let that through instead of printing it.
         return parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>
+    /// A mistyped verb ("imprt") must not quietly start the server: only options may reach it.
+    /// </summary>
+    private static Task<int> UnknownVerbAsync(string verb, RootCommand root)
+    {
+        var verbs = string.Join(", ", root.Subcommands.Select(c => c.Name));
+        Console.Error.WriteLine($"Unknown verb '{verb}'. Verbs: {verbs}. With no verb, CrmBot serves HTTP.");
+        return Task.FromResult(2);
     }
 }

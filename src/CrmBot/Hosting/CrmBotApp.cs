@@ -1,7 +1,9 @@
 using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
+using CrmBot.Proactive;
 using CrmBot.Crm;
+using CrmBot.Surveys;
 
 namespace CrmBot.Hosting;
 
@@ -16,7 +18,9 @@ public static class CrmBotApp
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
+        builder.Services.AddFeedback();
         builder.Services.AddHostedService<StoreMigrationService>();
+        builder.Services.AddProactive(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();

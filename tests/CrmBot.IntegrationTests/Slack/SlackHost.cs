@@ -28,6 +28,9 @@ public class SlackHost : IAsyncLifetime
     public WebApplicationFactory<Program> App { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>Real time, plus whatever a test advances it by; Slack's signatures are made with it too.</summary>
+    public ShiftedClock Clock { get; } = new();
+
     /// <summary>Replaces the engine for protocol tests; null keeps the real one.</summary>
     protected virtual IBot? TestBot => null;
 
@@ -44,14 +47,18 @@ public class SlackHost : IAsyncLifetime
             .With("Slack:BotToken", Slack.BotToken)
             .With("Slack:ApiBaseUrl", Slack.ApiBaseUrl.ToString())
             .With("Slack:RetryDelay", "00:00:00.010")
-            .With("Slack:SubmissionTimeout", "00:00:01");
+            .With("Slack:SubmissionTimeout", "00:00:01")
+            // One worker: work is done in arrival order, so "the reply to a later request has come"
+            // proves the earlier ones were handled.
+            .With("Slack:Workers", "1");
         Configure(Factory);
         App = Factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
         {
             if (TestBot is { } bot) services.AddSingleton(bot);
+            services.AddSingleton<TimeProvider>(Clock);
             ConfigureServices(services);
         }));
-        Client = App.CreateDefaultClient(new SlackSigningHandler(SigningSecret));
+        Client = App.CreateDefaultClient(new SlackSigningHandler(SigningSecret, Clock));
         await Task.CompletedTask;
     }
 
@@ -175,14 +182,14 @@ public class SlackHost : IAsyncLifetime
 }
 
 /// <summary>Signs each request as Slack does (v0 HMAC-SHA256 over "v0:{ts}:{body}"), with the current time.</summary>
-public sealed class SlackSigningHandler(string secret) : DelegatingHandler
+public sealed class SlackSigningHandler(string secret, TimeProvider? clock = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         if (request.Content is not null && !request.Headers.Contains(SlackSignature.SignatureHeader))
         {
             var body = await request.Content.ReadAsByteArrayAsync(ct);
-            var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var ts = (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
             request.Headers.Add(SlackSignature.TimestampHeader, ts);
             request.Headers.Add(SlackSignature.SignatureHeader, SlackSignature.Sign(secret, ts, body));
         }
@@ -215,4 +222,14 @@ public sealed class RecordingBot : IBot
         Answer = t => [new TextReply($"echo: {t.Text}")];
         Gate = null;
     }
+}
+
+/// <summary>The system clock moved forward by <see cref="Advance"/> (timers stay real).</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow.AddTicks(Interlocked.Read(ref _offsetTicks));
 }

@@ -33,6 +33,11 @@ public class TeamsHost : IAsyncLifetime
     /// <summary>Replaces the engine with a test bot; null keeps the real engine.</summary>
     protected virtual IBot? TestBot => null;
 
+    /// <summary>Service overrides for a class that needs them (after the app's own registrations).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>False for a bot with no app id: it sends no token, so the Connector must not ask for one.</summary>
     protected virtual bool ConnectorChecksTokens => true;
 
@@ -43,7 +48,11 @@ public class TeamsHost : IAsyncLifetime
     {
         Issuer = await BotFrameworkTokenIssuer.StartAsync(AppId, AppPassword);
         Connector = await FakeConnector.StartAsync(ConnectorChecksTokens ? Issuer : null);
-        _factory = new TeamsFactory(TestBot);
+        _factory = new TeamsFactory(services =>
+        {
+            if (TestBot is { } bot) services.AddSingleton(bot);
+            ConfigureServices(services);
+        });
         _factory
             .With("Bot:MicrosoftAppId", AppId)
             .With("Bot:MicrosoftAppPassword", AppPassword)
@@ -105,13 +114,12 @@ public class TeamsHost : IAsyncLifetime
         $"inbound={await db.ProcessedInbound.CountAsync()} refs={await db.ConversationReferences.CountAsync()} " +
         $"members={await db.Members.CountAsync()} activities={await db.Activities.CountAsync()} followups={await db.FollowUps.CountAsync()}");
 
-    private sealed class TeamsFactory(IBot? bot) : CrmBotFactory
+    private sealed class TeamsFactory(Action<IServiceCollection> configure) : CrmBotFactory
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            if (bot is not null)
-                builder.ConfigureTestServices(s => s.AddSingleton(bot));
+            builder.ConfigureTestServices(configure);
         }
     }
 }

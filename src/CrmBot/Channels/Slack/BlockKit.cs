@@ -96,7 +96,7 @@ public static class BlockKit
         var submit = actions.FirstOrDefault(a => Type(a) is "Action.Submit" or "Action.Execute");
         ctx.AddActions(ctx.Buttons(new JsonArray(actions.Where(a => a != submit).Select(a => a.DeepClone()).ToArray())));
 
-        var title = ctx.Title ?? "CrmBot";
+        var title = ctx.Title ?? ctx.FirstText ?? "CrmBot";
         var view = new JsonObject
         {
             ["type"] = "modal",
@@ -233,6 +233,7 @@ public static class BlockKit
         public JsonObject Toggles { get; } = [];
         public JsonObject LongChoices { get; } = [];
         public string? Title { get; private set; }
+        public string? FirstText { get; private set; }
         public bool HasInputs { get; private set; }
         private readonly List<string> _plain = [];
 
@@ -273,8 +274,10 @@ public static class BlockKit
             if (string.IsNullOrWhiteSpace(text)) return;
             _plain.Add(SlackText.ToPlain(text));
             var size = Str(e["size"])?.ToLowerInvariant();
+            // Cards title themselves with a bold Medium/Large line; Slack's equivalent is a header block.
             var heading = Str(e["style"]) == "heading"
-                || (Str(e["weight"])?.ToLowerInvariant() == "bolder" && size is "large" or "extralarge");
+                || (Str(e["weight"])?.ToLowerInvariant() == "bolder" && size is "medium" or "large" or "extralarge");
+            FirstText ??= SlackText.ToPlain(text);
             if (heading)
             {
                 Title ??= SlackText.ToPlain(text);

@@ -113,6 +113,7 @@ namespace CrmBot.Crm.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     NotBefore = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    FirstAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LeaseOwner = table.Column<string>(type: "TEXT", nullable: true),
                     LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -213,6 +214,36 @@ namespace CrmBot.Crm.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Surveys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Questions = table.Column<string>(type: "TEXT", nullable: false),
+                    Audience = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AudienceChannel = table.Column<string>(type: "TEXT", nullable: true),
+                    AudienceConversationId = table.Column<string>(type: "TEXT", nullable: true),
+                    ClosesOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    MinResponses = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedById = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ClosedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReminderPlannedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Surveys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Surveys_Members_CreatedById",
+                        column: x => x.CreatedById,
+                        principalTable: "Members",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Deals",
                 columns: table => new
                 {
@@ -252,6 +283,43 @@ namespace CrmBot.Crm.Migrations
                         principalTable: "Members",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyParticipations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
+                    SurveyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Token = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyParticipations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyParticipations_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyResponses",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
+                    SurveyId = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyResponses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -322,6 +390,28 @@ namespace CrmBot.Crm.Migrations
                         principalTable: "Members",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyAnswers",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResponseId = table.Column<long>(type: "INTEGER", nullable: false),
+                    QuestionIndex = table.Column<int>(type: "INTEGER", nullable: false),
+                    Rating = table.Column<int>(type: "INTEGER", nullable: true),
+                    Choices = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyAnswers", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyAnswers_SurveyResponses_ResponseId",
+                        column: x => x.ResponseId,
+                        principalTable: "SurveyResponses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -509,6 +599,11 @@ namespace CrmBot.Crm.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Outbox_MemberId_Status",
+                table: "Outbox",
+                columns: new[] { "MemberId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Outbox_Status_NotBefore",
                 table: "Outbox",
                 columns: new[] { "Status", "NotBefore" });
@@ -522,6 +617,38 @@ namespace CrmBot.Crm.Migrations
                 name: "IX_ProcessedInbound_ReceivedAt",
                 table: "ProcessedInbound",
                 column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyAnswers_ResponseId_QuestionIndex",
+                table: "SurveyAnswers",
+                columns: new[] { "ResponseId", "QuestionIndex" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyParticipations_SurveyId",
+                table: "SurveyParticipations",
+                column: "SurveyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyParticipations_Token",
+                table: "SurveyParticipations",
+                column: "Token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_SurveyId",
+                table: "SurveyResponses",
+                column: "SurveyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_CreatedById",
+                table: "Surveys",
+                column: "CreatedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_Status",
+                table: "Surveys",
+                column: "Status");
         }
 
         /// <inheritdoc />
@@ -552,10 +679,22 @@ namespace CrmBot.Crm.Migrations
                 name: "ProcessedInbound");
 
             migrationBuilder.DropTable(
+                name: "SurveyAnswers");
+
+            migrationBuilder.DropTable(
+                name: "SurveyParticipations");
+
+            migrationBuilder.DropTable(
                 name: "Activities");
 
             migrationBuilder.DropTable(
+                name: "SurveyResponses");
+
+            migrationBuilder.DropTable(
                 name: "Deals");
+
+            migrationBuilder.DropTable(
+                name: "Surveys");
 
             migrationBuilder.DropTable(
                 name: "Contacts");

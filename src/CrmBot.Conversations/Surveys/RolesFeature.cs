@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using CrmBot.Crm.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Conversations.Surveys;
+
+/// <summary>
+/// Roles and teams, for admins: `promote Jane Doe to manager|admin|rep` and
+/// `assign Sam Rep to Jane Doe` (whose team a member is in, which is what a manager's `adoption` shows).
+/// Admins start from Crm:Admins; every change is audited.
+/// </summary>
+public sealed partial class RolesFeature(CrmDbContext db, MemberService members) : IChatFeature
+{
+    public IReadOnlyCollection<string> Verbs { get; } = [];
+
+    public IEnumerable<HelpEntry> Help { get; } =
+    [
+        new("promote <name> to manager|admin|rep", "Change a member's role", AdminOnly: true),
+        new("assign <member> to <manager>", "Put a member in a manager's team", AdminOnly: true),
+    ];
+
+    public FeatureClaim? Claim(Utterance u)
+    {
+        if (Promote().Match(u.Text) is { Success: true } p)
+            return new FeatureClaim("promote", 1.0, new Dictionary<string, string> { ["name"] = p.Groups[1].Value, ["role"] = p.Groups[2].Value.ToLowerInvariant() });
+        if (Assign().Match(u.Text) is { Success: true } a)
+            return new FeatureClaim("assign", 0.95, new Dictionary<string, string> { ["name"] = a.Groups[1].Value, ["manager"] = a.Groups[2].Value });
+        return null;
+    }
+
+    public async Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct)
+    {
+        if (!context.IsAdmin)
+        {
+            context.ReplyText("Only admins can change roles and teams.");
+            return;
+        }
+        var member = await FindAsync(context, claim.Entity("name")!, ct);
+        if (member is null) return;
+        var actor = MemberService.ActorFor(context.Member, context.Channel);
+        if (claim.Intent == "promote")
+        {
+            var role = claim.Entity("role") switch { "admin" => MemberRole.Admin, "manager" => MemberRole.Manager, _ => MemberRole.Rep };
+            try
+            {
+                await members.SetRoleAsync(member.Id, role, actor, ct);
+                context.ReplyText($"{member.DisplayName} is now {Article(role)} {role.ToString().ToLowerInvariant()}.");
+            }
+            catch (CrmException e)
+            {
+                context.ReplyText(e.Message);
+            }
+            return;
+        }
+
+        var manager = await FindAsync(context, claim.Entity("manager")!, ct);
+        if (manager is null) return;
+        if (manager.Id == member.Id)
+        {
+            context.ReplyText("A member cannot be in their own team.");
+            return;
+        }
+        var tracked = await db.Members.FirstAsync(m => m.Id == member.Id, ct);
+        var old = tracked.ManagerId;
+        tracked.ManagerId = manager.Id;
+        AuditLog.Add(db, actor, nameof(Member), member.Id, "manager", old?.ToString(System.Globalization.CultureInfo.InvariantCulture), manager.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await db.SaveChangesAsync(ct);
+        var note = manager.Role == MemberRole.Rep ? $" ({manager.DisplayName} is a rep: `promote {manager.DisplayName} to manager` lets them see their team's adoption.)" : "";
+        context.ReplyText($"{member.DisplayName} is now in {manager.DisplayName}'s team.{note}");
+    }
+
+    public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>One member by name (exact folded name first, then a part of it); asks again when it is not one.</summary>
+    private async Task<Member?> FindAsync(TurnContext context, string name, CancellationToken ct)
+    {
+        var folded = TextFold.Fold(name);
+        var all = await db.Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
+        var exact = all.Where(m => TextFold.Fold(m.DisplayName) == folded).ToList();
+        var matches = exact.Count > 0 ? exact : all.Where(m => TextFold.Fold(m.DisplayName).Contains(folded, StringComparison.Ordinal)).ToList();
+        if (matches.Count == 1) return matches[0];
+        context.ReplyText(matches.Count == 0
+            ? $"No member is called “{name}”. Members appear once they have written to the bot."
+            : $"“{name}” could be {string.Join(", ", matches.Take(5).Select(m => $"{m.DisplayName} ({m.Channel})"))}: use the full name.");
+        return null;
+    }
+
+    private static string Article(MemberRole role) => role == MemberRole.Admin ? "an" : "a";
+
+    [GeneratedRegex(@"^\s*promote\s+@?(.+?)\s+to\s+(manager|admin|rep)\s*[.!]?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex Promote();
+
+    [GeneratedRegex(@"^\s*assign\s+@?(.+?)\s+to\s+@?(.+?)(?:'s team|\s+team)?\s*[.!]?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex Assign();
+}

@@ -1,0 +1,102 @@
+using CrmBot.Conversations.Cards;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
+using CrmBot.Crm.Surveys;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Conversations.Surveys;
+
+/// <summary>
+/// Sends surveys and their one reminder through the outbox, so a survey that was created is sent
+/// (the messages commit with it) and a retry never sends twice (one dedupe key per recipient).
+/// </summary>
+public sealed class SurveyDelivery(
+    CrmDbContext db,
+    SurveyService surveys,
+    CardTemplates cards,
+    TimeProvider clock,
+    IOptions<FeedbackOptions> options,
+    ILogger<SurveyDelivery> logger)
+{
+    public const string SurveyKind = "survey";
+    public const string ReminderKind = "survey-reminder";
+
+    /// <summary>Channels the outbox can deliver to; a terminal member answers with `feedback` instead.</summary>
+    private static readonly string[] ProactiveChannels = ["msteams", "slack"];
+
+    /// <summary>Adds the invitations for a new survey to the context; they commit with the survey.</summary>
+    /// <returns>How many messages: one per member, or one for the channel.</returns>
+    public async Task<int> AddInvitationsAsync(Survey survey, CancellationToken ct)
+    {
+        var payload = Payload(survey, reminder: false);
+        if (survey.Audience == SurveyAudience.Channel)
+        {
+            if (survey.AudienceChannel is not { } channel || !ProactiveChannels.Contains(channel) || survey.AudienceConversationId is not { } target)
+                return 0;
+            ProactiveOutbox.Add(db, ProactiveAddress.ToConversation(channel, target), SurveyKind, payload, clock, $"survey:{survey.Id}:channel");
+            return 1;
+        }
+        var members = await db.Members.AsNoTracking().Where(m => ProactiveChannels.Contains(m.Channel)).OrderBy(m => m.Id).ToListAsync(ct);
+        foreach (var member in members)
+            ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), SurveyKind, payload, clock, $"survey:{survey.Id}:{member.Id}");
+        return members.Count;
+    }
+
+    /// <summary>
+    /// Queues the one reminder of every open survey whose reminder day has come: a direct message
+    /// to each member who has not answered (or one post in the survey's channel). Planned once:
+    /// the survey remembers it, and the dedupe keys settle a race between instances.
+    /// </summary>
+    public async Task<int> PlanDueRemindersAsync(CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var reminderDay = today.AddDays(options.Value.ReminderDaysBefore);
+        var due = await db.Surveys
+            .Where(s => s.Status == SurveyStatus.Open && s.ReminderPlannedAt == null && s.ClosesOn >= today && s.ClosesOn <= reminderDay)
+            .OrderBy(s => s.Id)
+            .ToListAsync(ct);
+        var total = 0;
+        foreach (var survey in due)
+        {
+            var payload = Payload(survey, reminder: true);
+            var count = 0;
+            if (survey.Audience == SurveyAudience.Channel)
+            {
+                if (survey.AudienceChannel is { } channel && ProactiveChannels.Contains(channel) && survey.AudienceConversationId is { } target)
+                {
+                    ProactiveOutbox.Add(db, ProactiveAddress.ToConversation(channel, target), ReminderKind, payload, clock, $"survey-reminder:{survey.Id}:channel");
+                    count = 1;
+                }
+            }
+            else
+            {
+                foreach (var member in (await surveys.NotAnsweredAsync(survey, ct)).Where(m => ProactiveChannels.Contains(m.Channel)))
+                {
+                    ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, $"survey-reminder:{survey.Id}:{member.Id}");
+                    count++;
+                }
+            }
+            survey.ReminderPlannedAt = clock.GetUtcNow().UtcDateTime;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance planned it first (a dedupe key is taken): theirs stands.
+                db.ChangeTracker.Clear();
+                continue;
+            }
+            Log.RemindersQueued(logger, survey.Id, count);
+            total += count;
+        }
+        return total;
+    }
+
+    private ProactivePayload Payload(Survey survey, bool reminder) =>
+        new(SurveyCards.InviteText(survey, reminder),
+            [new OutboxCard(CardNames.SurveyInvite, cards.Bind(CardNames.SurveyInvite, SurveyCards.Invite(survey, reminder)))]);
+}

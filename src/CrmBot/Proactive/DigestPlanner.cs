@@ -1,0 +1,131 @@
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
+using CrmBot.Crm.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CrmBot.Proactive;
+
+/// <summary>
+/// Plans morning digests: for every member whose digest is due (workday, their time, their zone)
+/// and not yet planned for their local today, writes one outbox row. The dedupe key
+/// "digest:{member}:{local date}" is unique in the store, so however many planners run (restarts,
+/// several instances), each member gets at most one digest a day. A day with nothing to say still
+/// gets a row (Skipped), so a follow-up created at 11:00 does not trigger a late "morning" digest.
+/// </summary>
+public sealed class DigestPlanner(
+    CrmDbContext db,
+    FollowUpService followUps,
+    ProactiveCards cards,
+    IOptions<CrmOptions> crm,
+    TimeProvider clock,
+    ILogger<DigestPlanner> logger)
+{
+    private static readonly string[] DirectMessageChannels = ["msteams", "slack"];
+
+    /// <summary>One pass over the members; returns how many digests it planned (sent or skipped).</summary>
+    public async Task<int> PlanDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var defaultTime = DigestSchedule.DefaultTime(crm.Value);
+        // Terminal members have nowhere to receive a message.
+        var members = await db.Members.AsNoTracking()
+            .Where(m => m.DigestEnabled && DirectMessageChannels.Contains(m.Channel)).ToListAsync(ct);
+
+        var due = members
+            .Select(m => (Member: m, Date: DigestSchedule.DueDate(m, defaultTime, now)))
+            .Where(x => x.Date is not null)
+            .Select(x => (x.Member, Date: x.Date!.Value, Key: DigestSchedule.DedupeKey(x.Member.Id, x.Date!.Value)))
+            .ToList();
+        if (due.Count == 0) return 0;
+        var keys = due.Select(d => d.Key).ToList();
+        var planned = (await db.Outbox.Where(o => o.DedupeKey != null && keys.Contains(o.DedupeKey)).Select(o => o.DedupeKey!).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var count = 0;
+        foreach (var (member, date, key) in due.Where(d => !planned.Contains(d.Key)))
+        {
+            if (await PlanAsync(member, date, key, ct)) count++;
+        }
+        return count;
+    }
+
+    private async Task<bool> PlanAsync(Member member, DateOnly date, string key, CancellationToken ct)
+    {
+        var items = await followUps.DueAsync(member.Id, ct);
+        var held = await db.Outbox.AsNoTracking()
+            .Where(o => o.MemberId == member.Id && o.Status == OutboxStatus.Held)
+            .OrderBy(o => o.Id).ToListAsync(ct);
+        var itemCount = items.Overdue.Count + items.DueToday.Count;
+
+        var to = ProactiveAddress.DirectTo(member);
+        var nothing = itemCount == 0 && held.Count == 0;
+        var payload = nothing
+            ? ProactivePayload.TextOnly("Nothing due.")
+            : cards.Digest(member, items, held.Select(h => ProactivePayload.FromJson(h.PayloadJson)).ToList());
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = ProactiveOutbox.Add(db, to, OutboxKinds.Digest, payload, clock, key,
+            status: nothing ? OutboxStatus.Skipped : OutboxStatus.Pending);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            await tx.RollbackAsync(ct);
+            db.Entry(row).State = EntityState.Detached;
+            // Another planner (instance) planned it between our check and our insert.
+            if (await db.Outbox.AnyAsync(o => o.DedupeKey == key, ct)) return false;
+            throw;
+        }
+        if (held.Count > 0)
+        {
+            // Folded in the same transaction as the digest row: a held note is shown exactly once.
+            var ids = held.Select(h => h.Id).ToList();
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.Outbox.Where(o => ids.Contains(o.Id) && o.Status == OutboxStatus.Held).ExecuteUpdateAsync(s => s
+                .SetProperty(o => o.Status, OutboxStatus.Folded)
+                .SetProperty(o => o.SentAt, now)
+                .SetProperty(o => o.LastError, $"folded into digest #{row.Id}"), ct);
+        }
+        await tx.CommitAsync(ct);
+        logger.DigestPlanned(member.Id, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), itemCount, held.Count);
+        return true;
+    }
+
+    /// <summary>Held stage-change notes go out at once instead (the member left the digest or chose instant).</summary>
+    public static Task<int> ReleaseHeldAsync(CrmDbContext db, int memberId, DateTime now, CancellationToken ct) =>
+        db.Outbox.Where(o => o.MemberId == memberId && o.Status == OutboxStatus.Held).ExecuteUpdateAsync(s => s
+            .SetProperty(o => o.Status, OutboxStatus.Pending)
+            .SetProperty(o => o.NotBefore, now), ct);
+}
+
+/// <summary>Runs a planning pass every minute, the first one a minute after start (the store is migrated by then).</summary>
+internal sealed class DigestPlannerService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<DigestPlannerService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(Interval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<DigestPlanner>().PlanDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.DigestPassFailed(ex);
+            }
+        }
+    }
+}

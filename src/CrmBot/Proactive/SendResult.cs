@@ -1,0 +1,57 @@
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
+
+namespace CrmBot.Proactive;
+
+/// <summary>Sends one outbox row on one platform. One implementation per channel ("msteams", "slack").</summary>
+public interface IProactiveSender
+{
+    string Channel { get; }
+
+    /// <summary>
+    /// Posts the message once. Never retries a POST itself: the dispatcher decides, and records
+    /// the attempt, so a retry is never blind.
+    /// </summary>
+    Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct);
+}
+
+/// <summary>What a send attempt came to.</summary>
+public abstract record SendResult
+{
+    public static SendResult Delivered { get; } = new DeliveredResult();
+
+    /// <summary>Worth another try later: throttled, server error, timeout.</summary>
+    public static SendResult Transient(string error, TimeSpan? retryAfter = null) => new TransientResult(error, retryAfter);
+
+    /// <summary>Will not get better by waiting: unknown target, bot removed, bad payload.</summary>
+    public static SendResult Permanent(string error) => new PermanentResult(error);
+
+    /// <summary>
+    /// The common HTTP reading: 2xx delivered; 429, 408, 412 (Teams throttling) and 5xx transient,
+    /// with Retry-After honoured; anything else permanent.
+    /// </summary>
+    public static SendResult FromHttp(HttpResponseMessage response, string what)
+    {
+        if (response.IsSuccessStatusCode) return Delivered;
+        var status = (int)response.StatusCode;
+        var error = $"{what}: HTTP {status} {response.ReasonPhrase}";
+        return status is 429 or 408 or 412 or >= 500
+            ? Transient(error, ReadRetryAfter(response))
+            : Permanent(error);
+    }
+
+    public static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta) return delta;
+        // The HTTP-date form is read against the server's own Date header, so our clock's skew
+        // does not matter; without one we fall back to our own backoff.
+        if (header?.Date is { } until && response.Headers.Date is { } serverNow)
+            return until > serverNow ? until - serverNow : TimeSpan.Zero;
+        return null;
+    }
+}
+
+public sealed record DeliveredResult : SendResult;
+public sealed record TransientResult(string Error, TimeSpan? RetryAfter) : SendResult;
+public sealed record PermanentResult(string Error) : SendResult;

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using CrmBot.Channels.Slack;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Proactive;
+
+/// <summary>
+/// Proactive messages on Slack: conversations.open for a member's DM (its channel id is remembered
+/// as a conversation reference), then chat.postMessage with the cards as Block Kit.
+/// </summary>
+internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, SlackCardRenderer renderer, TimeProvider clock)
+    : IProactiveSender
+{
+    public const string ChannelId = "slack";
+
+    // Slack's own "try again" answers; everything else (channel_not_found, not_in_channel,
+    // invalid_auth, invalid_blocks…) will not improve by waiting.
+    private static readonly HashSet<string> TransientErrors =
+        ["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"];
+
+    public string Channel => ChannelId;
+
+    public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
+    {
+        try
+        {
+            var channel = await ResolveChannelAsync(message, ct);
+            if (channel is null) return SendResult.Permanent("outbox row has no Slack recipient (member gone or no target)");
+            await api.PostMessageAsync(channel, await RenderAsync(payload, ct), ct: ct);
+            return SendResult.Delivered;
+        }
+        catch (SlackApiException ex)
+        {
+            var transient = TransientErrors.Contains(ex.Error)
+                || (ex.Error.StartsWith("http_", StringComparison.Ordinal) && int.TryParse(ex.Error[5..], out var status) && (status is 429 or 408 || status >= 500));
+            return transient ? SendResult.Transient(ex.Message) : SendResult.Permanent(ex.Message);
+        }
+    }
+
+    private async Task<string?> ResolveChannelAsync(OutboxMessage message, CancellationToken ct)
+    {
+        if (message.ChannelTarget is { } target) return target;
+        if (message.ConversationReferenceId is { } referenceId)
+            return await db.ConversationReferences.Where(r => r.Id == referenceId).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
+        if (message.MemberId is not { } memberId) return null;
+
+        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct);
+        if (member is null) return null;
+        var known = await db.ConversationReferences.AsNoTracking()
+            .Where(r => r.Channel == ChannelId && r.MemberId == memberId && r.ConversationType == "personal")
+            .OrderByDescending(r => r.UpdatedAt).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
+        if (known is not null) return known;
+
+        // conversations.open answers the same DM channel every time, so it is safe to repeat.
+        var dm = await api.OpenDirectMessageAsync(member.UserId, ct);
+        db.ConversationReferences.Add(new ConversationReference
+        {
+            Channel = ChannelId,
+            TenantId = member.TenantId,
+            ConversationId = dm,
+            ConversationType = "personal",
+            MemberId = memberId,
+            UpdatedAt = clock.GetUtcNow().UtcDateTime,
+        });
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { db.ChangeTracker.Clear(); }   // another instance remembered it first
+        return dm;
+    }
+
+    /// <summary>
+    /// All cards of the payload as one message. What would break Slack's per-message limits is left
+    /// out and said so, rather than failing the whole message.
+    /// </summary>
+    private async Task<SlackMessage> RenderAsync(ProactivePayload payload, CancellationToken ct)
+    {
+        var text = SlackText.Truncate(SlackText.ToPlain(payload.Text), BlockKitLimits.FallbackText);
+        if (payload.Cards.Count == 0)
+            return new SlackMessage(text, [Section(SlackText.Truncate(SlackText.ToMrkdwn(payload.Text), BlockKitLimits.SectionText))]);
+
+        var blocks = new JsonArray();
+        var left = 0;
+        foreach (var card in payload.Cards)
+        {
+            var rendered = await renderer.MessageAsync(card.Card, null, ct);
+            var size = blocks.ToJsonString().Length + rendered.Blocks.ToJsonString().Length;
+            var divider = blocks.Count > 0 ? 1 : 0;
+            // One block stays free for the "more not shown" line.
+            if (left > 0 || blocks.Count + divider + rendered.Blocks.Count > BlockKitLimits.MessageBlocks - 1 || size > BlockKitLimits.MessageBlockChars - 500)
+            {
+                left++;
+                continue;
+            }
+            if (divider == 1) blocks.Add(new JsonObject { ["type"] = "divider" });
+            foreach (var block in rendered.Blocks) blocks.Add(block!.DeepClone());
+        }
+        if (left > 0)
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "context",
+                ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = $"…and {left} more not shown here." }),
+            });
+        return new SlackMessage(text, blocks);
+    }
+
+    private static JsonObject Section(string mrkdwn) => new()
+    {
+        ["type"] = "section",
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn.Length == 0 ? " " : mrkdwn },
+    };
+}

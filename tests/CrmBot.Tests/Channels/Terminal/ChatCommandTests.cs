@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using CrmBot.Crm;
+using CrmBot.Crm.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests.Channels.Terminal;
+
+/// <summary>
+/// `chat` as a user scripts it: the real executable, stdin piped, a store of its own. Cards come
+/// out as text, buttons are pressed by number and form inputs are answered line by line.
+/// </summary>
+public sealed class ChatCommandTests : IDisposable
+{
+    private readonly string _db = Path.Combine(Path.GetTempPath(), $"crmbot-chat-{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task PipedScript_SeedsListsCompletesAndLogsThroughTheForm()
+    {
+        var script = string.Join("\n",
+            "follow-ups",
+            "1",                           // Done on the first item
+            "log",                         // the log form
+            "1",                           // its "Log it" button: now the inputs are asked
+            "Jane Doe",                    // Contact
+            "2",                           // Type: Meeting
+            "walked through the roadmap",  // Notes
+            "",                            // Follow-up title: none
+            "",                            // Follow-up due: none
+            "gibberish words here",
+            "exit") + "\n";
+
+        var (exit, output) = await RunChatAsync(script, "--seed");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Demo workspace created", output);
+        Assert.Contains("Follow-ups for", output);
+        Assert.Contains("[1] Done", output);
+        Assert.Contains("✓ Done:", output);
+        Assert.Contains("Meeting logged with Jane Doe", output);
+        Assert.Contains("I didn't understand", output);
+        Assert.False(output.Contains('\u001b'), output);   // no colour codes when piped
+
+        var options = new DbContextOptionsBuilder<CrmDbContext>();
+        CrmServiceCollectionExtensions.ConfigureStore(options, $"Data Source={_db}");
+        await using var db = new CrmDbContext(options.Options);
+        Assert.Equal(1, await db.FollowUps.CountAsync(f => f.Status == FollowUpStatus.Done));
+        var logged = await db.Activities.Include(a => a.Contact).Where(a => a.Notes == "walked through the roadmap").SingleAsync();
+        Assert.Equal((ActivityType.Meeting, "Jane Doe", "terminal"), (logged.Type, logged.Contact!.FullName, logged.Channel));
+    }
+
+    [Fact]
+    public async Task EmptyStore_WithPipedInput_DoesNotAsk_ButSaysHowToSeed()
+    {
+        var (exit, output) = await RunChatAsync("help\n");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("chat --seed", output);
+        Assert.Contains("log call with Jane Doe", output);   // the help card, as text
+    }
+
+    private async Task<(int Exit, string Output)> RunChatAsync(string stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
+        start.ArgumentList.Add("chat");
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["ConnectionStrings__Crm"] = $"Data Source={_db}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_db) + "*"))
+        {
+            try { File.Delete(f); } catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Surveys;
+
+namespace CrmBot.Tests.Surveys;
+
+/// <summary>
+/// Adoption figures on a small seeded store, against values worked out by hand (in the comments).
+/// Now is Sunday 2026-11-22 12:00 UTC; the 7-day period is Nov 16–22, 30 days from Oct 24, 90 from Aug 25.
+/// </summary>
+public sealed class AdoptionServiceTests : IDisposable
+{
+    private static readonly DateTime Now = new(2026, 11, 22, 12, 0, 0, DateTimeKind.Utc);
+    private readonly TestStore _store = new();
+    private readonly ManualClock _clock = new(new DateTimeOffset(Now));
+    private readonly Member _admin, _manager, _r1, _r2, _r3;
+
+    public AdoptionServiceTests()
+    {
+        using var db = _store.NewContext();
+        Member M(string name, MemberRole role, DateTime? lastSeen) => new()
+        {
+            Channel = "slack", TenantId = "T1", UserId = "U" + name, DisplayName = name, Role = role, CreatedAt = Now.AddDays(-200), LastSeenAt = lastSeen,
+        };
+        _admin = M("Ada", MemberRole.Admin, Now.AddDays(-5));
+        _manager = M("Max", MemberRole.Manager, null);
+        db.Members.AddRange(_admin, _manager);
+        db.SaveChanges();
+        _r1 = M("Rae", MemberRole.Rep, Now);
+        _r2 = M("Rob", MemberRole.Rep, Now.AddDays(-1));
+        _r3 = M("Ray", MemberRole.Rep, Now.AddDays(-45));
+        _r1.ManagerId = _manager.Id;
+        _r2.ManagerId = _manager.Id;
+        db.Members.AddRange(_r1, _r2, _r3);
+        db.SaveChanges();
+
+        Contact C(string name, Member? owner, string? email, string? phone, int daysAgo) => new()
+        {
+            FirstName = name, OwnerId = owner?.Id, Email = email, Phone = phone, CreatedAt = Now.AddDays(-daysAgo), UpdatedAt = Now.AddDays(-daysAgo),
+        };
+        var c1 = C("Cy", _r1, "cy@example.com", "+14155550100", 2);
+        db.Contacts.AddRange(c1, C("Cal", _r2, "cal@example.com", null, 20), C("Cat", _r3, "cat@example.com", "+14155550101", 60), C("Cora", null, null, null, 1));
+        db.SaveChanges();
+
+        void Act(Member who, DateTime at, string entity = "Activity", string action = "created")
+        {
+            db.AuditEntries.Add(new AuditEntry { At = at, MemberId = who.Id, Actor = who.DisplayName, Channel = "slack", EntityType = entity, EntityId = "1", Action = action });
+            if (entity == "Activity")
+                db.Activities.Add(new Activity { Type = ActivityType.Call, ContactId = c1.Id, LoggedById = who.Id, Channel = "slack", OccurredAt = at, CreatedAt = at });
+        }
+        Act(_r1, Now.Date.AddHours(9));
+        Act(_r1, Now.Date.AddHours(10), "FollowUp", "completed");
+        Act(_r1, Now.AddDays(-3));
+        Act(_r1, Now.AddDays(-10), "Deal", "stage");
+        Act(_r2, Now.AddDays(-1));
+        Act(_r2, Now.AddDays(-40));
+        Act(_r3, Now.Date.AddHours(8));
+        Act(_r3, Now.AddDays(-100));
+        Act(_admin, Now.AddDays(-5), "Survey", "created");
+
+        FollowUp F(Member who, int dueDaysAgo, FollowUpStatus status, int? completedDaysAgo) => new()
+        {
+            Title = "f", AssigneeId = who.Id, DueAt = Now.AddDays(-dueDaysAgo), Status = status,
+            CompletedAt = completedDaysAgo is { } d ? Now.AddDays(-d) : null, CreatedAt = Now.AddDays(-30),
+        };
+        db.FollowUps.AddRange(
+            F(_r1, 2, FollowUpStatus.Done, 3),     // on time
+            F(_r1, 1, FollowUpStatus.Done, 0),     // late
+            F(_r2, 5, FollowUpStatus.Open, null),  // missed
+            F(_r2, 20, FollowUpStatus.Done, 21),   // on time, outside 7 days
+            F(_r3, -1, FollowUpStatus.Open, null)); // not due yet
+        db.SaveChanges();
+    }
+
+    public void Dispose() => _store.Dispose();
+
+    private async Task<AdoptionReport> ReportFor(Member caller)
+    {
+        using var db = _store.NewContext();
+        return await new AdoptionService(db, _clock).ReportAsync(caller, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Admin_SeesEveryone_FiguresMatchHandComputedValues()
+    {
+        var report = await ReportFor(_admin);
+        Assert.Equal("everyone", report.Scope);
+        var (week, month, quarter) = (report.Periods[0], report.Periods[1], report.Periods[2]);
+
+        Assert.Equal((7, new DateOnly(2026, 11, 16), 5), (week.Days, week.From, week.Members));
+        // Active (member, day): Nov17 Ada, Nov19 Rae, Nov21 Rob, Nov22 Rae+Ray = 5 over 7 days.
+        Assert.Equal(0.71, week.ActivePerDay);
+        Assert.Equal(4, week.ActivePerWeek);
+        Assert.Equal(4, week.ActiveInPeriod);
+        Assert.Equal(3, week.SeenInPeriod);                  // Rae, Rob, Ada
+        Assert.Equal(4, week.ActivitiesLogged);
+        Assert.Equal(0.8, week.ActivitiesPerMemberPerWeek);  // 4 / 5 members / 1 week
+        Assert.Equal((3, 1), (week.FollowUpsDue, week.FollowUpsOnTime));
+        Assert.Equal(33.3, week.FollowUpsOnTimePercent);
+        Assert.Equal((2, 1, 1, 1), (week.ContactsAdded, week.ContactsComplete, week.ContactsWithEmail, week.ContactsWithPhone));
+        Assert.Equal(50, week.ContactsCompletePercent);
+        Assert.Equal([new CommandUse("log", 4), new CommandUse("done", 1), new CommandUse("survey new", 1)], week.Commands);
+
+        // + Nov12 Rae: 6 active days over 30; weekly blocks 4, 1, 0, 0.
+        Assert.Equal(0.2, month.ActivePerDay);
+        Assert.Equal(1.25, month.ActivePerWeek);
+        Assert.Equal(3, month.SeenInPeriod);
+        Assert.Equal(0.19, month.ActivitiesPerMemberPerWeek);  // 4 / 5 / (30/7)
+        Assert.Equal((4, 2), (month.FollowUpsDue, month.FollowUpsOnTime));
+        Assert.Equal((3, 1), (month.ContactsAdded, month.ContactsComplete));
+        Assert.Equal([new CommandUse("log", 4), new CommandUse("done", 1), new CommandUse("stage", 1), new CommandUse("survey new", 1)], month.Commands);
+
+        // + Oct13 Rob; the 100-day-old entry is outside every period.
+        Assert.Equal(0.08, quarter.ActivePerDay);             // 7 / 90
+        Assert.Equal(0.5, quarter.ActivePerWeek);             // 6 over 12 blocks
+        Assert.Equal(4, quarter.SeenInPeriod);                // Ray was seen 45 days ago
+        Assert.Equal(5, quarter.ActivitiesLogged);
+        Assert.Equal((4, 2), (quarter.ContactsAdded, quarter.ContactsComplete));
+        Assert.Equal(5, quarter.Commands.Single(c => c.Label == "log").Count);
+    }
+
+    [Fact]
+    public async Task Manager_SeesOnlyTheirTeam()
+    {
+        var week = (await ReportFor(_manager)).Periods[0];
+        Assert.Equal(2, week.Members);                        // Rae and Rob
+        Assert.Equal(0.43, week.ActivePerDay);                // Nov19 Rae, Nov21 Rob, Nov22 Rae = 3 / 7
+        Assert.Equal(2, week.ActivePerWeek);
+        Assert.Equal(1.5, week.ActivitiesPerMemberPerWeek);   // 3 / 2 / 1
+        Assert.Equal((3, 1), (week.FollowUpsDue, week.FollowUpsOnTime));
+        Assert.Equal((1, 1), (week.ContactsAdded, week.ContactsComplete));   // Cy (Rae's); Cora has no owner
+        Assert.Equal([new CommandUse("log", 3), new CommandUse("done", 1)], week.Commands);
+    }
+
+    [Fact]
+    public async Task Rep_IsRefused() =>
+        await Assert.ThrowsAsync<NotAllowedException>(() => ReportFor(_r1));
+}
