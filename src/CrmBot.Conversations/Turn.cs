@@ -39,7 +39,7 @@ public sealed record Turn(
     string? MessageLink = null)
 {
     /// <summary>The card verb of a card action, or null for a typed message.</summary>
-    public string? Verb => Value?["verb"]?.GetValue<string>();
+    public string? Verb => Value?["verb"] is JsonValue v && v.TryGetValue<string>(out var verb) && verb.Length > 0 ? verb : null;
 }
 
 /// <summary>What the bot answers with. A turn answers with zero or more replies, in order.</summary>

@@ -1,5 +1,3 @@
-using CrmBot.Crm.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Crm;
@@ -14,22 +12,14 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock)
     /// <summary>True the first time a delivery is seen; false for every repeat.</summary>
     public async Task<bool> TryBeginAsync(string channel, string deliveryId, CancellationToken ct = default)
     {
-        var row = new ProcessedInbound { Channel = channel, DeliveryId = deliveryId, ReceivedAt = clock.GetUtcNow().UtcDateTime };
-        db.ProcessedInbound.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
-        {
-            // SQLITE_CONSTRAINT: somebody already has it.
-            return false;
-        }
-        finally
-        {
-            db.Entry(row).State = EntityState.Detached;
-        }
+        // One statement, no exception for the expected "already seen" case (which would otherwise
+        // be logged as a failed command on every platform retry). ON CONFLICT works on SQLite and
+        // PostgreSQL alike.
+        var receivedAt = clock.GetUtcNow().UtcDateTime;
+        var inserted = await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt") VALUES ({channel}, {deliveryId}, {receivedAt}) ON CONFLICT DO NOTHING""",
+            ct);
+        return inserted == 1;
     }
 
     /// <summary>

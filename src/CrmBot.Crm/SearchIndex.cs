@@ -21,6 +21,14 @@ internal static class SearchIndex
 
     private static readonly Spec[] Indexes = [Contacts, Companies, Deals];
 
+    /// <summary>Index tables that should exist and do not (a store migrated without StoreMigrator).</summary>
+    public static async Task<List<string>> MissingAsync(CrmDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite()) return [];
+        var present = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table'").ToListAsync(ct);
+        return Indexes.Select(i => i.Index).Except(present).ToList();
+    }
+
     public static async Task EnsureAsync(CrmDbContext db, CancellationToken ct)
     {
         if (!db.Database.IsSqlite()) return;

@@ -25,7 +25,9 @@ public sealed class StoreMigrator(CrmDbContext db)
         {
             if (!await db.Database.CanConnectAsync(ct)) return (false, "cannot connect");
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            return pending.Count == 0 ? (true, "ok") : (false, $"{pending.Count} migration(s) pending");
+            if (pending.Count > 0) return (false, $"{pending.Count} migration(s) pending");
+            var missing = await SearchIndex.MissingAsync(db, ct);
+            return missing.Count == 0 ? (true, "ok") : (false, $"search index missing: {string.Join(", ", missing)}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -23,4 +23,26 @@ public static class CardData
         ActivityType.Email => "Email",
         _ => "Note",
     };
+
+    /// <summary>
+    /// The follow-ups card's items, overdue first (marked), then due today, numbered as "done 2"
+    /// reads them: the same list whether asked for in chat or pushed as the morning digest.
+    /// </summary>
+    public static IReadOnlyList<object> FollowUpItems(DueFollowUps due, TimeZoneInfo zone)
+    {
+        var number = 0;
+        object Item(FollowUp f, bool overdue) => new
+        {
+            id = f.Id,
+            number = ++number,
+            title = f.Title,
+            contactId = f.ContactId,
+            contact = f.Contact?.FullName,
+            company = f.Contact?.Company?.Name,
+            deal = f.Deal?.Name,
+            due = Iso(LocalDate(f.DueAt, zone)),
+            overdue,
+        };
+        return due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+    }
 }

@@ -86,6 +86,7 @@ public sealed class ConversationEngine(
             return;
         }
 
+        var utterance = new Utterance(text, context.Today);
         if (flows.Active?.Prompt is { } prompt)
         {
             if (Prompts.TryAnswer(prompt, turn, context.Today) is { } answer)
@@ -94,7 +95,7 @@ public sealed class ConversationEngine(
                 return;
             }
             // Not an answer: a clear new command leaves the flow, anything else asks again.
-            var claim = BestClaim(new Utterance(text, context.Today));
+            var claim = BestClaim(utterance);
             if (claim is not { Claim.Confidence: >= 0.9 })
             {
                 context.ReplyText(Prompts.Retry(prompt));
@@ -103,13 +104,14 @@ public sealed class ConversationEngine(
             flows.End();
         }
 
-        if (text.Length == 0)
+        if (utterance.Words.Count == 0)
         {
+            // An empty message, "?" or an emoji: show what's possible, without "I didn't understand".
             HelpFeature.ReplyHelp(context, _features, greeting: null);
             return;
         }
 
-        var best = BestClaim(new Utterance(text, context.Today));
+        var best = BestClaim(utterance);
         if (best is null)
         {
             HelpFeature.ReplyHelp(context, _features, $"Sorry, I didn't understand \"{Shorten(text)}\". Here's what I can do:");

@@ -113,20 +113,7 @@ public sealed class FollowUpsFeature(Recognizer recognizer, FollowUpService foll
     public async Task ReplyListAsync(TurnContext context, string? notice, bool replaces, CancellationToken ct)
     {
         var due = await followUps.DueAsync(context.Member.Id, ct);
-        var number = 0;
-        object Item(FollowUp f, bool overdue) => new
-        {
-            id = f.Id,
-            number = ++number,
-            title = f.Title,
-            contactId = f.ContactId,
-            contact = f.Contact?.FullName,
-            company = f.Contact?.Company?.Name,
-            deal = f.Deal?.Name,
-            due = CardData.Iso(CardData.LocalDate(f.DueAt, context.TimeZone)),
-            overdue,
-        };
-        var items = due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+        var items = CardData.FollowUpItems(due, context.TimeZone);
         var lines = due.Overdue.Select(f => (f, true)).Concat(due.DueToday.Select(f => (f, false)))
             .Select((x, i) => $"{i + 1}. {(x.Item2 ? "OVERDUE " : "")}{x.f.Title}" + (x.f.Contact is { } c ? $" ({c.FullName})" : ""));
         var fallback = (notice is null ? "" : notice + "\n") +

@@ -5,6 +5,7 @@ using CrmBot.Conversations.Recognition;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
+using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Features;
@@ -42,7 +43,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         }
         if (r.Contact is null && r.ActivityType is null && r.Notes is null)
         {
-            ReplyForm(context, null, null);
+            await ReplyFormAsync(context, null, null, ct);
             return;
         }
         await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
@@ -54,6 +55,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             WantsFollowUp = r.WantsFollowUp,
             FollowUpDate = r.FollowUpDate,
             FollowUpTitle = r.FollowUpTitle,
+            MessageLink = context.Turn.MessageLink,
         }, ct);
     }
 
@@ -62,7 +64,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         switch (verb)
         {
             case FormVerb:
-                ReplyForm(context, IntOf(data, "contactId"), StringOf(data, "type"));
+                await ReplyFormAsync(context, IntOf(data, "contactId"), StringOf(data, "type"), ct);
                 break;
             case SubmitVerb:
                 await SubmitAsync(context, data, ct);
@@ -99,12 +101,16 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             context.Reply(new FieldErrorsReply(errors, "Please check the form: " + string.Join(" ", errors.Values)));
             return;
         }
+        // A prefilled form carries the contact's id; if the name in the box was changed, the name wins.
+        var prefilled = contactId is null ? null : await ContactNameAsync(contactId.Value, ct);
+        if (prefilled is null || (contactText is not null && TextFold.Fold(contactText) != TextFold.Fold(prefilled))) contactId = null;
         await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
         {
             Purpose = ContactFlowPurpose.LogActivity,
             ContactId = contactId,
-            ContactName = contactId is null ? null : await db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefaultAsync(ct),
+            ContactName = contactId is null ? null : prefilled,
             ContactText = contactText,
+            MessageLink = context.Turn.MessageLink,
             Type = type,
             Notes = StringOf(data, "notes") ?? "",
             WantsFollowUp = date is not null,
@@ -149,24 +155,25 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             }, "The follow-up needs a date."));
             return;
         }
-        var name = contactId is null ? null
-            : await db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefaultAsync(ct);
-        var title = StringOf(data, "followUpTitle") ?? (name is null ? "Follow up" : $"Follow up with {name.Trim()}");
+        var name = contactId is null ? null : await ContactNameAsync(contactId.Value, ct);
+        var title = StringOf(data, "followUpTitle") ?? (name is null ? "Follow up" : $"Follow up with {name}");
         await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState
         {
             Purpose = ContactFlowPurpose.AddFollowUp,
             ContactId = name is null ? null : contactId,
-            ContactName = name?.Trim(),
+            ContactName = name,
             WantsFollowUp = true,
             FollowUpDate = date,
             FollowUpTitle = title,
         }, ct);
     }
 
-    private void ReplyForm(TurnContext context, int? contactId, string? type)
+    private async Task<string?> ContactNameAsync(int contactId, CancellationToken ct) =>
+        (await db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefaultAsync(ct))?.Trim();
+
+    private async Task ReplyFormAsync(TurnContext context, int? contactId, string? type, CancellationToken ct)
     {
-        var contactName = contactId is null ? null
-            : db.Contacts.Where(c => c.Id == contactId).Select(c => c.FirstName + " " + c.LastName).FirstOrDefault()?.Trim();
+        var contactName = contactId is null ? null : await ContactNameAsync(contactId.Value, ct);
         context.ReplyCard(CardNames.LogForm, new
         {
             contactId,

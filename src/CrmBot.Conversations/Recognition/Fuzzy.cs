@@ -1,3 +1,5 @@
+using CrmBot.Crm.Text;
+
 namespace CrmBot.Conversations;
 
 /// <summary>Typo tolerance for command words (not for names: those are matched by CrmSearch).</summary>
@@ -12,7 +14,7 @@ public static class Fuzzy
         if (string.Equals(typed, word, StringComparison.Ordinal)) return true;
         if (word.Length < 3 || typed.Length < 3) return false;
         if (word.Length == 3) return typed.Length == 3 && IsSwap(typed, word);
-        return Math.Abs(typed.Length - word.Length) <= 1 && Distance(typed, word) <= 1;
+        return Math.Abs(typed.Length - word.Length) <= 1 && EditDistance.Osa(typed, word) <= 1;
     }
 
     public static bool IsAny(string typed, params string[] words)
@@ -27,22 +29,5 @@ public static class Fuzzy
             if (a[i] != b[i])
                 return a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)..] == b[(i + 2)..];
         return false;
-    }
-
-    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent swaps).</summary>
-    public static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        for (var j = 1; j <= b.Length; j++)
-        {
-            var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-        }
-        return d[a.Length, b.Length];
     }
 }

@@ -48,9 +48,6 @@ public sealed class ImportPlan : IAsyncDisposable
 
     public ContactImportReport Report { get; }
 
-    /// <summary>The flagged rows with their original cells, for the flagged-rows CSV.</summary>
-    public IReadOnlyList<FlaggedRow> FlaggedRows => Report.Flagged;
-
     internal void Build(CleanRow[] rows, StoreSnapshot snapshot)
     {
         Report.StoreMissing = snapshot.Missing;
@@ -379,7 +376,10 @@ public sealed class ImportPlan : IAsyncDisposable
         return Json(values);
     }
 
-    private static string Json(Dictionary<string, string?> values) => JsonSerializer.Serialize(values);
+    // Audit values are read by people (and never put into HTML): keep "+49…" and "ü" as they are.
+    private static readonly JsonSerializerOptions AuditJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Json(Dictionary<string, string?> values) => JsonSerializer.Serialize(values, AuditJson);
 
     private static string Iso(DateTime value) => value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using CrmBot.Crm.Text;
 namespace CrmBot.Crm.Services;
 
 /// <summary>
@@ -62,25 +63,6 @@ internal static class NameScore
     internal static double Similarity(string a, string b)
     {
         if (a.Length == 0 || b.Length == 0) return 0;
-        return 1 - (double)Distance(a, b) / Math.Max(a.Length, b.Length);
-    }
-
-    /// <summary>Edits (insert, delete, substitute, swap two neighbours) to turn a into b.</summary>
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        }
-        return d[a.Length, b.Length];
+        return 1 - (double)EditDistance.Osa(a, b) / Math.Max(a.Length, b.Length);
     }
 }

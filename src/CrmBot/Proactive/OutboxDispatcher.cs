@@ -78,15 +78,16 @@ public sealed class OutboxDispatcher(
         {
             return await sender.SendAsync(row, payload, timeout.Token);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            return SendResult.Transient($"timed out after {_options.SendTimeout.TotalSeconds:0}s (the platform may have accepted it)");
+            // Our send timeout or the HTTP client's own: the host's stopping token never reaches a send.
+            return SendResult.Transient($"timed out (the platform may have accepted it){(timeout.IsCancellationRequested ? $" after {_options.SendTimeout.TotalSeconds:0}s" : "")}");
         }
         catch (HttpRequestException ex)
         {
             return SendResult.Transient($"{ex.GetType().Name}: {ex.Message}");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             // Unknown failures are retried within the give-up window rather than dropped.
             logger.SendThrew(row.Id, ex);

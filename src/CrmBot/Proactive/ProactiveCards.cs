@@ -57,20 +57,7 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         if (due.Overdue.Count + due.DueToday.Count > 0)
         {
             var zone = LocalDay.Zone(due.TimeZone);
-            var number = 0;
-            object Item(FollowUp f, bool overdue) => new
-            {
-                id = f.Id,
-                number = ++number,
-                title = f.Title,
-                contactId = f.ContactId,
-                contact = f.Contact?.FullName,
-                company = f.Contact?.Company?.Name,
-                deal = f.Deal?.Name,
-                due = CardData.Iso(CardData.LocalDate(f.DueAt, zone)),
-                overdue,
-            };
-            var items = due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+            var items = CardData.FollowUpItems(due, zone);
             cards.Add(new OutboxCard(CardNames.FollowUps, templates.Bind(CardNames.FollowUps, new
             {
                 notice = (string?)null,

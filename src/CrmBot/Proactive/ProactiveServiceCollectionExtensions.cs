@@ -9,28 +9,39 @@ namespace CrmBot.Proactive;
 public static class ProactiveServiceCollectionExtensions
 {
     /// <summary>
-    /// Proactive messages: the outbox dispatcher and its channel senders, the digest planner, the
-    /// stage-change hook, the `digest` / `notify` / `outbox` commands and the "outbox" health entry.
+    /// Proactive messages in the service: the outbox dispatcher and its channel senders, the digest
+    /// planner and the "outbox" health entry, on top of <see cref="AddProactiveMessages"/>.
     /// Needs AddCrm, AddConversations, AddTeams and AddSlack.
     /// </summary>
     public static IServiceCollection AddProactive(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProactiveMessages(configuration);
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddScoped<IProactiveSender, TeamsProactiveSender>();
+        services.AddScoped<IProactiveSender, SlackProactiveSender>();
+        services.AddScoped<DigestPlanner>();
+
+        services.AddHostedService<OutboxDispatcherService>();
+        services.AddHostedService<DigestPlannerService>();
+        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
+        return services;
+    }
+
+    /// <summary>
+    /// What every process that changes the CRM needs, the terminal chat included: the stage-change
+    /// hook (so a move made anywhere is announced: its outbox row is sent by the running service),
+    /// the `digest` / `notify` / `outbox` commands and the outbox itself. Nothing here sends.
+    /// </summary>
+    public static IServiceCollection AddProactiveMessages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<CrmOptions>, NotificationChannelValidator>();
 
         services.AddScoped<OutboxLeases>();
-        services.AddSingleton<OutboxDispatcher>();
-        services.AddScoped<IProactiveSender, TeamsProactiveSender>();
-        services.AddScoped<IProactiveSender, SlackProactiveSender>();
         services.AddSingleton<ProactiveCards>();
-        services.AddScoped<DigestPlanner>();
         services.AddScoped<IStageChangeHook, StageChangeNotifier>();
         services.AddChatFeature<ProactiveFeature>();
-
-        services.AddHostedService<OutboxDispatcherService>();
-        services.AddHostedService<DigestPlannerService>();
-        services.AddHealthChecks().AddCheck<OutboxHealthCheck>("outbox");
         return services;
     }
 }

@@ -51,6 +51,7 @@ public sealed class BotFrameworkTokenIssuer : LoopbackServer
     private readonly JsonWebTokenHandler _handler = new();
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _tokenRequests = new();
     private int _metadataRequests;
+    private volatile bool _unpublishedKeyPublished;
 
     private BotFrameworkTokenIssuer(string appId, string appPassword, string tenantId)
     {
@@ -103,6 +104,12 @@ public sealed class BotFrameworkTokenIssuer : LoopbackServer
         });
     }
 
+    /// <summary>
+    /// Key rotation: from now on the JWKS also lists the key that was unpublished (endorsed for msteams),
+    /// as Bot Framework does when it rolls keys. Bots with cached keys must refresh to accept it.
+    /// </summary>
+    public void PublishUnpublishedKey() => _unpublishedKeyPublished = true;
+
     /// <summary>An unsigned token (alg none) with otherwise valid claims.</summary>
     public string CreateUnsignedToken(string serviceUrl) =>
         Encode(new JsonObject { ["alg"] = "none", ["typ"] = "JWT" }) + "." + Encode(ValidPayload(serviceUrl)) + ".";
@@ -149,7 +156,9 @@ public sealed class BotFrameworkTokenIssuer : LoopbackServer
         });
         app.MapGet("/v1/keys", () => Results.Json(new JsonObject
         {
-            ["keys"] = new JsonArray(Jwk(_teamsKey, "msteams", "emulator"), Jwk(_otherChannelKey, "webchat")),
+            ["keys"] = _unpublishedKeyPublished
+                ? new JsonArray(Jwk(_teamsKey, "msteams", "emulator"), Jwk(_otherChannelKey, "webchat"), Jwk(_unpublishedKey, "msteams"))
+                : new JsonArray(Jwk(_teamsKey, "msteams", "emulator"), Jwk(_otherChannelKey, "webchat")),
         }));
         app.MapPost("/{tenant}/oauth2/v2.0/token", async (string tenant, HttpRequest request) =>
         {

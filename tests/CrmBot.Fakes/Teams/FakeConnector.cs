@@ -74,10 +74,13 @@ public sealed class FakeConnector : LoopbackServer
         _failures.Clear();
     }
 
-    /// <summary>Waits until the accepted calls satisfy <paramref name="condition"/>; throws TimeoutException otherwise.</summary>
+    /// <summary>
+    /// Waits until the accepted calls satisfy <paramref name="condition"/> (default 30 s: generous, since
+    /// it only bounds a failure, and a full test run shares two cores); throws TimeoutException otherwise.
+    /// </summary>
     public async Task<IReadOnlyList<ConnectorRequest>> WaitForAsync(Func<IReadOnlyList<ConnectorRequest>, bool> condition, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var accepted = Accepted;

@@ -156,3 +156,23 @@ public class TeamsAnonymousModeTests : IAsyncLifetime
         protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Bot:MicrosoftAppId", "")];
     }
 }
+
+/// <summary>Bot Framework rolls its keys: a token with a key id the bot has not seen makes it refresh, once.</summary>
+public class TeamsKeyRotationTests(StubBotHost host) : IClassFixture<StubBotHost>
+{
+    [Fact]
+    public async Task TokenSignedWithANewlyPublishedKey_AcceptedAfterRefresh()
+    {
+        var first = host.Sample("message-personal");
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(first)).StatusCode);   // keys now cached
+        var fetched = host.Issuer.MetadataRequests;
+
+        host.Issuer.PublishUnpublishedKey();
+        var activity = host.Sample("message-personal");
+        var token = host.Issuer.CreateChannelToken(new ChannelToken { ServiceUrl = activity["serviceUrl"]!.GetValue<string>(), Key = SigningKeyChoice.Unpublished });
+        var response = await host.PostAsync(activity.ToJsonString(), token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(host.Issuer.MetadataRequests > fetched);
+    }
+}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CrmBot.Crm;
@@ -26,22 +25,8 @@ public sealed class ImportCommandTests : IDisposable
 
     private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__Crm"] = $"Data Source={DbPath}";
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var r = await CrmBotProcess.RunAsync(DbPath, _dir, args);
+        return (r.Exit, r.Out, r.Err);
     }
 
     private string DbHash() => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(DbPath)));

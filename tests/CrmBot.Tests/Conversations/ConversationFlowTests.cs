@@ -337,6 +337,51 @@ public class ConversationFlowTests
     }
 
     [Fact]
+    public async Task FollowUpCard_LogCall_OpensThePrefilledForm_AndLogsForThatContact()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        var bob = await host.ContactAsync("Bob", "Smith");
+        await host.SayAsync("follow up with Bob Smith today: check in");
+        var list = (await host.SayAsync("follow-ups")).Card(CardNames.FollowUps);
+
+        var form = (await host.ClickAsync(list, "Log call")).Card(CardNames.LogForm);
+        Assert.Contains("Bob Smith", form.Card.ToJsonString());
+        await host.ClickAsync(form, "Log it", inputs: new JsonObject { ["contact"] = "Bob Smith", ["type"] = "Call", ["notes"] = "checked in" });
+
+        var activity = await host.WithDbAsync(db => db.Activities.SingleAsync());
+        Assert.Equal((bob.Id, ActivityType.Call, "checked in"), (activity.ContactId, activity.Type, activity.Notes));
+    }
+
+    [Fact]
+    public async Task AddFollowUp_FromTheLoggedCard()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe");
+        var logged = (await host.SayAsync("log call with Jane Doe: pricing")).Card(CardNames.ActivityLogged);
+
+        var bad = await host.ClickAsync(logged, "Add", inputs: new JsonObject { ["followUpTitle"] = "Send deck", ["followUpDate"] = "someday" });
+        Assert.Contains("followUpDate", Assert.IsType<FieldErrorsReply>(Assert.Single(bad)).Errors.Keys);
+        await host.ClickAsync(logged, "Add", inputs: new JsonObject { ["followUpTitle"] = "Send deck", ["followUpDate"] = "2026-12-03" });
+
+        var item = await host.WithDbAsync(db => db.FollowUps.SingleAsync());
+        Assert.Equal((jane.Id, "Send deck", new DateTime(2026, 12, 3, 23, 59, 59, DateTimeKind.Utc)), (item.ContactId, item.Title, item.DueAt));
+    }
+
+    [Theory]
+    [InlineData("""{"verb":1}""")]
+    [InlineData("""{"verb":null}""")]
+    [InlineData("""{"id":5}""")]
+    public async Task CardDataWithoutAVerb_GetsHelp(string json)
+    {
+        using var host = new ConversationHost();
+
+        var replies = await host.ClickAsync(JsonNode.Parse(json)!.AsObject());
+
+        replies.Card(CardNames.Help);
+    }
+
+    [Fact]
     public async Task UnknownVerb_GetsHelp_NotAnError()
     {
         using var host = new ConversationHost();
@@ -447,6 +492,47 @@ public class ConversationFlowTests
         Assert.Contains("Follow-up set", replies.Text());
         var item = await host.WithDbAsync(db => db.FollowUps.SingleAsync());
         Assert.Equal((jane.Id, "send contract"), (item.ContactId, item.Title));
+    }
+
+    [Fact]
+    public async Task TwoInstancesRacingOnOneFlow_TheFirstWriteStands()
+    {
+        using var host = new ConversationHost(s => s.AddChatFeature<RacingFeature>());
+        await host.ContactAsync("Jane", "Doe");
+        await host.ContactAsync("Jane", "Smith");
+        await host.SayAsync("log call with Jane: pricing");
+        RacingFeature.Store = host.Store;
+
+        // This turn reads the flow, then "another instance" moves it on before this turn saves.
+        var replies = await host.SayAsync("race");
+
+        Assert.Contains("raced", replies.Text());
+        var state = await host.WithDbAsync(db => db.DialogStates.SingleAsync());
+        Assert.Equal("written elsewhere", state.DialogName);
+        Assert.Contains(host.Logs, l => l.Level == LogLevel.Warning && l.Message.Contains("another instance"));
+    }
+
+    private sealed class RacingFeature : IChatFeature
+    {
+        public static TestStore? Store { get; set; }
+        public IReadOnlyCollection<string> Verbs { get; } = [];
+        public IEnumerable<HelpEntry> Help { get; } = [];
+        public FeatureClaim? Claim(Utterance utterance) => utterance.Folded == "race" ? new FeatureClaim("race") : null;
+
+        public async Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct)
+        {
+            await using (var other = Store!.NewContext())
+            {
+                var row = await other.DialogStates.SingleAsync(ct);
+                row.DialogName = "written elsewhere";
+                row.Version++;
+                await other.SaveChangesAsync(ct);
+            }
+            await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary }, ct);
+            context.ReplyText("raced");
+        }
+
+        public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
     }
 
     /// <summary>A command that fails, to see what a failing turn does to the flow.</summary>

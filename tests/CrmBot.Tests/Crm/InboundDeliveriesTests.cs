@@ -27,4 +27,22 @@ public class InboundDeliveriesTests
         await deliveries.ForgetAsync("slack", "Ev1");
         Assert.True(await deliveries.TryBeginAsync("slack", "Ev1"));
     }
+
+    [Fact]
+    public async Task Prune_DropsOnlyIdsOlderThanTheWindow_SoTimestampsRoundTrip()
+    {
+        using var store = new TestStore();
+        await using var db = store.NewContext();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+        var deliveries = new InboundDeliveries(db, clock);
+        Assert.True(await deliveries.TryBeginAsync("msteams", "old"));
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(await deliveries.TryBeginAsync("msteams", "new"));
+
+        Assert.Equal(1, await deliveries.PruneAsync(TimeSpan.FromHours(1)));
+
+        var left = db.ProcessedInbound.Select(p => p.DeliveryId).ToList();
+        Assert.Equal(["new"], left);
+        Assert.Equal(new DateTime(2026, 11, 22, 11, 0, 0, DateTimeKind.Utc), db.ProcessedInbound.Single().ReceivedAt);
+    }
 }

@@ -223,7 +223,7 @@ public sealed class ContactImporterTests(ContactImporterTests.LegacyImported leg
         var entry = await check.AuditEntries.SingleAsync();
         Assert.Equal(("import", "import", "Contact", fatima.Id.ToString(), "merged"), (entry.Actor, entry.Channel, entry.EntityType, entry.EntityId, entry.Action));
         Assert.Contains("\"phone\":null", entry.OldValue);
-        Assert.Contains("\"phone\":\"\\u002B495684211395\"", entry.NewValue);
+        Assert.Contains("\"phone\":\"+495684211395\"", entry.NewValue);
     }
 
     [Fact]

@@ -134,6 +134,26 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispatch_SendHangs_TimesOutAsRetryableThenDeliveredOnce()
+    {
+        var sender = new RecordingSender().ThenHang(1);
+        var dispatcher = _store.Instance(_clock, o => { Quick(o); o.SendTimeout = TimeSpan.FromMilliseconds(200); }, sender)
+            .GetRequiredService<OutboxDispatcher>();
+        var id = await _store.EnqueueAsync(_clock);
+
+        await dispatcher.DispatchDueAsync(default);
+        var row = await _store.RowAsync(id);
+        Assert.Equal(OutboxStatus.Pending, row.Status);
+        Assert.Contains("timed out", row.LastError);
+        Assert.Null(row.LeaseOwner);
+
+        _clock.Advance(TimeSpan.FromSeconds(61));
+        await dispatcher.DispatchDueAsync(default);
+        Assert.Equal([id], sender.Delivered);
+        Assert.Equal(OutboxStatus.Sent, (await _store.RowAsync(id)).Status);
+    }
+
+    [Fact]
     public async Task Restart_DispatcherDiedAfterClaim_NextDispatcherSendsExactlyOnceAfterTheLeaseExpires()
     {
         var id = await _store.EnqueueAsync(_clock);

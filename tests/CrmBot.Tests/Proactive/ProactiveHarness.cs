@@ -96,9 +96,19 @@ public sealed class RecordingSender(string channel = "slack") : IProactiveSender
         return this;
     }
 
+    private int _hangs;
+
+    /// <summary>The next <paramref name="times"/> sends never answer (until the dispatcher's timeout cancels them).</summary>
+    public RecordingSender ThenHang(int times)
+    {
+        _hangs = times;
+        return this;
+    }
+
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
         Interlocked.Increment(ref _calls);
+        if (Interlocked.Decrement(ref _hangs) >= 0) await Task.Delay(Timeout.Infinite, ct);
         if (Pause > TimeSpan.Zero) await Task.Delay(Pause, ct);
         if (_script.TryDequeue(out var scripted)) return scripted;
         Delivered.Add(message.Id);

@@ -236,6 +236,7 @@ public static class BlockKit
         public string? FirstText { get; private set; }
         public bool HasInputs { get; private set; }
         private readonly List<string> _plain = [];
+        private readonly HashSet<string> _inputIds = new(StringComparer.Ordinal);
 
         public string PlainText() => SlackText.Escape(SlackText.Join(_plain, "\n"));
 
@@ -478,7 +479,8 @@ public static class BlockKit
         private void Input(JsonObject e)
         {
             var id = Str(e["id"]);
-            if (string.IsNullOrEmpty(id) || id.Length > BlockKitLimits.Id) return;
+            // Slack refuses repeated block_ids; Adaptive Cards would submit only one value per id anyway.
+            if (string.IsNullOrEmpty(id) || id.Length > BlockKitLimits.Id || !_inputIds.Add(id)) return;
             HasInputs = true;
             var label = Str(e["label"]) ?? Str(e["placeholder"]) ?? Str(e["title"]) ?? id;
             var value = Str(e["value"]);

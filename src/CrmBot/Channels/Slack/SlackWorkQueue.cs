@@ -44,8 +44,9 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Complete();
-        await using var _ = cancellationToken.Register(_abort.Cancel);
-        await Task.WhenAll(_workers).WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        // Past the host's shutdown timeout, work still running is cancelled (and logged as abandoned).
+        await using (cancellationToken.Register(_abort.Cancel))
+            await Task.WhenAll(_workers);
         _abort.Dispose();
     }
 

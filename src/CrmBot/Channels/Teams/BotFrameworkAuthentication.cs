@@ -28,26 +28,30 @@ public sealed class BotFrameworkAuthentication
     private static readonly string[] Algorithms =
         [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
+    // A token with a key id we have not seen forces a fetch of the keys, at most this often, so a flood
+    // of forged kids cannot hammer the metadata endpoint.
+    private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(30);
+
     private readonly BotOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly HttpDocumentRetriever _documents;
     private readonly ConfigurationManager<OpenIdConnectConfiguration> _metadata;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private OpenIdConnectConfiguration? _refreshed;
+    private DateTimeOffset _refreshedAt = DateTimeOffset.MinValue;
 
-    public BotFrameworkAuthentication(IOptions<BotOptions> options, IHttpClientFactory httpClients)
+    public BotFrameworkAuthentication(IOptions<BotOptions> options, IHttpClientFactory httpClients, TimeProvider clock)
     {
         _options = options.Value;
-        var metadataUri = new Uri(_options.OpenIdMetadataUrl);
-        var retriever = new HttpDocumentRetriever(httpClients.CreateClient(nameof(BotFrameworkAuthentication)))
+        _clock = clock;
+        _documents = new HttpDocumentRetriever(httpClients.CreateClient(nameof(BotFrameworkAuthentication)))
         {
             // Validated at start-up: https, or plain http only on loopback (the tests' fake issuer).
-            RequireHttps = !ServiceUrls.IsLoopback(metadataUri),
+            RequireHttps = !ServiceUrls.IsLoopback(new Uri(_options.OpenIdMetadataUrl)),
         };
         _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
-            _options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), retriever)
-        {
-            // The channel rolls keys now and then; a token with a key id we have not seen forces a
-            // refresh, at most this often, so a flood of forged kids cannot hammer the metadata endpoint.
-            RefreshInterval = TimeSpan.FromSeconds(30),
-        };
+            _options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), _documents);
     }
 
     public bool IsAuthenticationEnabled => _options.IsAuthenticationEnabled;
@@ -72,10 +76,9 @@ public sealed class BotFrameworkAuthentication
         {
             var config = await _metadata.GetConfigurationAsync(ct);
             var result = await ValidateAsync(token, config);
-            if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException && await RefreshAsync(ct) is { } fresh)
             {
-                _metadata.RequestRefresh();
-                config = await _metadata.GetConfigurationAsync(ct);
+                config = fresh;
                 result = await ValidateAsync(token, config);
             }
             if (!result.IsValid)
@@ -91,6 +94,28 @@ public sealed class BotFrameworkAuthentication
         {
             // Unreadable header, payload or metadata: refused, never a 500.
             return AuthenticationResult.Fail(ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// The keys as published now. The cache (ConfigurationManager) only refreshes in the background after
+    /// RequestRefresh, which would still refuse the token that revealed the new key; so fetch them here,
+    /// and let the cache catch up.
+    /// </summary>
+    private async Task<OpenIdConnectConfiguration?> RefreshAsync(CancellationToken ct)
+    {
+        await _refreshGate.WaitAsync(ct);
+        try
+        {
+            if (_clock.GetUtcNow() - _refreshedAt < ForcedRefreshInterval) return _refreshed;
+            _refreshedAt = _clock.GetUtcNow();
+            _refreshed = await OpenIdConnectConfigurationRetriever.GetAsync(_options.OpenIdMetadataUrl, _documents, ct);
+            _metadata.RequestRefresh();
+            return _refreshed;
+        }
+        finally
+        {
+            _refreshGate.Release();
         }
     }
 

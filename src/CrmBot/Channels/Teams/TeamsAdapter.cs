@@ -220,10 +220,10 @@ public sealed class TeamsAdapter(
                 else
                     await connector.SendToConversationAsync(serviceUrl, conversationId, activity, ct);
             }
-            catch (ConnectorException ex)
+            catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
             {
                 // The turn's writes are committed; a lost reply is logged, never a reason to redo the turn.
-                Log.ReplyFailed(log, ex.StatusCode is { } s ? (int)s : 0, ex.Message);
+                Log.ReplyFailed(log, ex is ConnectorException { StatusCode: { } s } ? (int)s : 0, ex.GetType().Name);
                 return;
             }
         }

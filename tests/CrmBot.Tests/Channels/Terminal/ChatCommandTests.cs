@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using CrmBot.Crm;
+using CrmBot.Tests.Cli;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +28,8 @@ public sealed class ChatCommandTests : IDisposable
             "",                            // Follow-up title: none
             "",                            // Follow-up due: none
             "gibberish words here",
+            "digest off",                  // other areas' commands reach the terminal too
+            "feedback",
             "exit") + "\n";
 
         var (exit, output) = await RunChatAsync(script, "--seed");
@@ -39,6 +41,8 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Contains("✓ Done:", output);
         Assert.Contains("Meeting logged with Jane Doe", output);
         Assert.Contains("I didn't understand", output);
+        Assert.Contains("Your digest is off", output);
+        Assert.Contains("There is no open survey right now", output);
         Assert.False(output.Contains('\u001b'), output);   // no colour codes when piped
 
         var options = new DbContextOptionsBuilder<CrmDbContext>();
@@ -47,6 +51,7 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Equal(1, await db.FollowUps.CountAsync(f => f.Status == FollowUpStatus.Done));
         var logged = await db.Activities.Include(a => a.Contact).Where(a => a.Notes == "walked through the roadmap").SingleAsync();
         Assert.Equal((ActivityType.Meeting, "Jane Doe", "terminal"), (logged.Type, logged.Contact!.FullName, logged.Channel));
+        Assert.False((await db.Members.SingleAsync(m => m.Channel == "terminal")).DigestEnabled);
     }
 
     [Fact]
@@ -61,26 +66,8 @@ public sealed class ChatCommandTests : IDisposable
 
     private async Task<(int Exit, string Output)> RunChatAsync(string stdin, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
-        start.ArgumentList.Add("chat");
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ConnectionStrings__Crm"] = $"Data Source={_db}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var r = await CrmBotProcess.RunAsync(_db, Path.GetTempPath(), ["chat", .. args], stdin);
+        return (r.Exit, r.All);
     }
 
     public void Dispose()

@@ -1,7 +1,12 @@
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Tests.Crm.Services;
 
@@ -130,5 +135,55 @@ public class MemberServiceTests
     {
         var m = new Member { Id = 7, Channel = "slack", TenantId = "T", UserId = "U", DisplayName = "Ana" };
         Assert.Equal(new Actor(7, "Ana", "terminal"), MemberService.ActorFor(m, "terminal"));
+    }
+
+    [Fact]
+    public async Task Resolve_LosingTheFirstSightRace_ReturnsTheWinnersMember()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-race-{Guid.NewGuid():N}.db");
+        try
+        {
+            var clock = new ManualClock();
+            var builder = new DbContextOptionsBuilder<CrmDbContext>();
+            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}").AddInterceptors(new RivalInsertsAfterLookup($"Data Source={path}"));
+            await using var db = new CrmDbContext(builder.Options, clock);
+            await new StoreMigrator(db).MigrateAsync();
+            var members = new MemberService(db, clock, Options.Create(new CrmOptions()), NullLogger<MemberService>.Instance);
+
+            var member = await members.ResolveAsync(new MemberIdentity("slack", "T1", "U1", "Ana"), default);
+
+            var only = await db.Members.AsNoTracking().SingleAsync();
+            Assert.Equal(only.Id, member.Id);
+            Assert.Equal(new DateTime(2026, 11, 22, 11, 0, 0, DateTimeKind.Utc), only.CreatedAt);   // the rival's row won
+            Assert.Equal("Ana", only.DisplayName);   // the loser's fresher name still lands on the winner's row
+            Assert.Equal(clock.GetUtcNow().UtcDateTime, only.LastSeenAt);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
+    }
+
+    /// <summary>Right after our first lookup of a member finds nothing, another instance's insert of the same identity commits.</summary>
+    private sealed class RivalInsertsAfterLookup(string connectionString) : DbCommandInterceptor
+    {
+        private bool _done;
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData,
+            DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (!_done && command.CommandText.Contains("FROM \"Members\"", StringComparison.Ordinal) && command.CommandText.Contains("\"UserId\"", StringComparison.Ordinal))
+            {
+                _done = true;
+                await using var rival = new SqliteConnection(connectionString);
+                await rival.OpenAsync(cancellationToken);
+                await using var insert = rival.CreateCommand();
+                insert.CommandText = "INSERT INTO Members (Channel, TenantId, UserId, DisplayName, Role, TimeZone, DigestEnabled, StageNotifications, CreatedAt) " +
+                    "VALUES ('slack', 'T1', 'U1', 'rival', 0, 'UTC', 1, 0, '2026-11-22 11:00:00')";
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return result;
+        }
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122190352_InitialCreate")]
+    [Migration("20261122191936_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />

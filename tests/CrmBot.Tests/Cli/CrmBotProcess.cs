@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace CrmBot.Tests.Cli;
+
+/// <summary>
+/// Runs the real executable (CrmBot.dll beside the tests) as an operator would: its own process,
+/// its own console, configuration from the environment, the store given as a connection string.
+/// </summary>
+public static class CrmBotProcess
+{
+    public sealed record Result(int Exit, string Out, string Err)
+    {
+        public string All => Out + Err;
+    }
+
+    public static async Task<Result> RunAsync(string dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = stdin is not null,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ConnectionStrings__Crm"] = $"Data Source={dbPath}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}
