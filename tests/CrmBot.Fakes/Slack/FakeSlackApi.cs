@@ -62,6 +62,12 @@ public sealed class FakeSlackApi : IAsyncDisposable
 
     public IReadOnlyList<SlackCall> Calls => _calls.ToArray();
 
+    /// <summary>Raised for every call as it is recorded (the bench load tool times replies with it).</summary>
+    public event Action<SlackCall>? Received;
+
+    /// <summary>False: calls are only raised through <see cref="Received"/>, not kept (long load runs).</summary>
+    public bool KeepCalls { get; set; } = true;
+
     /// <summary>Forgets the calls recorded so far and any failures still planned (between tests sharing a fake).</summary>
     public void Clear()
     {
@@ -199,8 +205,13 @@ public sealed class FakeSlackApi : IAsyncDisposable
 
     private IResult Record(string method, JsonObject body, string? auth, HttpContext http, string? error)
     {
-        _calls.Enqueue(new SlackCall(method, body, auth, http.Request.Path, error is null, error));
-        _signal.Release();
+        var call = new SlackCall(method, body, auth, http.Request.Path, error is null, error);
+        if (KeepCalls)
+        {
+            _calls.Enqueue(call);
+            _signal.Release();
+        }
+        Received?.Invoke(call);
         return Results.Json(new JsonObject { ["ok"] = false, ["error"] = error });
     }
 

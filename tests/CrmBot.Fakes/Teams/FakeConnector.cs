@@ -44,6 +44,12 @@ public sealed class FakeConnector : LoopbackServer
     public string HostAndPort => new Uri(BaseUrl).Authority;
 
     public IReadOnlyList<ConnectorRequest> Requests => _requests.ToArray();
+
+    /// <summary>Raised for every call as it is recorded (the bench load tool times replies with it).</summary>
+    public event Action<ConnectorRequest>? Received;
+
+    /// <summary>False: calls are only raised through <see cref="Received"/>, not kept (long load runs).</summary>
+    public bool KeepRequests { get; set; } = true;
     /// <summary>Calls that were accepted (2xx).</summary>
     public IReadOnlyList<ConnectorRequest> Accepted => _requests.Where(r => r.Status is >= 200 and < 300).ToArray();
 
@@ -110,8 +116,13 @@ public sealed class FakeConnector : LoopbackServer
 
         IResult Record(int status, IResult result)
         {
-            _requests.Enqueue(new ConnectorRequest(request.Method, request.Path, conversationId, activityId, body, status));
-            _received.Release();
+            var call = new ConnectorRequest(request.Method, request.Path, conversationId, activityId, body, status);
+            if (KeepRequests)
+            {
+                _requests.Enqueue(call);
+                _received.Release();
+            }
+            Received?.Invoke(call);
             return result;
         }
 

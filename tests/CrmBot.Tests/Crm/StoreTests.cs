@@ -34,6 +34,36 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task PooledConnection_ReusedByTheNextContext_KeepsItsSettings()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
+        try
+        {
+            var builder = new DbContextOptionsBuilder<CrmDbContext>();
+            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
+            await using (var db = new CrmDbContext(builder.Options)) await new StoreMigrator(db).MigrateAsync();
+
+            object? firstHandle = null;
+            for (var i = 0; i < 2; i++)
+            {
+                await using var db = new CrmDbContext(builder.Options);
+                Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
+                Assert.Equal("1", await Scalar(db, "PRAGMA synchronous;"));   // NORMAL
+                Assert.Equal("10000", await Scalar(db, "PRAGMA busy_timeout;"));
+                var handle = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).Handle;
+                // The settings are applied once per native connection; the second context gets the same one from the pool.
+                if (i == 0) firstHandle = handle;
+                else Assert.Same(firstHandle, handle);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
+    }
+
+    [Fact]
     public async Task DateTimes_ComeBackAsUtc()
     {
         using var store = new TestStore();

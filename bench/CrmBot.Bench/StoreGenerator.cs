@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using CrmBot.Crm;
+using CrmBot.Crm.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Bench;
+
+/// <summary>How big a store to generate. The defaults are the benchmark store of issue 9.</summary>
+public sealed record StoreSize(int Members = 10_000, int Companies = 10_000, int Contacts = 100_000, int Deals = 20_000,
+    int Activities = 1_000_000, int FollowUps = 1_000_000)
+{
+    public static StoreSize Scaled(double factor) => new(
+        Math.Max(10, (int)(10_000 * factor)), Math.Max(10, (int)(10_000 * factor)), Math.Max(20, (int)(100_000 * factor)),
+        Math.Max(10, (int)(20_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)));
+}
+
+/// <summary>
+/// Builds a large store fast: the schema, search indexes and triggers come from the product's own
+/// <see cref="StoreMigrator"/>; the rows go in through prepared Microsoft.Data.Sqlite commands in one
+/// transaction (no EF change tracking). Search keys are made with the product's <see cref="TextFold"/>
+/// and <see cref="CompanyNames"/>, and the FTS5 indexes are filled by the product's triggers, so the
+/// services find exactly what they would have written themselves.
+/// </summary>
+/// <remarks>
+/// Half the members are Teams users (tenant <see cref="TeamsTenant"/>, user ids "29:bench-{n}"), half Slack
+/// users (team <see cref="SlackTeam"/>, "UBENCH{n}"): the load tool sends its turns as them. Each member owns
+/// about ten contacts and has about a hundred follow-ups, most of them done; a few are overdue and two are
+/// due today in the member's zone. Seeded random, so two stores of one size are the same, up to "now".
+/// </remarks>
+public static class StoreGenerator
+{
+    public const string TeamsTenant = "bench-tenant";
+    public const string SlackTeam = "TBENCH";
+
+    private static readonly string[] Zones =
+        ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo"];
+
+    private static readonly string[] FirstNames =
+    [
+        "Jane", "John", "José", "Zoë", "Björn", "Łukasz", "Renée", "Søren", "Chloé", "François", "Jürgen", "Ana", "Siobhán", "Mateo",
+        "Amélie", "Noah", "Emma", "Liam", "Olivia", "Lucas", "Mia", "Hugo", "Léa", "Elias", "Ines", "Marta", "Pedro", "Sofía", "Andrés",
+        "Kai", "Yuki", "Hiroshi", "Aiko", "Priya", "Arjun", "Fatima", "Omar", "Leila", "Dmitri", "Olga", "Ivan", "Katarzyna", "Tomasz",
+        "Agnieszka", "Henrik", "Astrid", "Lars", "Ingrid", "Niamh", "Seán", "Aoife", "Ciarán", "Marco", "Giulia", "Luca", "Chiara",
+        "Paul", "Anne", "Peter", "Maria", "David", "Sarah", "Michael", "Laura", "Daniel", "Julia", "Thomas", "Lisa", "Robert", "Nora",
+        "Ahmed", "Mehmet", "Ayşe", "Zeynep", "Chen", "Wei", "Li", "Min-jun", "Ji-woo", "Thabo", "Amara", "Kwame", "Nia", "Rafael",
+    ];
+
+    private static readonly string[] LastNames =
+    [
+        "Doe", "Müller", "García", "O'Brien", "Nuñez", "Kowalski", "Dvořák", "Ångström", "Çelik", "Smith", "Johnson", "Williams",
+        "Brown", "Jones", "Miller", "Davis", "Martínez", "Hernández", "López", "González", "Wilson", "Anderson", "Thomas", "Taylor",
+        "Moore", "Jackson", "Martin", "Lee", "Pérez", "Thompson", "White", "Harris", "Sánchez", "Clark", "Ramírez", "Lewis",
+        "Schröder", "Schäfer", "Weiß", "Krüger", "Lefèvre", "Dubois", "Moreau", "Laurent", "Rossi", "Russo", "Ferrari", "Esposito",
+        "Nowak", "Wiśniewski", "Wójcik", "Jensen", "Nielsen", "Hansen", "Pedersen", "Johansson", "Karlsson", "Nilsson", "Murphy",
+        "Kelly", "Byrne", "Ryan", "Yamamoto", "Tanaka", "Suzuki", "Kim", "Park", "Singh", "Patel", "Kumar", "Yılmaz", "Kaya", "Novák",
+    ];
+
+    private static readonly string[] SurnameStems =
+    [
+        "Berg", "Lind", "Holm", "Sand", "Nord", "Stein", "Rosen", "Wald", "Fisch", "Kessel", "Hart", "Mor", "Gar", "Fer", "Mar", "Cas",
+        "Del", "Vil", "Bran", "Cor", "Dal", "Est", "Fal", "Gran", "Hal", "Jor", "Kal", "Lor", "Mon", "Nav", "Or", "Pal", "Quin", "Ros",
+        "Sal", "Tor", "Val", "Wes", "Zan", "Ald",
+    ];
+
+    private static readonly string[] SurnameEnds =
+    [
+        "mann", "qvist", "berg", "ström", "ton", "son", "ez", "elli", "ini", "ford", "wood", "ley", "sky", "ova", "enko", "escu", "ides",
+        "oğlu", "sen", "stad", "ier", "ault", "ard", "ek", "ić",
+    ];
+
+    private static readonly string[] CompanyWords =
+    [
+        "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent", "Hooli", "Vandelay",
+        "Aperture", "Black Mesa", "Nakatomi", "Oceanic", "Gringotts", "Monarch", "Dunder", "Pied Piper", "Massive", "Blue Sun",
+        "Zorg", "Weyland", "Yoyodyne", "Prestige", "Sterling", "Cooper", "Nordwind", "Südstern", "Élan", "Größe", "Fjord", "Alpen",
+        "Solar", "Lunar", "Polar", "Vector", "Quantum", "Atlas", "Orion", "Nova", "Apex", "Summit", "Harbor", "Meridian", "Pioneer",
+        "Keystone", "Evergreen", "Silverline", "Redwood", "Bluebird", "Ironclad", "Brightway", "Crescent", "Horizon", "Lighthouse",
+    ];
+
+    private static readonly string[] CompanyKinds =
+    [
+        "Logistics", "Foods", "Energy", "Systems", "Labs", "Robotics", "Textiles", "Pharma", "Media", "Analytics", "Motors", "Bank",
+        "Insurance", "Retail", "Software", "Consulting", "Airlines", "Shipping", "Hotels", "Mining", "Chemicals", "Telecom", "Games",
+    ];
+
+    private static readonly string[] LegalForms = ["Inc.", "GmbH", "Ltd", "LLC", "S.A.", "AG", "", "", ""];
+    private static readonly string[] Stages = ["Lead", "Qualified", "Meeting Scheduled", "Proposal Sent", "Negotiation", "Closed Won", "Closed Lost"];
+    private static readonly string[] ActivityTypes = ["Call", "Meeting", "Email", "Note"];
+    private static readonly string[] Notes =
+    [
+        "Discussed renewal pricing and the timeline for the rollout.", "Intro call; they use a spreadsheet today.",
+        "Demo of the reporting module went well, wants a trial.", "Sent the proposal with the volume discount.",
+        "Left a voicemail about the contract.", "Lunch meeting, talked about next year's budget.",
+    ];
+
+    /// <summary>Creates (or replaces) the store at <paramref name="path"/>; returns the time it took.</summary>
+    public static async Task<TimeSpan> GenerateAsync(string path, StoreSize size, Action<string> progress, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+
+        // The product's schema: migrations, WAL, FTS5 tables and their triggers.
+        var options = CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), $"Data Source={path}").Options;
+        await using (var db = new CrmDbContext((DbContextOptions<CrmDbContext>)options))
+            await new StoreMigrator(db).MigrateAsync(ct);
+        progress($"schema ready ({total.Elapsed.TotalSeconds:F1} s)");
+
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(ct);
+        // Generation only: a store that dies half-written is simply generated again, so the loader
+        // skips syncs and keeps index pages in a large cache. The service opens it with its own settings.
+        await Exec(connection, "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;");
+
+        var random = new Random(20261122);
+        var now = DateTime.UtcNow;
+        var today = DateOnly.FromDateTime(now);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+
+        var zones = new string[size.Members + 1];
+        var step = Stopwatch.StartNew();
+        using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "TimeZone",
+                   "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
+        {
+            for (var i = 1; i <= size.Members; i++)
+            {
+                var teams = i % 2 == 1;
+                var name = $"{Pick(random, FirstNames)} {Pick(random, LastNames)}";
+                zones[i] = Zones[i % Zones.Length];
+                Run(cmd, teams ? "msteams" : "slack", teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
+                    $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
+            }
+        }
+        progress($"{size.Members:N0} members ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        var companyKeys = new HashSet<string>();
+        using (var cmd = Insert(connection, tx, "Companies", "Name", "NormalizedName", "Domain", "CreatedAt"))
+        {
+            for (var i = 1; i <= size.Companies; i++)
+            {
+                string name, key;
+                var attempt = 0;
+                do
+                {
+                    var baseName = $"{Pick(random, CompanyWords)} {Pick(random, CompanyKinds)}" + (attempt++ > 3 ? $" {i}" : "");
+                    var legal = Pick(random, LegalForms);
+                    name = legal.Length == 0 ? baseName : $"{baseName} {legal}";
+                    key = CompanyNames.Key(name);
+                } while (!companyKeys.Add(key));
+                Run(cmd, name, key, key.Replace(' ', '-') + ".example", now.AddDays(-random.Next(30, 800)));
+            }
+        }
+        progress($"{size.Companies:N0} companies ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        var contactOwner = new int[size.Contacts + 1];
+        var contactCompany = new int[size.Contacts + 1];
+        var ownedContacts = new List<int>[size.Members + 1];
+        for (var m = 1; m <= size.Members; m++) ownedContacts[m] = [];
+        using (var cmd = Insert(connection, tx, "Contacts", "FirstName", "LastName", "Email", "Phone", "Title", "Country", "CompanyId",
+                   "OwnerId", "SearchName", "CreatedAt", "UpdatedAt"))
+        {
+            for (var i = 1; i <= size.Contacts; i++)
+            {
+                var first = Pick(random, FirstNames);
+                var last = random.Next(3) == 0 ? Pick(random, LastNames) : Pick(random, SurnameStems) + Pick(random, SurnameEnds);
+                var owner = 1 + (i - 1) % size.Members;
+                var company = 1 + random.Next(size.Companies);
+                contactOwner[i] = owner;
+                contactCompany[i] = company;
+                ownedContacts[owner].Add(i);
+                var created = now.AddDays(-random.Next(1, 700));
+                Run(cmd, first, last, $"{TextFold.Fold(first).Replace(' ', '.')}.{TextFold.Fold(last).Replace(' ', '.')}{i}@example.com",
+                    $"+1415555{i % 10_000:D4}", "Buyer", "US", company, owner, TextFold.Fold($"{first} {last}"), created, created);
+            }
+        }
+        progress($"{size.Contacts:N0} contacts, search index filled by the triggers ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        var dealContact = new int[size.Deals + 1];
+        using (var cmd = Insert(connection, tx, "Deals", "Name", "Amount", "Currency", "Stage", "CompanyId", "ContactId", "OwnerId",
+                   "ExpectedClose", "CloseReason", "SearchName", "CreatedAt", "UpdatedAt"))
+        {
+            for (var i = 1; i <= size.Deals; i++)
+            {
+                var contact = 1 + random.Next(size.Contacts);
+                dealContact[i] = contact;
+                var stage = Stages[random.Next(Stages.Length)];
+                var name = $"{Pick(random, CompanyWords)} {Pick(random, CompanyKinds)} renewal {i}";
+                var created = now.AddDays(-random.Next(1, 500));
+                Run(cmd, name, $"{random.Next(1_000, 250_000)}.00", "USD", stage, contactCompany[contact], contact, contactOwner[contact],
+                    today.AddDays(random.Next(-60, 180)).ToString("yyyy-MM-dd"), stage.StartsWith("Closed") ? "Budget decision" : null,
+                    TextFold.Fold(name), created, created);
+            }
+        }
+        progress($"{size.Deals:N0} deals ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        using (var cmd = Insert(connection, tx, "Activities", "Type", "Notes", "Outcome", "OccurredAt", "ContactId", "DealId", "LoggedById",
+                   "Channel", "MessageLink", "CreatedAt"))
+        {
+            for (var i = 1; i <= size.Activities; i++)
+            {
+                var contact = 1 + random.Next(size.Contacts);
+                var at = now.AddMinutes(-random.Next(1, 730 * 24 * 60));
+                Run(cmd, Pick(random, ActivityTypes), Pick(random, Notes), random.Next(4) == 0 ? "positive" : null, at, contact,
+                    random.Next(5) == 0 ? 1 + random.Next(size.Deals) : null, contactOwner[contact], random.Next(2) == 0 ? "msteams" : "slack",
+                    null, at);
+                if (i % 250_000 == 0) progress($"  {i:N0} activities ({step.Elapsed.TotalSeconds:F1} s)");
+            }
+        }
+        progress($"{size.Activities:N0} activities ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        using (var cmd = Insert(connection, tx, "FollowUps", "Title", "DueAt", "Status", "ContactId", "DealId", "AssigneeId", "ActivityId",
+                   "CreatedAt", "CompletedAt"))
+        {
+            for (var i = 0; i < size.FollowUps; i++)
+            {
+                var member = 1 + i % size.Members;
+                var nth = i / size.Members;   // this member's n-th follow-up
+                var contacts = ownedContacts[member];
+                var contact = contacts.Count > 0 ? contacts[random.Next(contacts.Count)] : 1 + random.Next(size.Contacts);
+                // Two due today, one in six open across the next months and the last month, the rest done.
+                string status;
+                int dayOffset;
+                if (nth < 2) { status = "Open"; dayOffset = 0; }
+                else if (nth % 6 == 0) { status = random.Next(8) == 0 ? "Snoozed" : "Open"; dayOffset = random.Next(-30, 90); }
+                else { status = "Done"; dayOffset = -random.Next(1, 365); }
+                var due = EndOfDayUtc(today.AddDays(dayOffset), zones[member]);
+                var created = due.AddDays(-random.Next(1, 30));
+                Run(cmd, nth < 2 ? "Send the quote" : "Follow up on the proposal", due, status, contact,
+                    random.Next(10) == 0 ? 1 + random.Next(size.Deals) : null, member, null, created,
+                    status == "Done" ? due.AddHours(-3) : null);
+                if ((i + 1) % 250_000 == 0) progress($"  {i + 1:N0} follow-ups ({step.Elapsed.TotalSeconds:F1} s)");
+            }
+        }
+        progress($"{size.FollowUps:N0} follow-ups ({step.Elapsed.TotalSeconds:F1} s)");
+
+        step.Restart();
+        await tx.CommitAsync(ct);
+        // Fresh statistics, as a store that has lived a while would have after `PRAGMA optimize`.
+        await Exec(connection, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);");
+        progress($"committed, analyzed, checkpointed ({step.Elapsed.TotalSeconds:F1} s)");
+        return total.Elapsed;
+    }
+
+    public static string MemberUserId(int memberId) => memberId % 2 == 1 ? $"29:bench-{memberId}" : $"UBENCH{memberId}";
+
+    /// <summary>The end of <paramref name="date"/> in the zone, as FollowUpService stores due dates.</summary>
+    private static DateTime EndOfDayUtc(DateOnly date, string zone) =>
+        Crm.Services.LocalDay.EndUtc(date, Crm.Services.LocalDay.Zone(zone));
+
+    private static T Pick<T>(Random random, T[] items) => items[random.Next(items.Length)];
+
+    private static async Task Exec(SqliteConnection connection, string sql)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction tx, string table, params string[] columns)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+        for (var i = 0; i < columns.Length; i++) cmd.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static void Run(SqliteCommand cmd, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CrmBot.Bench.Shared;
+using CrmBot.Load;
+
+// bench/CrmBot.Load: end-to-end load on the real service, and cold start. See bench/README.md.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var channelOption = new Option<string[]>("--channel")
+{
+    Description = "teams, slack (both by default).", DefaultValueFactory = _ => ["teams", "slack"], AllowMultipleArgumentsPerToken = true,
+};
+var workloadOption = new Option<string[]>("--workload")
+{
+    Description = "help, log, followups (all by default).", DefaultValueFactory = _ => Workloads.All, AllowMultipleArgumentsPerToken = true,
+};
+var concurrencyOption = new Option<int[]>("--concurrency")
+{
+    Description = "Turns in flight at once.", DefaultValueFactory = _ => [16, 64], AllowMultipleArgumentsPerToken = true,
+};
+var warmupOption = new Option<double>("--warmup") { Description = "Seconds of warm-up per service start.", DefaultValueFactory = _ => 10 };
+var durationOption = new Option<double>("--duration") { Description = "Seconds per measured run.", DefaultValueFactory = _ => 20 };
+var runsOption = new Option<int>("--runs") { Description = "Measured runs per set; medians are quoted.", DefaultValueFactory = _ => 3 };
+var shortOption = new Option<bool>("--short") { Description = "2 s warm-up, one 5 s run: checks the set-up, numbers are rough." };
+var storeOption = new Option<string>("--store") { Description = "The generated store (copied for each service start).", DefaultValueFactory = _ => BenchPaths.DefaultStore };
+var serviceCpusOption = new Option<string>("--service-cpus") { Description = "taskset CPU list for the service (empty: unpinned).", DefaultValueFactory = _ => "1" };
+var loadCpusOption = new Option<string>("--load-cpus") { Description = "taskset CPU list for this tool and the fakes (empty: unpinned).", DefaultValueFactory = _ => "0" };
+var noBuildOption = new Option<bool>("--no-build") { Description = "Use the existing Release build of src/CrmBot." };
+var setOption = new Option<string[]>("--set")
+{
+    Description = "Extra service setting, key=value (e.g. Logging:LogLevel:Default=Warning); repeatable.", AllowMultipleArgumentsPerToken = true,
+};
+var serviceLogOption = new Option<string?>("--service-log") { Description = "Write the service's console output to this file." };
+var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
+
+var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
+{
+    channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption,
+};
+root.SetAction(async (parse, _) =>
+{
+    // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
+    if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
+    var quick = parse.GetValue(shortOption);
+    var warmup = TimeSpan.FromSeconds(quick ? 2 : parse.GetValue(warmupOption));
+    var duration = TimeSpan.FromSeconds(quick ? 5 : parse.GetValue(durationOption));
+    var runs = quick ? 1 : parse.GetValue(runsOption);
+    var template = Path.GetFullPath(parse.GetValue(storeOption)!);
+    Console.WriteLine($"load tool on CPUs {Pinning.AllowedCpus(Environment.ProcessId)}; service on {parse.GetValue(serviceCpusOption)}; " +
+                      $"warm-up {warmup.TotalSeconds} s, {runs} × {duration.TotalSeconds} s");
+
+    var rows = new List<ResultRow>();
+    foreach (var channel in parse.GetValue(channelOption)!)
+    foreach (var workload in parse.GetValue(workloadOption)!)
+    foreach (var concurrency in parse.GetValue(concurrencyOption)!)
+    {
+        var users = BenchWorld.Users(template, channel == "teams" ? "msteams" : "slack");
+        await using ITurnDriver driver = channel == "teams"
+            ? await TeamsDriver.StartAsync(users[0].TenantId, concurrency)
+            : await SlackDriver.StartAsync(users, concurrency);
+        var store = ServiceProcess.FreshStore(template);
+        var activitiesBefore = BenchWorld.Count(store, "Activities");
+        List<Window> windows;
+        double? rss;
+        var settings = new Dictionary<string, string>(driver.ServiceSettings);
+        foreach (var kv in parse.GetValue(setOption) ?? [])
+            settings[kv.Split('=', 2)[0]] = kv.Split('=', 2) is [_, var v] ? v : throw new ArgumentException($"--set {kv}: expected key=value");
+        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), settings, parse.GetValue(serviceLogOption)))
+        {
+            using var probe = Http.Create(1);
+            await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
+            windows = await LoadRunner.RunAsync(driver, service, workload, users, concurrency, warmup, duration, runs);
+            rss = service.PeakRssMb;
+            if (windows.Any(w => w.Replies.Count == 0)) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
+        }
+        var row = ResultRow.From(channel, workload, concurrency, windows, rss);
+        if (workload == "log")
+            row = row with { ActivitiesWritten = BenchWorld.Count(store, "Activities") - activitiesBefore };
+        rows.Add(row);
+        Console.WriteLine(row.Describe());
+        if (driver.LastReply is { } last) Console.WriteLine($"  last reply: {(last.Length > 160 ? last[..160] + "…" : last).ReplaceLineEndings(" ")}");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(ResultRow.MarkdownTable(rows));
+    ResultRow.Append(rows);
+    return 0;
+});
+
+var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
+{
+    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption,
+};
+coldStart.SetAction(async (parse, _) =>
+{
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
+    if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
+    var template = Path.GetFullPath(parse.GetValue(storeOption)!);
+    var users = BenchWorld.Users(template, "msteams", 50);
+    await using var driver = await TeamsDriver.StartAsync(users[0].TenantId, 1);
+    var store = ServiceProcess.FreshStore(template);
+    var firstTurn = new List<double>();
+    var listening = new List<double>();
+    var rss = new List<double>();
+    for (var i = 0; i < parse.GetValue(startsOption); i++)
+    {
+        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), driver.ServiceSettings, null);
+        double? listeningMs = null;
+        while (true)
+        {
+            if (service.HasExited) throw new InvalidOperationException("The service exited:\n" + service.Output());
+            var sent = Stopwatch.GetTimestamp();
+            var result = await driver.SendAsync(service.BaseUrl, users[i % users.Count], "help", CancellationToken.None);
+            if (result.Status == 0) { await Task.Delay(2); continue; }   // not listening yet
+            listeningMs ??= Http.Ms(service.StartedAt, sent);
+            if (result.ReplyMs is { } reply)
+            {
+                firstTurn.Add(Http.Ms(service.StartedAt, sent) + reply);
+                break;
+            }
+            throw new InvalidOperationException($"The first turn was answered {result.Status} without a reply:\n" + service.Output());
+        }
+        listening.Add(listeningMs.Value);
+        rss.Add(service.PeakRssMb ?? double.NaN);
+        Console.WriteLine($"start {i + 1}: first turn answered after {firstTurn[^1]:F0} ms (accepting connections after {listening[^1]:F0} ms), peak RSS {rss[^1]:F0} MB");
+    }
+    Console.WriteLine($"cold start, median of {firstTurn.Count}: {Stats.Median(firstTurn):F0} ms to the first answered turn " +
+                      $"({Stats.Median(listening):F0} ms to accepting connections), peak RSS {Stats.Median(rss):F0} MB");
+    ResultRow.AppendJson(new { kind = "cold-start", at = DateTime.UtcNow, firstTurnMs = firstTurn, listeningMs = listening, peakRssMb = rss });
+    return 0;
+});
+root.Subcommands.Add(coldStart);
+
+return await root.Parse(args).InvokeAsync();
+
+/// <summary>One set (channel, workload, concurrency): the median over its runs of each number.</summary>
+internal sealed record ResultRow(string Channel, string Workload, int Concurrency, int Runs, double TurnsPerSecond,
+    double P50, double P90, double P99, double Max, double AckP50, double AckP99, double AckMax, string Statuses, int NoReply,
+    int RejectedReplies, double? PeakRssMb, double ServiceCpu, double ToolCpu, IReadOnlyList<double> TurnsPerSecondRuns, long? ActivitiesWritten = null)
+{
+    public static ResultRow From(string channel, string workload, int concurrency, List<Window> w, double? rss) => new(
+        channel, workload, concurrency, w.Count,
+        Stats.Median(w.Select(x => x.TurnsPerSecond)),
+        Stats.Median(w.Select(x => Stats.Percentile(x.Replies, 50))),
+        Stats.Median(w.Select(x => Stats.Percentile(x.Replies, 90))),
+        Stats.Median(w.Select(x => Stats.Percentile(x.Replies, 99))),
+        w.Select(x => Stats.Percentile(x.Replies, 100)).DefaultIfEmpty(double.NaN).Max(),
+        Stats.Median(w.Select(x => Stats.Percentile(x.Acks, 50))),
+        Stats.Median(w.Select(x => Stats.Percentile(x.Acks, 99))),
+        w.Select(x => Stats.Percentile(x.Acks, 100)).DefaultIfEmpty(double.NaN).Max(),
+        string.Join(" ", w.SelectMany(x => x.Statuses).GroupBy(kv => kv.Key).Select(g => $"{g.Key}×{g.Sum(kv => kv.Value)}")),
+        w.Sum(x => x.NoReply), w.Sum(x => x.RejectedReplies), rss,
+        Stats.Median(w.Select(x => x.ServiceCpu)), Stats.Median(w.Select(x => x.ToolCpu)),
+        w.Select(x => Math.Round(x.TurnsPerSecond, 1)).ToList());
+
+    /// <summary>Service CPU time per answered turn: comparable between runs even when the machine is busy.</summary>
+    public double CpuMsPerTurn => TurnsPerSecond > 0 ? ServiceCpu * 1000 / TurnsPerSecond : double.NaN;
+
+    public string Describe() =>
+        $"{Channel} {Workload} c={Concurrency}: {TurnsPerSecond:F0} turns/s (runs: {string.Join(", ", TurnsPerSecondRuns)}), " +
+        $"send→reply p50 {P50:F1} p90 {P90:F1} p99 {P99:F1} max {Max:F1} ms; ack p50 {AckP50:F1} p99 {AckP99:F1} max {AckMax:F1} ms; " +
+        $"HTTP {Statuses}; no reply {NoReply}, rejected replies {RejectedReplies}; peak RSS {PeakRssMb:F0} MB; " +
+        $"CPU service {ServiceCpu:P0} ({CpuMsPerTurn:F2} ms per turn), load tool {ToolCpu:P0}" + (ActivitiesWritten is { } a ? $"; activities written {a}" : "");
+
+    public static string MarkdownTable(IEnumerable<ResultRow> rows) =>
+        "| channel | workload | conc. | turns/s | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | ack max ms | HTTP | no reply | peak RSS MB | service CPU | CPU ms/turn | load CPU |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
+        string.Join("\n", rows.Select(r =>
+            $"| {r.Channel} | {r.Workload} | {r.Concurrency} | {r.TurnsPerSecond:F0} | {r.P50:F1} | {r.P90:F1} | {r.P99:F1} | {r.Max:F1} | " +
+            $"{r.AckP99:F1} | {r.AckMax:F1} | {r.Statuses} | {r.NoReply} | {r.PeakRssMb:F0} | {r.ServiceCpu:P0} | {r.CpuMsPerTurn:F2} | {r.ToolCpu:P0} |"));
+
+    public static void Append(IEnumerable<ResultRow> rows)
+    {
+        foreach (var r in rows) AppendJson(new { kind = "load", at = DateTime.UtcNow, result = r });
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>bench/.data/results.jsonl: every run's numbers, for writing up.</summary>
+    public static void AppendJson(object value)
+    {
+        Directory.CreateDirectory(BenchPaths.DataDir);
+        File.AppendAllText(Path.Combine(BenchPaths.DataDir, "results.jsonl"), JsonSerializer.Serialize(value, JsonOptions) + "\n");
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using CrmBot.Bench.Shared;
+
+namespace CrmBot.Load;
+
+/// <summary>
+/// The real CrmBot executable (Release build), started as a child process on 127.0.0.1 and pinned with
+/// taskset, configured through environment variables the way an operator would.
+/// </summary>
+internal sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+
+    private readonly StreamWriter? _log;
+
+    private ServiceProcess(Process process, string baseUrl, long startedAt, string? logFile)
+    {
+        if (logFile is not null) _log = new StreamWriter(logFile, append: true) { AutoFlush = false };
+        _process = process;
+        BaseUrl = baseUrl;
+        StartedAt = startedAt;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string BaseUrl { get; }
+    public int Pid => _process.Id;
+    /// <summary>Stopwatch timestamp taken just before the process was started (cold start is measured from it).</summary>
+    public long StartedAt { get; }
+    public bool HasExited => _process.HasExited;
+
+    public static string ExecutablePath => Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "bin", "Release", "net10.0", "CrmBot");
+
+    /// <summary>dotnet build -c Release src/CrmBot, so the run measures the code in the working tree.</summary>
+    public static async Task BuildAsync()
+    {
+        Console.WriteLine("Building src/CrmBot (Release)…");
+        var start = new ProcessStartInfo("dotnet", ["build", Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj"), "-c", "Release", "-v", "q", "-nologo"])
+        {
+            UseShellExecute = false,
+        };
+        using var build = Process.Start(start)!;
+        await build.WaitForExitAsync();
+        if (build.ExitCode != 0) throw new InvalidOperationException("The Release build of src/CrmBot failed.");
+    }
+
+    /// <summary>A copy of the store for one service run (log turns write to it), with nothing of an earlier run.</summary>
+    public static string FreshStore(string template)
+    {
+        if (!File.Exists(template)) throw new FileNotFoundException($"No store at {template}: run `dotnet run -c Release --project bench/CrmBot.Bench -- generate` first.");
+        Directory.CreateDirectory(BenchPaths.DataDir);
+        var copy = Path.Combine(BenchPaths.DataDir, "load-run.db");
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(copy + suffix);
+        File.Copy(template, copy);
+        return copy;
+    }
+
+    public static ServiceProcess Start(string store, string? cpus, IReadOnlyDictionary<string, string> settings, string? logFile)
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(cpus) ? ExecutablePath : "taskset")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(ExecutablePath)!,
+        };
+        if (!string.IsNullOrEmpty(cpus))
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(cpus);
+            start.ArgumentList.Add(ExecutablePath);
+        }
+        start.Environment["ASPNETCORE_URLS"] = url;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Crm"] = $"Data Source={store}";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        var startedAt = Stopwatch.GetTimestamp();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
+        return new ServiceProcess(process, url, startedAt, logFile);
+    }
+
+    /// <summary>Waits until /healthz answers 200.</summary>
+    public async Task WaitHealthyAsync(HttpClient http, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The service exited ({_process.ExitCode}):\n{Output()}");
+            try
+            {
+                using var response = await http.GetAsync(BaseUrl + "/healthz");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"The service did not become healthy within {timeout}:\n{Output()}");
+    }
+
+    public double? PeakRssMb => Pinning.ProcStatusMb(Pid, "VmHWM");
+    public TimeSpan? CpuTime => Pinning.CpuTime(Pid);
+
+    public string Output()
+    {
+        lock (_lastLines) return string.Join('\n', _lastLines);
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_lastLines)
+        {
+            _log?.WriteLine(line);
+            _lastLines.Enqueue(line);
+            while (_lastLines.Count > 200) _lastLines.Dequeue();
+        }
+    }
+
+    /// <summary>SIGTERM (the host's graceful shutdown), then SIGKILL if it does not stop within 10 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await _process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+        }
+        _process.Dispose();
+        lock (_lastLines) _log?.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
