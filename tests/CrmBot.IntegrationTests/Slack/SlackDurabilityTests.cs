@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace CrmBot.IntegrationTests.Slack;
 
@@ -28,6 +29,8 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         var app = _host.Factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
         {
             if (bot is not null) services.AddSingleton(bot);
+            // Tearing an instance down must not wait long for a hung turn: that is the crash we play.
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
             services.AddSingleton<TimeProvider>(_host.Clock);
         }));
         return (app, app.CreateDefaultClient(new SlackSigningHandler(SlackHost.SigningSecret, _host.Clock)));
@@ -114,7 +117,8 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         Assert.Equal(1, await ActivitiesAsync(note));
         Assert.Equal(1, RepliesTo(name));
         await using (var db = Store())
-            Assert.Empty(await db.ProcessedInbound.Where(p => p.PayloadJson != null).ToListAsync());
+            // Only this command: the drain's own row is marked done just after its reply is posted.
+            Assert.Empty(await db.ProcessedInbound.Where(p => p.PayloadJson != null && p.PayloadJson.Contains(note)).ToListAsync());
         clientB.Dispose();
         await b.DisposeAsync();
 
@@ -160,15 +164,59 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         return client.SendAsync(request);
     }
 
-    /// <summary>Plays a process dying mid-turn: the work starts and never completes.</summary>
-    private sealed class CrashingBot : IBot
+    [Fact]
+    public async Task WorkThatFailed_IsClosed_NotRedone_BecauseItMayAlreadyHaveWritten()
+    {
+        var note = Unique("failed");
+        var name = Unique("cmd");
+        var failing = new FailingBot();
+        var (a, clientA) = Instance(failing);
+        await SeedJaneAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(clientA, $"log call with Jane Doe: discussed {note}", name)).StatusCode);
+        await failing.Called.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await DrainAsync(clientA);
+        await using (var db = Store())
+            // Only this command: the drain's own row is marked done just after its reply is posted.
+            Assert.Empty(await db.ProcessedInbound.Where(p => p.PayloadJson != null && p.PayloadJson.Contains(note)).ToListAsync());
+        clientA.Dispose();
+        await a.DisposeAsync();
+
+        // Past any lease, a fresh instance with the real engine finds nothing to redo.
+        _host.Clock.Advance(TimeSpan.FromMinutes(11));
+        var (b, clientB) = Instance();
+        await DrainAsync(clientB);
+        Assert.Equal(0, await ActivitiesAsync(note));
+        Assert.Equal(0, RepliesTo(name));
+        clientB.Dispose();
+        await b.DisposeAsync();
+    }
+
+    /// <summary>Work that fails outright (as a reply that cannot be posted after the engine committed).</summary>
+    private sealed class FailingBot : IBot
     {
         public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
         {
+            if (turn.Text?.Contains("log call", StringComparison.Ordinal) == true)
+            {
+                Called.TrySetResult();
+                throw new InvalidOperationException("failed after writing");
+            }
+            return Task.FromResult<IReadOnlyList<Reply>>([new TextReply("ok")]);
+        }
+    }
+
+    /// <summary>Plays a process dying mid-turn: the work starts and never completes (it hangs until the instance is torn down).</summary>
+    private sealed class CrashingBot : IBot
+    {
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
+        {
             Called.TrySetResult();
-            throw new InvalidOperationException("process died");
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
         }
     }
 }

@@ -153,6 +153,9 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
         {
             await using var scope = scopes.CreateAsyncScope();
             var deliveries = scope.ServiceProvider.GetRequiredService<InboundDeliveries>();
+            // Finished or failed, the row is closed: work that threw may already have written (the
+            // engine commits before replies are posted), so running it again could log a call twice.
+            // Only work that never finished (a crash, or cut short by shutdown) is redone.
             var done = false;
             try
             {
@@ -162,6 +165,7 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
             catch (Exception ex) when (ex is not OperationCanceledException || !_abort.IsCancellationRequested)
             {
                 Log.WorkFailed(logger, ex, work.Kind, work.Id);
+                done = true;
             }
             catch (OperationCanceledException)
             {
