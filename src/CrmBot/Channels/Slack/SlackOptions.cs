@@ -44,10 +44,10 @@ public sealed class SlackOptions
     /// </summary>
     public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How often stored work left by a dead instance (or failed here) is looked for, and old delivery ids pruned.</summary>
+    /// <summary>How often stored work a dead instance left unfinished is looked for, and old delivery ids pruned.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Tries per acknowledged request before it is given up (logged as an error).</summary>
+    /// <summary>Redos of unfinished work before it is given up (logged as an error); work that failed outright is never redone.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
