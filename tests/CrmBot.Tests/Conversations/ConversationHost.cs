@@ -4,7 +4,6 @@ using CrmBot.Conversations;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
-using CrmBot.Crm.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -80,17 +79,7 @@ public sealed class ConversationHost : IDisposable
     public async Task<Contact> ContactAsync(string first, string last, string? company = null)
     {
         await using var db = Store.NewContext(Clock);
-        Company? c = null;
-        if (company is not null)
-        {
-            var key = CompanyNames.Key(company);
-            c = db.Companies.FirstOrDefault(x => x.NormalizedName == key)
-                ?? db.Companies.Add(new Company { Name = company, NormalizedName = key }).Entity;
-        }
-        var contact = new Contact { FirstName = first, LastName = last, Company = c };
-        db.Contacts.Add(contact);
-        await db.SaveChangesAsync();
-        return contact;
+        return await TestData.AddContactAsync(db, first, last, company);
     }
 
     public async Task<Member> MeAsync()

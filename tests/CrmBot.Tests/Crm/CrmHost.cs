@@ -1,7 +1,6 @@
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
-using CrmBot.Crm.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -51,18 +50,7 @@ public sealed class CrmHost : IDisposable
     public async Task<Contact> ContactAsync(string first, string last, string? company = null)
     {
         await using var turn = Turn();
-        var db = turn.Get<CrmDbContext>();
-        Company? c = null;
-        if (company is not null)
-        {
-            var key = CompanyNames.Key(company);
-            c = db.Companies.FirstOrDefault(x => x.NormalizedName == key)
-                ?? db.Companies.Add(new Company { Name = company, NormalizedName = key }).Entity;
-        }
-        var contact = new Contact { FirstName = first, LastName = last, Company = c };
-        db.Contacts.Add(contact);
-        await db.SaveChangesAsync();
-        return contact;
+        return await TestData.AddContactAsync(turn.Get<CrmDbContext>(), first, last, company);
     }
 
     /// <summary>One-line setup: a deal owned by a member.</summary>
