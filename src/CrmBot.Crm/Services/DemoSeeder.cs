@@ -18,7 +18,7 @@ public sealed class DemoSeeder(CrmDbContext db, TimeProvider clock, IOptions<Crm
     public async Task<bool> SeedAsync(CancellationToken ct)
     {
         if (await HasDataAsync(ct)) return false;
-        var me = await members.ResolveAsync(MemberService.TerminalIdentity(LocalZoneId()), ct);
+        var me = await members.ResolveAsync(MemberService.TerminalIdentity(), ct);
         return await SeedAsync(me, ct);
     }
 
@@ -135,13 +135,5 @@ public sealed class DemoSeeder(CrmDbContext db, TimeProvider clock, IOptions<Crm
         await LogAsync(sofia, ActivityType.Note, "Expansion signed; schedule onboarding.", 20, deals[5]);
         await LogAsync(peter, ActivityType.Email, "Sent the licence quote.", 1, deals[3], null,
             new NewFollowUp("Book a demo for Initech's team", today.AddDays(-1)));
-    }
-
-    // The terminal user's own zone, as an IANA id; UTC when the machine does not say.
-    private static string LocalZoneId()
-    {
-        var local = TimeZoneInfo.Local;
-        if (local.HasIanaId) return local.Id;
-        return TimeZoneInfo.TryConvertWindowsIdToIanaId(local.Id, out var iana) ? iana : "UTC";
     }
 }

@@ -16,11 +16,17 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
     public const string TerminalChannel = "terminal";
     public const string TerminalTenant = "local";
 
-    /// <summary>The person at the terminal (the `chat` and `seed-demo` verbs): one member per OS user.</summary>
-    public static MemberIdentity TerminalIdentity(string? timeZone = null)
+    /// <summary>
+    /// The person at the terminal (the `chat` and `seed-demo` verbs): one member per OS user, in the
+    /// machine's own time zone (as IANA id; UTC when the machine's zone has none).
+    /// </summary>
+    public static MemberIdentity TerminalIdentity()
     {
         var user = string.IsNullOrWhiteSpace(Environment.UserName) ? "local-user" : Environment.UserName;
-        return new MemberIdentity(TerminalChannel, TerminalTenant, user, DisplayName: user, TimeZone: timeZone);
+        var local = TimeZoneInfo.Local;
+        var zone = local.HasIanaId ? local.Id
+            : TimeZoneInfo.TryConvertWindowsIdToIanaId(local.Id, out var iana) ? iana : "UTC";
+        return new MemberIdentity(TerminalChannel, TerminalTenant, user, DisplayName: user, TimeZone: zone);
     }
 
     public static Actor ActorFor(Member m, string channel) => new(m.Id, m.DisplayName, channel);

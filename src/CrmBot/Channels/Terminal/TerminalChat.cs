@@ -40,7 +40,7 @@ internal sealed class TerminalChat(IServiceProvider services, TextReader input, 
             }
         }
 
-        var identity = MemberService.TerminalIdentity(LocalZone());
+        var identity = MemberService.TerminalIdentity();
         _user = new ChatUser(identity.Channel, identity.TenantId, identity.UserId, identity.DisplayName, identity.TimeZone);
         console.MarkupLine($"[bold]CrmBot[/] — you are [bold]{Markup.Escape(_user.DisplayName ?? _user.UserId)}[/]. Type [cyan]help[/], a number to press a button, [cyan]exit[/] to leave.");
 
@@ -161,8 +161,4 @@ internal sealed class TerminalChat(IServiceProvider services, TextReader input, 
         if (!interactive) console.WriteLine(line ?? "");
         return line;
     }
-
-    private static string LocalZone() =>
-        TimeZoneInfo.Local.HasIanaId ? TimeZoneInfo.Local.Id
-        : TimeZoneInfo.TryConvertWindowsIdToIanaId(TimeZoneInfo.Local.Id, out var iana) ? iana : "UTC";
 }

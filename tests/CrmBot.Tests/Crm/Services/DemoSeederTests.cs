@@ -69,7 +69,7 @@ public class DemoSeederTests
         var db = check.Get<CrmDbContext>();
         var me = await db.Members.SingleAsync();
         var expected = MemberService.TerminalIdentity();
-        Assert.Equal(("terminal", "local", expected.UserId), (me.Channel, me.TenantId, me.UserId));
+        Assert.Equal(("terminal", "local", expected.UserId, expected.TimeZone), (me.Channel, me.TenantId, me.UserId, me.TimeZone));
         Assert.False(string.IsNullOrWhiteSpace(me.UserId));
         Assert.All(await db.FollowUps.ToListAsync(), f => Assert.Equal(me.Id, f.AssigneeId));
     }
