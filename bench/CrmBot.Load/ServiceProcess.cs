@@ -35,19 +35,24 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     public long StartedAt { get; }
     public bool HasExited => _process.HasExited;
 
-    public static string ExecutablePath => Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "bin", "Release", "net10.0", "CrmBot");
+    /// <summary>The service as deployed: published, ReadyToRun (see <see cref="BuildAsync"/>).</summary>
+    public static string ExecutablePath => Path.Combine(BenchPaths.DataDir, "service", "CrmBot");
 
-    /// <summary>dotnet build -c Release src/CrmBot, so the run measures the code in the working tree.</summary>
+    /// <summary>
+    /// dotnet publish -c Release -r linux-x64 src/CrmBot, so the run measures the code in the working tree the
+    /// way an operator would run it (ReadyToRun comes with a runtime identifier; see src/CrmBot/CrmBot.csproj).
+    /// </summary>
     public static async Task BuildAsync()
     {
-        Console.WriteLine("Building src/CrmBot (Release)…");
-        var start = new ProcessStartInfo("dotnet", ["build", Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj"), "-c", "Release", "-v", "q", "-nologo"])
+        Console.WriteLine("Publishing src/CrmBot (Release, linux-x64, ReadyToRun)…");
+        var start = new ProcessStartInfo("dotnet", ["publish", Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj"), "-c", "Release",
+            "-r", "linux-x64", "--self-contained", "false", "-o", Path.GetDirectoryName(ExecutablePath)!, "-v", "q", "-nologo"])
         {
             UseShellExecute = false,
         };
         using var build = Process.Start(start)!;
         await build.WaitForExitAsync();
-        if (build.ExitCode != 0) throw new InvalidOperationException("The Release build of src/CrmBot failed.");
+        if (build.ExitCode != 0) throw new InvalidOperationException("Publishing src/CrmBot failed.");
     }
 
     /// <summary>A copy of the store for one service run (log turns write to it), with nothing of an earlier run.</summary>
