@@ -18,12 +18,14 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
     /// <summary>The activity and its optional follow-up, in one commit, audited. Unknown contact or deal → CrmException, nothing written.</summary>
     public async Task<LoggedActivity> LogAsync(LogActivity request, Actor actor, CancellationToken ct)
     {
-        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == request.ContactId, ct)
+        // FindAsync: the turn has usually loaded the contact (its search) and the member already; those
+        // come from the context without another query.
+        var contact = await db.Contacts.FindAsync([request.ContactId], ct)
             ?? throw new CrmException($"There is no contact #{request.ContactId}.");
         Deal? deal = null;
         if (request.DealId is { } dealId)
-            deal = await db.Deals.FirstOrDefaultAsync(d => d.Id == dealId, ct) ?? throw new CrmException($"There is no deal #{dealId}.");
-        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == actor.MemberId, ct)
+            deal = await db.Deals.FindAsync([dealId], ct) ?? throw new CrmException($"There is no deal #{dealId}.");
+        var member = await db.Members.FindAsync([actor.MemberId], ct)
             ?? throw new CrmException($"There is no member #{actor.MemberId}.");
         if (request.FollowUp is { } f && string.IsNullOrWhiteSpace(f.Title)) throw new CrmException("A follow-up needs a title.");
 

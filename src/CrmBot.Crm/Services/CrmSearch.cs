@@ -25,16 +25,42 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
 
     public async Task<IReadOnlyList<Match<Contact>>> FindContactsAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Contacts, TextFold.Fold(query), limit, c => c.Id,
+            key => ToListAsync(ContactsNamed.For(db)(db, key, limit), ct),
             ids => db.Contacts.Include(c => c.Company).Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
     // Companies are keyed without their legal form, so "Acme Inc" looks for "acme".
     public async Task<IReadOnlyList<Match<Company>>> FindCompaniesAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Companies, CompanyNames.Key(query), limit, c => c.Id,
+            key => ToListAsync(CompaniesNamed.For(db)(db, key, limit), ct),
             ids => db.Companies.Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
     public async Task<IReadOnlyList<Match<Deal>>> FindDealsAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Deals, TextFold.Fold(query), limit, d => d.Id,
+            key => ToListAsync(DealsNamed.For(db)(db, key, limit), ct),
             ids => db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => ids.Contains(d.Id)).ToListAsync(ct), ct);
+
+    // The whole name as typed is the common case ("log call with Jane Doe"): one query on the B-tree
+    // index of the folded column answers it in well under a millisecond, where the FTS5 MATCH below costs
+    // milliseconds on 100,000 names (more the commoner the name's trigrams). Rows come in id order, the
+    // order the ranking gives equal names.
+    private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Contact>>> ContactsNamed =
+        new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>
+            db.Contacts.Include(c => c.Company).Where(c => c.SearchName == key).OrderBy(c => c.Id).Take(limit)));
+
+    private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Company>>> CompaniesNamed =
+        new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>
+            db.Companies.Where(c => c.NormalizedName == key).OrderBy(c => c.Id).Take(limit)));
+
+    private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Deal>>> DealsNamed =
+        new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>
+            db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => d.SearchName == key).OrderBy(d => d.Id).Take(limit)));
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
+    {
+        var list = new List<T>();
+        await foreach (var row in rows.WithCancellation(ct)) list.Add(row);
+        return list;
+    }
 
     /// <summary>Contact, company, open deals (the contact's and its company's) in pipeline order, last 5 activities, next follow-up.</summary>
     public async Task<ContactSummary?> SummaryAsync(int contactId, CancellationToken ct)
@@ -62,12 +88,19 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         return new ContactSummary(contact, contact.Company, openDeals, activities, next);
     }
 
-    /// <summary>Scores candidate names (ids and keys only), then loads just the rows that made the cut.</summary>
+    /// <summary>
+    /// Rows named exactly <paramref name="key"/> are taken as meant (similar longer names, "Jane Doeson" beside
+    /// "Jane Doe", are not offered with them). Otherwise scores candidate names (ids and keys only), then loads
+    /// just the rows that made the cut.
+    /// </summary>
     private async Task<IReadOnlyList<Match<T>>> FindAsync<T>(SearchIndex.Spec spec, string key, int limit, Func<T, int> id,
-        Func<List<int>, Task<List<T>>> load, CancellationToken ct)
+        Func<string, Task<List<T>>> named, Func<List<int>, Task<List<T>>> load, CancellationToken ct)
     {
         if (key.Length > MaxQueryLength) key = key[..MaxQueryLength].TrimEnd();
         if (key.Length == 0 || limit <= 0) return [];
+
+        var exact = await named(key);
+        if (exact.Count > 0) return exact.Select(row => new Match<T>(row, 1.0)).ToList();
 
         var ranked = Rank(await CandidatesAsync(spec, key, limit, ct), key, limit);
         if (ranked.Count == 0) return [];
@@ -76,7 +109,7 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     }
 
     /// <summary>
-    /// Names that could be meant. First the cheap, exact question: names containing every word
+    /// Names that could be meant (none is named exactly as asked). First names containing every word
     /// of the query (an FTS5 AND of phrases, which intersects short lists). Only when that finds
     /// too little — a typo — the tolerant one: names sharing any trigram, best bm25 first.
     /// The trigram tokenizer needs three characters; shorter queries use the B-tree index on

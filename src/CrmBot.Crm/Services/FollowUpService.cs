@@ -24,23 +24,26 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
     /// <summary>Overdue and due-today items for a member, "today" read in the member's own zone. Contact (with Company) and Deal included.</summary>
     public async Task<DueFollowUps> DueAsync(int memberId, CancellationToken ct)
     {
-        var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct)
-            ?? throw new CrmException($"There is no member #{memberId}.");
+        var member = await db.Members.FindAsync([memberId], ct) ?? throw new CrmException($"There is no member #{memberId}.");
         var zone = LocalDay.Zone(member.TimeZone);
         var today = LocalDay.Today(clock, zone);
         var startOfToday = LocalDay.StartUtc(today, zone);
         var startOfTomorrow = LocalDay.StartUtc(today.AddDays(1), zone);
 
-        var items = await db.FollowUps
-            .Include(f => f.Contact).ThenInclude(c => c!.Company)
-            .Include(f => f.Deal)
-            .Where(f => f.AssigneeId == memberId && f.Status != FollowUpStatus.Done && f.DueAt < startOfTomorrow)
-            .OrderBy(f => f.DueAt).ThenBy(f => f.Id)
-            .ToListAsync(ct);
+        var items = new List<FollowUp>();
+        await foreach (var item in Due.For(db)(db, memberId, startOfTomorrow).WithCancellation(ct)) items.Add(item);
         return new DueFollowUps(today, member.TimeZone,
             items.Where(f => f.DueAt < startOfToday).ToList(),
             items.Where(f => f.DueAt >= startOfToday).ToList());
     }
+
+    // "What's due?" and the digest ask it all day.
+    private static readonly CompiledQuery<Func<CrmDbContext, int, DateTime, IAsyncEnumerable<FollowUp>>> Due =
+        new(() => EF.CompileAsyncQuery<CrmDbContext, int, DateTime, FollowUp>((db, memberId, startOfTomorrow) => db.FollowUps
+            .Include(f => f.Contact).ThenInclude(c => c!.Company)
+            .Include(f => f.Deal)
+            .Where(f => f.AssigneeId == memberId && f.Status != FollowUpStatus.Done && f.DueAt < startOfTomorrow)
+            .OrderBy(f => f.DueAt).ThenBy(f => f.Id)));
 
     public async Task<FollowUpOutcome> CompleteAsync(int followUpId, Actor actor, CancellationToken ct)
     {

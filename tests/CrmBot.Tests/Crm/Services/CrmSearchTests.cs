@@ -76,15 +76,24 @@ public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
     }
 
     [Fact]
-    public async Task FindContacts_RanksExactAboveTypoAboveLonger()
+    public async Task FindContacts_ExactName_IsTakenAsMeant_WithoutSimilarNames()
     {
         await using var turn = world.Crm.Turn();
-        var found = await turn.Get<CrmSearch>().FindContactsAsync("john doe", 10, default);
+        var found = await turn.Get<CrmSearch>().FindContactsAsync("JOHN  Doe", 10, default);
+        // Not "Johnny Doerr" or "Jane Doe" beside it: the user typed this name.
+        var john = Assert.Single(found);
+        Assert.Equal(("John Doe", 1.0), (john.Item.FullName, john.Score));
+        Assert.Equal("Acme, Inc.", john.Item.Company?.Name);
+    }
+
+    [Fact]
+    public async Task FindContacts_NotAnExactName_RanksBestFirst_AndLeavesOutTheUnrelated()
+    {
+        await using var turn = world.Crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync("john do", 10, default);
         Assert.Equal("John Doe", found[0].Item.FullName);
-        Assert.Equal(1.0, found[0].Score);
-        Assert.Equal("Acme, Inc.", found[0].Item.Company?.Name);
-        // Everything after is strictly less sure, and scores are ordered.
-        Assert.All(found.Skip(1), m => Assert.True(m.Score < 1.0));
+        Assert.Contains(found, m => m.Item.FullName == "Johnny Doerr");
+        Assert.All(found, m => Assert.True(m.Score < 1.0));
         Assert.Equal(found.Select(m => m.Score).OrderDescending(), found.Select(m => m.Score));
         Assert.DoesNotContain(found, m => m.Item.FullName == "Peter Gibbons");
     }
@@ -132,6 +141,21 @@ public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
 
 public class CrmSearchIndexTests
 {
+    [Fact]
+    public async Task TwoContactsWithTheSameName_AreBothFound_AsEquallyGood()
+    {
+        using var crm = new CrmHost();
+        var first = await crm.ContactAsync("Jane", "Doe", "Acme Inc");
+        var second = await crm.ContactAsync("Jane", "Doe", "Globex");
+        await crm.ContactAsync("Jane", "Doerr");
+
+        await using var turn = crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync("jane doe", 5, default);
+        Assert.Equal([(first.Id, 1.0), (second.Id, 1.0)], found.Select(m => (m.Item.Id, m.Score)).ToList());
+        Assert.Equal(["Acme Inc", "Globex"], found.Select(m => m.Item.Company?.Name).ToList());
+        Assert.Single(await turn.Get<CrmSearch>().FindContactsAsync("jane doe", 1, default));
+    }
+
     [Fact]
     public async Task Renamed_AndDeleted_Contacts_AreFoundByTheNewName_NotTheOld()
     {
