@@ -29,12 +29,15 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         return new MemberIdentity(TerminalChannel, TerminalTenant, user, DisplayName: user, TimeZone: zone);
     }
 
+    /// <summary>LastSeenAt is moved on when it is at least this old.</summary>
+    public static readonly TimeSpan LastSeenGranularity = TimeSpan.FromMinutes(5);
+
     public static Actor ActorFor(Member m, string channel) => new(m.Id, m.DisplayName, channel);
 
     /// <summary>
     /// The member behind a chat identity, created on first sight (Admin when its user id or email
     /// is in Crm:Admins, else Rep). Display name, time zone, email and AAD id are refreshed when
-    /// given and changed; LastSeenAt is always moved on.
+    /// given and changed; LastSeenAt is moved on when older than <see cref="LastSeenGranularity"/>.
     /// </summary>
     public async Task<Member> ResolveAsync(MemberIdentity identity, CancellationToken ct)
     {
@@ -63,8 +66,10 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             zone = null;
         }
         Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
-        member.LastSeenAt = now;
-        await db.SaveChangesAsync(ct);
+        // Adoption counts active days, so "seen" needs no finer grain than a few minutes; moving it on
+        // every message was a write (and a commit) per turn for nothing.
+        if (member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity) member.LastSeenAt = now;
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         return member;
     }
 
@@ -88,7 +93,12 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
     }
 
     private Task<Member?> Find(MemberIdentity identity, CancellationToken ct) =>
-        db.Members.FirstOrDefaultAsync(m => m.Channel == identity.Channel && m.TenantId == identity.TenantId && m.UserId == identity.UserId, ct);
+        ByIdentity.For(db)(db, identity.Channel, identity.TenantId, identity.UserId, ct);
+
+    // Every turn asks this first.
+    private static readonly CompiledQuery<Func<CrmDbContext, string, string, string, CancellationToken, Task<Member?>>> ByIdentity =
+        new(() => EF.CompileAsyncQuery((CrmDbContext db, string channel, string tenantId, string userId, CancellationToken _) =>
+            db.Members.FirstOrDefault(m => m.Channel == channel && m.TenantId == tenantId && m.UserId == userId)));
 
     private async Task<Member?> TryCreateAsync(MemberIdentity identity, CancellationToken ct)
     {

@@ -138,6 +138,27 @@ public class MemberServiceTests
     }
 
     [Fact]
+    public async Task Resolve_LastSeenAt_MovesOnOnlyWhenItIsAFewMinutesOld()
+    {
+        using var crm = new CrmHost();
+        var identity = new MemberIdentity("slack", "T1", "U1", "Ana");
+        async Task<DateTime?> SeenAsync()
+        {
+            await using var turn = crm.Turn();
+            await turn.Get<MemberService>().ResolveAsync(identity, default);
+            await using var check = crm.Turn();
+            return (await check.Get<CrmDbContext>().Members.AsNoTracking().SingleAsync()).LastSeenAt;
+        }
+
+        var first = await SeenAsync();
+        Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, first);
+        crm.Clock.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal(first, await SeenAsync());                         // a message a minute: no write each time
+        crm.Clock.Advance(MemberService.LastSeenGranularity - TimeSpan.FromMinutes(4));
+        Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, await SeenAsync());
+    }
+
+    [Fact]
     public async Task Resolve_LosingTheFirstSightRace_ReturnsTheWinnersMember()
     {
         var path = Path.Combine(Path.GetTempPath(), $"crmbot-race-{Guid.NewGuid():N}.db");
