@@ -102,7 +102,8 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         var exact = await named(key);
         if (exact.Count > 0) return exact.Select(row => new Match<T>(row, 1.0)).ToList();
 
-        var ranked = Rank(await CandidatesAsync(spec, key, limit, ct), key, limit);
+        var scores = new Dictionary<int, double>();
+        var ranked = Rank(await CandidatesAsync(spec, key, limit, scores, ct), key, limit, scores);
         if (ranked.Count == 0) return [];
         var rows = (await load(ranked.Select(r => r.Id).ToList())).ToDictionary(id);
         return ranked.Where(r => rows.ContainsKey(r.Id)).Select(r => new Match<T>(rows[r.Id], r.Score)).ToList();
@@ -115,7 +116,8 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     /// The trigram tokenizer needs three characters; shorter queries use the B-tree index on
     /// the folded column as a prefix range.
     /// </summary>
-    private async Task<List<NameRow>> CandidatesAsync(SearchIndex.Spec spec, string key, int limit, CancellationToken ct)
+    private async Task<List<NameRow>> CandidatesAsync(SearchIndex.Spec spec, string key, int limit, Dictionary<int, double> scores,
+        CancellationToken ct)
     {
         if (key.Length < 3)
         {
@@ -147,7 +149,7 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
 
         // A name with every typed word in it (or enough passable ones to fill the answer) ends the search.
         bool Enough(List<NameRow> rows) =>
-            rows.Any(r => NameScore.HasEveryWord(key, r.Name)) || rows.Count(r => NameScore.Score(key, r.Name) >= NameScore.Threshold) >= limit;
+            rows.Any(r => NameScore.HasEveryWord(key, r.Name)) || rows.Count(r => ScoreOf(key, r, scores) >= NameScore.Threshold) >= limit;
     }
 
     private Task<List<NameRow>> MatchAsync(SearchIndex.Spec spec, string match, CancellationToken ct) =>
@@ -159,8 +161,15 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     // Folded text holds only letters, digits and single spaces, so quoting is all the escaping needed.
     private static string Quote(string text) => $"\"{text}\"";
 
-    private static List<(int Id, double Score)> Rank(IEnumerable<NameRow> candidates, string query, int limit) =>
-        candidates.Select(c => (c.Id, c.Name, Score: NameScore.Score(query, c.Name)))
+    // Each candidate is scored once per search, whether "enough?" or the ranking asks first.
+    private static double ScoreOf(string query, NameRow row, Dictionary<int, double> scores)
+    {
+        if (!scores.TryGetValue(row.Id, out var score)) scores[row.Id] = score = NameScore.Score(query, row.Name);
+        return score;
+    }
+
+    private static List<(int Id, double Score)> Rank(IEnumerable<NameRow> candidates, string query, int limit, Dictionary<int, double> scores) =>
+        candidates.Select(c => (c.Id, c.Name, Score: ScoreOf(query, c, scores)))
             .Where(x => x.Score >= NameScore.Threshold)
             .OrderByDescending(x => x.Score).ThenBy(x => x.Name.Length).ThenBy(x => x.Name, StringComparer.Ordinal).ThenBy(x => x.Id)
             .Take(limit)

@@ -10,19 +10,32 @@ public static class EditDistance
     /// </summary>
     public static int Osa(string a, string b)
     {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        // Three rolling rows instead of the whole matrix: name search runs this thousands of times per
+        // typo lookup, and a matrix per call was most of that lookup's time (bench/README.md).
+        if (a.Length == 0) return b.Length;
+        if (b.Length == 0) return a.Length;
+        var width = b.Length + 1;
+        Span<int> rows = width * 3 <= 512 ? stackalloc int[width * 3] : new int[width * 3];
+        var twoBack = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(2 * width, width);
+        for (var j = 0; j < width; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
+            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                var best = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
                 if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                    best = Math.Min(best, twoBack[j - 2] + 1);
+                current[j] = best;
             }
+            var recycled = twoBack;
+            twoBack = previous;
+            previous = current;
+            current = recycled;
         }
-        return d[a.Length, b.Length];
+        return previous[b.Length];
     }
 }
