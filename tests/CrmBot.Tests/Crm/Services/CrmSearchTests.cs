@@ -141,6 +141,25 @@ public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
 
 public class CrmSearchIndexTests
 {
+    [Theory]
+    [InlineData("noah nnuez")]     // the swap leaves no trigram of "nunez" in the typed word
+    [InlineData("naoh nunez")]     // the first word mistyped instead
+    [InlineData("noah nunz")]
+    public async Task OneWordMistyped_TheOthersAsTyped_FindsTheName_EvenWithNoTrigramInCommon(string query)
+    {
+        using var crm = new CrmHost();
+        await crm.ContactAsync("Noah", "Smith");
+        await crm.ContactAsync("Noah", "Tanaka");
+        await crm.ContactAsync("Emma", "Nunez");
+        var meant = await crm.ContactAsync("Noah", "Nuñez");
+
+        await using var turn = crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync(query, 5, default);
+        Assert.Equal(meant.Id, found[0].Item.Id);
+        Assert.True(found[0].Score < 1.0);
+        Assert.DoesNotContain(found, m => m.Item.LastName == "Tanaka");
+    }
+
     [Fact]
     public async Task TwoContactsWithTheSameName_AreBothFound_AsEquallyGood()
     {
