@@ -58,6 +58,17 @@ explain.SetAction(async (parse, ct) =>
 });
 root.Subcommands.Add(explain);
 
+var secondsOption = new Option<double>("--seconds") { Description = "Measured seconds per stage (after as long a warm-up).", DefaultValueFactory = _ => 5 };
+var stages = new Command("stages", "Time each part of a chat turn on its own, in process: where a turn's milliseconds go.") { storeOption, secondsOption };
+stages.SetAction(async (parse, ct) =>
+{
+    var path = Path.GetFullPath(parse.GetValue(storeOption)!);
+    var seconds = TimeSpan.FromSeconds(parse.GetValue(secondsOption));
+    await TurnStages.RunAsync(path, seconds, seconds, Console.Out, ct);
+    return 0;
+});
+root.Subcommands.Add(stages);
+
 // crm-services' search cases on their own 100k-name store, one pass with wall and CPU time per query
 // (readable on a busy machine, where BenchmarkDotNet's wall-clock numbers mostly measure the neighbours).
 var searchQuick = new Command("search-quick", "One pass over SearchBenchmarks' cases with wall and CPU time per query.");
