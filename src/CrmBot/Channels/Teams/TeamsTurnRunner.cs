@@ -46,8 +46,13 @@ public sealed class TeamsTurnRunner(
 
         if (mayContinueInBackground)
         {
-            var finished = await Task.WhenAny(task, Task.Delay(window, CancellationToken.None));
-            if (finished != task)
+            // WaitAsync drops its timer when the turn finishes; a Task.Delay per turn stayed armed for the
+            // whole window, thousands of live timers under load.
+            try
+            {
+                return (Status.Completed, await task.WaitAsync(window, CancellationToken.None));
+            }
+            catch (TimeoutException) when (!task.IsCompleted)
             {
                 Log.TurnContinuesInBackground(log, window);
                 return (Status.ContinuingInBackground, default);
