@@ -18,6 +18,7 @@ dotnet build -c Release bench/CrmBot.Load -v q -nologo
 
 [[ -f bench/.data/store.db ]] || dotnet run -c Release --no-build --project bench/CrmBot.Bench -- generate | tee bench/.data/generate.log
 dotnet run -c Release --no-build --project bench/CrmBot.Bench -- run "${bench_args[@]}" | tee bench/.data/store-bench.log
+dotnet run -c Release --no-build --project bench/CrmBot.Bench -- stages $([[ "$short" == "--short" ]] && echo --seconds 1) | tee bench/.data/stages.log
 # The first load step publishes the service (Release, linux-x64, ReadyToRun) into bench/.data/service.
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- cold-start | tee bench/.data/cold-start.log
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- --channel teams --no-build "${load_args[@]}" | tee bench/.data/load-teams.log
