@@ -29,18 +29,18 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
 
     public async Task<IReadOnlyList<Match<Contact>>> FindContactsAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Contacts, TextFold.Fold(query), limit, c => c.Id,
-            key => ToListAsync(ContactsNamed.For(db)(db, key, limit), ct),
+            key => ContactsNamed.For(db)(db, key, limit).ToListAsync(ct),
             ids => db.Contacts.Include(c => c.Company).Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
     // Companies are keyed without their legal form, so "Acme Inc" looks for "acme".
     public async Task<IReadOnlyList<Match<Company>>> FindCompaniesAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Companies, CompanyNames.Key(query), limit, c => c.Id,
-            key => ToListAsync(CompaniesNamed.For(db)(db, key, limit), ct),
+            key => CompaniesNamed.For(db)(db, key, limit).ToListAsync(ct),
             ids => db.Companies.Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
 
     public async Task<IReadOnlyList<Match<Deal>>> FindDealsAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Deals, TextFold.Fold(query), limit, d => d.Id,
-            key => ToListAsync(DealsNamed.For(db)(db, key, limit), ct),
+            key => DealsNamed.For(db)(db, key, limit).ToListAsync(ct),
             ids => db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => ids.Contains(d.Id)).ToListAsync(ct), ct);
 
     // The whole name as typed is the common case ("log call with Jane Doe"): one query on the B-tree
@@ -58,13 +58,6 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Deal>>> DealsNamed =
         new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>
             db.Deals.Include(d => d.Company).Include(d => d.Contact).Where(d => d.SearchName == key).OrderBy(d => d.Id).Take(limit)));
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
-    {
-        var list = new List<T>();
-        await foreach (var row in rows.WithCancellation(ct)) list.Add(row);
-        return list;
-    }
 
     /// <summary>Contact, company, open deals (the contact's and its company's) in pipeline order, last 5 activities, next follow-up.</summary>
     public async Task<ContactSummary?> SummaryAsync(int contactId, CancellationToken ct)
@@ -98,7 +91,7 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     /// just the rows that made the cut.
     /// </summary>
     private async Task<IReadOnlyList<Match<T>>> FindAsync<T>(SearchIndex.Spec spec, string key, int limit, Func<T, int> id,
-        Func<string, Task<List<T>>> named, Func<List<int>, Task<List<T>>> load, CancellationToken ct)
+        Func<string, ValueTask<List<T>>> named, Func<List<int>, Task<List<T>>> load, CancellationToken ct)
     {
         if (key.Length > MaxQueryLength) key = key[..MaxQueryLength].TrimEnd();
         if (key.Length == 0 || limit <= 0) return [];

@@ -30,8 +30,7 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
         var startOfToday = LocalDay.StartUtc(today, zone);
         var startOfTomorrow = LocalDay.StartUtc(today.AddDays(1), zone);
 
-        var items = new List<FollowUp>();
-        await foreach (var item in Due.For(db)(db, memberId, startOfTomorrow).WithCancellation(ct)) items.Add(item);
+        var items = await Due.For(db)(db, memberId, startOfTomorrow).ToListAsync(ct);
         return new DueFollowUps(today, member.TimeZone,
             items.Where(f => f.DueAt < startOfToday).ToList(),
             items.Where(f => f.DueAt >= startOfToday).ToList());
