@@ -24,30 +24,22 @@ internal static class TurnStages
         {
             var configuration = new ConfigurationBuilder().Build();
             await using var services = BenchServices.Create(copy, s => s.AddConversations(configuration));
-            var users = BenchServices.Query(copy, """
-                WITH unique_names AS (SELECT SearchName FROM Contacts GROUP BY SearchName HAVING count(*) = 1)
-                SELECT m.Id, m.Channel, m.TenantId, m.UserId, m.DisplayName, m.TimeZone,
-                       (SELECT c.Id || '|' || c.FirstName || ' ' || c.LastName FROM Contacts c
-                        WHERE c.OwnerId = m.Id AND c.SearchName IN (SELECT SearchName FROM unique_names) ORDER BY c.Id LIMIT 1)
-                FROM Members m WHERE m.Channel = 'msteams' ORDER BY m.Id LIMIT 3000
-                """, r => r.IsDBNull(6) ? null : new StageUser(r.GetInt32(0), new ChatUser(r.GetString(1), r.GetString(2), r.GetString(3),
-                    r.GetString(4), r.GetString(5)), int.Parse(r.GetString(6).Split('|')[0]), r.GetString(6).Split('|')[1]))
-                .OfType<StageUser>().ToList();
+            var users = BenchWorld.Users(copy, "msteams", 3000);
             var next = 0;
-            StageUser User() => users[next++ % users.Count];
-            Turn TurnOf(StageUser u, string text) => new($"stage-{Guid.NewGuid():N}", u.Chat, $"stage-{Guid.NewGuid():N}", ConversationKind.Personal, text);
+            BenchUser User() => users[next++ % users.Count];
+            Turn TurnOf(BenchUser u, string text) => new($"stage-{Guid.NewGuid():N}", Chat(u), $"stage-{Guid.NewGuid():N}", ConversationKind.Personal, text);
 
-            var stages = new (string Name, Func<IServiceProvider, StageUser, Task> Run)[]
+            var stages = new (string Name, Func<IServiceProvider, BenchUser, Task> Run)[]
             {
                 ("DI scope, engine and its features resolved", (s, _) => { s.GetRequiredService<IBot>(); return Task.CompletedTask; }),
                 ("member resolved (seen in the last minutes)", (s, u) => s.GetRequiredService<MemberService>().ResolveAsync(
-                    new MemberIdentity(u.Chat.Channel, u.Chat.TenantId, u.Chat.UserId, u.Chat.DisplayName, u.Chat.TimeZone), ct)),
+                    new MemberIdentity(u.Channel, u.TenantId, u.UserId, u.DisplayName, u.TimeZone), ct)),
                 ("contact found, exact name", (s, u) => s.GetRequiredService<CrmSearch>().FindContactsAsync(u.ContactName, 5, ct)),
                 ("contact found, typo", (s, u) => s.GetRequiredService<CrmSearch>().FindContactsAsync(Queries.Typo(u.ContactName), 5, ct)),
                 ("follow-ups due (DueAsync)", (s, u) => s.GetRequiredService<FollowUpService>().DueAsync(u.MemberId, ct)),
                 ("call + follow-up logged (LogAsync, one commit)", (s, u) => s.GetRequiredService<ActivityService>().LogAsync(
                     new LogActivity(u.ContactId, ActivityType.Call, "discussed renewal pricing", FollowUp: new NewFollowUp("Follow up", new DateOnly(2030, 1, 2))),
-                    new Actor(u.MemberId, u.Chat.DisplayName!, u.Chat.Channel), ct)),
+                    new Actor(u.MemberId, u.DisplayName, u.Channel), ct)),
                 ("turn: help", (s, u) => s.GetRequiredService<IBot>().OnTurnAsync(TurnOf(u, "help"), ct)),
                 ("turn: follow-ups", (s, u) => s.GetRequiredService<IBot>().OnTurnAsync(TurnOf(u, "follow-ups"), ct)),
                 ("turn: log call with <contact>: … follow up tomorrow", (s, u) => s.GetRequiredService<IBot>().OnTurnAsync(
@@ -76,7 +68,7 @@ internal static class TurnStages
         }
     }
 
-    private static async Task<int> RepeatAsync(ServiceProvider services, Func<IServiceProvider, StageUser, Task> run, Func<StageUser> user,
+    private static async Task<int> RepeatAsync(ServiceProvider services, Func<IServiceProvider, BenchUser, Task> run, Func<BenchUser> user,
         TimeSpan duration, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -91,5 +83,5 @@ internal static class TurnStages
         return calls;
     }
 
-    private sealed record StageUser(int MemberId, ChatUser Chat, int ContactId, string ContactName);
+    private static ChatUser Chat(BenchUser u) => new(u.Channel, u.TenantId, u.UserId, u.DisplayName, u.TimeZone);
 }

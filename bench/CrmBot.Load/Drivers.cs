@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CrmBot.Fakes.Slack;
 using CrmBot.Fakes.Teams;
+using CrmBot.Bench.Shared;
 
 namespace CrmBot.Load;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CrmBot.Bench.Shared;
 
 namespace CrmBot.Load;
 
