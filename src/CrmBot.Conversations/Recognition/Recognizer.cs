@@ -299,7 +299,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     {
         var t = clause.Trim().Trim(',', ';', '.', ':', '-', '—').Trim();
         // "with Jane" repeats the contact; only what comes after a delimiter is a title.
-        var with = Regex.Match(t, @"^(?:with|w)\s+[^:;,\-—]*(?:[:;,\-—]\s*(?<after>.*))?$", RegexOptions.IgnoreCase);
+        var with = WithThenTitle().Match(t);
         if (with.Success) t = with.Groups["after"].Value;
         t = LeadingTitleFiller().Replace(t, "");
         var clean = Clean(t);
@@ -348,12 +348,18 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         var t = Clean(text);
         if (t is null) return null;
         t = NameNoise().Replace(t, "");
-        t = Regex.Replace(t, @"\s+", " ");
+        t = WhiteSpaceRun().Replace(t, " ");
         return Clean(t);
     }
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
+    // Generated, never Regex.Match(text, pattern): the static methods share a 15-entry cache with every
+    // library in the process, and under load it thrashed, re-parsing these patterns on every turn.
+    [GeneratedRegex(@"^(?:with|w)\s+[^:;,\-—]*(?:[:;,\-—]\s*(?<after>.*))?$", RegexOptions.IgnoreCase)]
+    private static partial Regex WithThenTitle();
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhiteSpaceRun();
     [GeneratedRegex(@"(?:for\s+|by\s+)?\b(?<n>\d{1,3}|an?|one|two|three)\s*(?<unit>d|days?|w|wks?|weeks?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex SnoozePeriod();
     [GeneratedRegex(@"^(?:#|no\.?\s*|number\s+|item\s+)?(\d{1,3})\b")]
