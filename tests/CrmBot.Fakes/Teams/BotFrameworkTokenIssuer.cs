@@ -80,9 +80,12 @@ public sealed class BotFrameworkTokenIssuer : LoopbackServer
     }
 
     /// <summary>A token as the channel service sends it to the bot (iss api.botframework.com, aud = app id, serviceurl).</summary>
+    /// <summary>The issuer's "now": real time unless a test gives it the service's clock.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public string CreateChannelToken(ChannelToken spec)
     {
-        var now = DateTime.UtcNow;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object>();
         if (spec.ServiceUrl is not null) claims["serviceurl"] = spec.ServiceUrl;
         var expires = spec.Expires ?? now.AddHours(1);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using CrmBot.Conversations;
 using CrmBot.Fakes.Teams;
@@ -109,7 +110,68 @@ public class TeamsAuthenticationTests(StubBotHost host) : IClassFixture<StubBotH
         Assert.Null(host.Bot.TurnFor(activity["id"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task RememberedToken_IsStillBoundToTheActivitysServiceUrl()
+    {
+        var first = host.Sample("message-personal");
+        var token = host.TokenFor(first);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(first.ToJsonString(), token)).StatusCode);
+
+        var elsewhere = host.Sample("message-personal");
+        elsewhere["serviceUrl"] = "https://smba.trafficmanager.net/emea/";
+        var response = await host.PostAsync(elsewhere.ToJsonString(), token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(host.Bot.TurnFor(elsewhere["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task AlteredCopyOfAnAcceptedToken_Refused()
+    {
+        var first = host.Sample("message-personal");
+        var token = host.TokenFor(first);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(first.ToJsonString(), token)).StatusCode);
+
+        var altered = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
+        var second = host.Sample("message-personal");
+        var response = await host.PostAsync(second.ToJsonString(), altered);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(host.Bot.TurnFor(second["id"]!.GetValue<string>()));
+    }
+
     private static string Bearer(string token) => "Bearer " + token;
+}
+
+public sealed class ClockedStubBotHost : TeamsHost
+{
+    public RecordingBot Bot { get; } = new();
+    public ShiftedClock Clock { get; } = new();
+    protected override IBot TestBot => Bot;
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+/// <summary>An accepted token is remembered (the channel resends it for an hour), but never past its expiry.</summary>
+public class TeamsTokenLifetimeTests(ClockedStubBotHost host) : IClassFixture<ClockedStubBotHost>
+{
+    [Fact]
+    public async Task AcceptedToken_RefusedOnceItHasExpired()
+    {
+        var first = host.Sample("message-personal");
+        var now = DateTime.UtcNow;
+        var token = host.Issuer.CreateChannelToken(new ChannelToken
+        {
+            ServiceUrl = first["serviceUrl"]!.GetValue<string>(), NotBefore = now.AddMinutes(-1), Expires = now.AddMinutes(2),
+        });
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(first.ToJsonString(), token)).StatusCode);
+
+        host.Clock.Offset = TimeSpan.FromMinutes(2) + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(30);   // past expiry and skew
+        var later = host.Sample("message-personal");
+        var response = await host.PostAsync(later.ToJsonString(), token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null(host.Bot.TurnFor(later["id"]!.GetValue<string>()));
+    }
 }
 
 /// <summary>With no app id the endpoint is open (the Emulator's local mode), but a token is never waved through.</summary>

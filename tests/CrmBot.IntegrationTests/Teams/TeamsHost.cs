@@ -63,6 +63,9 @@ public class TeamsHost : IAsyncLifetime
             .With("Bot:ConnectorRetryDelay", "00:00:00.010");
         foreach (var (key, value) in Settings) _factory.With(key, value);
         Client = _factory.CreateClient();
+        // The channel mints its tokens at the service's "now", so a test that moves the clock a day on
+        // still sends tokens the service takes as current.
+        Issuer.Clock = Services.GetRequiredService<TimeProvider>();
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -20,6 +21,8 @@ public sealed record AuthenticationResult(bool Succeeded, ClaimsIdentity? Identi
 /// JwtTokenValidation does for channel tokens: OpenID metadata and JWKS (cached, refreshed when a key id
 /// is unknown), issuer, audience = our app id, RS256/384/512, lifetime with 5 minutes' skew, then
 /// against the activity: the serviceurl claim and the signing key's endorsement of the channel.
+/// A token that passed is remembered for a few minutes: the channel sends one token on every request
+/// for its hour of life, and checking its signature again each time was a tenth of a turn's CPU.
 /// </summary>
 public sealed class BotFrameworkAuthentication
 {
@@ -32,12 +35,19 @@ public sealed class BotFrameworkAuthentication
     // of forged kids cannot hammer the metadata endpoint.
     private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(30);
 
+    // How long a checked token is taken on trust: short, so a key Bot Framework withdraws stops being
+    // honoured within minutes. Only tokens that passed are kept (a forgery cannot fill the cache), and a
+    // bounded number of them.
+    internal static readonly TimeSpan TrustCheckedTokenFor = TimeSpan.FromMinutes(5);
+    private const int CheckedTokensKept = 1024;
+
     private readonly BotOptions _options;
     private readonly TimeProvider _clock;
     private readonly HttpDocumentRetriever _documents;
     private readonly ConfigurationManager<OpenIdConnectConfiguration> _metadata;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly MemoryCache _checked;
     private OpenIdConnectConfiguration? _refreshed;
     private DateTimeOffset _refreshedAt = DateTimeOffset.MinValue;
 
@@ -52,6 +62,7 @@ public sealed class BotFrameworkAuthentication
         };
         _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
             _options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), _documents);
+        _checked = new MemoryCache(new MemoryCacheOptions { SizeLimit = CheckedTokensKept, Clock = new CacheClock(clock) });
     }
 
     public bool IsAuthenticationEnabled => _options.IsAuthenticationEnabled;
@@ -69,6 +80,7 @@ public sealed class BotFrameworkAuthentication
         if (!authorizationHeader.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
             return AuthenticationResult.Fail("not a bearer token");
         var token = authorizationHeader[scheme.Length..].Trim();
+        if (_checked.TryGetValue(token, out AuthenticationResult? known)) return known!;
         if (!_handler.CanReadToken(token))
             return AuthenticationResult.Fail("token does not parse");
 
@@ -88,13 +100,31 @@ public sealed class BotFrameworkAuthentication
             var key = config.JsonWebKeySet?.Keys.FirstOrDefault(k => k.Kid == kid);
             if (key is null)
                 return AuthenticationResult.Fail("signing key has no key id in the key set");
-            return new AuthenticationResult(true, result.ClaimsIdentity, Endorsements(key), null);
+            var accepted = new AuthenticationResult(true, result.ClaimsIdentity, Endorsements(key), null);
+            Remember(token, accepted, result.SecurityToken.ValidTo);
+            return accepted;
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or InvalidOperationException or JsonException)
         {
             // Unreadable header, payload or metadata: refused, never a 500.
             return AuthenticationResult.Fail(ex.GetType().Name);
         }
+    }
+
+    /// <summary>Keeps an accepted token until it expires or for <see cref="TrustCheckedTokenFor"/>, whichever is sooner.</summary>
+    private void Remember(string token, AuthenticationResult accepted, DateTime validTo)
+    {
+        var until = _clock.GetUtcNow() + TrustCheckedTokenFor;
+        var expires = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
+        if (expires < until) until = expires;
+        if (until <= _clock.GetUtcNow()) return;
+        // When full, the cache refuses new entries until it compacts; the token is then simply checked again.
+        _checked.Set(token, accepted, new MemoryCacheEntryOptions { AbsoluteExpiration = until, Size = 1 });
+    }
+
+    private sealed class CacheClock(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => clock.GetUtcNow();
     }
 
     /// <summary>
@@ -145,8 +175,17 @@ public sealed class BotFrameworkAuthentication
             ValidateAudience = true,
             ValidateLifetime = true,
             ValidateIssuerSigningKey = true,
-            ClockSkew = TimeSpan.FromMinutes(5),
+            ClockSkew = Skew,
+            // The service's clock, the same one that ends a remembered token's trust.
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = _clock.GetUtcNow().UtcDateTime;
+                return expires is { } exp && now <= exp.ToUniversalTime() + Skew
+                       && (notBefore is not { } nbf || now >= nbf.ToUniversalTime() - Skew);
+            },
         });
+
+    private static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
 
     private static List<string> Endorsements(JsonWebKey key)
     {
