@@ -37,27 +37,35 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
             Outcome = string.IsNullOrWhiteSpace(request.Outcome) ? null : request.Outcome.Trim(),
             OccurredAt = request.OccurredAt is { } at ? AsUtc(at) : now,
             Contact = contact,
+            ContactId = contact.Id,
             Deal = deal,
+            DealId = deal?.Id,
             LoggedBy = member,
+            LoggedById = member.Id,
             Channel = actor.Channel,
             MessageLink = request.MessageLink,
             CreatedAt = now,
         };
-        db.Activities.Add(activity);
         FollowUp? followUp = null;
         if (request.FollowUp is { } next)
         {
             followUp = FollowUpService.NewItem(next, contact, deal, member, now);
             followUp.Activity = activity;
-            db.FollowUps.Add(followUp);
         }
 
+        // Every log turn writes this: plain INSERTs in one transaction, not change tracking (RowInserts).
         await db.InTransactionAsync(async () =>
         {
-            await db.SaveChangesAsync(ct);
-            AuditLog.Add(db, actor, nameof(Activity), activity.Id, "created", null, Describe(activity, contact));
-            if (followUp is not null) AuditLog.Add(db, actor, nameof(FollowUp), followUp.Id, "created", null, FollowUpService.Describe(followUp, member));
-            return await db.SaveChangesAsync(ct);
+            await RowInserts.InsertAsync(db, activity, ct);
+            if (followUp is not null)
+            {
+                followUp.ActivityId = activity.Id;
+                await RowInserts.InsertAsync(db, followUp, ct);
+            }
+            await AuditLog.AppendAsync(db, actor, nameof(Activity), activity.Id, "created", null, Describe(activity, contact), ct);
+            if (followUp is not null)
+                await AuditLog.AppendAsync(db, actor, nameof(FollowUp), followUp.Id, "created", null, FollowUpService.Describe(followUp, member), ct);
+            return 0;
         }, ct);
         return new LoggedActivity(activity, followUp);
     }

@@ -115,8 +115,11 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
         DueAt = LocalDay.EndUtc(followUp.DueDate, LocalDay.Zone(assignee.TimeZone)),
         Status = FollowUpStatus.Open,
         Contact = contact,
+        ContactId = contact?.Id,
         Deal = deal,
+        DealId = deal?.Id,
         Assignee = assignee,
+        AssigneeId = assignee.Id,
         CreatedAt = now,
     };
 
