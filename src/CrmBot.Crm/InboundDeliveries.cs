@@ -45,11 +45,11 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock)
     }
 
     /// <summary>The work is done: the payload goes (stored bodies must not grow), the id stays for dedupe.</summary>
+    /// <remarks>Plain SQL like the insert: it runs once per Slack turn, and a LINQ ExecuteUpdate pays EF's query-cache lookup each time.</remarks>
     public Task CompleteAsync(string channel, string deliveryId, CancellationToken ct = default) =>
-        db.ProcessedInbound.Where(p => p.Channel == channel && p.DeliveryId == deliveryId).ExecuteUpdateAsync(s => s
-            .SetProperty(p => p.PayloadJson, (string?)null)
-            .SetProperty(p => p.LeaseOwner, (string?)null)
-            .SetProperty(p => p.LeaseUntil, (DateTime?)null), ct);
+        db.Database.ExecuteSqlAsync(
+            $"""UPDATE "ProcessedInbound" SET "PayloadJson" = NULL, "LeaseOwner" = NULL, "LeaseUntil" = NULL WHERE "Channel" = {channel} AND "DeliveryId" = {deliveryId}""",
+            ct);
 
     /// <summary>The work failed or was abandoned: free it for the next claim (by anyone) without waiting for the lease.</summary>
     public Task ReleaseAsync(string channel, string deliveryId, string owner, CancellationToken ct = default) =>
