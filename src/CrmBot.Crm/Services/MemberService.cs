@@ -68,8 +68,20 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
         // Adoption counts active days, so "seen" needs no finer grain than a few minutes; moving it on
         // every message was a write (and a commit) per turn for nothing.
-        if (member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity) member.LastSeenAt = now;
-        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
+        var seenAgain = member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity;
+        if (db.ChangeTracker.HasChanges())
+        {
+            if (seenAgain) member.LastSeenAt = now;
+            await db.SaveChangesAsync(ct);
+        }
+        else if (seenAgain)
+        {
+            // The common write, alone: one UPDATE rather than SaveChanges' change-tracking round.
+            await db.Database.ExecuteSqlAsync($"""UPDATE "Members" SET "LastSeenAt" = {now} WHERE "Id" = {member.Id}""", ct);
+            var lastSeen = db.Entry(member).Property(m => m.LastSeenAt);
+            lastSeen.CurrentValue = now;
+            lastSeen.OriginalValue = now;
+        }
         return member;
     }
 

@@ -154,8 +154,14 @@ public class MemberServiceTests
         Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, first);
         crm.Clock.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal(first, await SeenAsync());                         // a message a minute: no write each time
-        crm.Clock.Advance(MemberService.LastSeenGranularity - TimeSpan.FromMinutes(4));
+        crm.Clock.Advance(MemberService.LastSeenGranularity - TimeSpan.FromMinutes(4) + TimeSpan.FromTicks(1234567));
         Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime, await SeenAsync());
+
+        // Moved on by its own UPDATE: stored as EF stores every instant, so text comparisons in SQL still order it.
+        await using var raw = crm.Turn();
+        var db = raw.Get<CrmDbContext>();
+        var stored = await db.Database.SqlQuery<string>($"""SELECT "LastSeenAt" AS "Value" FROM "Members" """).SingleAsync();
+        Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture), stored);
     }
 
     [Fact]
