@@ -106,6 +106,26 @@ public class ContactWordsTests
     }
 
     [Fact]
+    public async Task NameNotFoldedByUs_QuotesAreWords_AndAControlCharacterDoesNotFailTheWrite()
+    {
+        using var crm = new CrmHost();
+        await using var turn = crm.Turn();
+        var db = turn.Get<CrmDbContext>();
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO Contacts (FirstName, LastName, SearchName, CreatedAt, UpdatedAt) VALUES ('x', 'y', {0}, '2026-11-22', '2026-11-22')",
+            "o\"neil back\\slash");
+        await ContactVocabulary.AssertMatchesNamesAsync(db);
+
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO Contacts (FirstName, LastName, SearchName, CreatedAt, UpdatedAt) VALUES ('x', 'y', {0}, '2026-11-22', '2026-11-22')",
+            "tab\there");
+        await db.Database.ExecuteSqlRawAsync("UPDATE Contacts SET SearchName = 'tab' || char(9) || 'again' WHERE SearchName = {0}", "tab\there");
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM Contacts WHERE SearchName LIKE 'tab%'");
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM Contacts");
+        await ContactVocabulary.AssertMatchesNamesAsync(db);
+    }
+
+    [Fact]
     public async Task UpgradedStore_GetsTheVocabularyOfItsExistingContacts_Once()
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
