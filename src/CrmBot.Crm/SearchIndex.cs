@@ -9,13 +9,24 @@ namespace CrmBot.Crm;
 /// model, so this SQL lives here and <see cref="StoreMigrator"/> applies it after every
 /// migration, idempotently. A table rebuilt by a future migration loses its triggers; the next
 /// start puts them back.
+/// Contacts also have a word vocabulary (<see cref="Vocabulary"/>), for typos the trigrams miss.
 /// </summary>
 internal static class SearchIndex
 {
-    /// <summary>An FTS5 index over one folded-name column of one table.</summary>
-    public sealed record Spec(string Index, string Source, string Column);
+    /// <summary>An FTS5 index over one folded-name column of one table, and optionally a word vocabulary of it.</summary>
+    public sealed record Spec(string Index, string Source, string Column, Vocabulary? Words = null);
 
-    public static readonly Spec Contacts = new("ContactSearch", "Contacts", "SearchName");
+    /// <summary>
+    /// The distinct words of the folded names, for finding a word within one typo without scoring
+    /// every name: <c>Words</c> holds (word, row id) for every word of every name; <c>Keys</c> holds,
+    /// once per distinct word, the word itself and each form of it with one letter left out ("smith" →
+    /// "mith", "sith", …). Two words within one deletion, insertion, substitution or swap of each other
+    /// share a key ("smtih" and "smith" both give "smih"), so a typed word's keys find its near words
+    /// with a few B-tree lookups.
+    /// </summary>
+    public sealed record Vocabulary(string Words, string Keys);
+
+    public static readonly Spec Contacts = new("ContactSearch", "Contacts", "SearchName", new("ContactWords", "ContactWordKeys"));
     public static readonly Spec Companies = new("CompanySearch", "Companies", "NormalizedName");
     public static readonly Spec Deals = new("DealSearch", "Deals", "SearchName");
 
@@ -26,13 +37,13 @@ internal static class SearchIndex
     {
         if (!db.Database.IsSqlite()) return [];
         var present = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table'").ToListAsync(ct);
-        return Indexes.Select(i => i.Index).Except(present).ToList();
+        return Indexes.SelectMany(i => i.Words is { } v ? [i.Index, v.Words, v.Keys] : new[] { i.Index }).Except(present).ToList();
     }
 
     public static async Task EnsureAsync(CrmDbContext db, CancellationToken ct)
     {
         if (!db.Database.IsSqlite()) return;
-        foreach (var (index, source, column) in Indexes)
+        foreach (var (index, source, column, _) in Indexes)
         {
             var existed = await db.Database.SqlQueryRaw<int>(
                 "SELECT count(*) AS Value FROM sqlite_master WHERE type = 'table' AND name = {0}", index).SingleAsync(ct) > 0;
@@ -55,5 +66,82 @@ internal static class SearchIndex
             if (!existed) await db.Database.ExecuteSqlRawAsync($"INSERT INTO {index}({index}) VALUES ('rebuild');", ct);
 #pragma warning restore EF1002
         }
+        foreach (var spec in Indexes)
+            if (spec.Words is not null) await EnsureVocabularyAsync(db, spec, ct);
     }
+
+#pragma warning disable EF1002 // identifiers come from the constant table above, never from input
+    private static async Task EnsureVocabularyAsync(CrmDbContext db, Spec spec, CancellationToken ct)
+    {
+        var (source, column, words, keys) = (spec.Source, spec.Column, spec.Words!.Words, spec.Words.Keys);
+        // One transaction: a store is never left with the tables but only part of the words (the fill runs
+        // only when the table is new), and another process starting at the same time waits, then finds them.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var existed = await db.Database.SqlQueryRaw<int>(
+            "SELECT count(*) AS Value FROM sqlite_master WHERE type = 'table' AND name = {0}", words).SingleAsync(ct) > 0;
+        await db.Database.ExecuteSqlRawAsync($"""
+            CREATE TABLE IF NOT EXISTS {words} (Word TEXT NOT NULL, Id INTEGER NOT NULL, PRIMARY KEY (Word, Id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS {keys} (Key TEXT NOT NULL, Word TEXT NOT NULL, PRIMARY KEY (Key, Word)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS IX_{keys}_Word ON {keys} (Word);
+            CREATE TRIGGER IF NOT EXISTS {source}_{words}_insert AFTER INSERT ON {source} BEGIN
+            {AddWords("new")}
+            END;
+            CREATE TRIGGER IF NOT EXISTS {source}_{words}_delete AFTER DELETE ON {source} BEGIN
+            {RemoveWords("old")}
+            END;
+            CREATE TRIGGER IF NOT EXISTS {source}_{words}_update AFTER UPDATE OF {column} ON {source}
+            WHEN old.{column} IS NOT new.{column} BEGIN
+            {RemoveWords("old")}
+            {AddWords("new")}
+            END;
+            """, ct);
+        // Rows written before the vocabulary existed (an upgraded store) are added once.
+        if (!existed)
+            await db.Database.ExecuteSqlRawAsync($"""
+                INSERT OR IGNORE INTO {words} (Word, Id)
+                  SELECT w.value, c.Id FROM {source} AS c, {WordsOf($"c.{column}")} AS w WHERE w.value <> '';
+                INSERT OR IGNORE INTO {keys} (Key, Word)
+                  {KeysOf($"SELECT DISTINCT Word AS word FROM {words}")};
+                """, ct);
+        await tx.CommitAsync(ct);
+
+        // A name's words and, for a word not seen before (its own key missing), its keys.
+        string AddWords(string row) => $"""
+            INSERT OR IGNORE INTO {words} (Word, Id)
+              SELECT value, {row}.Id FROM {WordsOf($"{row}.{column}")} WHERE value <> '';
+            INSERT OR IGNORE INTO {keys} (Key, Word)
+              {KeysOf($"SELECT value AS word FROM {WordsOf($"{row}.{column}")} WHERE value <> '' AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.Key = value AND k.Word = value)")};
+            """;
+
+        // A name's words; the keys of a word no name holds any more go with it.
+        string RemoveWords(string row) => $"""
+            DELETE FROM {words} WHERE Id = {row}.Id AND Word IN (SELECT value FROM {WordsOf($"{row}.{column}")});
+            DELETE FROM {keys} WHERE Word IN (SELECT value FROM {WordsOf($"{row}.{column}")})
+              AND NOT EXISTS (SELECT 1 FROM {words} w WHERE w.Word = {keys}.Word);
+            """;
+    }
+#pragma warning restore EF1002
+
+    // The space-separated words of a name, as json_each rows (value). SQLite has no split function, and a
+    // recursive CTE costs about twice the CPU per inserted row: it builds a temporary table each time.
+    // Folded names hold letters, digits and spaces only; a name that still does not make valid JSON
+    // (a quote or a control character written by some other tool) gives no words rather than failing the write.
+    private static string WordsOf(string name)
+    {
+        var array = $"""'["' || replace(replace(replace({name}, '\', '\\'), '"', '\"'), ' ', '","') || '"]'""";
+        return $"json_each(CASE WHEN json_valid({array}) THEN {array} END)";
+    }
+
+    // Positions 0..64 in a word: 0 for the word itself, i for the word without its i-th letter. Longer words
+    // (none in practice; queries are cut at 64 characters) only get keys for their first 64 letters.
+    private static readonly string Positions = $"'[{string.Join(',', Enumerable.Range(0, 65))}]'";
+
+    // Each word of the select (a column named word) keyed by itself and by each one-letter deletion; none for a
+    // one-letter word, as an empty key would tie every short word together. SQLite's substr and length count
+    // characters, as CrmSearch's keys do.
+    private static string KeysOf(string wordsSelect) => $"""
+        SELECT CASE p.value WHEN 0 THEN w.word ELSE substr(w.word, 1, p.value - 1) || substr(w.word, p.value + 1) END, w.word
+        FROM ({wordsSelect}) AS w JOIN json_each({Positions}) AS p
+          ON p.value <= length(w.word) AND (p.value = 0 OR length(w.word) > 1)
+        """;
 }

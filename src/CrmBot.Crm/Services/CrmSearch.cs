@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
@@ -130,9 +131,18 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         // Trigrams inside words: those spanning a space ("n d") match half the table and say little.
         var perWord = (words.Count > 0 ? words : [key])
             .Select(w => Enumerable.Range(0, w.Length - 2).Select(i => Quote(w.Substring(i, 3))).Distinct().ToList()).ToList();
+        // The usual slip: one word mistyped, the others as typed. First only the names whose other word is
+        // within one typo of it, from the word vocabulary: a handful of names, not the thousand sharing the
+        // others. Short words count too ("jo ngg"): the vocabulary needs no trigrams.
+        if (spec.Words is { } vocabulary && key.Contains(' '))
+        {
+            found = [.. found, .. await OneWordOffAsync(spec, vocabulary, key, ct)];
+            found = found.DistinctBy(r => r.Id).ToList();
+            if (found.Any(r => ScoreOf(key, r, scores) >= CloseEnough)) return found;
+        }
         if (perWord.Count > 1)
         {
-            // The usual slip: one word mistyped, the others as typed; every name holding the others is scored.
+            // A bigger slip, or no vocabulary: every name holding the others as typed is scored.
             // The last word mistyped ("Henrik Vablerg"): names starting with the rest, a range of the B-tree
             // index (a common first name's thousand rows in about a millisecond; the FTS5 phrase took six).
             // An earlier word mistyped: names holding the other words, as FTS5 phrases, unranked.
@@ -159,6 +169,40 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     }
 
 #pragma warning disable EF1002 // identifiers come from SearchIndex's constants; values are parameters
+    /// <summary>
+    /// Names holding every word of the query as typed but one, and in its place a word within one typo of it.
+    /// Each typed word's keys (<see cref="SearchIndex.Vocabulary"/>) find its near words in one query; a word
+    /// taken as mistyped is tried only if every other word is a word of some name, which in the usual case
+    /// leaves one to try. The names are then an intersection of the words' id lists.
+    /// </summary>
+    private async Task<List<NameRow>> OneWordOffAsync(SearchIndex.Spec spec, SearchIndex.Vocabulary vocabulary, string key,
+        CancellationToken ct)
+    {
+        var words = key.Split(' ').Distinct().ToList();
+        if (words.Count < 2) return [];
+        var keysOf = words.ToDictionary(w => w, w => DeletionKeys(w).ToHashSet());
+        var keyed = await db.Database.SqlQueryRaw<WordKey>(
+            $"SELECT Key, Word FROM {vocabulary.Keys} WHERE Key IN (SELECT value FROM json_each({{0}}))",
+            JsonSerializer.Serialize(keysOf.Values.SelectMany(k => k).Distinct())).ToListAsync(ct);
+        // A word's own key marks it as a word of some name.
+        var known = keyed.Where(k => k.Key == k.Word).Select(k => k.Word).ToHashSet();
+
+        var found = new List<NameRow>();
+        foreach (var mistyped in words)
+        {
+            var others = words.Where(w => w != mistyped).ToList();
+            if (!others.All(known.Contains)) continue;
+            var near = keyed.Where(k => keysOf[mistyped].Contains(k.Key)).Select(k => k.Word).Distinct().ToList();
+            if (near.Count == 0) continue;
+            // Ids in order on both sides, so SQLite merges the lists instead of probing one per id of the other.
+            var intersect = string.Concat(others.Select((_, i) => $" INTERSECT SELECT Id FROM {vocabulary.Words} WHERE Word = {{{i + 1}}}"));
+            found.AddRange(await db.Database.SqlQueryRaw<NameRow>(
+                $"SELECT Id, {spec.Column} AS Name FROM {spec.Source} WHERE Id IN (SELECT Id FROM {vocabulary.Words} WHERE Word IN (SELECT value FROM json_each({{0}})){intersect} ORDER BY 1) LIMIT {UnrankedCandidates}",
+                [JsonSerializer.Serialize(near), .. others]).ToListAsync(ct));
+        }
+        return found;
+    }
+
     /// <summary>Names starting with <paramref name="prefix"/>: a range of the B-tree index on the folded column.</summary>
     private Task<List<NameRow>> PrefixAsync(SearchIndex.Spec spec, string prefix, int limit, CancellationToken ct) =>
         db.Database.SqlQueryRaw<NameRow>(
@@ -190,5 +234,16 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
             .Select(x => (x.Id, Math.Round(x.Score, 3)))
             .ToList();
 
+    /// <summary>The word itself and each form of it with one letter left out: the vocabulary's keys, counted in characters as SQLite does.</summary>
+    internal static IEnumerable<string> DeletionKeys(string word)
+    {
+        yield return word;
+        var letters = word.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        if (letters.Length < 2) yield break;
+        for (var i = 0; i < letters.Length; i++) yield return string.Concat(letters[..i]) + string.Concat(letters[(i + 1)..]);
+    }
+
     private sealed record NameRow(int Id, string Name);
+
+    private sealed record WordKey(string Key, string Word);
 }

@@ -3,6 +3,7 @@ using CrmBot.Crm;
 using CrmBot.Crm.Import;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
+using CrmBot.Tests.Crm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -224,6 +225,36 @@ public sealed class ContactImporterTests(ContactImporterTests.LegacyImported leg
         Assert.Equal(("import", "import", "Contact", fatima.Id.ToString(), "merged"), (entry.Actor, entry.Channel, entry.EntityType, entry.EntityId, entry.Action));
         Assert.Contains("\"phone\":null", entry.OldValue);
         Assert.Contains("\"phone\":\"+495684211395\"", entry.NewValue);
+    }
+
+    [Fact]
+    public async Task ImportedAndMergedNames_AreInTheWordVocabulary_AndFoundWithATypo()
+    {
+        await using (var db = _store.NewContext())
+        {
+            db.Contacts.Add(new Contact { FirstName = "Fatima", Email = "fatima.khan1084@hooli.xyz" });
+            await db.SaveChangesAsync();
+        }
+
+        // The row gives the store contact its last name (a merge), and brings in a new contact.
+        var report = await ImportAsync(Csv(
+            "First Name,Last Name,Email",
+            "Fatima,Khan,fatima.khan1084@hooli.xyz",
+            "Henrik,Vahlberg,henrik@example.com"), commit: true);
+
+        Assert.Equal((1, 1), (report.ContactsUpdated, report.ContactsCreated));
+        await using var check = _store.NewContext();
+        await ContactVocabulary.AssertMatchesNamesAsync(check);
+        var search = new CrmBot.Crm.Services.CrmSearch(check, Microsoft.Extensions.Options.Options.Create(new CrmOptions()));
+        Assert.Equal("Fatima Khan", (await search.FindContactsAsync("fatima kahn", 5, default))[0].Item.FullName);
+        Assert.Equal("Henrik Vahlberg", (await search.FindContactsAsync("henrik vahlbreg", 5, default))[0].Item.FullName);
+    }
+
+    [Fact]
+    public async Task LegacyExport_Commit_FillsTheWordVocabulary()
+    {
+        await using var db = legacyImported.Store.NewContext();
+        await ContactVocabulary.AssertMatchesNamesAsync(db);
     }
 
     [Fact]

@@ -160,6 +160,53 @@ public class CrmSearchIndexTests
         Assert.DoesNotContain(found, m => m.Item.LastName == "Tanaka");
     }
 
+    [Theory]
+    [InlineData("henrik vahlbreg")]     // last name: two letters swapped
+    [InlineData("henrik vahlbrg")]      // a letter left out
+    [InlineData("henrik vahlbberg")]    // a letter doubled
+    [InlineData("henrik vahlbwrg")]     // a neighbouring key
+    [InlineData("hnerik vahlberg")]     // the first name mistyped instead
+    [InlineData("henrk vahlberg")]
+    [InlineData("vahlbreg henrik")]     // words the other way round
+    [InlineData("Hénrik Vählbreg")]     // accents typed that the name does not have
+    [InlineData("henrik vhalbreg")]     // two slips in one word: beyond one edit, found by scoring every Henrik
+    public async Task OneWordMistyped_AmongManyWithTheSameOtherWord_FindsTheNameMeant(string query)
+    {
+        using var crm = new CrmHost();
+        foreach (var last in new[] { "Vahl", "Dahlberg", "Wahlberg", "Lindqvist", "Berg", "Vallberg", "Vahlström", "Ahlberg" })
+            await crm.ContactAsync("Henrik", last);
+        await crm.ContactAsync("Hendrik", "Lindqvist");
+        await crm.ContactAsync("Erik", "Vahlberg");
+        var meant = await crm.ContactAsync("Henrik", "Vahlberg");
+
+        await using var turn = crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync(query, 5, default);
+        Assert.Equal(meant.Id, found[0].Item.Id);
+        Assert.True(found[0].Score < 1.0);
+    }
+
+    [Theory]
+    [InlineData("jurgen mulelr", "Jürgen Müller")]   // accents left out and a swap
+    [InlineData("jürgen mueler", "Jürgen Müller")]   // "ü" typed as "ue": one letter more than the folded "muller"
+    [InlineData("zoe obrein", "Zoë O'Brien")]
+    [InlineData("ana de la curz", "Ana de la Cruz")] // a name of four words
+    [InlineData("jo ngg", "Jo Ng")]                  // a short word beside the mistyped one
+    public async Task OneWordMistyped_AccentsAndShortWords(string query, string expected)
+    {
+        using var crm = new CrmHost();
+        await crm.ContactAsync("Jürgen", "Mahler");
+        await crm.ContactAsync("Anna", "Müller");
+        await crm.ContactAsync("Zoë", "Brien");
+        await crm.ContactAsync("Ana", "de la Vega");
+        await crm.ContactAsync("Jo", "Nguyen");
+        foreach (var (first, last) in new[] { ("Jürgen", "Müller"), ("Zoë", "O'Brien"), ("Ana", "de la Cruz"), ("Jo", "Ng") })
+            await crm.ContactAsync(first, last);
+
+        await using var turn = crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync(query, 5, default);
+        Assert.Equal(expected, found[0].Item.FullName);
+    }
+
     [Fact]
     public async Task TwoContactsWithTheSameName_AreBothFound_AsEquallyGood()
     {
