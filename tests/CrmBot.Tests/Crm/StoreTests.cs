@@ -88,7 +88,7 @@ public class StoreTests
         // cold start), so a model change without `dotnet ef migrations add` must fail here instead.
         using var store = new TestStore();
         using var db = store.NewContext();
-        Assert.False(db.Database.HasPendingModelChanges(), "The model has changed: add a migration (dotnet ef migrations add <Name> --project src/CrmBot.Crm).");
+        Assert.False(db.Database.HasPendingModelChanges(), "The model has changed: add a migration (eng/regen-migration.sh).");
     }
 
     private static async Task<string> Scalar(CrmDbContext db, string sql)
