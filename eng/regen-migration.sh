@@ -7,5 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 rm -rf src/CrmBot.Crm/Migrations
+# A stale compiled model may not compile against the changed entities; it is regenerated below.
+rm -rf src/CrmBot.Crm/CompiledModel
 dotnet ef migrations add InitialCreate --project src/CrmBot.Crm --output-dir Migrations
 rm -f src/CrmBot.Crm/design.db*
+eng/regen-compiled-model.sh

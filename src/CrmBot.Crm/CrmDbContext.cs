@@ -165,7 +165,8 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
         CrmBot.Crm.Surveys.SurveyModel.Configure(b);
     }
 
-    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    // Internal, not private: the compiled model (CompiledModel/, generated code) instantiates it.
+    internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }

@@ -57,7 +57,8 @@ internal static class SurveyModel
         });
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    // Public: the compiled model (CompiledModel/, generated code) reads it, and its generator refuses non-public members.
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };

@@ -14,12 +14,14 @@ public static class CrmBotApp
     {
         var builder = WebApplication.CreateBuilder(args);
 
+        // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
+        // every other service's first look at the store) must find it migrated.
+        builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddFeedback();
-        builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddProactive(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
