@@ -34,7 +34,10 @@ internal static class SearchIndex
 
     /// <summary>The index tables and the triggers that keep them current, for the migrator's "nothing to do" check.</summary>
     public static IEnumerable<string> Objects => Indexes.SelectMany(i =>
-        new[] { i.Index, $"{i.Source}_{i.Index}_insert", $"{i.Source}_{i.Index}_delete", $"{i.Source}_{i.Index}_update" });
+        new[] { i.Index, $"{i.Source}_{i.Index}_insert", $"{i.Source}_{i.Index}_delete", $"{i.Source}_{i.Index}_update" }
+            .Concat(i.Words is { } v
+                ? [v.Words, v.Keys, $"{i.Source}_{v.Words}_insert", $"{i.Source}_{v.Words}_delete", $"{i.Source}_{v.Words}_update"]
+                : []));
 
     /// <summary>Index tables that should exist and do not (a store migrated without StoreMigrator).</summary>
     public static async Task<List<string>> MissingAsync(CrmDbContext db, CancellationToken ct)

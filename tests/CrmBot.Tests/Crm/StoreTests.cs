@@ -97,6 +97,24 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task Migrate_OnAStoreFromBeforeTheWordVocabulary_CreatesAndFillsIt()
+    {
+        // A store written before ContactWords existed is otherwise current: the quick check must not call it done.
+        using var store = new TestStore();
+        await using var db = store.NewContext();
+        await db.Database.ExecuteSqlRawAsync("""
+            DROP TABLE ContactWords; DROP TABLE ContactWordKeys;
+            DROP TRIGGER IF EXISTS Contacts_ContactWords_insert; DROP TRIGGER IF EXISTS Contacts_ContactWords_delete; DROP TRIGGER IF EXISTS Contacts_ContactWords_update;
+            INSERT INTO Contacts (FirstName, LastName, SearchName, CreatedAt, UpdatedAt) VALUES ('Henrik', 'Valberg', 'henrik valberg', '2026-11-22 09:00:00', '2026-11-22 09:00:00');
+            """);
+
+        await new StoreMigrator(db).MigrateAsync();
+
+        Assert.Equal("henrik,valberg", await Scalar(db, "SELECT group_concat(Word, ',') FROM (SELECT Word FROM ContactWords ORDER BY Word);"));
+        Assert.Equal("3", await Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'Contacts_ContactWords_%';"));
+    }
+
+    [Fact]
     public async Task Migrate_WhenAMigrationIsNotRecorded_RunsEfMigrations()
     {
         using var store = new TestStore();
