@@ -2,6 +2,7 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Proactive;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmBot.Tests.Proactive;
 
@@ -156,6 +157,27 @@ public sealed class DigestPlannerTests : IDisposable
         var sender = new RecordingSender();
         var dispatcher = _store.Instance(_clock, null, sender).GetService(typeof(OutboxDispatcher)) as OutboxDispatcher;
         Assert.Equal(0, await dispatcher!.DispatchDueAsync(default));
+    }
+
+    [Fact]
+    public async Task CatchUpPass_DoesNotCarryEachMembersRowsIntoTheNext()
+    {
+        // A start after downtime plans many digests in one pass, on one context: what one member's digest
+        // loaded must not stay tracked (every later save would compare it again).
+        for (var i = 0; i < 6; i++)
+        {
+            var m = await _host.MemberAsync("Rep" + i, "UTC");
+            await _host.FollowUpAsync(m, "Task " + i, Monday);
+        }
+        _clock.Set(Utc(23, 10, 0));
+
+        await using var scope = _host.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmBot.Crm.CrmDbContext>();
+        var planned = await scope.ServiceProvider.GetRequiredService<DigestPlanner>().PlanDueAsync(default);
+
+        Assert.Equal(6, planned);
+        Assert.Empty(db.ChangeTracker.Entries());
+        Assert.Equal(6, (await DigestsAsync()).Count);
     }
 
     [Fact]
