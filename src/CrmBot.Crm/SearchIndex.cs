@@ -32,19 +32,26 @@ internal static class SearchIndex
 
     private static readonly Spec[] Indexes = [Contacts, Companies, Deals];
 
-    /// <summary>The index tables and the triggers that keep them current, for the migrator's "nothing to do" check.</summary>
-    public static IEnumerable<string> Objects => Indexes.SelectMany(i =>
-        new[] { i.Index, $"{i.Source}_{i.Index}_insert", $"{i.Source}_{i.Index}_delete", $"{i.Source}_{i.Index}_update" }
-            .Concat(i.Words is { } v
-                ? [v.Words, v.Keys, $"{i.Source}_{v.Words}_insert", $"{i.Source}_{v.Words}_delete", $"{i.Source}_{v.Words}_update"]
-                : []));
+    /// <summary>The tables a spec needs: its FTS index and, with a vocabulary, the vocabulary's two.</summary>
+    private static string[] Tables(Spec spec) => spec.Words is { } v ? [spec.Index, v.Words, v.Keys] : [spec.Index];
+
+    /// <summary>
+    /// The index tables and the triggers that keep them current, for the migrator's "nothing to do" check.
+    /// Derived from <see cref="Tables"/>, so a table added to a spec cannot be left out of the check. The FTS
+    /// index and the vocabulary's words each have insert, delete and update triggers on the source table
+    /// (the keys are written by the words' triggers).
+    /// </summary>
+    public static IEnumerable<string> Objects => Indexes.SelectMany(spec =>
+        Tables(spec).Concat(
+            (spec.Words is { } v ? [spec.Index, v.Words] : new[] { spec.Index })
+            .SelectMany(table => new[] { "insert", "delete", "update" }.Select(op => $"{spec.Source}_{table}_{op}"))));
 
     /// <summary>Index tables that should exist and do not (a store migrated without StoreMigrator).</summary>
     public static async Task<List<string>> MissingAsync(CrmDbContext db, CancellationToken ct)
     {
         if (!db.Database.IsSqlite()) return [];
         var present = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table'").ToListAsync(ct);
-        return Indexes.SelectMany(i => i.Words is { } v ? [i.Index, v.Words, v.Keys] : new[] { i.Index }).Except(present).ToList();
+        return Indexes.SelectMany(Tables).Except(present).ToList();
     }
 
     public static async Task EnsureAsync(CrmDbContext db, CancellationToken ct)
