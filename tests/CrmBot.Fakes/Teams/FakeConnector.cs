@@ -132,8 +132,11 @@ public sealed class FakeConnector : LoopbackServer
         {
             if (failure.Status == 0)
             {
+                // Recorded before the abort: the caller sees the dropped connection at once and may look
+                // at the recorded calls before this handler runs another line.
+                var dropped = Record(0, Results.Empty);
                 request.HttpContext.Abort();
-                return Record(0, Results.Empty);
+                return dropped;
             }
             if (failure.RetryAfter is { } after)
                 request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString();
