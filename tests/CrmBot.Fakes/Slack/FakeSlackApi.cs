@@ -40,10 +40,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
     private FakeSlackApi(string botToken)
     {
         BotToken = botToken;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
+        _app = Teams.LoopbackServer.NewBuilder().Build();
         _app.MapPost("/api/{method}", ApiAsync);
         _app.MapPost("/response/{*rest}", (Delegate)ResponseUrlAsync);
     }
