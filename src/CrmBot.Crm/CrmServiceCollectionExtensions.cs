@@ -24,7 +24,12 @@ public static class CrmServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
-        services.AddDbContext<CrmDbContext>(o => ConfigureStore(o, connectionString));
+        // Options built once, not per scope, and the compiled model named outright: EF would otherwise
+        // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
+        // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (bench/README.md, fourth round).
+        services.AddDbContext<CrmDbContext>(
+            o => ConfigureStore(o, connectionString).UseModel(CompiledModel.CrmDbContextModel.Instance),
+            optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddScoped<StoreMigrator>();
         services.AddScoped<InboundDeliveries>();
