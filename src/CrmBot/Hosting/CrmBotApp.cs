@@ -12,7 +12,10 @@ public static class CrmBotApp
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings are read at start, not watched: the reload watch covers the content root recursively,
+        // and the store lives there by default (crmbot.db), so every committed turn woke the watcher:
+        // about 10 % of a log turn (bench/README.md, fourth round). A later argument can turn it back on.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
         // every other service's first look at the store) must find it migrated.
