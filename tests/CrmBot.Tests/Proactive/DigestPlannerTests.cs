@@ -181,6 +181,28 @@ public sealed class DigestPlannerTests : IDisposable
     }
 
     [Fact]
+    public async Task CatchUpPass_IsPaced_BetweenMembers()
+    {
+        // Hundreds of digests due at once (a start after downtime) must not take the core from chat turns:
+        // the pass checks its pacer after every member, and rests once it has used its slice.
+        for (var i = 0; i < 4; i++)
+        {
+            var m = await _host.MemberAsync("Rep" + i, "UTC");
+            await _host.FollowUpAsync(m, "Task " + i, Monday);
+        }
+        _clock.Set(Utc(23, 10, 0));
+        var pacing = new PacingClock();
+        var restEveryMember = new Pacer(pacing, TimeSpan.Zero, TimeSpan.FromMilliseconds(40));
+
+        await using var scope = _host.Scope();
+        var planned = await scope.ServiceProvider.GetRequiredService<DigestPlanner>().PlanDueAsync(restEveryMember, default);
+
+        Assert.Equal(4, planned);
+        Assert.Equal(4, pacing.Rests.Count);
+        Assert.Equal(4, (await DigestsAsync()).Count);
+    }
+
+    [Fact]
     public async Task TwoPlannerInstances_PlanEachDigestOnce()
     {
         var members = new List<Member>();
