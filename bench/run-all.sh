@@ -23,3 +23,5 @@ dotnet run -c Release --no-build --project bench/CrmBot.Bench -- stages $([[ "$s
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- cold-start | tee bench/.data/cold-start.log
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- --channel teams --no-build "${load_args[@]}" | tee bench/.data/load-teams.log
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- --channel slack --no-build "${load_args[@]}" | tee bench/.data/load-slack.log
+# The issue's reference point on this machine: a bare endpoint (read the activity, post one reply).
+dotnet run -c Release --no-build --project bench/CrmBot.Load -- --bare --channel teams --workload help "${load_args[@]}" | tee bench/.data/load-bare.log

@@ -33,16 +33,26 @@ var setOption = new Option<string[]>("--set")
 {
     Description = "Extra service setting, key=value (e.g. Logging:LogLevel:Default=Warning); repeatable.", AllowMultipleArgumentsPerToken = true,
 };
+var bareOption = new Option<bool>("--bare")
+{
+    Description = "Measure bench/CrmBot.Bare (read the activity, post one reply) instead of CrmBot: the issue's reference point, on this machine. Teams only.",
+};
 var serviceLogOption = new Option<string?>("--service-log") { Description = "Write the service's console output to this file." };
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
-    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption,
 };
 root.SetAction(async (parse, _) =>
 {
+    ServiceProcess.Bare = parse.GetValue(bareOption);
+    if (ServiceProcess.Bare && parse.GetValue(channelOption)!.Any(c => c != "teams"))
+    {
+        Console.Error.WriteLine("--bare answers Teams activities only: add --channel teams.");
+        return 2;
+    }
     // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
     if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
@@ -67,10 +77,7 @@ root.SetAction(async (parse, _) =>
         var activitiesBefore = BenchWorld.Count(store, "Activities");
         List<Window> windows;
         double? rss;
-        var settings = new Dictionary<string, string>(driver.ServiceSettings);
-        foreach (var kv in parse.GetValue(setOption) ?? [])
-            settings[kv.Split('=', 2)[0]] = kv.Split('=', 2) is [_, var v] ? v : throw new ArgumentException($"--set {kv}: expected key=value");
-        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), settings, parse.GetValue(serviceLogOption)))
+        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption)))
         {
             using var probe = Http.Create(1);
             await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
@@ -95,7 +102,7 @@ root.SetAction(async (parse, _) =>
 
 var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
 {
-    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption,
+    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption,
 };
 coldStart.SetAction(async (parse, _) =>
 {
@@ -110,7 +117,7 @@ coldStart.SetAction(async (parse, _) =>
     var rss = new List<double>();
     for (var i = 0; i < parse.GetValue(startsOption); i++)
     {
-        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), driver.ServiceSettings, null);
+        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), null);
         double? listeningMs = null;
         while (true)
         {
@@ -138,6 +145,15 @@ coldStart.SetAction(async (parse, _) =>
 root.Subcommands.Add(coldStart);
 
 return await root.Parse(args).InvokeAsync();
+
+// The service's settings: the driver's (pointing it at the fakes), then each --set Key=Value over them.
+Dictionary<string, string> Settings(ITurnDriver driver, System.CommandLine.ParseResult parse)
+{
+    var settings = new Dictionary<string, string>(driver.ServiceSettings);
+    foreach (var kv in parse.GetValue(setOption) ?? [])
+        settings[kv.Split('=', 2)[0]] = kv.Split('=', 2) is [_, var v] ? v : throw new ArgumentException($"--set {kv}: expected key=value");
+    return settings;
+}
 
 /// <summary>One set (channel, workload, concurrency): the median over its runs of each number.</summary>
 internal sealed record ResultRow(string Channel, string Workload, int Concurrency, int Runs, double TurnsPerSecond,

@@ -35,8 +35,20 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     public long StartedAt { get; }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Instead of CrmBot, the reference point: bench/CrmBot.Bare, a bare endpoint that reads the
+    /// activity and posts one reply. Measured on the same set-up, it says how fast this machine is.
+    /// </summary>
+    public static bool Bare { get; set; }
+
+    private static string Project => Bare
+        ? Path.Combine(BenchPaths.RepoRoot, "bench", "CrmBot.Bare", "CrmBot.Bare.csproj")
+        : Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj");
+
     /// <summary>The service as deployed: published, ReadyToRun (see <see cref="BuildAsync"/>).</summary>
-    public static string ExecutablePath => Path.Combine(BenchPaths.DataDir, "service", "CrmBot");
+    public static string ExecutablePath => Bare
+        ? Path.Combine(BenchPaths.DataDir, "bare", "CrmBot.Bare")
+        : Path.Combine(BenchPaths.DataDir, "service", "CrmBot");
 
     /// <summary>
     /// dotnet publish -c Release -r linux-x64 src/CrmBot, so the run measures the code in the working tree the
@@ -44,15 +56,15 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// </summary>
     public static async Task BuildAsync()
     {
-        Console.WriteLine("Publishing src/CrmBot (Release, linux-x64, ReadyToRun)…");
-        var start = new ProcessStartInfo("dotnet", ["publish", Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj"), "-c", "Release",
+        Console.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(Project)} (Release, linux-x64)…");
+        var start = new ProcessStartInfo("dotnet", ["publish", Project, "-c", "Release",
             "-r", "linux-x64", "--self-contained", "false", "-o", Path.GetDirectoryName(ExecutablePath)!, "-v", "q", "-nologo"])
         {
             UseShellExecute = false,
         };
         using var build = Process.Start(start)!;
         await build.WaitForExitAsync();
-        if (build.ExitCode != 0) throw new InvalidOperationException("Publishing src/CrmBot failed.");
+        if (build.ExitCode != 0) throw new InvalidOperationException($"Publishing {Project} failed.");
     }
 
     /// <summary>
