@@ -24,4 +24,4 @@ dotnet run -c Release --no-build --project bench/CrmBot.Load -- cold-start | tee
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- --channel teams --no-build "${load_args[@]}" | tee bench/.data/load-teams.log
 dotnet run -c Release --no-build --project bench/CrmBot.Load -- --channel slack --no-build "${load_args[@]}" | tee bench/.data/load-slack.log
 # The reference point on this machine: a bare endpoint (read the activity, post one reply).
-dotnet run -c Release --no-build --project bench/CrmBot.Load -- --bare --channel teams --workload help "${load_args[@]}" | tee bench/.data/load-bare.log
+dotnet run -c Release --no-build --project bench/CrmBot.Load -- --bare --channel teams --workload help --warmup 30 "${load_args[@]}" | tee bench/.data/load-bare.log
