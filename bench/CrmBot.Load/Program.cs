@@ -61,6 +61,7 @@ root.SetAction(async (parse, _) =>
     var duration = TimeSpan.FromSeconds(quick ? 5 : parse.GetValue(durationOption));
     var runs = quick ? 1 : parse.GetValue(runsOption);
     var template = Path.GetFullPath(parse.GetValue(storeOption)!);
+    if (!StoreExists(template)) return 2;
     Console.WriteLine($"load tool on CPUs {Pinning.AllowedCpus(Environment.ProcessId)}; service on {parse.GetValue(serviceCpusOption)}; " +
                       $"warm-up {warmup.TotalSeconds} s, {runs} × {duration.TotalSeconds} s");
 
@@ -109,6 +110,7 @@ coldStart.SetAction(async (parse, _) =>
     if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var template = Path.GetFullPath(parse.GetValue(storeOption)!);
+    if (!StoreExists(template)) return 2;
     var users = BenchWorld.Users(template, "msteams", 50);
     await using var driver = await TeamsDriver.StartAsync(users[0].TenantId, 1);
     var store = ServiceProcess.FreshStore(template);
@@ -145,6 +147,14 @@ coldStart.SetAction(async (parse, _) =>
 root.Subcommands.Add(coldStart);
 
 return await root.Parse(args).InvokeAsync();
+
+// The users come from the generated store (also for --bare), so without it nothing can run.
+bool StoreExists(string template)
+{
+    if (File.Exists(template)) return true;
+    Console.Error.WriteLine($"No store at {template}: run `dotnet run -c Release --project bench/CrmBot.Bench -- generate` first (--scale 0.01 for a quick try).");
+    return false;
+}
 
 // The service's settings: the driver's (pointing it at the fakes), then each --set Key=Value over them.
 Dictionary<string, string> Settings(ITurnDriver driver, System.CommandLine.ParseResult parse)
