@@ -45,7 +45,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         ? Path.Combine(BenchPaths.RepoRoot, "bench", "CrmBot.Bare", "CrmBot.Bare.csproj")
         : Path.Combine(BenchPaths.RepoRoot, "src", "CrmBot", "CrmBot.csproj");
 
-    /// <summary>The service as deployed: published, ReadyToRun (see <see cref="BuildAsync"/>).</summary>
+    /// <summary>The service as deployed: published, ReadyToRun (see <see cref="BuildAsync"/>); or the bare endpoint.</summary>
     public static string ExecutablePath => Bare
         ? Path.Combine(BenchPaths.DataDir, "bare", "CrmBot.Bare")
         : Path.Combine(BenchPaths.DataDir, "service", "CrmBot");
