@@ -2,8 +2,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
-// Default ASP.NET Core settings (tiering, server GC), as "a bare endpoint" means. The Connector wants a bot
-// token; one is fetched at the first turn and reused, as any bot does within a token's hour.
+// Default runtime settings (tiering, server GC), as "a bare endpoint" means. Like the service, it neither
+// logs each request nor watches its config files (finding 13: the watch woke on the store's writes).
+// The Connector wants a bot token; one is fetched at the first turn and reused, as any bot does within
+// a token's hour.
 var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 builder.Logging.ClearProviders();
 var app = builder.Build();
