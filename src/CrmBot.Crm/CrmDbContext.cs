@@ -14,6 +14,18 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     /// <summary>"Now" for what the store stamps itself (audit entries).</summary>
     public TimeProvider Clock { get; } = TimeProvider.System;
 
+    /// <summary>Set when the context belongs to the service's <see cref="StoreSessions"/>: disposing gives it back.</summary>
+    internal StoreSessions? Sessions { get; set; }
+
+    public override void Dispose()
+    {
+        if (Sessions?.TryReturn(this) == true) return;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync() =>
+        Sessions?.TryReturn(this) == true ? ValueTask.CompletedTask : base.DisposeAsync();
+
     public DbSet<Member> Members => Set<Member>();
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<Contact> Contacts => Set<Contact>();

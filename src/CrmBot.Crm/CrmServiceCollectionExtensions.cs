@@ -44,6 +44,18 @@ public static class CrmServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// For the long-running service: each scope borrows a context, with its connection already open, instead
+    /// of building one (<see cref="StoreSessions"/>). Not for the CLI's one-shot verbs, where opening the
+    /// connection up front would create a store file that a dry run must not leave behind.
+    /// </summary>
+    public static IServiceCollection AddStoreSessions(this IServiceCollection services)
+    {
+        services.AddSingleton<StoreSessions>();
+        services.Replace(ServiceDescriptor.Scoped(sp => sp.GetRequiredService<StoreSessions>().Rent()));
+        return services;
+    }
+
     /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks).</summary>
     public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString) =>
         Common(options.UseSqlite(connectionString));
@@ -53,7 +65,7 @@ public static class CrmServiceCollectionExtensions
         Common(options.UseSqlite(connection));
 
     private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options) =>
-        options.AddInterceptors(new SqliteConnectionSetup())
+        options.AddInterceptors(new SqliteConnectionSetup(), new StatementCacheInterceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (bench/README.md). That is a build-time question; StoreTests asserts it instead.

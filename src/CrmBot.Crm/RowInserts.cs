@@ -28,8 +28,8 @@ public static class RowInserts
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserts runs inside the caller's transaction.");
 
-        await using var command = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = (SqliteTransaction)transaction;
+        await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection());
+        command.Transaction = transaction;
         command.CommandText = statement.Sql;
         for (var i = 0; i < statement.Columns.Length; i++)
         {

@@ -20,7 +20,7 @@ public static class CrmBotApp
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
         // every other service's first look at the store) must find it migrated.
         builder.Services.AddHostedService<StoreMigrationService>();
-        builder.Services.AddCrm(builder.Configuration);
+        builder.Services.AddCrm(builder.Configuration).AddStoreSessions();
         builder.Services.AddConversations(builder.Configuration);
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);

@@ -1,5 +1,7 @@
+using CrmBot.Crm;
 using CrmBot.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmBot.Tests.Hosting;
 
@@ -27,5 +29,29 @@ public class CrmBotAppTests
         var sources = FileSources("--hostBuilder:reloadConfigOnChange=true").ToList();
 
         Assert.Contains(sources, s => s.Path == "appsettings.json" && s.ReloadOnChange);
+    }
+
+    [Fact]
+    public async Task EachScope_BorrowsTheServicesReusedContext()
+    {
+        // Without this the service would build a context (and reopen its connection) for every turn.
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-hosting-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var app = CrmBotApp.Build([$"--ConnectionStrings:Crm=Data Source={path}", "--environment=Testing"]);
+            CrmDbContext first;
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                first = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+                Assert.Same(app.Services.GetRequiredService<StoreSessions>(), first.Sessions);
+            }
+            await using (var scope = app.Services.CreateAsyncScope())
+                Assert.Same(first, scope.ServiceProvider.GetRequiredService<CrmDbContext>());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
     }
 }
