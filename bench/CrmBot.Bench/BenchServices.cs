@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CrmBot.Bench;
 
-/// <summary>The CRM services wired exactly as the service wires them (AddCrm), over a store file.</summary>
+/// <summary>The CRM services wired exactly as the service wires them (AddCrm, reused contexts), over a store file.</summary>
 internal static class BenchServices
 {
     public static ServiceProvider Create(string storePath, Action<IServiceCollection>? configure = null)
@@ -16,7 +16,7 @@ internal static class BenchServices
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddCrm(configuration);
+        services.AddCrm(configuration).AddStoreSessions();
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
