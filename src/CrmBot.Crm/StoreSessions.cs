@@ -12,24 +12,28 @@ namespace CrmBot.Crm;
 /// EF's SQL functions on the native connection each time (bench/README.md, sixth round). EF's own
 /// DbContext pooling cannot help with the second: it disposes the connection whenever a context goes back.
 /// A context comes back clean (nothing tracked, no transaction) or is disposed for real.
+/// At most <see cref="MaxSessions"/> exist at once: a turn holds its context to its end, reply included, so
+/// every turn in flight held an open connection with its schema, page cache and statements (peak RSS at
+/// 64 concurrent turns went over 200 MB). Turns beyond that get a plain context, as before.
 /// </summary>
 public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimeProvider clock) : IDisposable
 {
-    /// <summary>Idle contexts kept; more than this are disposed on return (each holds a connection and its page cache).</summary>
-    public const int MaxIdle = 16;
+    /// <summary>Contexts kept open at most, lent and idle together. One core runs a handful of turns at a time.</summary>
+    public const int MaxSessions = 8;
 
     private readonly ConcurrentBag<CrmDbContext> _idle = [];
-    private int _idleCount;
+    private int _sessions;
     private volatile bool _disposed;
 
-    /// <summary>An idle context, or a new one with its connection opened.</summary>
+    /// <summary>An idle context; else a new one with its connection opened; else, at the limit, a plain one.</summary>
     public CrmDbContext Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryTake(out var db))
+        if (_idle.TryTake(out var db)) return db;
+        if (Interlocked.Increment(ref _sessions) > MaxSessions)
         {
-            Interlocked.Decrement(ref _idleCount);
-            return db;
+            Interlocked.Decrement(ref _sessions);
+            return new CrmDbContext(options, clock);
         }
         db = new CrmDbContext(options, clock) { Sessions = this };
         try
@@ -40,8 +44,7 @@ public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimePr
         }
         catch
         {
-            db.Sessions = null;
-            db.Dispose();
+            DisposeForReal(db);
             throw;
         }
         return db;
@@ -53,22 +56,27 @@ public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimePr
         // A transaction still open means the scope ended mid-work (cancelled, failed): the real Dispose
         // rolls it back. A broken connection is not worth keeping either.
         if (_disposed || db.Database.CurrentTransaction is not null || db.Database.GetDbConnection().State != ConnectionState.Open)
+        {
+            Forget(db);
             return false;
+        }
         var tracker = db.ChangeTracker;
         tracker.Clear();
         tracker.AutoDetectChangesEnabled = true;
         tracker.QueryTrackingBehavior = QueryTrackingBehavior.TrackAll;
         tracker.CascadeDeleteTiming = CascadeTiming.Immediate;
         tracker.DeleteOrphansTiming = CascadeTiming.Immediate;
-        if (Interlocked.Increment(ref _idleCount) > MaxIdle)
-        {
-            Interlocked.Decrement(ref _idleCount);
-            return false;
-        }
         _idle.Add(db);
         // Disposed between the check and the add: take it back out so it is not left open.
         if (_disposed && _idle.TryTake(out var late)) DisposeForReal(late);
         return true;
+    }
+
+    /// <summary>A session's context that is going for good: it no longer counts, and its Dispose is the real one.</summary>
+    private void Forget(CrmDbContext db)
+    {
+        db.Sessions = null;
+        Interlocked.Decrement(ref _sessions);
     }
 
     public void Dispose()
@@ -77,9 +85,9 @@ public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimePr
         while (_idle.TryTake(out var db)) DisposeForReal(db);
     }
 
-    private static void DisposeForReal(CrmDbContext db)
+    private void DisposeForReal(CrmDbContext db)
     {
-        db.Sessions = null;
+        Forget(db);
         db.Dispose();
     }
 }

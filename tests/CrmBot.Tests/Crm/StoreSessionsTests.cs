@@ -95,19 +95,38 @@ public sealed class StoreSessionsTests : IDisposable
     }
 
     [Fact]
-    public void ConcurrentRenters_GetTheirOwnContexts_AndOnlyMaxIdleAreKept()
+    public async Task ConcurrentRenters_GetTheirOwnContexts_AndPastTheLimit_PlainOnes()
     {
-        var rented = Enumerable.Range(0, StoreSessions.MaxIdle + 3).Select(_ => _sessions.Rent()).ToList();
+        var rented = Enumerable.Range(0, StoreSessions.MaxSessions + 3).Select(_ => _sessions.Rent()).ToList();
         var connections = rented.Select(db => db.Database.GetDbConnection()).ToList();
         Assert.Equal(rented.Count, rented.Distinct().Count());
         Assert.Equal(rented.Count, connections.Distinct().Count());
+        // The first MaxSessions hold their connection open; the rest open and close it per statement, as before.
+        Assert.All(rented.Take(StoreSessions.MaxSessions), db => Assert.Same(_sessions, db.Sessions));
+        Assert.All(connections.Take(StoreSessions.MaxSessions), c => Assert.Equal(ConnectionState.Open, c.State));
+        Assert.All(rented.Skip(StoreSessions.MaxSessions), db => Assert.Null(db.Sessions));
+        Assert.All(connections.Skip(StoreSessions.MaxSessions), c => Assert.Equal(ConnectionState.Closed, c.State));
+        // A plain one works like any context.
+        Assert.Equal(0, await rented[^1].Members.CountAsync());
         foreach (var db in rented) db.Dispose();
 
-        var again = Enumerable.Range(0, StoreSessions.MaxIdle + 3).Select(_ => _sessions.Rent()).ToList();
-        Assert.Equal(StoreSessions.MaxIdle, again.Count(rented.Contains));
-        // The three over the limit were disposed for real on return.
-        Assert.Equal(3, connections.Count(c => c.State == ConnectionState.Closed));
+        var again = Enumerable.Range(0, StoreSessions.MaxSessions + 3).Select(_ => _sessions.Rent()).ToList();
+        Assert.Equal(StoreSessions.MaxSessions, again.Count(rented.Contains));
+        Assert.Equal(StoreSessions.MaxSessions, again.Count(db => db.Sessions is not null));
         foreach (var db in again) db.Dispose();
+    }
+
+    [Fact]
+    public async Task ASessionDroppedMidTransaction_FreesItsPlace()
+    {
+        var all = Enumerable.Range(0, StoreSessions.MaxSessions).Select(_ => _sessions.Rent()).ToList();
+        await all[0].Database.BeginTransactionAsync();
+        foreach (var db in all) db.Dispose();   // the first goes for good, the others back to the pool
+
+        var next = Enumerable.Range(0, StoreSessions.MaxSessions).Select(_ => _sessions.Rent()).ToList();
+        Assert.All(next, db => Assert.Same(_sessions, db.Sessions));
+        Assert.DoesNotContain(all[0], next);
+        foreach (var db in next) db.Dispose();
     }
 
     [Fact]
