@@ -26,6 +26,7 @@ public sealed class FakeConnector : LoopbackServer
     private readonly ConcurrentQueue<ConnectorRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> _failures = new();
     private readonly SemaphoreSlim _received = new(0);
+    private volatile TaskCompletionSource _answers = Answered();
     private int _ids;
 
     private FakeConnector(BotFrameworkTokenIssuer? issuer) => _issuer = issuer;
@@ -66,6 +67,22 @@ public sealed class FakeConnector : LoopbackServer
     public void DropNext(int count)
     {
         for (var i = 0; i < count; i++) _failures.Enqueue((0, null));
+    }
+
+    /// <summary>
+    /// From now on, calls are recorded as they arrive but answered only at <see cref="ReleaseAnswers"/>: a
+    /// Connector that is slow to answer, as the real one is over the Internet.
+    /// </summary>
+    public void HoldAnswers() => _answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers every held call, and answers at once again.</summary>
+    public void ReleaseAnswers() => _answers.TrySetResult();
+
+    private static TaskCompletionSource Answered()
+    {
+        var answered = new TaskCompletionSource();
+        answered.SetResult();
+        return answered;
     }
 
     public void Clear()
@@ -147,9 +164,11 @@ public sealed class FakeConnector : LoopbackServer
             return Record(StatusCodes.Status400BadRequest, Results.Json(Error("BadArgument", shapeError), statusCode: 400));
 
         var id = Interlocked.Increment(ref _ids);
-        if (createConversation)
-            return Record(200, Results.Json(new { id = $"a:fake-conversation-{id}", activityId = $"fake-activity-{id}" }));
-        return Record(200, Results.Json(new { id = request.Method == HttpMethods.Put ? activityId : $"fake-activity-{id}" }));
+        var answer = createConversation
+            ? Record(200, Results.Json(new { id = $"a:fake-conversation-{id}", activityId = $"fake-activity-{id}" }))
+            : Record(200, Results.Json(new { id = request.Method == HttpMethods.Put ? activityId : $"fake-activity-{id}" }));
+        await _answers.Task;
+        return answer;
     }
 
     private async Task<bool> IsAuthorizedAsync(HttpRequest request)

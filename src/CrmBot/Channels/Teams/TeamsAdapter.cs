@@ -106,8 +106,12 @@ public sealed class TeamsAdapter(
         IResult? result;
         try
         {
-            (status, result) = await runner.RunAsync<IResult>(
-                (services, token) => TurnAsync(services, activity, turn, deliver, record, token), mayContinueInBackground, ct);
+            (status, result) = await runner.RunAsync(
+                (services, token) => TurnAsync(services, activity, turn, record, token),
+                (services, outcome, token) => outcome.Replies is { } replies
+                    ? deliver(services, activity, turn, replies, token)
+                    : Task.FromResult(outcome.Answer!),
+                mayContinueInBackground, ct);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
@@ -124,8 +128,11 @@ public sealed class TeamsAdapter(
         };
     }
 
-    /// <summary>One turn, in its own scope: dedupe, engine, delivery of the replies.</summary>
-    private async Task<IResult> TurnAsync(IServiceProvider services, Activity activity, Turn turn, Deliver deliver,
+    /// <summary>What a turn came to: replies to deliver, or the answer to a repeat delivery.</summary>
+    private sealed record Outcome(IReadOnlyList<Reply>? Replies, IResult? Answer);
+
+    /// <summary>One turn, in its own scope: dedupe and engine. Its replies are delivered afterwards.</summary>
+    private async Task<Outcome> TurnAsync(IServiceProvider services, Activity activity, Turn turn,
         Func<IServiceProvider, CancellationToken, Task>? record, CancellationToken ct)
     {
         var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
@@ -133,7 +140,7 @@ public sealed class TeamsAdapter(
         if (!await deliveries.TryBeginAsync(TeamsActivities.ChannelId, deliveryId, ct))
         {
             Log.Redelivery(log, activity.Id);
-            return Duplicate(activity);
+            return new Outcome(null, Duplicate(activity));
         }
         IReadOnlyList<Reply> replies;
         try
@@ -147,7 +154,7 @@ public sealed class TeamsAdapter(
             await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
             throw;
         }
-        return await deliver(services, activity, turn, replies, ct);
+        return new Outcome(replies, null);
     }
 
     private static IResult Duplicate(Activity activity) =>

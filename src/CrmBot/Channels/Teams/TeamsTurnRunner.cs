@@ -7,6 +7,9 @@ namespace CrmBot.Channels.Teams;
 /// Runs turns in their own DI scope, at most Bot:MaxConcurrentTurns at once. A request waits for its turn
 /// up to Bot:AcknowledgeAfter; a turn that takes longer is left to finish in the background (Teams
 /// redelivers what it does not get an answer for within ~15 s). On shutdown, running turns are awaited.
+/// A turn's replies are sent after it has given back its slot and its scope (with the scope's store
+/// session): posting a reply waits on Teams' servers, and a slot held through that wait limited turns
+/// per second by the Connector's latency instead of by our CPU, while each held its store connection.
 /// </summary>
 public sealed class TeamsTurnRunner(
     IServiceScopeFactory scopes, IOptions<BotOptions> options, IHostApplicationLifetime lifetime, ILogger<TeamsTurnRunner> log)
@@ -18,29 +21,36 @@ public sealed class TeamsTurnRunner(
     public enum Status { Completed, ContinuingInBackground, Busy }
 
     /// <summary>
-    /// Starts <paramref name="work"/> in a new scope. With <paramref name="mayContinueInBackground"/>, returns
-    /// once the work is done or the acknowledgement window has passed, whichever comes first; otherwise
+    /// Starts <paramref name="turn"/> in a slot and a new scope, then <paramref name="deliver"/> with its
+    /// outcome in a scope of its own, outside the slot. With <paramref name="mayContinueInBackground"/>,
+    /// returns once both are done or the acknowledgement window has passed, whichever comes first; otherwise
     /// waits for the result. Busy when no slot freed up within the window (nothing was started).
     /// </summary>
-    public async Task<(Status Status, T? Result)> RunAsync<T>(
-        Func<IServiceProvider, CancellationToken, Task<T>> work, bool mayContinueInBackground, CancellationToken requestAborted)
+    public async Task<(Status Status, T? Result)> RunAsync<TOutcome, T>(
+        Func<IServiceProvider, CancellationToken, Task<TOutcome>> turn,
+        Func<IServiceProvider, TOutcome, CancellationToken, Task<T>> deliver,
+        bool mayContinueInBackground, CancellationToken requestAborted)
     {
         var window = options.Value.AcknowledgeAfter;
         if (!await _slots.WaitAsync(window, requestAborted)) return (Status.Busy, default);
 
-        // The work outlives the request, so it gets its own scope (the request's DbContext is disposed
-        // with the request) and the application's stopping token rather than the request's.
+        // The work outlives the request, so it gets its own scopes (the request's are disposed with the
+        // request) and the application's stopping token rather than the request's.
+        var stopping = lifetime.ApplicationStopping;
         var task = Task.Run(async () =>
         {
+            TOutcome outcome;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                return await work(scope.ServiceProvider, lifetime.ApplicationStopping);
+                outcome = await turn(scope.ServiceProvider, stopping);
             }
             finally
             {
                 _slots.Release();
             }
+            await using var delivery = scopes.CreateAsyncScope();
+            return await deliver(delivery.ServiceProvider, outcome, stopping);
         }, CancellationToken.None);
         Track(task);
 
