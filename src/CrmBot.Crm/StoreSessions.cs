@@ -9,12 +9,12 @@ namespace CrmBot.Crm;
 /// The service's DbContexts, each over a connection it keeps open, reused from one DI scope (one chat
 /// turn) to the next. A new context per turn built EF's internal services again (6 % of a log turn), and
 /// EF opened and closed the connection around every statement, which makes Microsoft.Data.Sqlite register
-/// EF's SQL functions on the native connection each time (bench/README.md, sixth round). EF's own
+/// EF's SQL functions on the native connection each time (bench/README.md, finding 19). EF's own
 /// DbContext pooling cannot help with the second: it disposes the connection whenever a context goes back.
 /// A context comes back clean (nothing tracked, no transaction) or is disposed for real.
-/// At most <see cref="MaxSessions"/> exist at once: a turn holds its context to its end, reply included, so
-/// every turn in flight held an open connection with its schema, page cache and statements (peak RSS at
-/// 64 concurrent turns went over 200 MB). Turns beyond that get a plain context, as before.
+/// At most <see cref="MaxSessions"/> exist at once, so their memory (each an open connection with its schema,
+/// page cache and statements) stays bounded however many scopes are open: one per scope took peak RSS at
+/// 64 concurrent turns over 200 MB (finding 20). Scopes beyond that get a plain context, as before.
 /// </summary>
 public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimeProvider clock) : IDisposable
 {

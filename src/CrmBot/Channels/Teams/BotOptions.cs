@@ -39,7 +39,7 @@ public sealed class BotOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:00:14")]
     public TimeSpan AcknowledgeAfter { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Turns allowed to run at once (in the request or in the background).</summary>
+    /// <summary>Turns worked on at once (in the request or in the background); replies being posted do not count.</summary>
     [Range(1, 1024)]
     public int MaxConcurrentTurns { get; set; } = 32;
 
