@@ -15,20 +15,17 @@ namespace CrmBot.Crm;
 /// upstream: dotnet/efcore#14044). Commands created on a connection with a cache are
 /// <see cref="CachedCommand"/>s, which run on the cache's command for their text.
 /// </summary>
-internal sealed class StatementCache
+internal sealed class StatementCache(SqliteConnection connection)
 {
     /// <summary>Distinct statements kept per connection; beyond this, commands are prepared and dropped as before.</summary>
     public const int Capacity = 256;
 
     private static readonly ConditionalWeakTable<SqliteConnection, StatementCache> Caches = new();
 
-    private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly HashSet<SqliteCommand> _inUse = [];
 
-    private StatementCache(SqliteConnection connection) => _connection = connection;
-
-    public SqliteConnection Connection => _connection;
+    public SqliteConnection Connection { get; } = connection;
 
     /// <summary>Gives <paramref name="connection"/> a cache, for as long as it lives.</summary>
     public static void Attach(SqliteConnection connection) => Caches.AddOrUpdate(connection, new StatementCache(connection));
@@ -41,7 +38,7 @@ internal sealed class StatementCache
 
     /// <summary>A command on <paramref name="connection"/>: a cached one when it has a cache, else a plain one.</summary>
     public static DbCommand CreateCommand(DbConnection connection) =>
-        TryGet(connection, out var cache) ? new CachedCommand(cache) { Connection = connection } : connection.CreateCommand();
+        TryGet(connection, out var cache) ? new CachedCommand(cache) : connection.CreateCommand();
 
     /// <summary>
     /// The cache's command for <paramref name="sql"/>, reserved until <see cref="Release"/>; or a new command
@@ -56,15 +53,19 @@ internal sealed class StatementCache
         }
         else if (_commands.Count < Capacity)
         {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
+            command = New(sql);
             _commands.Add(sql, command);
             _inUse.Add(command);
             return (command, false);
         }
-        var owned = _connection.CreateCommand();
-        owned.CommandText = sql;
-        return (owned, true);
+        return (New(sql), true);
+    }
+
+    private SqliteCommand New(string sql)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
     }
 
     public void Release(SqliteCommand command)
@@ -81,14 +82,22 @@ internal sealed class StatementCache
 
 /// <summary>
 /// A DbCommand that collects its text and parameters like any other and, when executed, runs them on the
-/// <see cref="StatementCache"/>'s prepared command for that text.
+/// <see cref="StatementCache"/>'s prepared command for that text. It starts on the cache's connection, as
+/// one from <c>CreateCommand</c> would (EF sets everything on a command it is handed but its connection).
 /// </summary>
-internal sealed class CachedCommand(StatementCache cache) : DbCommand
+internal sealed class CachedCommand : DbCommand
 {
+    private readonly StatementCache _cache;
     // Holds the parameters until execution: a SqliteParameterCollection cannot be created on its own.
     private readonly SqliteCommand _parameters = new();
     private SqliteCommand? _running;
     private bool _owned;
+
+    public CachedCommand(StatementCache cache)
+    {
+        _cache = cache;
+        DbConnection = cache.Connection;
+    }
 
     [AllowNull]
     public override string CommandText { get; set; } = "";
@@ -120,9 +129,9 @@ internal sealed class CachedCommand(StatementCache cache) : DbCommand
     private SqliteCommand Begin()
     {
         End();
-        if (!ReferenceEquals(DbConnection, cache.Connection))
+        if (!ReferenceEquals(DbConnection, _cache.Connection))
             throw new InvalidOperationException("A cached command runs only on the connection it was created for.");
-        (_running, _owned) = cache.Take(CommandText);
+        (_running, _owned) = _cache.Take(CommandText);
         _running.Transaction = (SqliteTransaction?)DbTransaction;
         _running.CommandTimeout = CommandTimeout;
         foreach (SqliteParameter parameter in _parameters.Parameters) _running.Parameters.Add(parameter);
@@ -134,7 +143,7 @@ internal sealed class CachedCommand(StatementCache cache) : DbCommand
     {
         if (_running is null) return;
         if (_owned) _running.Dispose();
-        else cache.Release(_running);
+        else _cache.Release(_running);
         _running = null;
     }
 
@@ -154,7 +163,6 @@ internal sealed class StatementCacheInterceptor : DbCommandInterceptor
 {
     public override InterceptionResult<DbCommand> CommandCreating(CommandCorrelatedEventData eventData, InterceptionResult<DbCommand> result) =>
         StatementCache.TryGet(eventData.Connection, out var cache)
-            // EF sets everything on the command but its connection, which CreateCommand would have set.
-            ? InterceptionResult<DbCommand>.SuppressWithResult(new CachedCommand(cache) { Connection = cache.Connection })
+            ? InterceptionResult<DbCommand>.SuppressWithResult(new CachedCommand(cache))
             : result;
 }
