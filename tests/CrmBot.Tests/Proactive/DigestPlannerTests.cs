@@ -30,6 +30,17 @@ public sealed class DigestPlannerTests : IDisposable
         return await db.Outbox.AsNoTracking().Where(o => o.Kind == OutboxKinds.Digest).ToDictionaryAsync(o => o.MemberId!.Value);
     }
 
+    /// <summary><paramref name="count"/> members in UTC, each with a follow-up due Monday, and the clock at Monday 10:00 UTC.</summary>
+    private async Task DigestsDueAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var m = await _host.MemberAsync("Rep" + i, "UTC");
+            await _host.FollowUpAsync(m, "Task " + i, Monday);
+        }
+        _clock.Set(Utc(23, 10, 0));
+    }
+
     private static DateTimeOffset Utc(int day, int hour, int minute) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
 
     [Fact]
@@ -164,12 +175,7 @@ public sealed class DigestPlannerTests : IDisposable
     {
         // A start after downtime plans many digests in one pass, on one context: what one member's digest
         // loaded must not stay tracked (every later save would compare it again).
-        for (var i = 0; i < 6; i++)
-        {
-            var m = await _host.MemberAsync("Rep" + i, "UTC");
-            await _host.FollowUpAsync(m, "Task " + i, Monday);
-        }
-        _clock.Set(Utc(23, 10, 0));
+        await DigestsDueAsync(6);
 
         await using var scope = _host.Scope();
         var db = scope.ServiceProvider.GetRequiredService<CrmBot.Crm.CrmDbContext>();
@@ -185,12 +191,7 @@ public sealed class DigestPlannerTests : IDisposable
     {
         // Hundreds of digests due at once (a start after downtime) must not take the core from chat turns:
         // the pass checks its pacer after every member, and rests once it has used its slice.
-        for (var i = 0; i < 4; i++)
-        {
-            var m = await _host.MemberAsync("Rep" + i, "UTC");
-            await _host.FollowUpAsync(m, "Task " + i, Monday);
-        }
-        _clock.Set(Utc(23, 10, 0));
+        await DigestsDueAsync(4);
         var pacing = new PacingClock();
         var restEveryMember = new Pacer(pacing, TimeSpan.Zero, TimeSpan.FromMilliseconds(40));
 
