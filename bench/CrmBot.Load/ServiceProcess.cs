@@ -57,8 +57,17 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     public static async Task BuildAsync()
     {
         Console.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(Project)} (Release, linux-x64)…");
+        // Nothing of an earlier publish is reused. The SDK skips precompiling a package whose image in obj/…/R2R
+        // is newer than the package, whatever settings made that image: after one composite publish
+        // (-p:PublishReadyToRunComposite=true, tried in the fourth round) every later plain publish shipped the
+        // composite's component stubs without the composite image, and the service aborted (exit 134) before
+        // printing anything. Rebuilding the images costs a few seconds.
+        var output = Path.GetDirectoryName(ExecutablePath)!;
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var images = Path.Combine(Path.GetDirectoryName(Project)!, "obj", "Release", "net10.0", "linux-x64", "R2R");
+        if (Directory.Exists(images)) Directory.Delete(images, recursive: true);
         var start = new ProcessStartInfo("dotnet", ["publish", Project, "-c", "Release",
-            "-r", "linux-x64", "--self-contained", "false", "-o", Path.GetDirectoryName(ExecutablePath)!, "-v", "q", "-nologo"])
+            "-r", "linux-x64", "--self-contained", "false", "-o", output, "-v", "q", "-nologo"])
         {
             UseShellExecute = false,
         };
