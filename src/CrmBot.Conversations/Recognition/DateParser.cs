@@ -143,7 +143,10 @@ public static partial class DateParser
     private const string MonthNames =
         @"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
 
-    [GeneratedRegex(
+    // Interpreted, not [GeneratedRegex]: generated, this pattern is one 20 KB-of-IL method, and when the tiered
+    // JIT recompiled it under load the service's memory rose by 20-40 MB (bench/README.md, finding 22). The
+    // interpreter takes about 3 µs more per message.
+    private static readonly Regex DateRx = new(
         @"(?<![\w-])(?:(?:on|by|due|before|until|till|til|for)\s+)?(?:" +
         @"(?<dayafter>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw))" +
         @"|(?<today>today|tonight|this\s+evening|end\s+of\s+(?:the\s+)?day|eod)" +
@@ -159,6 +162,6 @@ public static partial class DateParser
         @"|(?<mon>" + MonthNames + @")\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<y>\d{4}))?" +
         @"|(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>" + MonthNames + @")\.?(?:,?\s+(?<y2>\d{4}))?" +
         @")(?![\w-])",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex DateRegex();
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static Regex DateRegex() => DateRx;
 }
