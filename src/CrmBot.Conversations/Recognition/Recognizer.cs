@@ -139,7 +139,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     private Recognition? ReadDealStage(Utterance u)
     {
         var text = u.Expanded;
-        var move = MoveDeal().Match(text);
+        var move = MoveDeal.Match(text);
         if (move.Success && StageOf(move.Groups["stage"].Value, out var named, out var unknown, strict: false))
             return new Recognition(Intent.DealStage) { Deal = CleanName(move.Groups["deal"].Value), Stage = named, UnknownStage = unknown, Reason = Clean(move.Groups["reason"].Value) };
 
@@ -147,7 +147,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         if (bare.Success && StageOf(bare.Groups["stage"].Value, out named, out _, strict: true))
             return new Recognition(Intent.DealStage, 0.9) { Deal = CleanName(bare.Groups["deal"].Value), Stage = named, Reason = Clean(bare.Groups["reason"].Value) };
 
-        var closed = ClosedDeal().Match(text);
+        var closed = ClosedDeal.Match(text);
         if (closed.Success && StageOf(closed.Groups["stage"].Value, out named, out _, strict: true))
             return new Recognition(Intent.DealStage, 0.9) { Deal = CleanName(closed.Groups["deal"].Value), Stage = named, Reason = Clean(closed.Groups["reason"].Value) };
 
@@ -373,12 +373,10 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
 
     // These two are interpreted rather than generated, like DateParser's pattern and for the same reason: their
     // generated methods are the next largest (6-7 KB of IL), and recompiling them kept ~10 MB (finding 22).
-    private static readonly Regex MoveDealRx = new(@"^(?:please\s+)?(?:move|set|update|change|put|mark|advance|bump|progress|push|shift|stage)\s+(?:the\s+)?(?:deal\s+)?(?<deal>.+?)(?:\s+deal)?(?:\s+stage)?\s+(?:to|as|into|->|→|=)\s+(?:the\s+)?(?<stage>[^,:;\-—]+?)(?:\s+stage)?(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\breason:?)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase);
-    private static Regex MoveDeal() => MoveDealRx;
+    private static readonly Regex MoveDeal = new(@"^(?:please\s+)?(?:move|set|update|change|put|mark|advance|bump|progress|push|shift|stage)\s+(?:the\s+)?(?:deal\s+)?(?<deal>.+?)(?:\s+deal)?(?:\s+stage)?\s+(?:to|as|into|->|→|=)\s+(?:the\s+)?(?<stage>[^,:;\-—]+?)(?:\s+stage)?(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\breason:?)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase);
     [GeneratedRegex(@"^(?<deal>.+?)\s+(?:deal\s+)?(?:to|->|→|is\s+now|now)\s+(?:in\s+)?(?<stage>[^,:;\-—]+?)(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase)]
     private static partial Regex BareStage();
-    private static readonly Regex ClosedDealRx = new(@"^(?:(?:we\s+)?(?:closed|close)\s+)?(?:the\s+)?(?<deal>.+?)\s*(?:deal\s*)?(?:is\s+|was\s+|as\s+|:\s*|-\s*)?(?<stage>closed\s+won|closed\s+lost|won|lost)\b(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\bdue\s+to\b)\s*(?<reason>.+))?\s*[.!]*$|^(?:we\s+)?(?<stage>won|lost)\s+(?:the\s+)?(?<deal>.+?)(?:\s+deal)?(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\bdue\s+to\b)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase);
-    private static Regex ClosedDeal() => ClosedDealRx;
+    private static readonly Regex ClosedDeal = new(@"^(?:(?:we\s+)?(?:closed|close)\s+)?(?:the\s+)?(?<deal>.+?)\s*(?:deal\s*)?(?:is\s+|was\s+|as\s+|:\s*|-\s*)?(?<stage>closed\s+won|closed\s+lost|won|lost)\b(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\bdue\s+to\b)\s*(?<reason>.+))?\s*[.!]*$|^(?:we\s+)?(?<stage>won|lost)\s+(?:the\s+)?(?<deal>.+?)(?:\s+deal)?(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\bdue\s+to\b)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase);
     [GeneratedRegex(@"^(?:show\s+(?:me\s+)?|open\s+)?(?:the\s+)?(?:deal|stage\s+of|stage\s+for|deal\s+stage\s+(?:of|for))\s+(?<deal>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex ShowDeal();
 
