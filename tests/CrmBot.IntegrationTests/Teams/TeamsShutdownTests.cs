@@ -12,61 +12,49 @@ namespace CrmBot.IntegrationTests.Teams;
 public class TeamsShutdownTests
 {
     [Fact]
-    public async Task AReplyOnItsWayWhenStoppingBegins_IsWaitedFor()
+    public Task AReplyOnItsWayWhenStoppingBegins_IsWaitedFor() => StoppingWithAHeldReplyAsync(async (host, runner, response) =>
     {
-        var host = new OneSlotHost();
-        await host.InitializeAsync();
-        try
-        {
-            var (runner, response) = await StartStoppingWithAHeldReplyAsync(host);
+        var stop = runner.StopAsync(CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(stop.IsCompleted, "Stopping did not wait for the reply that was being posted.");
 
-            var stop = runner.StopAsync(CancellationToken.None);
-            await Task.Delay(300);
-            Assert.False(stop.IsCompleted, "Stopping did not wait for the reply that was being posted.");
-
-            host.Connector.ReleaseAnswers();
-            await stop.WaitAsync(TimeSpan.FromSeconds(10));   // completes, and does not throw
-            Assert.Equal(HttpStatusCode.OK, (await response).StatusCode);
-        }
-        finally
-        {
-            host.Connector.ReleaseAnswers();
-            await host.DisposeAsync();
-        }
-    }
+        host.Connector.ReleaseAnswers();
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));   // completes, and does not throw
+        Assert.Equal(HttpStatusCode.OK, (await response).StatusCode);
+    });
 
     [Fact]
-    public async Task PastTheShutdownTimeout_AHeldReplyIsCutShort_AndStoppingStillSucceeds()
+    public Task PastTheShutdownTimeout_AHeldReplyIsCutShort_AndStoppingStillSucceeds() => StoppingWithAHeldReplyAsync(async (_, runner, _) =>
+    {
+        using var timedOut = new CancellationTokenSource();
+        await timedOut.CancelAsync();
+        await runner.StopAsync(timedOut.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The Connector still has not answered; the turn ends anyway because its POST was cancelled.
+        await runner.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+    });
+
+    /// <summary>
+    /// On a host of its own: a message whose reply has reached the Connector, unanswered; then the host's
+    /// stopping signal, as on a real shutdown (each hosted service's StopAsync comes after it); then the test.
+    /// </summary>
+    private static async Task StoppingWithAHeldReplyAsync(Func<OneSlotHost, TeamsTurnRunner, Task<HttpResponseMessage>, Task> test)
     {
         var host = new OneSlotHost();
         await host.InitializeAsync();
         try
         {
-            var (runner, _) = await StartStoppingWithAHeldReplyAsync(host);
-
-            using var timedOut = new CancellationTokenSource();
-            await timedOut.CancelAsync();
-            await runner.StopAsync(timedOut.Token).WaitAsync(TimeSpan.FromSeconds(10));
-
-            // The Connector still has not answered; the turn ends anyway because its POST was cancelled.
-            await runner.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            var message = host.Sample("message-personal");
+            host.Connector.HoldAnswers();
+            var response = host.PostAsync(message);
+            await host.RepliesToAsync(message["id"]!.GetValue<string>());
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            await test(host, host.Services.GetRequiredService<TeamsTurnRunner>(), response);
         }
         finally
         {
             host.Connector.ReleaseAnswers();
             await host.DisposeAsync();
         }
-    }
-
-    /// <summary>A message whose reply has reached the Connector, unanswered; then the host signals stopping.</summary>
-    private static async Task<(TeamsTurnRunner Runner, Task<HttpResponseMessage> Response)> StartStoppingWithAHeldReplyAsync(OneSlotHost host)
-    {
-        var message = host.Sample("message-personal");
-        host.Connector.HoldAnswers();
-        var response = host.PostAsync(message);
-        await host.RepliesToAsync(message["id"]!.GetValue<string>());
-        // As on a real shutdown: the stopping signal first, then each hosted service's StopAsync.
-        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        return (host.Services.GetRequiredService<TeamsTurnRunner>(), response);
     }
 }
