@@ -165,6 +165,8 @@ public class RecognizerTests
         { "Acme renewal won - budget approved", Intent.DealStage, "deal=Acme renewal; stage=Closed Won; reason=budget approved" },
         { "closed Acme renewal as won", Intent.DealStage, "deal=Acme renewal; stage=Closed Won" },
         { "we lost Globex expansion because of price", Intent.DealStage, "deal=Globex expansion; stage=Closed Lost; reason=of price" },
+        { "ACME RENEWAL WON", Intent.DealStage, "deal=ACME RENEWAL; stage=Closed Won" },
+        { "Zürich rollout is lost", Intent.DealStage, "deal=Zürich rollout; stage=Closed Lost" },
         { "deal Acme renewal", Intent.DealStage, "deal=Acme renewal" },
         { "show deal Acme renewal", Intent.DealStage, "deal=Acme renewal" },
         { "stage of Acme renewal", Intent.DealStage, "deal=Acme renewal" },
