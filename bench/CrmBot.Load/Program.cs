@@ -103,7 +103,7 @@ root.SetAction(async (parse, _) =>
 
 var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
 {
-    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption,
+    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption,
 };
 coldStart.SetAction(async (parse, _) =>
 {
@@ -119,7 +119,7 @@ coldStart.SetAction(async (parse, _) =>
     var rss = new List<double>();
     for (var i = 0; i < parse.GetValue(startsOption); i++)
     {
-        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), null);
+        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption));
         double? listeningMs = null;
         while (true)
         {
