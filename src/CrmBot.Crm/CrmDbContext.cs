@@ -17,6 +17,9 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     /// <summary>Set when the context belongs to the service's <see cref="StoreSessions"/>: disposing gives it back.</summary>
     internal StoreSessions? Sessions { get; set; }
 
+    /// <summary>Writes waiting for this turn's next commit; null when the context does not defer (<see cref="DeferredWrites"/>).</summary>
+    internal DeferredWrites? Deferred { get; set; }
+
     public override void Dispose()
     {
         if (Sessions?.TryReturn(this) == true) return;

@@ -33,6 +33,7 @@ public static class CrmServiceCollectionExtensions
 
         services.AddScoped<StoreMigrator>();
         services.AddScoped<InboundDeliveries>();
+        services.AddSingleton<InboundDeliveries.InFlight>();
         services.AddScoped<MemberService>();
         services.AddScoped<ActivityService>();
         services.AddScoped<FollowUpService>();
@@ -65,7 +66,7 @@ public static class CrmServiceCollectionExtensions
         Common(options.UseSqlite(connection));
 
     private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options) =>
-        options.AddInterceptors(new SqliteConnectionSetup(), new StatementCacheInterceptor())
+        options.AddInterceptors(new SqliteConnectionSetup(), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (bench/README.md). That is a build-time question; StoreTests asserts it instead.

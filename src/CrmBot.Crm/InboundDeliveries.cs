@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmBot.Crm;
 
@@ -7,8 +8,72 @@ namespace CrmBot.Crm;
 /// same delivery is processed once, across restarts and service instances. The primary key
 /// decides the race: of two concurrent deliveries only one insert succeeds.
 /// </summary>
-public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock)
+public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, InboundDeliveries.InFlight? inFlight = null)
 {
+    /// <summary>The deliveries this process is working on and has not yet recorded (one set per service).</summary>
+    public sealed class InFlight
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), byte> _ids = new();
+
+        internal bool TryAdd(string channel, string deliveryId) => _ids.TryAdd((channel, deliveryId), 0);
+
+        internal void Remove(string channel, string deliveryId) => _ids.TryRemove((channel, deliveryId), out _);
+    }
+
+    /// <summary>
+    /// Like <see cref="TryBeginAsync"/>, for a turn whose context defers writes (<see cref="DeferredWrites"/>): the
+    /// id is recorded with the turn's first commit rather than in one of its own. Until then this process knows
+    /// it as in flight, so a repeat arriving meanwhile is refused here, and one arriving later finds the row.
+    /// Another instance recording the same id first makes that commit fail (<see cref="DeferredWriteConflictException"/>).
+    /// Call <see cref="EndTurn"/> once the turn has committed or failed.
+    /// </summary>
+    public async Task<bool> TryBeginTurnAsync(string channel, string deliveryId, CancellationToken ct = default)
+    {
+        if (inFlight is null || db.Deferred is null) return await TryBeginAsync(channel, deliveryId, ct);
+        if (!inFlight.TryAdd(channel, deliveryId)) return false;
+        try
+        {
+            if (await SeenAsync(channel, deliveryId, ct))
+            {
+                inFlight.Remove(channel, deliveryId);
+                return false;
+            }
+        }
+        catch
+        {
+            inFlight.Remove(channel, deliveryId);
+            throw;
+        }
+        var receivedAt = clock.GetUtcNow().UtcDateTime;
+        DeferredWrites.TryDefer(db,
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""",
+            $"Delivery {deliveryId} was recorded by another instance first.");
+        return true;
+    }
+
+    /// <summary>The turn begun by <see cref="TryBeginTurnAsync"/> is over: its id is in the store, or was given up.</summary>
+    public void EndTurn(string channel, string deliveryId) => inFlight?.Remove(channel, deliveryId);
+
+    // Every Teams turn asks this: a prepared statement of its own, without EF's query pipeline around it.
+    private async Task<bool> SeenAsync(string channel, string deliveryId, CancellationToken ct)
+    {
+        // A session's connection is open already; a plain context's is opened for this and closed again.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection());
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = """SELECT EXISTS (SELECT 1 FROM "ProcessedInbound" WHERE "Channel" = @channel AND "DeliveryId" = @id)""";
+            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@channel", channel));
+            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@id", deliveryId));
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     /// <summary>True the first time a delivery is seen; false for every repeat.</summary>
     public async Task<bool> TryBeginAsync(string channel, string deliveryId, CancellationToken ct = default)
     {

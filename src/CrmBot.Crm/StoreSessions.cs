@@ -60,6 +60,9 @@ public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimePr
             Forget(db);
             return false;
         }
+        // What the turn left deferred and uncommitted was given up with it (a failed turn's delivery id, say).
+        db.Deferred = null;
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
         var tracker = db.ChangeTracker;
         tracker.Clear();
         tracker.AutoDetectChangesEnabled = true;

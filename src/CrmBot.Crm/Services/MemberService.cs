@@ -76,8 +76,10 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         }
         else if (seenAgain)
         {
-            // The common write, alone: one UPDATE rather than SaveChanges' change-tracking round.
-            await db.Database.ExecuteSqlAsync($"""UPDATE "Members" SET "LastSeenAt" = {now} WHERE "Id" = {member.Id}""", ct);
+            // The common write, alone: one UPDATE rather than SaveChanges' change-tracking round, and in a chat
+            // turn not even a commit of its own: it goes with the turn's (DeferredWrites).
+            FormattableString update = $"""UPDATE "Members" SET "LastSeenAt" = {now} WHERE "Id" = {member.Id}""";
+            if (!DeferredWrites.TryDefer(db, update)) await db.Database.ExecuteSqlAsync(update, ct);
             var lastSeen = db.Entry(member).Property(m => m.LastSeenAt);
             lastSeen.CurrentValue = now;
             lastSeen.OriginalValue = now;

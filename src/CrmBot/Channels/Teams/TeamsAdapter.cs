@@ -131,30 +131,47 @@ public sealed class TeamsAdapter(
     /// <summary>What a turn came to: replies to deliver, or the answer to a repeat delivery.</summary>
     private sealed record Outcome(IReadOnlyList<Reply>? Replies, IResult? Answer);
 
-    /// <summary>One turn, in its own scope: dedupe and engine. Its replies are delivered afterwards.</summary>
+    /// <summary>
+    /// One turn, in its own scope: dedupe and engine. Its replies are delivered afterwards. The delivery id and
+    /// the turn's other small writes are committed with the turn's own commit, or together at its end, and
+    /// before any reply is sent (<see cref="DeferredWrites"/>).
+    /// </summary>
     private async Task<Outcome> TurnAsync(IServiceProvider services, Activity activity, Turn turn,
         Func<IServiceProvider, CancellationToken, Task>? record, CancellationToken ct)
     {
         var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
+        var db = services.GetRequiredService<CrmDbContext>();
+        DeferredWrites.Begin(db);
         var deliveries = services.GetRequiredService<InboundDeliveries>();
-        if (!await deliveries.TryBeginAsync(TeamsActivities.ChannelId, deliveryId, ct))
+        if (!await deliveries.TryBeginTurnAsync(TeamsActivities.ChannelId, deliveryId, ct))
         {
             Log.Redelivery(log, activity.Id);
             return new Outcome(null, Duplicate(activity));
         }
-        IReadOnlyList<Reply> replies;
         try
         {
             if (record is not null) await record(services, ct);
-            replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, ct);
+            var replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, ct);
+            await DeferredWrites.CommitAsync(db, ct);
+            return new Outcome(replies, null);
+        }
+        catch (DeferredWriteConflictException)
+        {
+            // Another instance took this delivery between our look and our commit; nothing of ours was committed.
+            Log.Redelivery(log, activity.Id);
+            return new Outcome(null, Duplicate(activity));
         }
         catch
         {
-            // Nothing was committed (the engine writes a turn in one transaction): let Teams' retry in.
+            // Nothing of the turn was committed (the engine writes a turn in one transaction); a commit that took
+            // the delivery id along would be the member's first sight, say. Let Teams' retry in.
             await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
             throw;
         }
-        return new Outcome(replies, null);
+        finally
+        {
+            deliveries.EndTurn(TeamsActivities.ChannelId, deliveryId);
+        }
     }
 
     private static IResult Duplicate(Activity activity) =>

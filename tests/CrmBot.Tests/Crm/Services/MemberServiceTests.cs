@@ -165,6 +165,31 @@ public class MemberServiceTests
     }
 
     [Fact]
+    public async Task Resolve_InAChatTurn_LastSeenAtGoesWithTheTurnsCommit_StoredAsEfStoresIt()
+    {
+        using var crm = new CrmHost();
+        var identity = new MemberIdentity("slack", "T1", "U1", "Ana");
+        await using (var first = crm.Turn())
+            await first.Get<MemberService>().ResolveAsync(identity, default);
+        crm.Clock.Advance(MemberService.LastSeenGranularity + TimeSpan.FromTicks(1234567));
+        async Task<string> StoredAsync()
+        {
+            await using var check = crm.Turn();
+            return await check.Get<CrmDbContext>().Database.SqlQuery<string>($"""SELECT "LastSeenAt" AS "Value" FROM "Members" """).SingleAsync();
+        }
+        var before = await StoredAsync();
+
+        await using var turn = crm.Turn();
+        var db = turn.Get<CrmDbContext>();
+        DeferredWrites.Begin(db);
+        await turn.Get<MemberService>().ResolveAsync(identity, default);
+        Assert.Equal(before, await StoredAsync());   // waiting for the turn's commit
+        await DeferredWrites.CommitAsync(db, default);
+
+        Assert.Equal(crm.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture), await StoredAsync());
+    }
+
+    [Fact]
     public async Task Resolve_LosingTheFirstSightRace_ReturnsTheWinnersMember()
     {
         var path = Path.Combine(Path.GetTempPath(), $"crmbot-race-{Guid.NewGuid():N}.db");
