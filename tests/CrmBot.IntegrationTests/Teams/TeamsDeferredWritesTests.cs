@@ -30,14 +30,20 @@ public sealed class DeferringHost : TeamsHost
 /// </summary>
 public class TeamsDeferredWritesTests(DeferringHost host) : IClassFixture<DeferringHost>
 {
-    [Fact]
-    public async Task TurnDefersItsWrites_AndCommitsThemBeforeItsReply_WithItsDeliveryId()
+    /// <summary>A message posted and answered: the activity and its id.</summary>
+    private async Task<(System.Text.Json.Nodes.JsonObject Activity, string Id)> AnsweredAsync()
     {
         var activity = host.Sample("message-personal");
         var id = activity["id"]!.GetValue<string>();
-
         Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
         await host.RepliesToAsync(id);
+        return (activity, id);
+    }
+
+    [Fact]
+    public async Task TurnDefersItsWrites_AndCommitsThemBeforeItsReply_WithItsDeliveryId()
+    {
+        var (_, id) = await AnsweredAsync();
 
         var turnId = Assert.Single(DeferringBot.Deferred.Keys, k => k.EndsWith(id, StringComparison.Ordinal));
         Assert.True(DeferringBot.Deferred[turnId]);
@@ -49,10 +55,7 @@ public class TeamsDeferredWritesTests(DeferringHost host) : IClassFixture<Deferr
     [Fact]
     public async Task RepeatOfAnAnsweredDelivery_IsNotWorkedAgain()
     {
-        var activity = host.Sample("message-personal");
-        var id = activity["id"]!.GetValue<string>();
-        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
-        await host.RepliesToAsync(id);
+        var (activity, id) = await AnsweredAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
 
