@@ -44,10 +44,7 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
             inFlight.Remove(channel, deliveryId);
             throw;
         }
-        var receivedAt = clock.GetUtcNow().UtcDateTime;
-        DeferredWrites.TryDefer(db,
-            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""",
-            $"Delivery {deliveryId} was recorded by another instance first.");
+        DeferredWrites.TryDefer(db, Record(channel, deliveryId), $"Delivery {deliveryId} was recorded by another instance first.");
         return true;
     }
 
@@ -80,11 +77,14 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         // One statement, no exception for the expected "already seen" case (which would otherwise
         // be logged as a failed command on every platform retry). ON CONFLICT works on SQLite and
         // PostgreSQL alike.
+        return await db.Database.ExecuteSqlAsync(Record(channel, deliveryId), ct) == 1;
+    }
+
+    /// <summary>The insert that remembers a delivery; it changes no row when the delivery is known.</summary>
+    private FormattableString Record(string channel, string deliveryId)
+    {
         var receivedAt = clock.GetUtcNow().UtcDateTime;
-        var inserted = await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""",
-            ct);
-        return inserted == 1;
+        return $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""";
     }
 
     /// <summary>
