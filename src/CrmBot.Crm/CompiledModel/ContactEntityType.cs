@@ -4,8 +4,16 @@ using System.Collections.Generic;
 using System.Reflection;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Json.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.Json;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -35,6 +43,48 @@ namespace CrmBot.Crm.CompiledModel
                 valueGenerated: ValueGenerated.OnAdd,
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0);
+            id.SetGetter(
+                int (Contact instance) => ContactUnsafeAccessors.Id(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Id(instance) == 0);
+            id.SetSetter(
+                Contact (Contact instance, int value) =>
+                {
+                    ContactUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetMaterializationSetter(
+                Contact (Contact instance, int value) =>
+                {
+                    ContactUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && ContactUnsafeAccessors.Id(((Contact)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : ContactUnsafeAccessors.Id(((Contact)(entry.Entity))))),
+                int (IInternalEntry entry) => ContactUnsafeAccessors.Id(((Contact)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(id, 0),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(id, 0));
+            id.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: 0,
+                shadowIndex: -1,
+                relationshipIndex: 0,
+                storeGenerationIndex: 0);
+            id.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            id.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(id));
 
             var companyId = runtimeEntityType.AddProperty(
                 "CompanyId",
@@ -42,6 +92,50 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("CompanyId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<CompanyId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            companyId.SetGetter(
+                int? (Contact instance) => ContactUnsafeAccessors.CompanyId(instance),
+                bool (Contact instance) => !(ContactUnsafeAccessors.CompanyId(instance).HasValue));
+            companyId.SetSetter(
+                Contact (Contact instance, int? value) =>
+                {
+                    ContactUnsafeAccessors.CompanyId(instance) = value;
+                    return instance;
+                });
+            companyId.SetMaterializationSetter(
+                Contact (Contact instance, int? value) =>
+                {
+                    ContactUnsafeAccessors.CompanyId(instance) = value;
+                    return instance;
+                });
+            companyId.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(1) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(1) && !(ContactUnsafeAccessors.CompanyId(((Contact)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : ContactUnsafeAccessors.CompanyId(((Contact)(entry.Entity))))),
+                int? (IInternalEntry entry) => ContactUnsafeAccessors.CompanyId(((Contact)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(companyId, 1),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(companyId, 1));
+            companyId.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: 1,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: 1);
+            companyId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            companyId.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(companyId));
+            companyId.SetComparer(new NullableValueComparer<int>(companyId.TypeMapping.Comparer));
+            companyId.SetKeyComparer(new NullableValueComparer<int>(companyId.TypeMapping.KeyComparer));
 
             var country = runtimeEntityType.AddProperty(
                 "Country",
@@ -49,6 +143,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Country", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Country>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            country.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.Country(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Country(instance) == null);
+            country.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Country(instance) = value;
+                    return instance;
+                });
+            country.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Country(instance) = value;
+                    return instance;
+                });
+            country.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Country(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Country(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(country, 2),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(country));
+            country.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            country.TypeMapping = SqliteStringTypeMapping.Default;
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",
@@ -56,6 +177,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("CreatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<CreatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            createdAt.SetGetter(
+                DateTime (Contact instance) => ContactUnsafeAccessors.CreatedAt(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.CreatedAt(instance) == default(DateTime));
+            createdAt.SetSetter(
+                Contact (Contact instance, DateTime value) =>
+                {
+                    ContactUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetMaterializationSetter(
+                Contact (Contact instance, DateTime value) =>
+                {
+                    ContactUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetAccessors(
+                DateTime (IInternalEntry entry) => ContactUnsafeAccessors.CreatedAt(((Contact)(entry.Entity))),
+                DateTime (IInternalEntry entry) => ContactUnsafeAccessors.CreatedAt(((Contact)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(createdAt, 3),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(createdAt));
+            createdAt.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: 3,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            createdAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var email = runtimeEntityType.AddProperty(
@@ -64,18 +232,99 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Email", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Email>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            email.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.Email(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Email(instance) == null);
+            email.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Email(instance) = value;
+                    return instance;
+                });
+            email.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Email(instance) = value;
+                    return instance;
+                });
+            email.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Email(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Email(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(email, 4),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(email));
+            email.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            email.TypeMapping = SqliteStringTypeMapping.Default;
 
             var firstName = runtimeEntityType.AddProperty(
                 "FirstName",
                 typeof(string),
                 propertyInfo: typeof(Contact).GetProperty("FirstName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<FirstName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            firstName.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.FirstName(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.FirstName(instance) == null);
+            firstName.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.FirstName(instance) = value;
+                    return instance;
+                });
+            firstName.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.FirstName(instance) = value;
+                    return instance;
+                });
+            firstName.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.FirstName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.FirstName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(firstName, 5),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(firstName));
+            firstName.SetPropertyIndexes(
+                index: 5,
+                originalValueIndex: 5,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            firstName.TypeMapping = SqliteStringTypeMapping.Default;
 
             var lastName = runtimeEntityType.AddProperty(
                 "LastName",
                 typeof(string),
                 propertyInfo: typeof(Contact).GetProperty("LastName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<LastName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            lastName.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.LastName(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.LastName(instance) == null);
+            lastName.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.LastName(instance) = value;
+                    return instance;
+                });
+            lastName.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.LastName(instance) = value;
+                    return instance;
+                });
+            lastName.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.LastName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.LastName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(lastName, 6),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(lastName));
+            lastName.SetPropertyIndexes(
+                index: 6,
+                originalValueIndex: 6,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            lastName.TypeMapping = SqliteStringTypeMapping.Default;
 
             var ownerId = runtimeEntityType.AddProperty(
                 "OwnerId",
@@ -83,6 +332,50 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("OwnerId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<OwnerId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            ownerId.SetGetter(
+                int? (Contact instance) => ContactUnsafeAccessors.OwnerId(instance),
+                bool (Contact instance) => !(ContactUnsafeAccessors.OwnerId(instance).HasValue));
+            ownerId.SetSetter(
+                Contact (Contact instance, int? value) =>
+                {
+                    ContactUnsafeAccessors.OwnerId(instance) = value;
+                    return instance;
+                });
+            ownerId.SetMaterializationSetter(
+                Contact (Contact instance, int? value) =>
+                {
+                    ContactUnsafeAccessors.OwnerId(instance) = value;
+                    return instance;
+                });
+            ownerId.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(7) ? entry.ReadStoreGeneratedValue<int?>(2) : (entry.FlaggedAsTemporary(7) && !(ContactUnsafeAccessors.OwnerId(((Contact)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(2) : ContactUnsafeAccessors.OwnerId(((Contact)(entry.Entity))))),
+                int? (IInternalEntry entry) => ContactUnsafeAccessors.OwnerId(((Contact)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(ownerId, 7),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(ownerId, 2));
+            ownerId.SetPropertyIndexes(
+                index: 7,
+                originalValueIndex: 7,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: 2);
+            ownerId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            ownerId.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(ownerId));
+            ownerId.SetComparer(new NullableValueComparer<int>(ownerId.TypeMapping.Comparer));
+            ownerId.SetKeyComparer(new NullableValueComparer<int>(ownerId.TypeMapping.KeyComparer));
 
             var phone = runtimeEntityType.AddProperty(
                 "Phone",
@@ -90,6 +383,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Phone", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Phone>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            phone.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.Phone(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Phone(instance) == null);
+            phone.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Phone(instance) = value;
+                    return instance;
+                });
+            phone.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Phone(instance) = value;
+                    return instance;
+                });
+            phone.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Phone(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Phone(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(phone, 8),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(phone));
+            phone.SetPropertyIndexes(
+                index: 8,
+                originalValueIndex: 8,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            phone.TypeMapping = SqliteStringTypeMapping.Default;
 
             var phoneExtension = runtimeEntityType.AddProperty(
                 "PhoneExtension",
@@ -97,12 +417,66 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("PhoneExtension", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<PhoneExtension>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            phoneExtension.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.PhoneExtension(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.PhoneExtension(instance) == null);
+            phoneExtension.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.PhoneExtension(instance) = value;
+                    return instance;
+                });
+            phoneExtension.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.PhoneExtension(instance) = value;
+                    return instance;
+                });
+            phoneExtension.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.PhoneExtension(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.PhoneExtension(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(phoneExtension, 9),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(phoneExtension));
+            phoneExtension.SetPropertyIndexes(
+                index: 9,
+                originalValueIndex: 9,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            phoneExtension.TypeMapping = SqliteStringTypeMapping.Default;
 
             var searchName = runtimeEntityType.AddProperty(
                 "SearchName",
                 typeof(string),
                 propertyInfo: typeof(Contact).GetProperty("SearchName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<SearchName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            searchName.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.SearchName(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.SearchName(instance) == null);
+            searchName.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.SearchName(instance) = value;
+                    return instance;
+                });
+            searchName.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.SearchName(instance) = value;
+                    return instance;
+                });
+            searchName.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.SearchName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.SearchName(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(searchName, 10),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(searchName));
+            searchName.SetPropertyIndexes(
+                index: 10,
+                originalValueIndex: 10,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            searchName.TypeMapping = SqliteStringTypeMapping.Default;
 
             var title = runtimeEntityType.AddProperty(
                 "Title",
@@ -110,6 +484,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Title", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Title>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            title.SetGetter(
+                string (Contact instance) => ContactUnsafeAccessors.Title(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Title(instance) == null);
+            title.SetSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Title(instance) = value;
+                    return instance;
+                });
+            title.SetMaterializationSetter(
+                Contact (Contact instance, string value) =>
+                {
+                    ContactUnsafeAccessors.Title(instance) = value;
+                    return instance;
+                });
+            title.SetAccessors(
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Title(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => ContactUnsafeAccessors.Title(((Contact)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(title, 11),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(title));
+            title.SetPropertyIndexes(
+                index: 11,
+                originalValueIndex: 11,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            title.TypeMapping = SqliteStringTypeMapping.Default;
 
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",
@@ -117,6 +518,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("UpdatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<UpdatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            updatedAt.SetGetter(
+                DateTime (Contact instance) => ContactUnsafeAccessors.UpdatedAt(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.UpdatedAt(instance) == default(DateTime));
+            updatedAt.SetSetter(
+                Contact (Contact instance, DateTime value) =>
+                {
+                    ContactUnsafeAccessors.UpdatedAt(instance) = value;
+                    return instance;
+                });
+            updatedAt.SetMaterializationSetter(
+                Contact (Contact instance, DateTime value) =>
+                {
+                    ContactUnsafeAccessors.UpdatedAt(instance) = value;
+                    return instance;
+                });
+            updatedAt.SetAccessors(
+                DateTime (IInternalEntry entry) => ContactUnsafeAccessors.UpdatedAt(((Contact)(entry.Entity))),
+                DateTime (IInternalEntry entry) => ContactUnsafeAccessors.UpdatedAt(((Contact)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(updatedAt, 12),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(updatedAt));
+            updatedAt.SetPropertyIndexes(
+                index: 12,
+                originalValueIndex: 12,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            updatedAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             updatedAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var key = runtimeEntityType.AddKey(
@@ -155,6 +603,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Company", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Company>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            company.SetGetter(
+                Company (Contact instance) => ContactUnsafeAccessors.Company(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Company(instance) == null);
+            company.SetSetter(
+                Contact (Contact instance, Company value) =>
+                {
+                    ContactUnsafeAccessors.Company(instance) = value;
+                    return instance;
+                });
+            company.SetMaterializationSetter(
+                Contact (Contact instance, Company value) =>
+                {
+                    ContactUnsafeAccessors.Company(instance) = value;
+                    return instance;
+                });
+            company.SetAccessors(
+                Company (IInternalEntry entry) => ContactUnsafeAccessors.Company(((Contact)(entry.Entity))),
+                Company (IInternalEntry entry) => ContactUnsafeAccessors.Company(((Contact)(entry.Entity))),
+                null,
+                Company (IInternalEntry entry) => entry.GetCurrentValue<Company>(company));
+            company.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 3,
+                storeGenerationIndex: -1);
             var contacts = principalEntityType.AddNavigation("Contacts",
                 runtimeForeignKey,
                 onDependent: false,
@@ -162,6 +636,38 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Company).GetProperty("Contacts", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Company).GetField("<Contacts>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            contacts.SetGetter(
+                List<Contact> (Company instance) => CompanyUnsafeAccessors.Contacts(instance),
+                bool (Company instance) => CompanyUnsafeAccessors.Contacts(instance) == null);
+            contacts.SetSetter(
+                Company (Company instance, List<Contact> value) =>
+                {
+                    CompanyUnsafeAccessors.Contacts(instance) = value;
+                    return instance;
+                });
+            contacts.SetMaterializationSetter(
+                Company (Company instance, List<Contact> value) =>
+                {
+                    CompanyUnsafeAccessors.Contacts(instance) = value;
+                    return instance;
+                });
+            contacts.SetAccessors(
+                List<Contact> (IInternalEntry entry) => CompanyUnsafeAccessors.Contacts(((Company)(entry.Entity))),
+                List<Contact> (IInternalEntry entry) => CompanyUnsafeAccessors.Contacts(((Company)(entry.Entity))),
+                null,
+                List<Contact> (IInternalEntry entry) => entry.GetCurrentValue<List<Contact>>(contacts));
+            contacts.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: -1);
+            contacts.SetCollectionAccessor<Company, List<Contact>, Contact>(
+                List<Contact> (Company entity) => CompanyUnsafeAccessors.Contacts(entity),
+                (Company entity, List<Contact> collection) => CompanyUnsafeAccessors.Contacts(entity) = ((List<Contact>)collection),
+                (Company entity, List<Contact> collection) => CompanyUnsafeAccessors.Contacts(entity) = ((List<Contact>)collection),
+                List<Contact> (Company entity, Action<Company, List<Contact>> setter) => ClrCollectionAccessorFactory.CreateAndSet<Company, List<Contact>, List<Contact>>(entity, setter),
+                List<Contact> () => new List<Contact>());
             return runtimeForeignKey;
         }
 
@@ -179,11 +685,84 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Contact).GetProperty("Owner", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Contact).GetField("<Owner>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            owner.SetGetter(
+                Member (Contact instance) => ContactUnsafeAccessors.Owner(instance),
+                bool (Contact instance) => ContactUnsafeAccessors.Owner(instance) == null);
+            owner.SetSetter(
+                Contact (Contact instance, Member value) =>
+                {
+                    ContactUnsafeAccessors.Owner(instance) = value;
+                    return instance;
+                });
+            owner.SetMaterializationSetter(
+                Contact (Contact instance, Member value) =>
+                {
+                    ContactUnsafeAccessors.Owner(instance) = value;
+                    return instance;
+                });
+            owner.SetAccessors(
+                Member (IInternalEntry entry) => ContactUnsafeAccessors.Owner(((Contact)(entry.Entity))),
+                Member (IInternalEntry entry) => ContactUnsafeAccessors.Owner(((Contact)(entry.Entity))),
+                null,
+                Member (IInternalEntry entry) => entry.GetCurrentValue<Member>(owner));
+            owner.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 4,
+                storeGenerationIndex: -1);
             return runtimeForeignKey;
         }
 
         public static void CreateAnnotations(RuntimeEntityType runtimeEntityType)
         {
+            var id = runtimeEntityType.FindProperty("Id");
+            var companyId = runtimeEntityType.FindProperty("CompanyId");
+            var country = runtimeEntityType.FindProperty("Country");
+            var createdAt = runtimeEntityType.FindProperty("CreatedAt");
+            var email = runtimeEntityType.FindProperty("Email");
+            var firstName = runtimeEntityType.FindProperty("FirstName");
+            var lastName = runtimeEntityType.FindProperty("LastName");
+            var ownerId = runtimeEntityType.FindProperty("OwnerId");
+            var phone = runtimeEntityType.FindProperty("Phone");
+            var phoneExtension = runtimeEntityType.FindProperty("PhoneExtension");
+            var searchName = runtimeEntityType.FindProperty("SearchName");
+            var title = runtimeEntityType.FindProperty("Title");
+            var updatedAt = runtimeEntityType.FindProperty("UpdatedAt");
+            var key = runtimeEntityType.FindKey(new[] { id });
+            key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<int>(key));
+            key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<int>(key));
+            var company = runtimeEntityType.FindNavigation("Company");
+            var owner = runtimeEntityType.FindNavigation("Owner");
+            runtimeEntityType.SetOriginalValuesFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Contact)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, int?, string, DateTime, string, string, string, int?, string, string, string, string, DateTime>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(companyId) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(companyId))), (source.GetCurrentValue<string>(country) == null ? null : ((ValueComparer<string>)(((IProperty)country).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(country))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<string>(firstName) == null ? null : ((ValueComparer<string>)(((IProperty)firstName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(firstName))), (source.GetCurrentValue<string>(lastName) == null ? null : ((ValueComparer<string>)(((IProperty)lastName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(lastName))), (source.GetCurrentValue<int?>(ownerId) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(ownerId))), (source.GetCurrentValue<string>(phone) == null ? null : ((ValueComparer<string>)(((IProperty)phone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(phone))), (source.GetCurrentValue<string>(phoneExtension) == null ? null : ((ValueComparer<string>)(((IProperty)phoneExtension).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(phoneExtension))), (source.GetCurrentValue<string>(searchName) == null ? null : ((ValueComparer<string>)(((IProperty)searchName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(searchName))), (source.GetCurrentValue<string>(title) == null ? null : ((ValueComparer<string>)(((IProperty)title).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(title))), ((ValueComparer<DateTime>)(((IProperty)updatedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(updatedAt)))));
+                });
+            runtimeEntityType.SetStoreGeneratedValuesFactory(
+                ISnapshot () => ((ISnapshot)(new Snapshot<int, int?, int?>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetValueComparer())).Snapshot(default(int? ))), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetValueComparer())).Snapshot(default(int? )))))));
+            runtimeEntityType.SetTemporaryValuesFactory(
+                ISnapshot (IInternalEntry source) => ((ISnapshot)(new Snapshot<int, int?, int?>(default(int), default(int? ), default(int? )))));
+            runtimeEntityType.SetShadowValuesFactory(
+                ISnapshot (IDictionary<string, object> source) => Snapshot.Empty);
+            runtimeEntityType.SetEmptyShadowValuesFactory(
+                ISnapshot () => Snapshot.Empty);
+            runtimeEntityType.SetRelationshipSnapshotFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Contact)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, int?, int?, object, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(companyId) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(companyId))), (source.GetCurrentValue<int?>(ownerId) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(ownerId))), source.GetCurrentValue<Company>(company), source.GetCurrentValue<Member>(owner))));
+                });
+            runtimeEntityType.SetCounts(new PropertyCounts(
+                propertyCount: 13,
+                navigationCount: 2,
+                complexPropertyCount: 0,
+                complexCollectionCount: 0,
+                originalValueCount: 13,
+                shadowCount: 0,
+                relationshipCount: 5,
+                storeGeneratedCount: 3));
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);

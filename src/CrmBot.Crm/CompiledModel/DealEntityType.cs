@@ -4,8 +4,16 @@ using System.Collections.Generic;
 using System.Reflection;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Json.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.Json;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -35,6 +43,48 @@ namespace CrmBot.Crm.CompiledModel
                 valueGenerated: ValueGenerated.OnAdd,
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0);
+            id.SetGetter(
+                int (Deal instance) => DealUnsafeAccessors.Id(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Id(instance) == 0);
+            id.SetSetter(
+                Deal (Deal instance, int value) =>
+                {
+                    DealUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetMaterializationSetter(
+                Deal (Deal instance, int value) =>
+                {
+                    DealUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && DealUnsafeAccessors.Id(((Deal)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : DealUnsafeAccessors.Id(((Deal)(entry.Entity))))),
+                int (IInternalEntry entry) => DealUnsafeAccessors.Id(((Deal)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(id, 0),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(id, 0));
+            id.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: 0,
+                shadowIndex: -1,
+                relationshipIndex: 0,
+                storeGenerationIndex: 0);
+            id.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            id.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(id));
 
             var amount = runtimeEntityType.AddProperty(
                 "Amount",
@@ -44,6 +94,33 @@ namespace CrmBot.Crm.CompiledModel
                 precision: 18,
                 scale: 2,
                 sentinel: 0m);
+            amount.SetGetter(
+                decimal (Deal instance) => DealUnsafeAccessors.Amount(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Amount(instance) == 0M);
+            amount.SetSetter(
+                Deal (Deal instance, decimal value) =>
+                {
+                    DealUnsafeAccessors.Amount(instance) = value;
+                    return instance;
+                });
+            amount.SetMaterializationSetter(
+                Deal (Deal instance, decimal value) =>
+                {
+                    DealUnsafeAccessors.Amount(instance) = value;
+                    return instance;
+                });
+            amount.SetAccessors(
+                decimal (IInternalEntry entry) => DealUnsafeAccessors.Amount(((Deal)(entry.Entity))),
+                decimal (IInternalEntry entry) => DealUnsafeAccessors.Amount(((Deal)(entry.Entity))),
+                decimal (IInternalEntry entry) => entry.ReadOriginalValue<decimal>(amount, 1),
+                decimal (IInternalEntry entry) => entry.GetCurrentValue<decimal>(amount));
+            amount.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: 1,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            amount.TypeMapping = SqliteDecimalTypeMapping.Default;
 
             var closeReason = runtimeEntityType.AddProperty(
                 "CloseReason",
@@ -51,6 +128,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("CloseReason", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<CloseReason>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            closeReason.SetGetter(
+                string (Deal instance) => DealUnsafeAccessors.CloseReason(instance),
+                bool (Deal instance) => DealUnsafeAccessors.CloseReason(instance) == null);
+            closeReason.SetSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.CloseReason(instance) = value;
+                    return instance;
+                });
+            closeReason.SetMaterializationSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.CloseReason(instance) = value;
+                    return instance;
+                });
+            closeReason.SetAccessors(
+                string (IInternalEntry entry) => DealUnsafeAccessors.CloseReason(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => DealUnsafeAccessors.CloseReason(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(closeReason, 2),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(closeReason));
+            closeReason.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            closeReason.TypeMapping = SqliteStringTypeMapping.Default;
 
             var companyId = runtimeEntityType.AddProperty(
                 "CompanyId",
@@ -58,6 +162,50 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("CompanyId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<CompanyId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            companyId.SetGetter(
+                int? (Deal instance) => DealUnsafeAccessors.CompanyId(instance),
+                bool (Deal instance) => !(DealUnsafeAccessors.CompanyId(instance).HasValue));
+            companyId.SetSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.CompanyId(instance) = value;
+                    return instance;
+                });
+            companyId.SetMaterializationSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.CompanyId(instance) = value;
+                    return instance;
+                });
+            companyId.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(3) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(3) && !(DealUnsafeAccessors.CompanyId(((Deal)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : DealUnsafeAccessors.CompanyId(((Deal)(entry.Entity))))),
+                int? (IInternalEntry entry) => DealUnsafeAccessors.CompanyId(((Deal)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(companyId, 3),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(companyId, 1));
+            companyId.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: 3,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: 1);
+            companyId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            companyId.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(companyId));
+            companyId.SetComparer(new NullableValueComparer<int>(companyId.TypeMapping.Comparer));
+            companyId.SetKeyComparer(new NullableValueComparer<int>(companyId.TypeMapping.KeyComparer));
 
             var contactId = runtimeEntityType.AddProperty(
                 "ContactId",
@@ -65,6 +213,50 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("ContactId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<ContactId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            contactId.SetGetter(
+                int? (Deal instance) => DealUnsafeAccessors.ContactId(instance),
+                bool (Deal instance) => !(DealUnsafeAccessors.ContactId(instance).HasValue));
+            contactId.SetSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.ContactId(instance) = value;
+                    return instance;
+                });
+            contactId.SetMaterializationSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.ContactId(instance) = value;
+                    return instance;
+                });
+            contactId.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(4) ? entry.ReadStoreGeneratedValue<int?>(2) : (entry.FlaggedAsTemporary(4) && !(DealUnsafeAccessors.ContactId(((Deal)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(2) : DealUnsafeAccessors.ContactId(((Deal)(entry.Entity))))),
+                int? (IInternalEntry entry) => DealUnsafeAccessors.ContactId(((Deal)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(contactId, 4),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(contactId, 2));
+            contactId.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: 2);
+            contactId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            contactId.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(contactId));
+            contactId.SetComparer(new NullableValueComparer<int>(contactId.TypeMapping.Comparer));
+            contactId.SetKeyComparer(new NullableValueComparer<int>(contactId.TypeMapping.KeyComparer));
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",
@@ -72,6 +264,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("CreatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<CreatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            createdAt.SetGetter(
+                DateTime (Deal instance) => DealUnsafeAccessors.CreatedAt(instance),
+                bool (Deal instance) => DealUnsafeAccessors.CreatedAt(instance) == default(DateTime));
+            createdAt.SetSetter(
+                Deal (Deal instance, DateTime value) =>
+                {
+                    DealUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetMaterializationSetter(
+                Deal (Deal instance, DateTime value) =>
+                {
+                    DealUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetAccessors(
+                DateTime (IInternalEntry entry) => DealUnsafeAccessors.CreatedAt(((Deal)(entry.Entity))),
+                DateTime (IInternalEntry entry) => DealUnsafeAccessors.CreatedAt(((Deal)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(createdAt, 5),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(createdAt));
+            createdAt.SetPropertyIndexes(
+                index: 5,
+                originalValueIndex: 5,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            createdAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var currency = runtimeEntityType.AddProperty(
@@ -79,6 +318,33 @@ namespace CrmBot.Crm.CompiledModel
                 typeof(string),
                 propertyInfo: typeof(Deal).GetProperty("Currency", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Currency>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            currency.SetGetter(
+                string (Deal instance) => DealUnsafeAccessors.Currency(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Currency(instance) == null);
+            currency.SetSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Currency(instance) = value;
+                    return instance;
+                });
+            currency.SetMaterializationSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Currency(instance) = value;
+                    return instance;
+                });
+            currency.SetAccessors(
+                string (IInternalEntry entry) => DealUnsafeAccessors.Currency(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => DealUnsafeAccessors.Currency(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(currency, 6),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(currency));
+            currency.SetPropertyIndexes(
+                index: 6,
+                originalValueIndex: 6,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            currency.TypeMapping = SqliteStringTypeMapping.Default;
 
             var expectedClose = runtimeEntityType.AddProperty(
                 "ExpectedClose",
@@ -86,12 +352,68 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("ExpectedClose", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<ExpectedClose>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            expectedClose.SetGetter(
+                DateOnly? (Deal instance) => DealUnsafeAccessors.ExpectedClose(instance),
+                bool (Deal instance) => !(DealUnsafeAccessors.ExpectedClose(instance).HasValue));
+            expectedClose.SetSetter(
+                Deal (Deal instance, DateOnly? value) =>
+                {
+                    DealUnsafeAccessors.ExpectedClose(instance) = value;
+                    return instance;
+                });
+            expectedClose.SetMaterializationSetter(
+                Deal (Deal instance, DateOnly? value) =>
+                {
+                    DealUnsafeAccessors.ExpectedClose(instance) = value;
+                    return instance;
+                });
+            expectedClose.SetAccessors(
+                DateOnly? (IInternalEntry entry) => DealUnsafeAccessors.ExpectedClose(((Deal)(entry.Entity))),
+                DateOnly? (IInternalEntry entry) => DealUnsafeAccessors.ExpectedClose(((Deal)(entry.Entity))),
+                DateOnly? (IInternalEntry entry) => entry.ReadOriginalValue<DateOnly?>(expectedClose, 7),
+                DateOnly? (IInternalEntry entry) => entry.GetCurrentValue<DateOnly?>(expectedClose));
+            expectedClose.SetPropertyIndexes(
+                index: 7,
+                originalValueIndex: 7,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            expectedClose.TypeMapping = SqliteDateOnlyTypeMapping.Default;
+            expectedClose.SetComparer(new NullableValueComparer<DateOnly>(expectedClose.TypeMapping.Comparer));
+            expectedClose.SetKeyComparer(new NullableValueComparer<DateOnly>(expectedClose.TypeMapping.KeyComparer));
 
             var name = runtimeEntityType.AddProperty(
                 "Name",
                 typeof(string),
                 propertyInfo: typeof(Deal).GetProperty("Name", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Name>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            name.SetGetter(
+                string (Deal instance) => DealUnsafeAccessors.Name(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Name(instance) == null);
+            name.SetSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Name(instance) = value;
+                    return instance;
+                });
+            name.SetMaterializationSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Name(instance) = value;
+                    return instance;
+                });
+            name.SetAccessors(
+                string (IInternalEntry entry) => DealUnsafeAccessors.Name(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => DealUnsafeAccessors.Name(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(name, 8),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(name));
+            name.SetPropertyIndexes(
+                index: 8,
+                originalValueIndex: 8,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            name.TypeMapping = SqliteStringTypeMapping.Default;
 
             var ownerId = runtimeEntityType.AddProperty(
                 "OwnerId",
@@ -99,18 +421,116 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("OwnerId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<OwnerId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            ownerId.SetGetter(
+                int? (Deal instance) => DealUnsafeAccessors.OwnerId(instance),
+                bool (Deal instance) => !(DealUnsafeAccessors.OwnerId(instance).HasValue));
+            ownerId.SetSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.OwnerId(instance) = value;
+                    return instance;
+                });
+            ownerId.SetMaterializationSetter(
+                Deal (Deal instance, int? value) =>
+                {
+                    DealUnsafeAccessors.OwnerId(instance) = value;
+                    return instance;
+                });
+            ownerId.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(9) ? entry.ReadStoreGeneratedValue<int?>(3) : (entry.FlaggedAsTemporary(9) && !(DealUnsafeAccessors.OwnerId(((Deal)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(3) : DealUnsafeAccessors.OwnerId(((Deal)(entry.Entity))))),
+                int? (IInternalEntry entry) => DealUnsafeAccessors.OwnerId(((Deal)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(ownerId, 9),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(ownerId, 3));
+            ownerId.SetPropertyIndexes(
+                index: 9,
+                originalValueIndex: 9,
+                shadowIndex: -1,
+                relationshipIndex: 3,
+                storeGenerationIndex: 3);
+            ownerId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            ownerId.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(ownerId));
+            ownerId.SetComparer(new NullableValueComparer<int>(ownerId.TypeMapping.Comparer));
+            ownerId.SetKeyComparer(new NullableValueComparer<int>(ownerId.TypeMapping.KeyComparer));
 
             var searchName = runtimeEntityType.AddProperty(
                 "SearchName",
                 typeof(string),
                 propertyInfo: typeof(Deal).GetProperty("SearchName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<SearchName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            searchName.SetGetter(
+                string (Deal instance) => DealUnsafeAccessors.SearchName(instance),
+                bool (Deal instance) => DealUnsafeAccessors.SearchName(instance) == null);
+            searchName.SetSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.SearchName(instance) = value;
+                    return instance;
+                });
+            searchName.SetMaterializationSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.SearchName(instance) = value;
+                    return instance;
+                });
+            searchName.SetAccessors(
+                string (IInternalEntry entry) => DealUnsafeAccessors.SearchName(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => DealUnsafeAccessors.SearchName(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(searchName, 10),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(searchName));
+            searchName.SetPropertyIndexes(
+                index: 10,
+                originalValueIndex: 10,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            searchName.TypeMapping = SqliteStringTypeMapping.Default;
 
             var stage = runtimeEntityType.AddProperty(
                 "Stage",
                 typeof(string),
                 propertyInfo: typeof(Deal).GetProperty("Stage", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Stage>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            stage.SetGetter(
+                string (Deal instance) => DealUnsafeAccessors.Stage(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Stage(instance) == null);
+            stage.SetSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Stage(instance) = value;
+                    return instance;
+                });
+            stage.SetMaterializationSetter(
+                Deal (Deal instance, string value) =>
+                {
+                    DealUnsafeAccessors.Stage(instance) = value;
+                    return instance;
+                });
+            stage.SetAccessors(
+                string (IInternalEntry entry) => DealUnsafeAccessors.Stage(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => DealUnsafeAccessors.Stage(((Deal)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(stage, 11),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(stage));
+            stage.SetPropertyIndexes(
+                index: 11,
+                originalValueIndex: 11,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            stage.TypeMapping = SqliteStringTypeMapping.Default;
 
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",
@@ -118,6 +538,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("UpdatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<UpdatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            updatedAt.SetGetter(
+                DateTime (Deal instance) => DealUnsafeAccessors.UpdatedAt(instance),
+                bool (Deal instance) => DealUnsafeAccessors.UpdatedAt(instance) == default(DateTime));
+            updatedAt.SetSetter(
+                Deal (Deal instance, DateTime value) =>
+                {
+                    DealUnsafeAccessors.UpdatedAt(instance) = value;
+                    return instance;
+                });
+            updatedAt.SetMaterializationSetter(
+                Deal (Deal instance, DateTime value) =>
+                {
+                    DealUnsafeAccessors.UpdatedAt(instance) = value;
+                    return instance;
+                });
+            updatedAt.SetAccessors(
+                DateTime (IInternalEntry entry) => DealUnsafeAccessors.UpdatedAt(((Deal)(entry.Entity))),
+                DateTime (IInternalEntry entry) => DealUnsafeAccessors.UpdatedAt(((Deal)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(updatedAt, 12),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(updatedAt));
+            updatedAt.SetPropertyIndexes(
+                index: 12,
+                originalValueIndex: 12,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            updatedAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             updatedAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var key = runtimeEntityType.AddKey(
@@ -153,6 +620,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("Company", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Company>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            company.SetGetter(
+                Company (Deal instance) => DealUnsafeAccessors.Company(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Company(instance) == null);
+            company.SetSetter(
+                Deal (Deal instance, Company value) =>
+                {
+                    DealUnsafeAccessors.Company(instance) = value;
+                    return instance;
+                });
+            company.SetMaterializationSetter(
+                Deal (Deal instance, Company value) =>
+                {
+                    DealUnsafeAccessors.Company(instance) = value;
+                    return instance;
+                });
+            company.SetAccessors(
+                Company (IInternalEntry entry) => DealUnsafeAccessors.Company(((Deal)(entry.Entity))),
+                Company (IInternalEntry entry) => DealUnsafeAccessors.Company(((Deal)(entry.Entity))),
+                null,
+                Company (IInternalEntry entry) => entry.GetCurrentValue<Company>(company));
+            company.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 4,
+                storeGenerationIndex: -1);
             var deals = principalEntityType.AddNavigation("Deals",
                 runtimeForeignKey,
                 onDependent: false,
@@ -160,6 +653,38 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Company).GetProperty("Deals", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Company).GetField("<Deals>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            deals.SetGetter(
+                List<Deal> (Company instance) => CompanyUnsafeAccessors.Deals(instance),
+                bool (Company instance) => CompanyUnsafeAccessors.Deals(instance) == null);
+            deals.SetSetter(
+                Company (Company instance, List<Deal> value) =>
+                {
+                    CompanyUnsafeAccessors.Deals(instance) = value;
+                    return instance;
+                });
+            deals.SetMaterializationSetter(
+                Company (Company instance, List<Deal> value) =>
+                {
+                    CompanyUnsafeAccessors.Deals(instance) = value;
+                    return instance;
+                });
+            deals.SetAccessors(
+                List<Deal> (IInternalEntry entry) => CompanyUnsafeAccessors.Deals(((Company)(entry.Entity))),
+                List<Deal> (IInternalEntry entry) => CompanyUnsafeAccessors.Deals(((Company)(entry.Entity))),
+                null,
+                List<Deal> (IInternalEntry entry) => entry.GetCurrentValue<List<Deal>>(deals));
+            deals.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: -1);
+            deals.SetCollectionAccessor<Company, List<Deal>, Deal>(
+                List<Deal> (Company entity) => CompanyUnsafeAccessors.Deals(entity),
+                (Company entity, List<Deal> collection) => CompanyUnsafeAccessors.Deals(entity) = ((List<Deal>)collection),
+                (Company entity, List<Deal> collection) => CompanyUnsafeAccessors.Deals(entity) = ((List<Deal>)collection),
+                List<Deal> (Company entity, Action<Company, List<Deal>> setter) => ClrCollectionAccessorFactory.CreateAndSet<Company, List<Deal>, List<Deal>>(entity, setter),
+                List<Deal> () => new List<Deal>());
             return runtimeForeignKey;
         }
 
@@ -177,6 +702,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("Contact", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Contact>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            contact.SetGetter(
+                Contact (Deal instance) => DealUnsafeAccessors.Contact(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Contact(instance) == null);
+            contact.SetSetter(
+                Deal (Deal instance, Contact value) =>
+                {
+                    DealUnsafeAccessors.Contact(instance) = value;
+                    return instance;
+                });
+            contact.SetMaterializationSetter(
+                Deal (Deal instance, Contact value) =>
+                {
+                    DealUnsafeAccessors.Contact(instance) = value;
+                    return instance;
+                });
+            contact.SetAccessors(
+                Contact (IInternalEntry entry) => DealUnsafeAccessors.Contact(((Deal)(entry.Entity))),
+                Contact (IInternalEntry entry) => DealUnsafeAccessors.Contact(((Deal)(entry.Entity))),
+                null,
+                Contact (IInternalEntry entry) => entry.GetCurrentValue<Contact>(contact));
+            contact.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 5,
+                storeGenerationIndex: -1);
             return runtimeForeignKey;
         }
 
@@ -194,11 +745,86 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("Owner", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<Owner>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            owner.SetGetter(
+                Member (Deal instance) => DealUnsafeAccessors.Owner(instance),
+                bool (Deal instance) => DealUnsafeAccessors.Owner(instance) == null);
+            owner.SetSetter(
+                Deal (Deal instance, Member value) =>
+                {
+                    DealUnsafeAccessors.Owner(instance) = value;
+                    return instance;
+                });
+            owner.SetMaterializationSetter(
+                Deal (Deal instance, Member value) =>
+                {
+                    DealUnsafeAccessors.Owner(instance) = value;
+                    return instance;
+                });
+            owner.SetAccessors(
+                Member (IInternalEntry entry) => DealUnsafeAccessors.Owner(((Deal)(entry.Entity))),
+                Member (IInternalEntry entry) => DealUnsafeAccessors.Owner(((Deal)(entry.Entity))),
+                null,
+                Member (IInternalEntry entry) => entry.GetCurrentValue<Member>(owner));
+            owner.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 6,
+                storeGenerationIndex: -1);
             return runtimeForeignKey;
         }
 
         public static void CreateAnnotations(RuntimeEntityType runtimeEntityType)
         {
+            var id = runtimeEntityType.FindProperty("Id");
+            var amount = runtimeEntityType.FindProperty("Amount");
+            var closeReason = runtimeEntityType.FindProperty("CloseReason");
+            var companyId = runtimeEntityType.FindProperty("CompanyId");
+            var contactId = runtimeEntityType.FindProperty("ContactId");
+            var createdAt = runtimeEntityType.FindProperty("CreatedAt");
+            var currency = runtimeEntityType.FindProperty("Currency");
+            var expectedClose = runtimeEntityType.FindProperty("ExpectedClose");
+            var name = runtimeEntityType.FindProperty("Name");
+            var ownerId = runtimeEntityType.FindProperty("OwnerId");
+            var searchName = runtimeEntityType.FindProperty("SearchName");
+            var stage = runtimeEntityType.FindProperty("Stage");
+            var updatedAt = runtimeEntityType.FindProperty("UpdatedAt");
+            var key = runtimeEntityType.FindKey(new[] { id });
+            key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<int>(key));
+            key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<int>(key));
+            var company = runtimeEntityType.FindNavigation("Company");
+            var contact = runtimeEntityType.FindNavigation("Contact");
+            var owner = runtimeEntityType.FindNavigation("Owner");
+            var stageHistory = runtimeEntityType.FindNavigation("StageHistory");
+            runtimeEntityType.SetOriginalValuesFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Deal)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, decimal, string, int?, int?, DateTime, string, DateOnly?, string, int?, string, string, DateTime>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<decimal>)(((IProperty)amount).GetValueComparer())).Snapshot(source.GetCurrentValue<decimal>(amount)), (source.GetCurrentValue<string>(closeReason) == null ? null : ((ValueComparer<string>)(((IProperty)closeReason).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(closeReason))), (source.GetCurrentValue<int?>(companyId) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(companyId))), (source.GetCurrentValue<int?>(contactId) == null ? null : ((ValueComparer<int?>)(((IProperty)contactId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(contactId))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<string>(currency) == null ? null : ((ValueComparer<string>)(((IProperty)currency).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(currency))), (source.GetCurrentValue<DateOnly?>(expectedClose) == null ? null : ((ValueComparer<DateOnly?>)(((IProperty)expectedClose).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOnly?>(expectedClose))), (source.GetCurrentValue<string>(name) == null ? null : ((ValueComparer<string>)(((IProperty)name).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(name))), (source.GetCurrentValue<int?>(ownerId) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(ownerId))), (source.GetCurrentValue<string>(searchName) == null ? null : ((ValueComparer<string>)(((IProperty)searchName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(searchName))), (source.GetCurrentValue<string>(stage) == null ? null : ((ValueComparer<string>)(((IProperty)stage).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(stage))), ((ValueComparer<DateTime>)(((IProperty)updatedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(updatedAt)))));
+                });
+            runtimeEntityType.SetStoreGeneratedValuesFactory(
+                ISnapshot () => ((ISnapshot)(new Snapshot<int, int?, int?, int?>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetValueComparer())).Snapshot(default(int? ))), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)contactId).GetValueComparer())).Snapshot(default(int? ))), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetValueComparer())).Snapshot(default(int? )))))));
+            runtimeEntityType.SetTemporaryValuesFactory(
+                ISnapshot (IInternalEntry source) => ((ISnapshot)(new Snapshot<int, int?, int?, int?>(default(int), default(int? ), default(int? ), default(int? )))));
+            runtimeEntityType.SetShadowValuesFactory(
+                ISnapshot (IDictionary<string, object> source) => Snapshot.Empty);
+            runtimeEntityType.SetEmptyShadowValuesFactory(
+                ISnapshot () => Snapshot.Empty);
+            runtimeEntityType.SetRelationshipSnapshotFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Deal)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, int?, int?, int?, object, object, object, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(companyId) == null ? null : ((ValueComparer<int?>)(((IProperty)companyId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(companyId))), (source.GetCurrentValue<int?>(contactId) == null ? null : ((ValueComparer<int?>)(((IProperty)contactId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(contactId))), (source.GetCurrentValue<int?>(ownerId) == null ? null : ((ValueComparer<int?>)(((IProperty)ownerId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(ownerId))), source.GetCurrentValue<Company>(company), source.GetCurrentValue<Contact>(contact), source.GetCurrentValue<Member>(owner), SnapshotFactoryFactory.SnapshotCollection(source.GetCurrentValue<List<DealStageChange>>(stageHistory)))));
+                });
+            runtimeEntityType.SetCounts(new PropertyCounts(
+                propertyCount: 13,
+                navigationCount: 4,
+                complexPropertyCount: 0,
+                complexCollectionCount: 0,
+                originalValueCount: 13,
+                shadowCount: 0,
+                relationshipCount: 8,
+                storeGeneratedCount: 4));
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);

@@ -4,8 +4,16 @@ using System.Collections.Generic;
 using System.Reflection;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Json.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.Json;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -35,6 +43,48 @@ namespace CrmBot.Crm.CompiledModel
                 valueGenerated: ValueGenerated.OnAdd,
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0);
+            id.SetGetter(
+                int (DealStageChange instance) => DealStageChangeUnsafeAccessors.Id(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.Id(instance) == 0);
+            id.SetSetter(
+                DealStageChange (DealStageChange instance, int value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, int value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && DealStageChangeUnsafeAccessors.Id(((DealStageChange)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : DealStageChangeUnsafeAccessors.Id(((DealStageChange)(entry.Entity))))),
+                int (IInternalEntry entry) => DealStageChangeUnsafeAccessors.Id(((DealStageChange)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(id, 0),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(id, 0));
+            id.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: 0,
+                shadowIndex: -1,
+                relationshipIndex: 0,
+                storeGenerationIndex: 0);
+            id.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            id.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(id));
 
             var changedAt = runtimeEntityType.AddProperty(
                 "ChangedAt",
@@ -42,6 +92,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("ChangedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<ChangedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            changedAt.SetGetter(
+                DateTime (DealStageChange instance) => DealStageChangeUnsafeAccessors.ChangedAt(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.ChangedAt(instance) == default(DateTime));
+            changedAt.SetSetter(
+                DealStageChange (DealStageChange instance, DateTime value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedAt(instance) = value;
+                    return instance;
+                });
+            changedAt.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, DateTime value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedAt(instance) = value;
+                    return instance;
+                });
+            changedAt.SetAccessors(
+                DateTime (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ChangedAt(((DealStageChange)(entry.Entity))),
+                DateTime (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ChangedAt(((DealStageChange)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(changedAt, 1),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(changedAt));
+            changedAt.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: 1,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            changedAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             changedAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var changedById = runtimeEntityType.AddProperty(
@@ -50,6 +147,50 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("ChangedById", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<ChangedById>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            changedById.SetGetter(
+                int? (DealStageChange instance) => DealStageChangeUnsafeAccessors.ChangedById(instance),
+                bool (DealStageChange instance) => !(DealStageChangeUnsafeAccessors.ChangedById(instance).HasValue));
+            changedById.SetSetter(
+                DealStageChange (DealStageChange instance, int? value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedById(instance) = value;
+                    return instance;
+                });
+            changedById.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, int? value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedById(instance) = value;
+                    return instance;
+                });
+            changedById.SetAccessors(
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(2) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(2) && !(DealStageChangeUnsafeAccessors.ChangedById(((DealStageChange)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : DealStageChangeUnsafeAccessors.ChangedById(((DealStageChange)(entry.Entity))))),
+                int? (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ChangedById(((DealStageChange)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(changedById, 2),
+                int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(changedById, 1));
+            changedById.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: 1);
+            changedById.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            changedById.SetCurrentValueComparer(new EntryCurrentValueComparer<int?>(changedById));
+            changedById.SetComparer(new NullableValueComparer<int>(changedById.TypeMapping.Comparer));
+            changedById.SetKeyComparer(new NullableValueComparer<int>(changedById.TypeMapping.KeyComparer));
 
             var dealId = runtimeEntityType.AddProperty(
                 "DealId",
@@ -57,6 +198,48 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("DealId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<DealId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
+            dealId.SetGetter(
+                int (DealStageChange instance) => DealStageChangeUnsafeAccessors.DealId(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.DealId(instance) == 0);
+            dealId.SetSetter(
+                DealStageChange (DealStageChange instance, int value) =>
+                {
+                    DealStageChangeUnsafeAccessors.DealId(instance) = value;
+                    return instance;
+                });
+            dealId.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, int value) =>
+                {
+                    DealStageChangeUnsafeAccessors.DealId(instance) = value;
+                    return instance;
+                });
+            dealId.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(3) ? entry.ReadStoreGeneratedValue<int>(2) : (entry.FlaggedAsTemporary(3) && DealStageChangeUnsafeAccessors.DealId(((DealStageChange)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(2) : DealStageChangeUnsafeAccessors.DealId(((DealStageChange)(entry.Entity))))),
+                int (IInternalEntry entry) => DealStageChangeUnsafeAccessors.DealId(((DealStageChange)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(dealId, 3),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(dealId, 2));
+            dealId.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: 3,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: 2);
+            dealId.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            dealId.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(dealId));
 
             var fromStage = runtimeEntityType.AddProperty(
                 "FromStage",
@@ -64,6 +247,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("FromStage", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<FromStage>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            fromStage.SetGetter(
+                string (DealStageChange instance) => DealStageChangeUnsafeAccessors.FromStage(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.FromStage(instance) == null);
+            fromStage.SetSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.FromStage(instance) = value;
+                    return instance;
+                });
+            fromStage.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.FromStage(instance) = value;
+                    return instance;
+                });
+            fromStage.SetAccessors(
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.FromStage(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.FromStage(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(fromStage, 4),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(fromStage));
+            fromStage.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            fromStage.TypeMapping = SqliteStringTypeMapping.Default;
 
             var reason = runtimeEntityType.AddProperty(
                 "Reason",
@@ -71,12 +281,66 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("Reason", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<Reason>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            reason.SetGetter(
+                string (DealStageChange instance) => DealStageChangeUnsafeAccessors.Reason(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.Reason(instance) == null);
+            reason.SetSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Reason(instance) = value;
+                    return instance;
+                });
+            reason.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Reason(instance) = value;
+                    return instance;
+                });
+            reason.SetAccessors(
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.Reason(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.Reason(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(reason, 5),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(reason));
+            reason.SetPropertyIndexes(
+                index: 5,
+                originalValueIndex: 5,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            reason.TypeMapping = SqliteStringTypeMapping.Default;
 
             var toStage = runtimeEntityType.AddProperty(
                 "ToStage",
                 typeof(string),
                 propertyInfo: typeof(DealStageChange).GetProperty("ToStage", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<ToStage>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            toStage.SetGetter(
+                string (DealStageChange instance) => DealStageChangeUnsafeAccessors.ToStage(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.ToStage(instance) == null);
+            toStage.SetSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ToStage(instance) = value;
+                    return instance;
+                });
+            toStage.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, string value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ToStage(instance) = value;
+                    return instance;
+                });
+            toStage.SetAccessors(
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ToStage(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ToStage(((DealStageChange)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(toStage, 6),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(toStage));
+            toStage.SetPropertyIndexes(
+                index: 6,
+                originalValueIndex: 6,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            toStage.TypeMapping = SqliteStringTypeMapping.Default;
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });
@@ -105,6 +369,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("ChangedBy", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<ChangedBy>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            changedBy.SetGetter(
+                Member (DealStageChange instance) => DealStageChangeUnsafeAccessors.ChangedBy(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.ChangedBy(instance) == null);
+            changedBy.SetSetter(
+                DealStageChange (DealStageChange instance, Member value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedBy(instance) = value;
+                    return instance;
+                });
+            changedBy.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, Member value) =>
+                {
+                    DealStageChangeUnsafeAccessors.ChangedBy(instance) = value;
+                    return instance;
+                });
+            changedBy.SetAccessors(
+                Member (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ChangedBy(((DealStageChange)(entry.Entity))),
+                Member (IInternalEntry entry) => DealStageChangeUnsafeAccessors.ChangedBy(((DealStageChange)(entry.Entity))),
+                null,
+                Member (IInternalEntry entry) => entry.GetCurrentValue<Member>(changedBy));
+            changedBy.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 3,
+                storeGenerationIndex: -1);
             return runtimeForeignKey;
         }
 
@@ -123,6 +413,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(DealStageChange).GetProperty("Deal", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DealStageChange).GetField("<Deal>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            deal.SetGetter(
+                Deal (DealStageChange instance) => DealStageChangeUnsafeAccessors.Deal(instance),
+                bool (DealStageChange instance) => DealStageChangeUnsafeAccessors.Deal(instance) == null);
+            deal.SetSetter(
+                DealStageChange (DealStageChange instance, Deal value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Deal(instance) = value;
+                    return instance;
+                });
+            deal.SetMaterializationSetter(
+                DealStageChange (DealStageChange instance, Deal value) =>
+                {
+                    DealStageChangeUnsafeAccessors.Deal(instance) = value;
+                    return instance;
+                });
+            deal.SetAccessors(
+                Deal (IInternalEntry entry) => DealStageChangeUnsafeAccessors.Deal(((DealStageChange)(entry.Entity))),
+                Deal (IInternalEntry entry) => DealStageChangeUnsafeAccessors.Deal(((DealStageChange)(entry.Entity))),
+                null,
+                Deal (IInternalEntry entry) => entry.GetCurrentValue<Deal>(deal));
+            deal.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 4,
+                storeGenerationIndex: -1);
             var stageHistory = principalEntityType.AddNavigation("StageHistory",
                 runtimeForeignKey,
                 onDependent: false,
@@ -130,11 +446,84 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Deal).GetProperty("StageHistory", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Deal).GetField("<StageHistory>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            stageHistory.SetGetter(
+                List<DealStageChange> (Deal instance) => DealUnsafeAccessors.StageHistory(instance),
+                bool (Deal instance) => DealUnsafeAccessors.StageHistory(instance) == null);
+            stageHistory.SetSetter(
+                Deal (Deal instance, List<DealStageChange> value) =>
+                {
+                    DealUnsafeAccessors.StageHistory(instance) = value;
+                    return instance;
+                });
+            stageHistory.SetMaterializationSetter(
+                Deal (Deal instance, List<DealStageChange> value) =>
+                {
+                    DealUnsafeAccessors.StageHistory(instance) = value;
+                    return instance;
+                });
+            stageHistory.SetAccessors(
+                List<DealStageChange> (IInternalEntry entry) => DealUnsafeAccessors.StageHistory(((Deal)(entry.Entity))),
+                List<DealStageChange> (IInternalEntry entry) => DealUnsafeAccessors.StageHistory(((Deal)(entry.Entity))),
+                null,
+                List<DealStageChange> (IInternalEntry entry) => entry.GetCurrentValue<List<DealStageChange>>(stageHistory));
+            stageHistory.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 7,
+                storeGenerationIndex: -1);
+            stageHistory.SetCollectionAccessor<Deal, List<DealStageChange>, DealStageChange>(
+                List<DealStageChange> (Deal entity) => DealUnsafeAccessors.StageHistory(entity),
+                (Deal entity, List<DealStageChange> collection) => DealUnsafeAccessors.StageHistory(entity) = ((List<DealStageChange>)collection),
+                (Deal entity, List<DealStageChange> collection) => DealUnsafeAccessors.StageHistory(entity) = ((List<DealStageChange>)collection),
+                List<DealStageChange> (Deal entity, Action<Deal, List<DealStageChange>> setter) => ClrCollectionAccessorFactory.CreateAndSet<Deal, List<DealStageChange>, List<DealStageChange>>(entity, setter),
+                List<DealStageChange> () => new List<DealStageChange>());
             return runtimeForeignKey;
         }
 
         public static void CreateAnnotations(RuntimeEntityType runtimeEntityType)
         {
+            var id = runtimeEntityType.FindProperty("Id");
+            var changedAt = runtimeEntityType.FindProperty("ChangedAt");
+            var changedById = runtimeEntityType.FindProperty("ChangedById");
+            var dealId = runtimeEntityType.FindProperty("DealId");
+            var fromStage = runtimeEntityType.FindProperty("FromStage");
+            var reason = runtimeEntityType.FindProperty("Reason");
+            var toStage = runtimeEntityType.FindProperty("ToStage");
+            var key = runtimeEntityType.FindKey(new[] { id });
+            key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<int>(key));
+            key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<int>(key));
+            var changedBy = runtimeEntityType.FindNavigation("ChangedBy");
+            var deal = runtimeEntityType.FindNavigation("Deal");
+            runtimeEntityType.SetOriginalValuesFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((DealStageChange)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, DateTime, int?, int, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<DateTime>)(((IProperty)changedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(changedAt)), (source.GetCurrentValue<int?>(changedById) == null ? null : ((ValueComparer<int?>)(((IProperty)changedById).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(changedById))), ((ValueComparer<int>)(((IProperty)dealId).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(dealId)), (source.GetCurrentValue<string>(fromStage) == null ? null : ((ValueComparer<string>)(((IProperty)fromStage).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(fromStage))), (source.GetCurrentValue<string>(reason) == null ? null : ((ValueComparer<string>)(((IProperty)reason).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(reason))), (source.GetCurrentValue<string>(toStage) == null ? null : ((ValueComparer<string>)(((IProperty)toStage).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(toStage))))));
+                });
+            runtimeEntityType.SetStoreGeneratedValuesFactory(
+                ISnapshot () => ((ISnapshot)(new Snapshot<int, int?, int>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)changedById).GetValueComparer())).Snapshot(default(int? ))), ((ValueComparer<int>)(((IProperty)dealId).GetValueComparer())).Snapshot(default(int))))));
+            runtimeEntityType.SetTemporaryValuesFactory(
+                ISnapshot (IInternalEntry source) => ((ISnapshot)(new Snapshot<int, int?, int>(default(int), default(int? ), default(int)))));
+            runtimeEntityType.SetShadowValuesFactory(
+                ISnapshot (IDictionary<string, object> source) => Snapshot.Empty);
+            runtimeEntityType.SetEmptyShadowValuesFactory(
+                ISnapshot () => Snapshot.Empty);
+            runtimeEntityType.SetRelationshipSnapshotFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((DealStageChange)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, int?, int, object, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(changedById) == null ? null : ((ValueComparer<int?>)(((IProperty)changedById).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(changedById))), ((ValueComparer<int>)(((IProperty)dealId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(dealId)), source.GetCurrentValue<Member>(changedBy), source.GetCurrentValue<Deal>(deal))));
+                });
+            runtimeEntityType.SetCounts(new PropertyCounts(
+                propertyCount: 7,
+                navigationCount: 2,
+                complexPropertyCount: 0,
+                complexCollectionCount: 0,
+                originalValueCount: 7,
+                shadowCount: 0,
+                relationshipCount: 5,
+                storeGeneratedCount: 3));
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);

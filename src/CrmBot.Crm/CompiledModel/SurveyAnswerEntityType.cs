@@ -4,8 +4,13 @@ using System.Collections.Generic;
 using System.Reflection;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -34,6 +39,48 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(SurveyAnswer).GetField("<Id>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0L);
+            id.SetGetter(
+                long (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Id(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Id(instance) == 0L);
+            id.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, long value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, long value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetAccessors(
+                long (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Id(((SurveyAnswer)(entry.Entity))),
+                long (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Id(((SurveyAnswer)(entry.Entity))),
+                long (IInternalEntry entry) => entry.ReadOriginalValue<long>(id, 0),
+                long (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<long>(id, 0));
+            id.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: 0,
+                shadowIndex: -1,
+                relationshipIndex: 0,
+                storeGenerationIndex: -1);
+            id.TypeMapping = LongTypeMapping.Default.Clone(
+                comparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                keyComparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                providerValueComparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            id.SetCurrentValueComparer(new EntryCurrentValueComparer<long>(id));
 
             var choices = runtimeEntityType.AddProperty(
                 "Choices",
@@ -42,6 +89,33 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(SurveyAnswer).GetField("<Choices>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true,
                 maxLength: 64);
+            choices.SetGetter(
+                string (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Choices(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Choices(instance) == null);
+            choices.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, string value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Choices(instance) = value;
+                    return instance;
+                });
+            choices.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, string value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Choices(instance) = value;
+                    return instance;
+                });
+            choices.SetAccessors(
+                string (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Choices(((SurveyAnswer)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Choices(((SurveyAnswer)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(choices, 1),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(choices));
+            choices.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: 1,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            choices.TypeMapping = SqliteStringTypeMapping.Default;
 
             var questionIndex = runtimeEntityType.AddProperty(
                 "QuestionIndex",
@@ -49,6 +123,48 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(SurveyAnswer).GetProperty("QuestionIndex", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(SurveyAnswer).GetField("<QuestionIndex>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
+            questionIndex.SetGetter(
+                int (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.QuestionIndex(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.QuestionIndex(instance) == 0);
+            questionIndex.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, int value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.QuestionIndex(instance) = value;
+                    return instance;
+                });
+            questionIndex.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, int value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.QuestionIndex(instance) = value;
+                    return instance;
+                });
+            questionIndex.SetAccessors(
+                int (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.QuestionIndex(((SurveyAnswer)(entry.Entity))),
+                int (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.QuestionIndex(((SurveyAnswer)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(questionIndex, 2),
+                int (IInternalEntry entry) => entry.GetCurrentValue<int>(questionIndex));
+            questionIndex.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            questionIndex.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            questionIndex.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(questionIndex));
 
             var rating = runtimeEntityType.AddProperty(
                 "Rating",
@@ -56,6 +172,49 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(SurveyAnswer).GetProperty("Rating", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(SurveyAnswer).GetField("<Rating>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            rating.SetGetter(
+                int? (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Rating(instance),
+                bool (SurveyAnswer instance) => !(SurveyAnswerUnsafeAccessors.Rating(instance).HasValue));
+            rating.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, int? value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Rating(instance) = value;
+                    return instance;
+                });
+            rating.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, int? value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Rating(instance) = value;
+                    return instance;
+                });
+            rating.SetAccessors(
+                int? (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Rating(((SurveyAnswer)(entry.Entity))),
+                int? (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Rating(((SurveyAnswer)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(rating, 3),
+                int? (IInternalEntry entry) => entry.GetCurrentValue<int?>(rating));
+            rating.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: 3,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            rating.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            rating.SetComparer(new NullableValueComparer<int>(rating.TypeMapping.Comparer));
+            rating.SetKeyComparer(new NullableValueComparer<int>(rating.TypeMapping.KeyComparer));
 
             var responseId = runtimeEntityType.AddProperty(
                 "ResponseId",
@@ -63,6 +222,48 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(SurveyAnswer).GetProperty("ResponseId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(SurveyAnswer).GetField("<ResponseId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0L);
+            responseId.SetGetter(
+                long (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.ResponseId(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.ResponseId(instance) == 0L);
+            responseId.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, long value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.ResponseId(instance) = value;
+                    return instance;
+                });
+            responseId.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, long value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.ResponseId(instance) = value;
+                    return instance;
+                });
+            responseId.SetAccessors(
+                long (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(4) ? entry.ReadStoreGeneratedValue<long>(0) : (entry.FlaggedAsTemporary(4) && SurveyAnswerUnsafeAccessors.ResponseId(((SurveyAnswer)(entry.Entity))) == 0L ? entry.ReadTemporaryValue<long>(0) : SurveyAnswerUnsafeAccessors.ResponseId(((SurveyAnswer)(entry.Entity))))),
+                long (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.ResponseId(((SurveyAnswer)(entry.Entity))),
+                long (IInternalEntry entry) => entry.ReadOriginalValue<long>(responseId, 4),
+                long (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<long>(responseId, 1));
+            responseId.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: 0);
+            responseId.TypeMapping = LongTypeMapping.Default.Clone(
+                comparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                keyComparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                providerValueComparer: new ValueComparer<long>(
+                    bool (long v1, long v2) => v1 == v2,
+                    int (long v) => ((object)v).GetHashCode(),
+                    long (long v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            responseId.SetCurrentValueComparer(new EntryCurrentValueComparer<long>(responseId));
 
             var text = runtimeEntityType.AddProperty(
                 "Text",
@@ -71,6 +272,33 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(SurveyAnswer).GetField("<Text>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true,
                 maxLength: 2000);
+            text.SetGetter(
+                string (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Text(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Text(instance) == null);
+            text.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, string value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Text(instance) = value;
+                    return instance;
+                });
+            text.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, string value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Text(instance) = value;
+                    return instance;
+                });
+            text.SetAccessors(
+                string (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Text(((SurveyAnswer)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Text(((SurveyAnswer)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(text, 5),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(text));
+            text.SetPropertyIndexes(
+                index: 5,
+                originalValueIndex: 5,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            text.TypeMapping = SqliteStringTypeMapping.Default;
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });
@@ -98,6 +326,32 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(SurveyAnswer).GetProperty("Response", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(SurveyAnswer).GetField("<Response>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            response.SetGetter(
+                SurveyResponse (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Response(instance),
+                bool (SurveyAnswer instance) => SurveyAnswerUnsafeAccessors.Response(instance) == null);
+            response.SetSetter(
+                SurveyAnswer (SurveyAnswer instance, SurveyResponse value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Response(instance) = value;
+                    return instance;
+                });
+            response.SetMaterializationSetter(
+                SurveyAnswer (SurveyAnswer instance, SurveyResponse value) =>
+                {
+                    SurveyAnswerUnsafeAccessors.Response(instance) = value;
+                    return instance;
+                });
+            response.SetAccessors(
+                SurveyResponse (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Response(((SurveyAnswer)(entry.Entity))),
+                SurveyResponse (IInternalEntry entry) => SurveyAnswerUnsafeAccessors.Response(((SurveyAnswer)(entry.Entity))),
+                null,
+                SurveyResponse (IInternalEntry entry) => entry.GetCurrentValue<SurveyResponse>(response));
+            response.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: -1);
             var answers = principalEntityType.AddNavigation("Answers",
                 runtimeForeignKey,
                 onDependent: false,
@@ -105,11 +359,82 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(SurveyResponse).GetProperty("Answers", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(SurveyResponse).GetField("<Answers>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            answers.SetGetter(
+                List<SurveyAnswer> (SurveyResponse instance) => SurveyResponseUnsafeAccessors.Answers(instance),
+                bool (SurveyResponse instance) => SurveyResponseUnsafeAccessors.Answers(instance) == null);
+            answers.SetSetter(
+                SurveyResponse (SurveyResponse instance, List<SurveyAnswer> value) =>
+                {
+                    SurveyResponseUnsafeAccessors.Answers(instance) = value;
+                    return instance;
+                });
+            answers.SetMaterializationSetter(
+                SurveyResponse (SurveyResponse instance, List<SurveyAnswer> value) =>
+                {
+                    SurveyResponseUnsafeAccessors.Answers(instance) = value;
+                    return instance;
+                });
+            answers.SetAccessors(
+                List<SurveyAnswer> (IInternalEntry entry) => SurveyResponseUnsafeAccessors.Answers(((SurveyResponse)(entry.Entity))),
+                List<SurveyAnswer> (IInternalEntry entry) => SurveyResponseUnsafeAccessors.Answers(((SurveyResponse)(entry.Entity))),
+                null,
+                List<SurveyAnswer> (IInternalEntry entry) => entry.GetCurrentValue<List<SurveyAnswer>>(answers));
+            answers.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: -1);
+            answers.SetCollectionAccessor<SurveyResponse, List<SurveyAnswer>, SurveyAnswer>(
+                List<SurveyAnswer> (SurveyResponse entity) => SurveyResponseUnsafeAccessors.Answers(entity),
+                (SurveyResponse entity, List<SurveyAnswer> collection) => SurveyResponseUnsafeAccessors.Answers(entity) = ((List<SurveyAnswer>)collection),
+                (SurveyResponse entity, List<SurveyAnswer> collection) => SurveyResponseUnsafeAccessors.Answers(entity) = ((List<SurveyAnswer>)collection),
+                List<SurveyAnswer> (SurveyResponse entity, Action<SurveyResponse, List<SurveyAnswer>> setter) => ClrCollectionAccessorFactory.CreateAndSet<SurveyResponse, List<SurveyAnswer>, List<SurveyAnswer>>(entity, setter),
+                List<SurveyAnswer> () => new List<SurveyAnswer>());
             return runtimeForeignKey;
         }
 
         public static void CreateAnnotations(RuntimeEntityType runtimeEntityType)
         {
+            var id = runtimeEntityType.FindProperty("Id");
+            var choices = runtimeEntityType.FindProperty("Choices");
+            var questionIndex = runtimeEntityType.FindProperty("QuestionIndex");
+            var rating = runtimeEntityType.FindProperty("Rating");
+            var responseId = runtimeEntityType.FindProperty("ResponseId");
+            var text = runtimeEntityType.FindProperty("Text");
+            var key = runtimeEntityType.FindKey(new[] { id });
+            key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<long>(key));
+            key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<long>(key));
+            var response = runtimeEntityType.FindNavigation("Response");
+            runtimeEntityType.SetOriginalValuesFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((SurveyAnswer)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<long, string, int, int?, long, string>(((ValueComparer<long>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<long>(id)), (source.GetCurrentValue<string>(choices) == null ? null : ((ValueComparer<string>)(((IProperty)choices).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(choices))), ((ValueComparer<int>)(((IProperty)questionIndex).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(questionIndex)), (source.GetCurrentValue<int?>(rating) == null ? null : ((ValueComparer<int?>)(((IProperty)rating).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(rating))), ((ValueComparer<long>)(((IProperty)responseId).GetValueComparer())).Snapshot(source.GetCurrentValue<long>(responseId)), (source.GetCurrentValue<string>(text) == null ? null : ((ValueComparer<string>)(((IProperty)text).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(text))))));
+                });
+            runtimeEntityType.SetStoreGeneratedValuesFactory(
+                ISnapshot () => ((ISnapshot)(new Snapshot<long>(((ValueComparer<long>)(((IProperty)responseId).GetValueComparer())).Snapshot(default(long))))));
+            runtimeEntityType.SetTemporaryValuesFactory(
+                ISnapshot (IInternalEntry source) => ((ISnapshot)(new Snapshot<long>(default(long)))));
+            runtimeEntityType.SetShadowValuesFactory(
+                ISnapshot (IDictionary<string, object> source) => Snapshot.Empty);
+            runtimeEntityType.SetEmptyShadowValuesFactory(
+                ISnapshot () => Snapshot.Empty);
+            runtimeEntityType.SetRelationshipSnapshotFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((SurveyAnswer)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<long, long, object>(((ValueComparer<long>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<long>(id)), ((ValueComparer<long>)(((IProperty)responseId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<long>(responseId)), source.GetCurrentValue<SurveyResponse>(response))));
+                });
+            runtimeEntityType.SetCounts(new PropertyCounts(
+                propertyCount: 6,
+                navigationCount: 1,
+                complexPropertyCount: 0,
+                complexCollectionCount: 0,
+                originalValueCount: 6,
+                shadowCount: 0,
+                relationshipCount: 3,
+                storeGeneratedCount: 1));
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);

@@ -7,9 +7,16 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal;
+using Microsoft.EntityFrameworkCore.Sqlite.Storage.Json.Internal;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.Json;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion.Internal;
 
 #pragma warning disable 219, 612, 618
 #nullable disable
@@ -39,6 +46,48 @@ namespace CrmBot.Crm.CompiledModel
                 valueGenerated: ValueGenerated.OnAdd,
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0);
+            id.SetGetter(
+                int (Survey instance) => SurveyUnsafeAccessors.Id(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.Id(instance) == 0);
+            id.SetSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetMaterializationSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.Id(instance) = value;
+                    return instance;
+                });
+            id.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && SurveyUnsafeAccessors.Id(((Survey)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : SurveyUnsafeAccessors.Id(((Survey)(entry.Entity))))),
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.Id(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(id, 0),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(id, 0));
+            id.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: 0,
+                shadowIndex: -1,
+                relationshipIndex: 0,
+                storeGenerationIndex: 0);
+            id.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            id.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(id));
 
             var audience = runtimeEntityType.AddProperty(
                 "Audience",
@@ -47,6 +96,53 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(Survey).GetField("<Audience>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 16,
                 providerPropertyType: typeof(string));
+            audience.SetGetter(
+                SurveyAudience (Survey instance) => SurveyUnsafeAccessors.Audience(instance),
+                bool (Survey instance) => object.Equals(((object)(SurveyUnsafeAccessors.Audience(instance))), ((object)(SurveyAudience.Channel))));
+            audience.SetSetter(
+                Survey (Survey instance, SurveyAudience value) =>
+                {
+                    SurveyUnsafeAccessors.Audience(instance) = value;
+                    return instance;
+                });
+            audience.SetMaterializationSetter(
+                Survey (Survey instance, SurveyAudience value) =>
+                {
+                    SurveyUnsafeAccessors.Audience(instance) = value;
+                    return instance;
+                });
+            audience.SetAccessors(
+                SurveyAudience (IInternalEntry entry) => SurveyUnsafeAccessors.Audience(((Survey)(entry.Entity))),
+                SurveyAudience (IInternalEntry entry) => SurveyUnsafeAccessors.Audience(((Survey)(entry.Entity))),
+                SurveyAudience (IInternalEntry entry) => entry.ReadOriginalValue<SurveyAudience>(audience, 1),
+                SurveyAudience (IInternalEntry entry) => entry.GetCurrentValue<SurveyAudience>(audience));
+            audience.SetPropertyIndexes(
+                index: 1,
+                originalValueIndex: 1,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            audience.TypeMapping = SqliteStringTypeMapping.Default.Clone(
+                comparer: new ValueComparer<SurveyAudience>(
+                    bool (SurveyAudience v1, SurveyAudience v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (SurveyAudience v) => ((object)v).GetHashCode(),
+                    SurveyAudience (SurveyAudience v) => v),
+                keyComparer: new ValueComparer<SurveyAudience>(
+                    bool (SurveyAudience v1, SurveyAudience v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (SurveyAudience v) => ((object)v).GetHashCode(),
+                    SurveyAudience (SurveyAudience v) => v),
+                providerValueComparer: new ValueComparer<string>(
+                    bool (string v1, string v2) => v1 == v2,
+                    int (string v) => ((object)v).GetHashCode(),
+                    string (string v) => v),
+                converter: new ValueConverter<SurveyAudience, string>(
+                    string (SurveyAudience v) => ((object)v).ToString(),
+                    SurveyAudience (string v) => StringEnumConverter<SurveyAudience, string, SurveyAudience>.ConvertToEnum(v)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<SurveyAudience, string>(
+                    JsonStringReaderWriter.Instance,
+                    new ValueConverter<SurveyAudience, string>(
+                        string (SurveyAudience v) => ((object)v).ToString(),
+                        SurveyAudience (string v) => StringEnumConverter<SurveyAudience, string, SurveyAudience>.ConvertToEnum(v))));
             audience.SetSentinelFromProviderValue("Channel");
 
             var audienceChannel = runtimeEntityType.AddProperty(
@@ -55,6 +151,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("AudienceChannel", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<AudienceChannel>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            audienceChannel.SetGetter(
+                string (Survey instance) => SurveyUnsafeAccessors.AudienceChannel(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.AudienceChannel(instance) == null);
+            audienceChannel.SetSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.AudienceChannel(instance) = value;
+                    return instance;
+                });
+            audienceChannel.SetMaterializationSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.AudienceChannel(instance) = value;
+                    return instance;
+                });
+            audienceChannel.SetAccessors(
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.AudienceChannel(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.AudienceChannel(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(audienceChannel, 2),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(audienceChannel));
+            audienceChannel.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            audienceChannel.TypeMapping = SqliteStringTypeMapping.Default;
 
             var audienceConversationId = runtimeEntityType.AddProperty(
                 "AudienceConversationId",
@@ -62,6 +185,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("AudienceConversationId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<AudienceConversationId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+            audienceConversationId.SetGetter(
+                string (Survey instance) => SurveyUnsafeAccessors.AudienceConversationId(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.AudienceConversationId(instance) == null);
+            audienceConversationId.SetSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.AudienceConversationId(instance) = value;
+                    return instance;
+                });
+            audienceConversationId.SetMaterializationSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.AudienceConversationId(instance) = value;
+                    return instance;
+                });
+            audienceConversationId.SetAccessors(
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.AudienceConversationId(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.AudienceConversationId(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(audienceConversationId, 3),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(audienceConversationId));
+            audienceConversationId.SetPropertyIndexes(
+                index: 3,
+                originalValueIndex: 3,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            audienceConversationId.TypeMapping = SqliteStringTypeMapping.Default;
 
             var closedAt = runtimeEntityType.AddProperty(
                 "ClosedAt",
@@ -70,6 +220,55 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(Survey).GetField("<ClosedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true,
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            closedAt.SetGetter(
+                DateTime? (Survey instance) => SurveyUnsafeAccessors.ClosedAt(instance),
+                bool (Survey instance) => !(SurveyUnsafeAccessors.ClosedAt(instance).HasValue));
+            closedAt.SetSetter(
+                Survey (Survey instance, DateTime? value) =>
+                {
+                    SurveyUnsafeAccessors.ClosedAt(instance) = value;
+                    return instance;
+                });
+            closedAt.SetMaterializationSetter(
+                Survey (Survey instance, DateTime? value) =>
+                {
+                    SurveyUnsafeAccessors.ClosedAt(instance) = value;
+                    return instance;
+                });
+            closedAt.SetAccessors(
+                DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ClosedAt(((Survey)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ClosedAt(((Survey)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(closedAt, 4),
+                DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(closedAt));
+            closedAt.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            closedAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
+            closedAt.SetComparer(new NullableValueComparer<DateTime>(closedAt.TypeMapping.Comparer));
+            closedAt.SetKeyComparer(new NullableValueComparer<DateTime>(closedAt.TypeMapping.KeyComparer));
 
             var closesOn = runtimeEntityType.AddProperty(
                 "ClosesOn",
@@ -77,6 +276,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("ClosesOn", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<ClosesOn>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: new DateOnly(1, 1, 1));
+            closesOn.SetGetter(
+                DateOnly (Survey instance) => SurveyUnsafeAccessors.ClosesOn(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.ClosesOn(instance) == default(DateOnly));
+            closesOn.SetSetter(
+                Survey (Survey instance, DateOnly value) =>
+                {
+                    SurveyUnsafeAccessors.ClosesOn(instance) = value;
+                    return instance;
+                });
+            closesOn.SetMaterializationSetter(
+                Survey (Survey instance, DateOnly value) =>
+                {
+                    SurveyUnsafeAccessors.ClosesOn(instance) = value;
+                    return instance;
+                });
+            closesOn.SetAccessors(
+                DateOnly (IInternalEntry entry) => SurveyUnsafeAccessors.ClosesOn(((Survey)(entry.Entity))),
+                DateOnly (IInternalEntry entry) => SurveyUnsafeAccessors.ClosesOn(((Survey)(entry.Entity))),
+                DateOnly (IInternalEntry entry) => entry.ReadOriginalValue<DateOnly>(closesOn, 5),
+                DateOnly (IInternalEntry entry) => entry.GetCurrentValue<DateOnly>(closesOn));
+            closesOn.SetPropertyIndexes(
+                index: 5,
+                originalValueIndex: 5,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            closesOn.TypeMapping = SqliteDateOnlyTypeMapping.Default;
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",
@@ -84,6 +310,53 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("CreatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<CreatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            createdAt.SetGetter(
+                DateTime (Survey instance) => SurveyUnsafeAccessors.CreatedAt(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.CreatedAt(instance) == default(DateTime));
+            createdAt.SetSetter(
+                Survey (Survey instance, DateTime value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetMaterializationSetter(
+                Survey (Survey instance, DateTime value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedAt(instance) = value;
+                    return instance;
+                });
+            createdAt.SetAccessors(
+                DateTime (IInternalEntry entry) => SurveyUnsafeAccessors.CreatedAt(((Survey)(entry.Entity))),
+                DateTime (IInternalEntry entry) => SurveyUnsafeAccessors.CreatedAt(((Survey)(entry.Entity))),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(createdAt, 6),
+                DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(createdAt));
+            createdAt.SetPropertyIndexes(
+                index: 6,
+                originalValueIndex: 6,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            createdAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
             var createdById = runtimeEntityType.AddProperty(
@@ -92,6 +365,48 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("CreatedById", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<CreatedById>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
+            createdById.SetGetter(
+                int (Survey instance) => SurveyUnsafeAccessors.CreatedById(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.CreatedById(instance) == 0);
+            createdById.SetSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedById(instance) = value;
+                    return instance;
+                });
+            createdById.SetMaterializationSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedById(instance) = value;
+                    return instance;
+                });
+            createdById.SetAccessors(
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(7) ? entry.ReadStoreGeneratedValue<int>(1) : (entry.FlaggedAsTemporary(7) && SurveyUnsafeAccessors.CreatedById(((Survey)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(1) : SurveyUnsafeAccessors.CreatedById(((Survey)(entry.Entity))))),
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.CreatedById(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(createdById, 7),
+                int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(createdById, 1));
+            createdById.SetPropertyIndexes(
+                index: 7,
+                originalValueIndex: 7,
+                shadowIndex: -1,
+                relationshipIndex: 1,
+                storeGenerationIndex: 1);
+            createdById.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+            createdById.SetCurrentValueComparer(new EntryCurrentValueComparer<int>(createdById));
 
             var minResponses = runtimeEntityType.AddProperty(
                 "MinResponses",
@@ -99,15 +414,100 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("MinResponses", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<MinResponses>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
+            minResponses.SetGetter(
+                int (Survey instance) => SurveyUnsafeAccessors.MinResponses(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.MinResponses(instance) == 0);
+            minResponses.SetSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.MinResponses(instance) = value;
+                    return instance;
+                });
+            minResponses.SetMaterializationSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.MinResponses(instance) = value;
+                    return instance;
+                });
+            minResponses.SetAccessors(
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.MinResponses(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.MinResponses(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(minResponses, 8),
+                int (IInternalEntry entry) => entry.GetCurrentValue<int>(minResponses));
+            minResponses.SetPropertyIndexes(
+                index: 8,
+                originalValueIndex: 8,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            minResponses.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
 
             var questions = runtimeEntityType.AddProperty(
                 "Questions",
                 typeof(List<SurveyQuestion>),
                 propertyInfo: typeof(Survey).GetProperty("Questions", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<Questions>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
-            questions.SetValueConverter(new ValueConverter<List<SurveyQuestion>, string>(
-                string (List<SurveyQuestion> v) => JsonSerializer.Serialize(v, SurveyModel.JsonOptions),
-                List<SurveyQuestion> (string v) => JsonSerializer.Deserialize<List<SurveyQuestion>>(v, SurveyModel.JsonOptions) ?? new List<SurveyQuestion>()));
+            questions.SetGetter(
+                List<SurveyQuestion> (Survey instance) => SurveyUnsafeAccessors.Questions(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.Questions(instance) == null);
+            questions.SetSetter(
+                Survey (Survey instance, List<SurveyQuestion> value) =>
+                {
+                    SurveyUnsafeAccessors.Questions(instance) = value;
+                    return instance;
+                });
+            questions.SetMaterializationSetter(
+                Survey (Survey instance, List<SurveyQuestion> value) =>
+                {
+                    SurveyUnsafeAccessors.Questions(instance) = value;
+                    return instance;
+                });
+            questions.SetAccessors(
+                List<SurveyQuestion> (IInternalEntry entry) => SurveyUnsafeAccessors.Questions(((Survey)(entry.Entity))),
+                List<SurveyQuestion> (IInternalEntry entry) => SurveyUnsafeAccessors.Questions(((Survey)(entry.Entity))),
+                List<SurveyQuestion> (IInternalEntry entry) => entry.ReadOriginalValue<List<SurveyQuestion>>(questions, 9),
+                List<SurveyQuestion> (IInternalEntry entry) => entry.GetCurrentValue<List<SurveyQuestion>>(questions));
+            questions.SetPropertyIndexes(
+                index: 9,
+                originalValueIndex: 9,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            questions.TypeMapping = SqliteStringTypeMapping.Default.Clone(
+                comparer: new ValueComparer<List<SurveyQuestion>>(
+                    bool (List<SurveyQuestion> v1, List<SurveyQuestion> v2) => object.Equals(v1, v2),
+                    int (List<SurveyQuestion> v) => ((object)v).GetHashCode(),
+                    List<SurveyQuestion> (List<SurveyQuestion> v) => v),
+                keyComparer: new ValueComparer<List<SurveyQuestion>>(
+                    bool (List<SurveyQuestion> v1, List<SurveyQuestion> v2) => object.Equals(v1, v2),
+                    int (List<SurveyQuestion> v) => ((object)v).GetHashCode(),
+                    List<SurveyQuestion> (List<SurveyQuestion> v) => v),
+                providerValueComparer: new ValueComparer<string>(
+                    bool (string v1, string v2) => v1 == v2,
+                    int (string v) => ((object)v).GetHashCode(),
+                    string (string v) => v),
+                converter: new ValueConverter<List<SurveyQuestion>, string>(
+                    string (List<SurveyQuestion> v) => JsonSerializer.Serialize(v, SurveyModel.JsonOptions),
+                    List<SurveyQuestion> (string v) => JsonSerializer.Deserialize<List<SurveyQuestion>>(v, SurveyModel.JsonOptions) ?? new List<SurveyQuestion>()),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<List<SurveyQuestion>, string>(
+                    JsonStringReaderWriter.Instance,
+                    new ValueConverter<List<SurveyQuestion>, string>(
+                        string (List<SurveyQuestion> v) => JsonSerializer.Serialize(v, SurveyModel.JsonOptions),
+                        List<SurveyQuestion> (string v) => JsonSerializer.Deserialize<List<SurveyQuestion>>(v, SurveyModel.JsonOptions) ?? new List<SurveyQuestion>())));
             questions.SetComparer(new ValueComparer<List<SurveyQuestion>>(
                 bool (List<SurveyQuestion> x, List<SurveyQuestion> y) => JsonSerializer.Serialize(x, SurveyModel.JsonOptions) == JsonSerializer.Serialize(y, SurveyModel.JsonOptions),
                 int (List<SurveyQuestion> v) => ((object)JsonSerializer.Serialize(v, SurveyModel.JsonOptions)).GetHashCode(),
@@ -120,6 +520,55 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(Survey).GetField("<ReminderPlannedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true,
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            reminderPlannedAt.SetGetter(
+                DateTime? (Survey instance) => SurveyUnsafeAccessors.ReminderPlannedAt(instance),
+                bool (Survey instance) => !(SurveyUnsafeAccessors.ReminderPlannedAt(instance).HasValue));
+            reminderPlannedAt.SetSetter(
+                Survey (Survey instance, DateTime? value) =>
+                {
+                    SurveyUnsafeAccessors.ReminderPlannedAt(instance) = value;
+                    return instance;
+                });
+            reminderPlannedAt.SetMaterializationSetter(
+                Survey (Survey instance, DateTime? value) =>
+                {
+                    SurveyUnsafeAccessors.ReminderPlannedAt(instance) = value;
+                    return instance;
+                });
+            reminderPlannedAt.SetAccessors(
+                DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ReminderPlannedAt(((Survey)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ReminderPlannedAt(((Survey)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(reminderPlannedAt, 10),
+                DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(reminderPlannedAt));
+            reminderPlannedAt.SetPropertyIndexes(
+                index: 10,
+                originalValueIndex: 10,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            reminderPlannedAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
+            reminderPlannedAt.SetComparer(new NullableValueComparer<DateTime>(reminderPlannedAt.TypeMapping.Comparer));
+            reminderPlannedAt.SetKeyComparer(new NullableValueComparer<DateTime>(reminderPlannedAt.TypeMapping.KeyComparer));
 
             var status = runtimeEntityType.AddProperty(
                 "Status",
@@ -128,6 +577,53 @@ namespace CrmBot.Crm.CompiledModel
                 fieldInfo: typeof(Survey).GetField("<Status>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 16,
                 providerPropertyType: typeof(string));
+            status.SetGetter(
+                SurveyStatus (Survey instance) => SurveyUnsafeAccessors.Status(instance),
+                bool (Survey instance) => object.Equals(((object)(SurveyUnsafeAccessors.Status(instance))), ((object)(SurveyStatus.Open))));
+            status.SetSetter(
+                Survey (Survey instance, SurveyStatus value) =>
+                {
+                    SurveyUnsafeAccessors.Status(instance) = value;
+                    return instance;
+                });
+            status.SetMaterializationSetter(
+                Survey (Survey instance, SurveyStatus value) =>
+                {
+                    SurveyUnsafeAccessors.Status(instance) = value;
+                    return instance;
+                });
+            status.SetAccessors(
+                SurveyStatus (IInternalEntry entry) => SurveyUnsafeAccessors.Status(((Survey)(entry.Entity))),
+                SurveyStatus (IInternalEntry entry) => SurveyUnsafeAccessors.Status(((Survey)(entry.Entity))),
+                SurveyStatus (IInternalEntry entry) => entry.ReadOriginalValue<SurveyStatus>(status, 11),
+                SurveyStatus (IInternalEntry entry) => entry.GetCurrentValue<SurveyStatus>(status));
+            status.SetPropertyIndexes(
+                index: 11,
+                originalValueIndex: 11,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            status.TypeMapping = SqliteStringTypeMapping.Default.Clone(
+                comparer: new ValueComparer<SurveyStatus>(
+                    bool (SurveyStatus v1, SurveyStatus v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (SurveyStatus v) => ((object)v).GetHashCode(),
+                    SurveyStatus (SurveyStatus v) => v),
+                keyComparer: new ValueComparer<SurveyStatus>(
+                    bool (SurveyStatus v1, SurveyStatus v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (SurveyStatus v) => ((object)v).GetHashCode(),
+                    SurveyStatus (SurveyStatus v) => v),
+                providerValueComparer: new ValueComparer<string>(
+                    bool (string v1, string v2) => v1 == v2,
+                    int (string v) => ((object)v).GetHashCode(),
+                    string (string v) => v),
+                converter: new ValueConverter<SurveyStatus, string>(
+                    string (SurveyStatus v) => ((object)v).ToString(),
+                    SurveyStatus (string v) => StringEnumConverter<SurveyStatus, string, SurveyStatus>.ConvertToEnum(v)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<SurveyStatus, string>(
+                    JsonStringReaderWriter.Instance,
+                    new ValueConverter<SurveyStatus, string>(
+                        string (SurveyStatus v) => ((object)v).ToString(),
+                        SurveyStatus (string v) => StringEnumConverter<SurveyStatus, string, SurveyStatus>.ConvertToEnum(v))));
             status.SetSentinelFromProviderValue("Open");
 
             var title = runtimeEntityType.AddProperty(
@@ -136,6 +632,33 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("Title", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<Title>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 200);
+            title.SetGetter(
+                string (Survey instance) => SurveyUnsafeAccessors.Title(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.Title(instance) == null);
+            title.SetSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.Title(instance) = value;
+                    return instance;
+                });
+            title.SetMaterializationSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.Title(instance) = value;
+                    return instance;
+                });
+            title.SetAccessors(
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.Title(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.Title(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(title, 12),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(title));
+            title.SetPropertyIndexes(
+                index: 12,
+                originalValueIndex: 12,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            title.TypeMapping = SqliteStringTypeMapping.Default;
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });
@@ -165,11 +688,83 @@ namespace CrmBot.Crm.CompiledModel
                 propertyInfo: typeof(Survey).GetProperty("CreatedBy", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Survey).GetField("<CreatedBy>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
+            createdBy.SetGetter(
+                Member (Survey instance) => SurveyUnsafeAccessors.CreatedBy(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.CreatedBy(instance) == null);
+            createdBy.SetSetter(
+                Survey (Survey instance, Member value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedBy(instance) = value;
+                    return instance;
+                });
+            createdBy.SetMaterializationSetter(
+                Survey (Survey instance, Member value) =>
+                {
+                    SurveyUnsafeAccessors.CreatedBy(instance) = value;
+                    return instance;
+                });
+            createdBy.SetAccessors(
+                Member (IInternalEntry entry) => SurveyUnsafeAccessors.CreatedBy(((Survey)(entry.Entity))),
+                Member (IInternalEntry entry) => SurveyUnsafeAccessors.CreatedBy(((Survey)(entry.Entity))),
+                null,
+                Member (IInternalEntry entry) => entry.GetCurrentValue<Member>(createdBy));
+            createdBy.SetPropertyIndexes(
+                index: 0,
+                originalValueIndex: -1,
+                shadowIndex: -1,
+                relationshipIndex: 2,
+                storeGenerationIndex: -1);
             return runtimeForeignKey;
         }
 
         public static void CreateAnnotations(RuntimeEntityType runtimeEntityType)
         {
+            var id = runtimeEntityType.FindProperty("Id");
+            var audience = runtimeEntityType.FindProperty("Audience");
+            var audienceChannel = runtimeEntityType.FindProperty("AudienceChannel");
+            var audienceConversationId = runtimeEntityType.FindProperty("AudienceConversationId");
+            var closedAt = runtimeEntityType.FindProperty("ClosedAt");
+            var closesOn = runtimeEntityType.FindProperty("ClosesOn");
+            var createdAt = runtimeEntityType.FindProperty("CreatedAt");
+            var createdById = runtimeEntityType.FindProperty("CreatedById");
+            var minResponses = runtimeEntityType.FindProperty("MinResponses");
+            var questions = runtimeEntityType.FindProperty("Questions");
+            var reminderPlannedAt = runtimeEntityType.FindProperty("ReminderPlannedAt");
+            var status = runtimeEntityType.FindProperty("Status");
+            var title = runtimeEntityType.FindProperty("Title");
+            var key = runtimeEntityType.FindKey(new[] { id });
+            key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<int>(key));
+            key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<int>(key));
+            var createdBy = runtimeEntityType.FindNavigation("CreatedBy");
+            runtimeEntityType.SetOriginalValuesFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Survey)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, SurveyAudience, string, string, DateTime?, DateOnly, DateTime, int, int, List<SurveyQuestion>, DateTime?, SurveyStatus, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<SurveyAudience>)(((IProperty)audience).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyAudience>(audience)), (source.GetCurrentValue<string>(audienceChannel) == null ? null : ((ValueComparer<string>)(((IProperty)audienceChannel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceChannel))), (source.GetCurrentValue<string>(audienceConversationId) == null ? null : ((ValueComparer<string>)(((IProperty)audienceConversationId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceConversationId))), (source.GetCurrentValue<DateTime?>(closedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)closedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(closedAt))), ((ValueComparer<DateOnly>)(((IProperty)closesOn).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOnly>(closesOn)), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), ((ValueComparer<int>)(((IProperty)createdById).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(createdById)), ((ValueComparer<int>)(((IProperty)minResponses).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(minResponses)), (source.GetCurrentValue<List<SurveyQuestion>>(questions) == null ? null : ((ValueComparer<List<SurveyQuestion>>)(((IProperty)questions).GetValueComparer())).Snapshot(source.GetCurrentValue<List<SurveyQuestion>>(questions))), (source.GetCurrentValue<DateTime?>(reminderPlannedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)reminderPlannedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(reminderPlannedAt))), ((ValueComparer<SurveyStatus>)(((IProperty)status).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyStatus>(status)), (source.GetCurrentValue<string>(title) == null ? null : ((ValueComparer<string>)(((IProperty)title).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(title))))));
+                });
+            runtimeEntityType.SetStoreGeneratedValuesFactory(
+                ISnapshot () => ((ISnapshot)(new Snapshot<int, int>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), ((ValueComparer<int>)(((IProperty)createdById).GetValueComparer())).Snapshot(default(int))))));
+            runtimeEntityType.SetTemporaryValuesFactory(
+                ISnapshot (IInternalEntry source) => ((ISnapshot)(new Snapshot<int, int>(default(int), default(int)))));
+            runtimeEntityType.SetShadowValuesFactory(
+                ISnapshot (IDictionary<string, object> source) => Snapshot.Empty);
+            runtimeEntityType.SetEmptyShadowValuesFactory(
+                ISnapshot () => Snapshot.Empty);
+            runtimeEntityType.SetRelationshipSnapshotFactory(
+                ISnapshot (IInternalEntry source) =>
+                {
+                    var structuralType = ((Survey)(source.Entity));
+                    return ((ISnapshot)(new Snapshot<int, int, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<int>)(((IProperty)createdById).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(createdById)), source.GetCurrentValue<Member>(createdBy))));
+                });
+            runtimeEntityType.SetCounts(new PropertyCounts(
+                propertyCount: 13,
+                navigationCount: 1,
+                complexPropertyCount: 0,
+                complexCollectionCount: 0,
+                originalValueCount: 13,
+                shadowCount: 0,
+                relationshipCount: 3,
+                storeGeneratedCount: 2));
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);

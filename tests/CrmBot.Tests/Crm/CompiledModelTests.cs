@@ -41,6 +41,8 @@ public partial class CompiledModelTests
             ModelNamespace = "CrmBot.Crm.CompiledModel",
             Language = "C#",
             UseNullableReferenceTypes = true,
+            // As eng/regen-compiled-model.sh asks (--nativeaot): accessors and comparers generated, not compiled at run time.
+            ForNativeAot = true,
         };
         var generated = sp.GetRequiredService<ICompiledModelCodeGeneratorSelector>().Select(options)
             .GenerateModel(db.GetService<IDesignTimeModel>().Model, options)
