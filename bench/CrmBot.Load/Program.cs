@@ -38,12 +38,16 @@ var bareOption = new Option<bool>("--bare")
     Description = "Measure bench/CrmBot.Bare (read the activity, post one reply) instead of CrmBot: the issue's reference point, on this machine. Teams only.",
 };
 var serviceLogOption = new Option<string?>("--service-log") { Description = "Write the service's console output to this file." };
+var compositeOption = new Option<bool>("--composite")
+{
+    Description = "Publish self-contained with one composite ReadyToRun image of the app and the framework (finding 28) instead of the shipped framework-dependent build.",
+};
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
-    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -54,7 +58,7 @@ root.SetAction(async (parse, _) =>
         return 2;
     }
     // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
-    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption));
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var quick = parse.GetValue(shortOption);
     var warmup = TimeSpan.FromSeconds(quick ? 2 : parse.GetValue(warmupOption));
@@ -103,11 +107,11 @@ root.SetAction(async (parse, _) =>
 
 var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
 {
-    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption,
+    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, compositeOption,
 };
 coldStart.SetAction(async (parse, _) =>
 {
-    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync();
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption));
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var template = Path.GetFullPath(parse.GetValue(storeOption)!);
     if (!StoreExists(template)) return 2;
