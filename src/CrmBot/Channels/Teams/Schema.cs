@@ -158,6 +158,7 @@ public static class BotJson
     };
 }
 
+// The same settings as BotJson.Options: the generated code fixes the property names when it is compiled.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Activity))]
 [JsonSerializable(typeof(ConversationParameters))]
