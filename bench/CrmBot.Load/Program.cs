@@ -38,6 +38,10 @@ var bareOption = new Option<bool>("--bare")
     Description = "Measure bench/CrmBot.Bare (read the activity, post one reply) instead of CrmBot: the issue's reference point, on this machine. Teams only.",
 };
 var serviceLogOption = new Option<string?>("--service-log") { Description = "Write the service's console output to this file." };
+var latencyLogOption = new Option<string?>("--latency-log")
+{
+    Description = "Write every measured turn to this CSV (set, window, seconds into it, reply ms, ack ms): to see whether a tail is spread out or comes in bursts.",
+};
 var compositeOption = new Option<bool>("--composite")
 {
     Description = "Publish self-contained with one composite ReadyToRun image of the app and the framework (finding 28) instead of the shipped framework-dependent build.",
@@ -47,7 +51,7 @@ var startsOption = new Option<int>("--starts") { Description = "Cold starts to m
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
-    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -90,6 +94,7 @@ root.SetAction(async (parse, _) =>
             rss = service.PeakRssMb;
             if (windows.Any(w => w.Replies.Count == 0)) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
         }
+        if (parse.GetValue(latencyLogOption) is { } latencyLog) WriteTimeline(latencyLog, $"{channel}-{workload}-{concurrency}", windows);
         var row = ResultRow.From(channel, workload, concurrency, windows, rss);
         if (workload == "log")
             row = row with { ActivitiesWritten = BenchWorld.Count(store, "Activities") - activitiesBefore };
@@ -158,6 +163,17 @@ bool StoreExists(string template)
     if (File.Exists(template)) return true;
     Console.Error.WriteLine($"No store at {template}: run `dotnet run -c Release --project bench/CrmBot.Bench -- generate` first (--scale 0.01 for a quick try).");
     return false;
+}
+
+// Appends, so one file can hold every set of a run; a header only for a new file.
+void WriteTimeline(string path, string set, List<Window> windows)
+{
+    using var writer = new StreamWriter(path, append: true);
+    if (writer.BaseStream.Position == 0) writer.WriteLine("set,window,at_s,reply_ms,ack_ms");
+    var inv = System.Globalization.CultureInfo.InvariantCulture;
+    for (var w = 0; w < windows.Count; w++)
+        foreach (var (at, reply, ack) in windows[w].Timeline)
+            writer.WriteLine(string.Create(inv, $"{set},{w + 1},{at:F4},{reply:F2},{ack:F2}"));
 }
 
 // The service's settings: the driver's (pointing it at the fakes), then each --set Key=Value over them.
