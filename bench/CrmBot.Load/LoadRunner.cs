@@ -22,11 +22,12 @@ internal sealed class Window(double seconds)
 {
     private readonly object _gate = new();
     public double Seconds { get; } = seconds;
-    public long StartedAt { get; } = Stopwatch.GetTimestamp();
-    public List<double> Replies { get; } = [];
-    /// <summary>Each turn as it ended: seconds into the window, reply ms (NaN: none), ack ms; for --latency-log.</summary>
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    /// <summary>Each turn as it ended: seconds into the window, reply ms (NaN: none), ack ms (also for --latency-log).</summary>
     public List<(double At, double ReplyMs, double AckMs)> Timeline { get; } = [];
-    public List<double> Acks { get; } = [];
+    /// <summary>Read once the window is over.</summary>
+    public List<double> Replies => [.. Timeline.Where(t => !double.IsNaN(t.ReplyMs)).Select(t => t.ReplyMs)];
+    public List<double> Acks => [.. Timeline.Select(t => t.AckMs)];
     public SortedDictionary<string, int> Statuses { get; } = [];
     public int NoReply { get; private set; }
     public int RejectedReplies { get; private set; }
@@ -39,15 +40,13 @@ internal sealed class Window(double seconds)
         {
             var key = r.Status switch { 0 => "conn-error", -1 => "timeout", _ => r.Status.ToString() };
             Statuses[key] = Statuses.GetValueOrDefault(key) + 1;
-            Acks.Add(r.AckMs);
-            Timeline.Add((Stopwatch.GetElapsedTime(StartedAt).TotalSeconds, r.ReplyMs ?? double.NaN, r.AckMs));
-            if (r.ReplyMs is { } ms) Replies.Add(ms);
-            else if (r.Status is >= 200 and < 300) NoReply++;
+            Timeline.Add((Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, r.ReplyMs ?? double.NaN, r.AckMs));
+            if (r.ReplyMs is null && r.Status is >= 200 and < 300) NoReply++;
             if (r.ReplyRejected) RejectedReplies++;
         }
     }
 
-    public double TurnsPerSecond => Replies.Count / Seconds;
+    public double TurnsPerSecond => Timeline.Count(t => !double.IsNaN(t.ReplyMs)) / Seconds;
 }
 
 /// <summary>
