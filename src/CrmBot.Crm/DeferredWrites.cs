@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -42,7 +41,7 @@ public sealed class DeferredWrites
     public static bool TryDefer(CrmDbContext db, FormattableString sql, string? conflictMessage = null)
     {
         if (db.Deferred is not { } deferred) return false;
-        var names = Enumerable.Range(0, sql.ArgumentCount).Select(i => (object)("@d" + i)).ToArray();
+        var names = Enumerable.Range(0, sql.ArgumentCount).Select(i => (object)("@p" + i)).ToArray();
         deferred._pending.Add(new Write(string.Format(CultureInfo.InvariantCulture, sql.Format, names), sql.GetArguments(), conflictMessage));
         return true;
     }
@@ -60,7 +59,7 @@ public sealed class DeferredWrites
         _running = 0;
         foreach (var write in _pending)
         {
-            using var command = Command(transaction, write);
+            using var command = StatementCache.CreateCommand(transaction.Connection!, transaction, write.Sql, write.Values);
             Check(write, command.ExecuteNonQuery());
             _running++;
         }
@@ -71,19 +70,10 @@ public sealed class DeferredWrites
         _running = 0;
         foreach (var write in _pending)
         {
-            await using var command = Command(transaction, write);
+            await using var command = StatementCache.CreateCommand(transaction.Connection!, transaction, write.Sql, write.Values);
             Check(write, await command.ExecuteNonQueryAsync(ct));
             _running++;
         }
-    }
-
-    private static DbCommand Command(DbTransaction transaction, Write write)
-    {
-        var command = StatementCache.CreateCommand(transaction.Connection!);
-        command.Transaction = transaction;
-        command.CommandText = write.Sql;
-        for (var i = 0; i < write.Values.Length; i++) command.Parameters.Add(new SqliteParameter("@d" + i, write.Values[i] ?? DBNull.Value));
-        return command;
     }
 
     private void Check(Write write, int changed)

@@ -58,11 +58,8 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection());
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = """SELECT EXISTS (SELECT 1 FROM "ProcessedInbound" WHERE "Channel" = @channel AND "DeliveryId" = @id)""";
-            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@channel", channel));
-            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@id", deliveryId));
+            await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection(), db.Database.CurrentTransaction?.GetDbTransaction(),
+                """SELECT EXISTS (SELECT 1 FROM "ProcessedInbound" WHERE "Channel" = @p0 AND "DeliveryId" = @p1)""", [channel, deliveryId]);
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
         }
         finally

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -28,16 +27,14 @@ public static class RowInserts
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserts runs inside the caller's transaction.");
 
-        await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection());
-        command.Transaction = transaction;
-        command.CommandText = statement.Sql;
-        for (var i = 0; i < statement.Columns.Length; i++)
+        var values = new object?[statement.Columns.Length];
+        for (var i = 0; i < values.Length; i++)
         {
             var property = statement.Columns[i];
             var value = property.GetGetter().GetClrValue(entity);
-            if (value is not null && property.GetTypeMapping().Converter is { } converter) value = converter.ConvertToProvider(value);
-            command.Parameters.Add(new SqliteParameter("@p" + i, value ?? DBNull.Value));
+            values[i] = value is not null && property.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
         }
+        await using var command = StatementCache.CreateCommand(db.Database.GetDbConnection(), transaction, statement.Sql, values);
         var id = await command.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("INSERT returned no key.");
         var key = statement.Key;
         key.PropertyInfo!.SetValue(entity, Convert.ChangeType(id, key.ClrType, System.Globalization.CultureInfo.InvariantCulture));

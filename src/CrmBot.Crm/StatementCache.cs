@@ -41,6 +41,20 @@ internal sealed class StatementCache(SqliteConnection connection)
         TryGet(connection, out var cache) ? new CachedCommand(cache) : connection.CreateCommand();
 
     /// <summary>
+    /// A command (cached as above) for <paramref name="sql"/> in <paramref name="transaction"/>, with
+    /// <paramref name="values"/> bound in order to @p0, @p1, … (null as NULL): the one way our own statements,
+    /// written beside EF's, are run.
+    /// </summary>
+    public static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql, object?[] values)
+    {
+        var command = CreateCommand(connection);
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < values.Length; i++) command.Parameters.Add(new SqliteParameter("@p" + i, values[i] ?? DBNull.Value));
+        return command;
+    }
+
+    /// <summary>
     /// The cache's command for <paramref name="sql"/>, reserved until <see cref="Release"/>; or a new command
     /// the caller owns (Owned) when that one is busy (a reader still open on it) or the cache is full.
     /// A connection is used by one turn at a time, so no lock: the dictionary is this connection's alone.
