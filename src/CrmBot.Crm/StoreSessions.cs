@@ -62,6 +62,7 @@ public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimePr
         }
         // What the turn left deferred and uncommitted was given up with it (a failed turn's delivery id, say).
         db.Deferred = null;
+        db.ReadRows.Clear();
         db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
         var tracker = db.ChangeTracker;
         tracker.Clear();

@@ -34,10 +34,9 @@ public sealed class ConversationEngine(
 
     private readonly IReadOnlyList<IChatFeature> _features = features.ToList();
 
-    // Asked on every turn.
-    private static readonly CompiledQuery<Func<CrmDbContext, string, int, CancellationToken, Task<DialogState?>>> StoredFlow =
-        new(() => EF.CompileAsyncQuery((CrmDbContext db, string conversationId, int memberId, CancellationToken _) =>
-            db.DialogStates.FirstOrDefault(d => d.ConversationId == conversationId && d.MemberId == memberId)));
+    // Asked on every turn, so a prepared read (RowReads); untracked until SaveAsync changes it.
+    private Task<DialogState?> StoredFlowAsync(string conversationId, int memberId, CancellationToken ct) =>
+        RowReads.FirstAsync<DialogState>(db, "\"ConversationId\" = @p0 AND \"MemberId\" = @p1", [conversationId, memberId], ct);
 
     public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
     {
@@ -49,7 +48,7 @@ public sealed class ConversationEngine(
             await db.Database.OpenConnectionAsync(cancellationToken);
             var member = await members.ResolveAsync(new MemberIdentity(turn.From.Channel, turn.From.TenantId, turn.From.UserId,
                 turn.From.DisplayName, turn.From.TimeZone, turn.From.Email, turn.From.AadObjectId), cancellationToken);
-            var stored = await StoredFlow.For(db)(db, turn.ConversationId, member.Id, cancellationToken);
+            var stored = await StoredFlowAsync(turn.ConversationId, member.Id, cancellationToken);
             var flows = new DialogFlows(dialogs) { Active = Load(turn, stored) };
             context = new TurnContext(turn, member, clock, cards, flows);
 
@@ -194,7 +193,9 @@ public sealed class ConversationEngine(
         }
         else
         {
-            // Saved even when untouched: any turn in the conversation restarts the idle clock.
+            // Saved even when untouched: any turn in the conversation restarts the idle clock. Tracked first, so
+            // that its version as read is the one the UPDATE checks.
+            stored = RowReads.Track(db, stored);
             stored.DialogName = after.Name;
             stored.StateJson = after.ToJson();
             stored.UpdatedAt = clock.GetUtcNow().UtcDateTime;

@@ -18,14 +18,16 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
     /// <summary>The activity and its optional follow-up, in one commit, audited. Unknown contact or deal → CrmException, nothing written.</summary>
     public async Task<LoggedActivity> LogAsync(LogActivity request, Actor actor, CancellationToken ct)
     {
-        // FindAsync: the turn has usually loaded the contact (its search) and the member already; those
-        // come from the context without another query.
-        var contact = await db.Contacts.FindAsync([request.ContactId], ct)
+        // Prepared point reads (RowReads), untracked: nothing here changes the contact or the member, and the
+        // rows written below are plain INSERTs.
+        var contact = await RowReads.FindAsync<Contact>(db, request.ContactId, ct)
             ?? throw new CrmException($"There is no contact #{request.ContactId}.");
+        if (contact.Company is null && contact.CompanyId is { } companyId)
+            contact.Company = await RowReads.FindAsync<Company>(db, companyId, ct);
         Deal? deal = null;
         if (request.DealId is { } dealId)
             deal = await db.Deals.FindAsync([dealId], ct) ?? throw new CrmException($"There is no deal #{dealId}.");
-        var member = await db.Members.FindAsync([actor.MemberId], ct)
+        var member = await RowReads.FindAsync<Member>(db, actor.MemberId, ct)
             ?? throw new CrmException($"There is no member #{actor.MemberId}.");
         if (request.FollowUp is { } f && string.IsNullOrWhiteSpace(f.Title)) throw new CrmException("A follow-up needs a title.");
 

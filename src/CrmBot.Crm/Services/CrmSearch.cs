@@ -28,10 +28,11 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     // Names are short; a pasted paragraph would only make a huge MATCH expression.
     private const int MaxQueryLength = 64;
 
+    /// <summary>Contacts named like <paramref name="query"/>, each with its company; not tracked unless the context tracked them already.</summary>
     public async Task<IReadOnlyList<Match<Contact>>> FindContactsAsync(string query, int limit, CancellationToken ct) =>
         await FindAsync(SearchIndex.Contacts, TextFold.Fold(query), limit, c => c.Id,
-            key => ContactsNamed.For(db)(db, key, limit).ToListAsync(ct),
-            ids => db.Contacts.Include(c => c.Company).Where(c => ids.Contains(c.Id)).ToListAsync(ct), ct);
+            key => ContactsAsync("\"SearchName\" = @p0 ORDER BY \"Id\" LIMIT @p1", [key, limit], ct),
+            ids => ContactsAsync($"\"Id\" IN ({string.Join(", ", ids.Select((_, i) => "@p" + i))})", [.. ids.Cast<object?>()], ct).AsTask(), ct);
 
     // Companies are keyed without their legal form, so "Acme Inc" looks for "acme".
     public async Task<IReadOnlyList<Match<Company>>> FindCompaniesAsync(string query, int limit, CancellationToken ct) =>
@@ -47,10 +48,21 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     // The whole name as typed is the common case ("log call with Jane Doe"): one query on the B-tree
     // index of the folded column answers it in well under a millisecond, where the FTS5 MATCH below costs
     // milliseconds on 100,000 names (more the commoner the name's trigrams). Rows come in id order, the
-    // order the ranking gives equal names.
-    private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Contact>>> ContactsNamed =
-        new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>
-            db.Contacts.Include(c => c.Company).Where(c => c.SearchName == key).OrderBy(c => c.Id).Take(limit)));
+    // order the ranking gives equal names. Most turns search contacts, so these are prepared reads, not EF
+    // queries (RowReads), and come back untracked, each with its company.
+    private async ValueTask<List<Contact>> ContactsAsync(string where, object?[] values, CancellationToken ct)
+    {
+        var contacts = await RowReads.WhereAsync<Contact>(db, where, values, ct);
+        var companies = new Dictionary<int, Company?>();
+        foreach (var contact in contacts)
+        {
+            if (contact.Company is not null || contact.CompanyId is not { } companyId) continue;
+            if (!companies.TryGetValue(companyId, out var company))
+                companies[companyId] = company = await RowReads.FindAsync<Company>(db, companyId, ct);
+            contact.Company = company;
+        }
+        return contacts;
+    }
 
     private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Company>>> CompaniesNamed =
         new(() => EF.CompileAsyncQuery((CrmDbContext db, string key, int limit) =>

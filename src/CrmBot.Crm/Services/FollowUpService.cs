@@ -24,7 +24,7 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
     /// <summary>Overdue and due-today items for a member, "today" read in the member's own zone. Contact (with Company) and Deal included.</summary>
     public async Task<DueFollowUps> DueAsync(int memberId, CancellationToken ct)
     {
-        var member = await db.Members.FindAsync([memberId], ct) ?? throw new CrmException($"There is no member #{memberId}.");
+        var member = await RowReads.FindAsync<Member>(db, memberId, ct) ?? throw new CrmException($"There is no member #{memberId}.");
         var zone = LocalDay.Zone(member.TimeZone);
         var today = LocalDay.Today(clock, zone);
         var startOfToday = LocalDay.StartUtc(today, zone);

@@ -55,34 +55,47 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var actor = ActorFor(member, identity.Channel);
-        Refresh(member, nameof(Member.DisplayName), member.DisplayName, Clean(identity.DisplayName), v => member.DisplayName = v!, actor);
-        Refresh(member, nameof(Member.Email), member.Email, NormalizeEmail(identity.Email), v => member.Email = v, actor);
-        Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, Clean(identity.AadObjectId), v => member.AadObjectId = v, actor);
+        var seenAgain = member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity;
+        var displayName = Clean(identity.DisplayName);
+        var email = NormalizeEmail(identity.Email);
+        var aadObjectId = Clean(identity.AadObjectId);
         var zone = Clean(identity.TimeZone);
         if (zone is not null && !LocalDay.IsKnownZone(zone))
         {
             logger.UnknownTimeZone(zone, member.Id, member.TimeZone);
             zone = null;
         }
-        Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
-        // Adoption counts active days, so "seen" needs no finer grain than a few minutes; moving it on
-        // every message was a write (and a commit) per turn for nothing.
-        var seenAgain = member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity;
-        if (db.ChangeTracker.HasChanges())
+        if (Changes(member.DisplayName, displayName) || Changes(member.Email, email)
+            || Changes(member.AadObjectId, aadObjectId) || Changes(member.TimeZone, zone))
         {
+            // A new name, address or zone: rare, so tracked, audited and saved by EF.
+            member = RowReads.Track(db, member);
+            var actor = ActorFor(member, identity.Channel);
+            Refresh(member, nameof(Member.DisplayName), member.DisplayName, displayName, v => member.DisplayName = v!, actor);
+            Refresh(member, nameof(Member.Email), member.Email, email, v => member.Email = v, actor);
+            Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, aadObjectId, v => member.AadObjectId = v, actor);
+            Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
             if (seenAgain) member.LastSeenAt = now;
             await db.SaveChangesAsync(ct);
         }
         else if (seenAgain)
         {
-            // The common write, alone: one UPDATE rather than SaveChanges' change-tracking round, and in a chat
-            // turn not even a commit of its own: it goes with the turn's (DeferredWrites).
+            // Adoption counts active days, so "seen" needs no finer grain than a few minutes; moving it on
+            // every message was a write (and a commit) per turn for nothing. The common write, alone: one
+            // UPDATE rather than SaveChanges' change-tracking round, and in a chat turn not even a commit of
+            // its own: it goes with the turn's (DeferredWrites).
             FormattableString update = $"""UPDATE "Members" SET "LastSeenAt" = {now} WHERE "Id" = {member.Id}""";
             if (!DeferredWrites.TryDefer(db, update)) await db.Database.ExecuteSqlAsync(update, ct);
-            var lastSeen = db.Entry(member).Property(m => m.LastSeenAt);
-            lastSeen.CurrentValue = now;
-            lastSeen.OriginalValue = now;
+            if (db.Members.Local.FindEntry(member.Id) is { } tracked)
+            {
+                var lastSeen = tracked.Property(m => m.LastSeenAt);
+                lastSeen.CurrentValue = now;
+                lastSeen.OriginalValue = now;
+            }
+            else
+            {
+                member.LastSeenAt = now;
+            }
         }
         return member;
     }
@@ -106,13 +119,15 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         return member;
     }
 
+    /// <summary>
+    /// Every turn asks this first, so it is a prepared statement, not an EF query (RowReads). The member comes
+    /// back untracked unless this context already tracks it; ResolveAsync attaches it before changing it.
+    /// </summary>
     private Task<Member?> Find(MemberIdentity identity, CancellationToken ct) =>
-        ByIdentity.For(db)(db, identity.Channel, identity.TenantId, identity.UserId, ct);
+        RowReads.FirstAsync<Member>(db, "\"Channel\" = @p0 AND \"TenantId\" = @p1 AND \"UserId\" = @p2",
+            [identity.Channel, identity.TenantId, identity.UserId], ct);
 
-    // Every turn asks this first.
-    private static readonly CompiledQuery<Func<CrmDbContext, string, string, string, CancellationToken, Task<Member?>>> ByIdentity =
-        new(() => EF.CompileAsyncQuery((CrmDbContext db, string channel, string tenantId, string userId, CancellationToken _) =>
-            db.Members.FirstOrDefault(m => m.Channel == channel && m.TenantId == tenantId && m.UserId == userId)));
+    private static bool Changes(string? current, string? given) => given is not null && !string.Equals(current, given, StringComparison.Ordinal);
 
     private async Task<Member?> TryCreateAsync(MemberIdentity identity, CancellationToken ct)
     {
@@ -159,7 +174,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
 
     private void Refresh(Member member, string field, string? current, string? given, Action<string?> set, Actor actor)
     {
-        if (given is null || string.Equals(current, given, StringComparison.Ordinal)) return;
+        if (!Changes(current, given)) return;
         set(given);
         AuditLog.Add(db, actor, nameof(Member), member.Id, "updated", $"{field}: {current}", $"{field}: {given}");
     }

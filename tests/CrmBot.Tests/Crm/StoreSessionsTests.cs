@@ -79,6 +79,34 @@ public sealed class StoreSessionsTests : IDisposable
     }
 
     [Fact]
+    public async Task AReturnedContext_ForgetsTheRowsItsTurnRead()
+    {
+        int id;
+        Member read;
+        await using (var first = _sessions.Rent())
+        {
+            var member = NewMember("u1");
+            first.Members.Add(member);
+            await first.SaveChangesAsync();
+            id = member.Id;
+            first.ChangeTracker.Clear();
+            read = (await RowReads.FindAsync<Member>(first, id, default))!;
+            // Asked again in the same unit of work: the row it read, not a second read.
+            Assert.Same(read, await RowReads.FindAsync<Member>(first, id, default));
+        }
+        await using (var other = new CrmDbContext((DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions
+            .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), ConnectionString).Options))
+        {
+            await other.Database.ExecuteSqlAsync($"UPDATE \"Members\" SET \"DisplayName\" = 'renamed' WHERE \"Id\" = {id}");
+        }
+
+        await using var second = _sessions.Rent();
+        var fresh = (await RowReads.FindAsync<Member>(second, id, default))!;
+        Assert.NotSame(read, fresh);
+        Assert.Equal("renamed", fresh.DisplayName);
+    }
+
+    [Fact]
     public async Task AContextReturnedMidTransaction_IsRolledBackAndDropped_NotLentAgain()
     {
         var first = _sessions.Rent();

@@ -22,6 +22,9 @@ public class ActivityServiceTests
                     MessageLink: "https://slack.example/p1", FollowUp: new NewFollowUp("Send pricing", new DateOnly(2026, 11, 24))),
                 actor, default);
             Assert.NotNull(logged.FollowUp);
+            // The reply names the company, though nothing in this unit of work had loaded the contact before.
+            Assert.Equal("Acme Inc", logged.Activity.Contact?.Company?.Name);
+            Assert.Equal("Ana", logged.Activity.LoggedBy?.DisplayName);
         }
 
         await using (var turn = crm.Turn())

@@ -197,9 +197,11 @@ public class MemberServiceTests
         {
             var clock = new ManualClock();
             var builder = new DbContextOptionsBuilder<CrmDbContext>();
-            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}").AddInterceptors(new RivalInsertsAfterLookup($"Data Source={path}"));
+            var rival = new RivalInsertsAfterLookup($"Data Source={path}");
+            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}").AddInterceptors(rival);
             await using var db = new CrmDbContext(builder.Options, clock);
             await new StoreMigrator(db).MigrateAsync();
+            rival.Armed = true;
             var members = new MemberService(db, clock, Options.Create(new CrmOptions()), NullLogger<MemberService>.Instance);
 
             var member = await members.ResolveAsync(new MemberIdentity("slack", "T1", "U1", "Ana"), default);
@@ -217,15 +219,22 @@ public class MemberServiceTests
         }
     }
 
-    /// <summary>Right after our first lookup of a member finds nothing, another instance's insert of the same identity commits.</summary>
-    private sealed class RivalInsertsAfterLookup(string connectionString) : DbCommandInterceptor
+    /// <summary>
+    /// After our lookup of a member found nothing, and just before our transaction to insert it begins, another
+    /// instance's insert of the same identity commits. (The lookup is a prepared read outside EF's pipeline; the
+    /// transaction is where EF lets a test in between the two.)
+    /// </summary>
+    private sealed class RivalInsertsAfterLookup(string connectionString) : DbTransactionInterceptor
     {
         private bool _done;
 
-        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData,
-            DbDataReader result, CancellationToken cancellationToken = default)
+        /// <summary>Set once the store is migrated (the migration has transactions of its own).</summary>
+        public bool Armed { get; set; }
+
+        public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection,
+            TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
         {
-            if (!_done && command.CommandText.Contains("FROM \"Members\"", StringComparison.Ordinal) && command.CommandText.Contains("\"UserId\"", StringComparison.Ordinal))
+            if (Armed && !_done)
             {
                 _done = true;
                 await using var rival = new SqliteConnection(connectionString);
