@@ -41,7 +41,7 @@ public static class RowReads
             while (await reader.ReadAsync(ct))
             {
                 var row = Materialize<T>(shape, reader);
-                if (shape.Key is [{ ClrType: var keyType } key] && keyType == typeof(int)) db.ReadRows[(typeof(T), (int)key.PropertyInfo!.GetValue(row)!)] = row;
+                if (shape.Key is [{ ClrType: var keyType } key] && keyType == typeof(int)) Remember(db, typeof(T), (int)key.PropertyInfo!.GetValue(row)!, row);
                 rows.Add(row);
             }
         }
@@ -84,6 +84,15 @@ public static class RowReads
         if (db.Set<T>().Local.FindEntryUntyped(KeyValues(ShapeOf<T>(db), row)) is { } tracked) return tracked.Entity;
         db.Entry(row).State = EntityState.Unchanged;
         return row;
+    }
+
+    /// <summary>Rows kept per context. A turn reads a handful; a long pass (the digest planner's) must not keep them all.</summary>
+    internal const int RowsKept = 64;
+
+    private static void Remember(CrmDbContext db, Type type, int id, object row)
+    {
+        if (db.ReadRows.Count >= RowsKept) db.ReadRows.Clear();
+        db.ReadRows[(type, id)] = row;
     }
 
     private static object?[] KeyValues(Shape shape, object row) => shape.Key.Select(p => p.PropertyInfo!.GetValue(row)).ToArray();

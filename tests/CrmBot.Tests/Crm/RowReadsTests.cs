@@ -122,6 +122,21 @@ public class RowReadsTests
         Assert.Equal("in tx", (await RowReads.FirstAsync<Contact>(db, "\"Id\" = @p0", [jane.Id], default))!.Title);
     }
 
+    [Fact]
+    public async Task ALongLivedContext_KeepsOnlyTheLatestRowsItRead()
+    {
+        using var crm = new CrmHost();
+        var ids = new List<int>();
+        for (var i = 0; i < RowReads.RowsKept + 10; i++) ids.Add((await crm.ContactAsync("Contact", $"N{i}")).Id);
+        await using var turn = crm.Turn();
+        var db = turn.Get<CrmDbContext>();
+
+        foreach (var id in ids) Assert.NotNull(await RowReads.FindAsync<Contact>(db, id, default));
+
+        Assert.InRange(db.ReadRows.Count, 1, RowReads.RowsKept);
+        Assert.Contains((typeof(Contact), ids[^1]), db.ReadRows.Keys);
+    }
+
     /// <summary>Every mapped property of <paramref name="expected"/> (EF's read) equals the row read by RowReads, DateTime kinds included.</summary>
     private static void AssertSame<T>(CrmDbContext db, T expected, T? actual) where T : class
     {
