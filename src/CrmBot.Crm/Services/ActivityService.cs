@@ -22,8 +22,7 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
         // rows written below are plain INSERTs.
         var contact = await RowReads.FindAsync<Contact>(db, request.ContactId, ct)
             ?? throw new CrmException($"There is no contact #{request.ContactId}.");
-        if (contact.Company is null && contact.CompanyId is { } companyId)
-            contact.Company = await RowReads.FindAsync<Company>(db, companyId, ct);
+        await CrmSearch.LoadCompanyAsync(db, contact, ct);
         Deal? deal = null;
         if (request.DealId is { } dealId)
             deal = await db.Deals.FindAsync([dealId], ct) ?? throw new CrmException($"There is no deal #{dealId}.");

@@ -53,15 +53,22 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     private async ValueTask<List<Contact>> ContactsAsync(string where, object?[] values, CancellationToken ct)
     {
         var contacts = await RowReads.WhereAsync<Contact>(db, where, values, ct);
-        var companies = new Dictionary<int, Company?>();
-        foreach (var contact in contacts)
-        {
-            if (contact.Company is not null || contact.CompanyId is not { } companyId) continue;
-            if (!companies.TryGetValue(companyId, out var company))
-                companies[companyId] = company = await RowReads.FindAsync<Company>(db, companyId, ct);
-            contact.Company = company;
-        }
+        foreach (var contact in contacts) await LoadCompanyAsync(db, contact, ct);
         return contacts;
+    }
+
+    /// <summary>
+    /// Fills in <paramref name="contact"/>'s company as an Include would: through EF when the context tracks the
+    /// contact (so that the company is tracked too and a later SaveChanges sees nothing new), else with a prepared
+    /// read, which the unit of work keeps for the next contact of the same company (RowReads).
+    /// </summary>
+    internal static async Task LoadCompanyAsync(CrmDbContext db, Contact contact, CancellationToken ct)
+    {
+        if (contact.Company is not null || contact.CompanyId is not { } companyId) return;
+        if (ReferenceEquals(db.Contacts.Local.FindEntry(contact.Id)?.Entity, contact))
+            await db.Entry(contact).Reference(c => c.Company).LoadAsync(ct);
+        else
+            contact.Company = await RowReads.FindAsync<Company>(db, companyId, ct);
     }
 
     private static readonly CompiledQuery<Func<CrmDbContext, string, int, IAsyncEnumerable<Company>>> CompaniesNamed =

@@ -87,6 +87,34 @@ public class CrmSearchTests(SearchWorld world) : IClassFixture<SearchWorld>
     }
 
     [Fact]
+    public async Task FindContacts_AContactTheContextTracks_ComesBackTracked_WithItsCompanyTrackedToo()
+    {
+        await using var turn = world.Crm.Turn();
+        var db = turn.Get<CrmDbContext>();
+        var tracked = await db.Contacts.SingleAsync(c => c.FirstName == "John" && c.LastName == "Doe");
+        Assert.Null(tracked.Company);
+
+        var john = Assert.Single(await turn.Get<CrmSearch>().FindContactsAsync("John Doe", 10, default)).Item;
+
+        Assert.Same(tracked, john);
+        Assert.Equal("Acme, Inc.", john.Company?.Name);
+        Assert.Equal(EntityState.Unchanged, db.Entry(john.Company!).State);
+        // Nothing found by the search looks new to EF: a SaveChanges here writes nothing.
+        Assert.Equal(0, await db.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task FindContacts_Untracked_TwoContactsOfOneCompany_ShareItsRow()
+    {
+        await using var turn = world.Crm.Turn();
+        var found = await turn.Get<CrmSearch>().FindContactsAsync("doe", 10, default);
+        var acme = found.Where(m => m.Item.Company?.Name == "Acme, Inc.").Select(m => m.Item.Company).ToList();
+        Assert.Equal(2, acme.Count);
+        Assert.Same(acme[0], acme[1]);
+        Assert.Empty(turn.Get<CrmDbContext>().ChangeTracker.Entries());
+    }
+
+    [Fact]
     public async Task FindContacts_NotAnExactName_RanksBestFirst_AndLeavesOutTheUnrelated()
     {
         await using var turn = world.Crm.Turn();
