@@ -22,6 +22,10 @@ public static class CrmBotApp
         builder.Services.AddHostedService<StoreMigrationService>();
         builder.Services.AddCrm(builder.Configuration).AddStoreSessions();
         builder.Services.AddConversations(builder.Configuration);
+        // IHttpClientFactory's logging handlers open a log scope on every request and log only below Warning, where
+        // System.Net.Http.HttpClient is set: a cost on every reply posted, for nothing logged (bench/README.md, finding 31).
+        // Failures still reach our own logs through the callers and Polly's telemetry.
+        builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddFeedback();

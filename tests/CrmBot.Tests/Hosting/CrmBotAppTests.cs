@@ -54,4 +54,22 @@ public class CrmBotAppTests
             foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
         }
     }
+
+    [Theory]
+    [InlineData("ConnectorClient")]
+    [InlineData("SlackApiClient")]
+    [InlineData("BotTokenProvider")]
+    public async Task OutboundClients_OpenNoLogScopePerRequest_ButKeepTheirResilience(string client)
+    {
+        await using var app = CrmBotApp.Build(["--ConnectionStrings:Crm=Data Source=hosting-unused.db", "--environment=Testing"]);
+        var handlers = new List<HttpMessageHandler>();
+        for (HttpMessageHandler? h = app.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(client); h is not null;
+             h = (h as DelegatingHandler)?.InnerHandler)
+            handlers.Add(h);
+
+        // IHttpClientFactory's logging handlers log nothing at the configured Warning, yet cost a scope per request (finding 31).
+        Assert.DoesNotContain(handlers, h => h.GetType().Namespace == "Microsoft.Extensions.Http.Logging");
+        if (client != "BotTokenProvider")
+            Assert.Contains(handlers, h => h.GetType().Name == "ResilienceHandler");
+    }
 }
