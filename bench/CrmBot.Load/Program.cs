@@ -135,6 +135,7 @@ coldStart.SetAction(async (parse, _) =>
         if (i <= 0) store = ServiceProcess.FreshStore(template);
         await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption));
         double? listeningMs = null;
+        double answered;
         while (true)
         {
             if (service.HasExited) throw new InvalidOperationException("The service exited:\n" + service.Output());
@@ -144,14 +145,17 @@ coldStart.SetAction(async (parse, _) =>
             listeningMs ??= Http.Ms(service.StartedAt, sent);
             if (result.ReplyMs is { } reply)
             {
-                var answered = Http.Ms(service.StartedAt, sent) + reply;
-                if (i < 0) Console.WriteLine($"start 0 (warms this tool and the fakes, not counted): first turn answered after {answered:F0} ms");
-                else firstTurn.Add(answered);
+                answered = Http.Ms(service.StartedAt, sent) + reply;
                 break;
             }
             throw new InvalidOperationException($"The first turn was answered {result.Status} without a reply:\n" + service.Output());
         }
-        if (i < 0) continue;
+        if (i < 0)
+        {
+            Console.WriteLine($"start 0 (warms this tool and the fakes, not counted): first turn answered after {answered:F0} ms");
+            continue;
+        }
+        firstTurn.Add(answered);
         listening.Add(listeningMs.Value);
         rss.Add(service.PeakRssMb ?? double.NaN);
         Console.WriteLine($"start {i + 1}: first turn answered after {firstTurn[^1]:F0} ms (accepting connections after {listening[^1]:F0} ms), peak RSS {rss[^1]:F0} MB");
