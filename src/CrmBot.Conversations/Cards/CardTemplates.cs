@@ -6,7 +6,7 @@ namespace CrmBot.Conversations.Cards;
 
 /// <summary>
 /// The card templates in cards/ (copied next to the binaries) and the binder: the subset of
-/// Adaptive Card Templating we use (see README). Templates are parsed once and cached.
+/// Adaptive Card Templating we use (see README). Templates are read and compiled once, on first use, and cached.
 /// </summary>
 public sealed class CardTemplates
 {
@@ -15,7 +15,7 @@ public sealed class CardTemplates
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
-    private readonly ConcurrentDictionary<string, JsonObject> _templates = new();
+    private readonly ConcurrentDictionary<string, TemplateBinder.CompiledTemplate> _templates = new();
 
     public CardTemplates() : this(DefaultDirectory) { }
 
@@ -30,16 +30,15 @@ public sealed class CardTemplates
     {
         var template = _templates.GetOrAdd(cardName, Load);
         var node = data as JsonNode ?? JsonSerializer.SerializeToNode(data, DataJson);
-        return TemplateBinder.Bind(template, node);
+        return template.Bind(node);
     }
 
-    public JsonObject Template(string cardName) => (JsonObject)_templates.GetOrAdd(cardName, Load).DeepClone();
-
-    private JsonObject Load(string cardName)
+    private TemplateBinder.CompiledTemplate Load(string cardName)
     {
         var path = Path.Combine(Directory, cardName + ".json");
         if (!File.Exists(path)) throw new InvalidOperationException($"Card template {cardName} not found at {path}.");
-        return JsonNode.Parse(File.ReadAllText(path))?.AsObject()
+        var template = JsonNode.Parse(File.ReadAllText(path))?.AsObject()
             ?? throw new InvalidOperationException($"Card template {cardName} is empty.");
+        return TemplateBinder.Compile(template);
     }
 }

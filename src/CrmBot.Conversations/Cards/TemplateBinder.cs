@@ -4,86 +4,160 @@ using System.Text.Json.Nodes;
 
 namespace CrmBot.Conversations.Cards;
 
-/// <summary>Expands ${...}, $data and $when in an Adaptive Card template against a data object.</summary>
+/// <summary>
+/// Expands ${...}, $data and $when in an Adaptive Card template against a data object. A template is compiled once
+/// (<see cref="Compile"/>): its expressions are parsed into trees, so binding a card on a turn only evaluates them.
+/// Parsing every ${...} again on each bind was 2-3 % of a log turn's CPU (bench/README.md, finding 32).
+/// </summary>
 public static class TemplateBinder
 {
-    private sealed record Scope(JsonNode? Data, JsonNode? Root, int Index);
+    internal sealed record Scope(JsonNode? Data, JsonNode? Root, int Index);
 
     private static readonly JsonNode Dropped = JsonValue.Create("\u0000dropped")!;
 
-    public static JsonObject Bind(JsonObject template, JsonNode? data)
+    /// <summary>Compiles and binds in one go; for a template bound once.</summary>
+    public static JsonObject Bind(JsonObject template, JsonNode? data) => Compile(template).Bind(data);
+
+    /// <summary>
+    /// The template with its expressions parsed; a malformed expression or an unknown function is a
+    /// <see cref="FormatException"/> here, wherever in the template it sits.
+    /// </summary>
+    public static CompiledTemplate Compile(JsonObject template) => new(CompileNode(template)!);
+
+    /// <summary>A template ready to bind: immutable, so one instance serves concurrent turns.</summary>
+    public sealed class CompiledTemplate
     {
-        var result = Expand(template, new Scope(data, data, 0));
-        return result as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
+        private readonly Part _root;
+
+        internal CompiledTemplate(Part root) => _root = root;
+
+        public JsonObject Bind(JsonNode? data) =>
+            _root.Produce(new Scope(data, data, 0)) as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
     }
 
-    private static JsonNode? Expand(JsonNode? node, Scope scope)
+    /// <summary>A piece of the template that produces a fresh node (or <see cref="Dropped"/>) for a scope.</summary>
+    internal abstract class Part
     {
-        switch (node)
-        {
-            case JsonObject obj:
-                if (obj.TryGetPropertyValue("$data", out var dataSpec))
-                    scope = scope with { Data = Evaluate(dataSpec, scope) };
-                if (obj.TryGetPropertyValue("$when", out var when) && !Truthy(Evaluate(when, scope)))
-                    return Dropped;
-                var copy = new JsonObject();
-                foreach (var (key, value) in obj)
-                {
-                    if (key is "$data" or "$when") continue;
-                    var expanded = Expand(value, scope);
-                    if (!ReferenceEquals(expanded, Dropped)) copy[key] = expanded;
-                }
-                return copy;
-            case JsonArray array:
-                var items = new JsonArray();
-                foreach (var item in array)
-                {
-                    if (item is JsonObject o && o.TryGetPropertyValue("$data", out var spec) && Evaluate(spec, scope) is JsonArray repeat)
-                    {
-                        var template = (JsonObject)o.DeepClone();
-                        template.Remove("$data");
-                        for (var i = 0; i < repeat.Count; i++)
-                        {
-                            var expanded = Expand(template, scope with { Data = repeat[i], Index = i });
-                            if (!ReferenceEquals(expanded, Dropped)) items.Add(expanded);
-                        }
-                        continue;
-                    }
-                    var one = Expand(item, scope);
-                    if (!ReferenceEquals(one, Dropped)) items.Add(one);
-                }
-                return items;
-            case JsonValue value when value.TryGetValue<string>(out var s):
-                return Interpolate(s, scope);
-            default:
-                return node?.DeepClone();
-        }
+        public abstract JsonNode? Produce(Scope scope);
     }
+
+    private static Part? CompileNode(JsonNode? node) => node switch
+    {
+        JsonObject obj => CompileObject(obj),
+        JsonArray array => new ArrayPart(array.Select(CompileItem).ToArray()),
+        JsonValue value when value.TryGetValue<string>(out var s) => CompileText(s),
+        null => null,
+        _ => new LiteralPart(node),
+    };
+
+    private static ObjectPart CompileObject(JsonObject obj, bool withoutData = false)
+    {
+        var data = !withoutData && obj.TryGetPropertyValue("$data", out var d) ? CompileSpec(d) : null;
+        var when = obj.TryGetPropertyValue("$when", out var w) ? CompileSpec(w) : null;
+        var properties = obj.Where(p => p.Key is not ("$data" or "$when")).Select(p => (p.Key, CompileNode(p.Value))).ToArray();
+        return new ObjectPart(data, when, properties);
+    }
+
+    /// <summary>An array element with a $data repeats once per element when $data comes out as an array.</summary>
+    private static ItemPart CompileItem(JsonNode? item) =>
+        item is JsonObject o && o.TryGetPropertyValue("$data", out var spec)
+            ? new ItemPart(CompileObject(o), CompileSpec(spec), CompileObject(o, withoutData: true))
+            : new ItemPart(CompileNode(item), null, null);
 
     /// <summary>A "$data"/"$when" value: an expression string, or literal JSON.</summary>
-    private static JsonNode? Evaluate(JsonNode? spec, Scope scope) =>
-        spec is JsonValue v && v.TryGetValue<string>(out var s) ? Interpolate(s, scope) : Expand(spec, scope);
+    private static Part? CompileSpec(JsonNode? spec) =>
+        spec is JsonValue v && v.TryGetValue<string>(out var s) ? CompileText(s) : CompileNode(spec);
 
-    private static JsonNode? Interpolate(string text, Scope scope)
+    private static Part CompileText(string text)
     {
         var start = text.IndexOf("${", StringComparison.Ordinal);
-        if (start < 0) return JsonValue.Create(text);
+        if (start < 0) return new TextPart(text);
         var end = FindClose(text, start + 2);
-        if (start == 0 && end == text.Length - 1)
-            return Clone(new Expression(text[2..end], scope).Parse());
+        if (start == 0 && end == text.Length - 1) return new ExpressionPart(new Parser(text[2..end]).Parse());
 
-        var sb = new StringBuilder();
+        var segments = new List<(string Text, Expr? Expression)>();
         var pos = 0;
         while (start >= 0)
         {
             end = FindClose(text, start + 2);
-            sb.Append(text, pos, start - pos);
-            sb.Append(ToText(new Expression(text[(start + 2)..end], scope).Parse()));
+            if (start > pos) segments.Add((text[pos..start], null));
+            segments.Add(("", new Parser(text[(start + 2)..end]).Parse()));
             pos = end + 1;
             start = text.IndexOf("${", pos, StringComparison.Ordinal);
         }
-        sb.Append(text, pos, text.Length - pos);
-        return JsonValue.Create(sb.ToString());
+        if (pos < text.Length) segments.Add((text[pos..], null));
+        return new InterpolationPart(segments.ToArray());
+    }
+
+    private static JsonNode? Produce(Part? part, Scope scope) => part is null ? null : part.Produce(scope);
+
+    private sealed class ObjectPart(Part? data, Part? when, (string Key, Part? Value)[] properties) : Part
+    {
+        public override JsonNode? Produce(Scope scope)
+        {
+            if (data is not null) scope = scope with { Data = data.Produce(scope) };
+            if (when is not null && !Truthy(when.Produce(scope))) return Dropped;
+            var copy = new JsonObject();
+            foreach (var (key, value) in properties)
+            {
+                var expanded = TemplateBinder.Produce(value, scope);
+                if (!ReferenceEquals(expanded, Dropped)) copy[key] = expanded;
+            }
+            return copy;
+        }
+    }
+
+    /// <summary>An array element: <c>Whole</c> as it stands, or, when <c>Data</c> is an array, <c>Repeated</c> once per element.</summary>
+    private sealed record ItemPart(Part? Whole, Part? Data, ObjectPart? Repeated);
+
+    private sealed class ArrayPart(ItemPart[] items) : Part
+    {
+        public override JsonNode? Produce(Scope scope)
+        {
+            var result = new JsonArray();
+            foreach (var item in items)
+            {
+                if (item.Data is not null && item.Data.Produce(scope) is JsonArray repeat)
+                {
+                    for (var i = 0; i < repeat.Count; i++)
+                    {
+                        var expanded = item.Repeated!.Produce(scope with { Data = repeat[i], Index = i });
+                        if (!ReferenceEquals(expanded, Dropped)) result.Add(expanded);
+                    }
+                    continue;
+                }
+                var one = TemplateBinder.Produce(item.Whole, scope);
+                if (!ReferenceEquals(one, Dropped)) result.Add(one);
+            }
+            return result;
+        }
+    }
+
+    /// <summary>A number, true or false as written: each bind gets its own copy, since a node has one parent.</summary>
+    private sealed class LiteralPart(JsonNode value) : Part
+    {
+        public override JsonNode? Produce(Scope scope) => value.DeepClone();
+    }
+
+    private sealed class TextPart(string text) : Part
+    {
+        public override JsonNode? Produce(Scope scope) => JsonValue.Create(text);
+    }
+
+    /// <summary>A string that is one ${...} and nothing else keeps the value's JSON type.</summary>
+    private sealed class ExpressionPart(Expr expression) : Part
+    {
+        public override JsonNode? Produce(Scope scope) => Clone(expression.Evaluate(scope));
+    }
+
+    private sealed class InterpolationPart((string Text, Expr? Expression)[] segments) : Part
+    {
+        public override JsonNode? Produce(Scope scope)
+        {
+            var sb = new StringBuilder();
+            foreach (var (text, expression) in segments) sb.Append(expression is null ? text : ToText(expression.Evaluate(scope)));
+            return JsonValue.Create(sb.ToString());
+        }
     }
 
     private static int FindClose(string text, int from)
@@ -130,44 +204,35 @@ public static class TemplateBinder
         _ => node.ToJsonString(),
     };
 
-    /// <summary>A small recursive-descent reader of the expression language subset.</summary>
-    private sealed class Expression(string source, Scope scope)
+    /// <summary>A parsed expression. Every operand is evaluated, as the binder always did: none has side effects.</summary>
+    private abstract class Expr
     {
-        private int _pos;
+        public abstract JsonNode? Evaluate(Scope scope);
+    }
 
-        public JsonNode? Parse()
+    private sealed class OrExpr(Expr[] operands) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope)
         {
-            var value = Or();
-            SkipSpace();
-            if (_pos != source.Length) throw Error("unexpected text");
-            return value;
+            var any = false;
+            foreach (var operand in operands) any |= Truthy(operand.Evaluate(scope));
+            return JsonValue.Create(any);
         }
+    }
 
-        private JsonNode? Or()
+    private sealed class AndExpr(Expr[] operands) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope)
         {
-            var left = And();
-            while (Take("||")) { var right = And(); left = JsonValue.Create(Truthy(left) || Truthy(right)); }
-            return left;
+            var all = true;
+            foreach (var operand in operands) all &= Truthy(operand.Evaluate(scope));
+            return JsonValue.Create(all);
         }
+    }
 
-        private JsonNode? And()
-        {
-            var left = Comparison();
-            while (Take("&&")) { var right = Comparison(); left = JsonValue.Create(Truthy(left) && Truthy(right)); }
-            return left;
-        }
-
-        private JsonNode? Comparison()
-        {
-            var left = Unary();
-            foreach (var op in new[] { "==", "!=", "<=", ">=", "<", ">" })
-            {
-                if (!Take(op)) continue;
-                var right = Unary();
-                return JsonValue.Create(Compare(op, left, right));
-            }
-            return left;
-        }
+    private sealed class CompareExpr(string op, Expr left, Expr right) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope) => JsonValue.Create(Compare(op, left.Evaluate(scope), right.Evaluate(scope)));
 
         private static bool Compare(string op, JsonNode? a, JsonNode? b)
         {
@@ -177,52 +242,146 @@ public static class TemplateBinder
             else c = string.CompareOrdinal(ToText(a), ToText(b));
             return op switch { "<" => c < 0, "<=" => c <= 0, ">" => c > 0, _ => c >= 0 };
         }
+    }
 
-        private JsonNode? Unary()
+    private sealed class NotExpr(Expr operand) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope) => JsonValue.Create(!Truthy(operand.Evaluate(scope)));
+    }
+
+    /// <summary>A string, number, true or false written in the expression: a new node each time, as it may be placed in the card.</summary>
+    private sealed class ConstantExpr(Func<JsonNode?> create) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope) => create();
+    }
+
+    private sealed class NameExpr(string name) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope) => name switch
+        {
+            "$root" => scope.Root,
+            "$data" => scope.Data,
+            "$index" => JsonValue.Create(scope.Index),
+            _ => scope.Data is JsonObject o ? o[name] : null,
+        };
+    }
+
+    private sealed class MemberExpr(Expr target, string name) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope) => target.Evaluate(scope) is JsonObject o ? o[name] : null;
+    }
+
+    private sealed class IndexExpr(Expr target, Expr key) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope)
+        {
+            var value = target.Evaluate(scope);
+            var k = key.Evaluate(scope);
+            return value switch
+            {
+                JsonArray a when k is JsonValue kv && TryNumber(kv, out var i) && i >= 0 && i < a.Count => a[(int)i],
+                JsonObject o => o[ToText(k)],
+                _ => null,
+            };
+        }
+    }
+
+    private sealed class CallExpr(string name, Expr[] args) : Expr
+    {
+        public override JsonNode? Evaluate(Scope scope)
+        {
+            var values = new List<JsonNode?>(args.Length);
+            foreach (var arg in args) values.Add(arg.Evaluate(scope));
+            return Functions.Call(name, values);
+        }
+    }
+
+    /// <summary>A small recursive-descent reader of the expression language subset.</summary>
+    private sealed class Parser(string source)
+    {
+        private static readonly string[] Comparisons = ["==", "!=", "<=", ">=", "<", ">"];
+
+        private int _pos;
+
+        public Expr Parse()
+        {
+            var value = Or();
+            SkipSpace();
+            if (_pos != source.Length) throw Error("unexpected text");
+            return value;
+        }
+
+        private Expr Or()
+        {
+            var operands = new List<Expr> { And() };
+            while (Take("||")) operands.Add(And());
+            return operands.Count == 1 ? operands[0] : new OrExpr(operands.ToArray());
+        }
+
+        private Expr And()
+        {
+            var operands = new List<Expr> { Comparison() };
+            while (Take("&&")) operands.Add(Comparison());
+            return operands.Count == 1 ? operands[0] : new AndExpr(operands.ToArray());
+        }
+
+        private Expr Comparison()
+        {
+            var left = Unary();
+            foreach (var op in Comparisons)
+            {
+                if (Take(op)) return new CompareExpr(op, left, Unary());
+            }
+            return left;
+        }
+
+        private Expr Unary()
         {
             SkipSpace();
             if (Peek() == '!' && (_pos + 1 >= source.Length || source[_pos + 1] != '='))
             {
                 _pos++;
-                return JsonValue.Create(!Truthy(Unary()));
+                return new NotExpr(Unary());
             }
             return Postfix(Primary());
         }
 
-        private JsonNode? Primary()
+        private Expr Primary()
         {
             SkipSpace();
             var c = Peek();
             if (c == '(') { _pos++; var v = Or(); Expect(')'); return v; }
-            if (c is '\'' or '"') return JsonValue.Create(ReadString());
+            if (c is '\'' or '"')
+            {
+                var text = ReadString();
+                return new ConstantExpr(() => JsonValue.Create(text));
+            }
             if (char.IsDigit(c) || c == '-' ) return ReadNumber();
             var name = ReadIdentifier();
             SkipSpace();
             if (Peek() == '(')
             {
+                if (!Functions.Names.Contains(name)) throw new FormatException($"Card function {name}() is not supported by the binder.");
                 _pos++;
-                var args = new List<JsonNode?>();
+                var args = new List<Expr>();
                 SkipSpace();
                 if (Peek() != ')')
                 {
                     do args.Add(Or()); while (Take(","));
                 }
                 Expect(')');
-                return Functions.Call(name, args);
+                return new CallExpr(name, args.ToArray());
             }
             return name switch
             {
-                "true" => JsonValue.Create(true),
-                "false" => JsonValue.Create(false),
-                "null" => null,
-                "$root" => scope.Root,
-                "$data" => scope.Data,
-                "$index" => JsonValue.Create(scope.Index),
-                _ => scope.Data is JsonObject o ? o[name] : null,
+                "true" => new ConstantExpr(() => JsonValue.Create(true)),
+                "false" => new ConstantExpr(() => JsonValue.Create(false)),
+                "null" => new ConstantExpr(() => null),
+                _ => new NameExpr(name),
             };
         }
 
-        private JsonNode? Postfix(JsonNode? value)
+        private Expr Postfix(Expr value)
         {
             while (true)
             {
@@ -230,20 +389,14 @@ public static class TemplateBinder
                 if (Peek() == '.')
                 {
                     _pos++;
-                    var name = ReadIdentifier();
-                    value = value is JsonObject o ? o[name] : null;
+                    value = new MemberExpr(value, ReadIdentifier());
                 }
                 else if (Peek() == '[')
                 {
                     _pos++;
                     var key = Or();
                     Expect(']');
-                    value = value switch
-                    {
-                        JsonArray a when key is JsonValue k && TryNumber(k, out var i) && i >= 0 && i < a.Count => a[(int)i],
-                        JsonObject o => o[ToText(key)],
-                        _ => null,
-                    };
+                    value = new IndexExpr(value, key);
                 }
                 else return value;
             }
@@ -267,12 +420,13 @@ public static class TemplateBinder
             return sb.ToString();
         }
 
-        private JsonNode ReadNumber()
+        private Expr ReadNumber()
         {
             var start = _pos;
             if (Peek() == '-') _pos++;
             while (_pos < source.Length && (char.IsDigit(source[_pos]) || source[_pos] == '.')) _pos++;
-            return JsonValue.Create(double.Parse(source[start.._pos], CultureInfo.InvariantCulture));
+            var number = double.Parse(source[start.._pos], CultureInfo.InvariantCulture);
+            return new ConstantExpr(() => JsonValue.Create(number));
         }
 
         private bool Take(string token)
@@ -302,6 +456,9 @@ public static class TemplateBinder
 
     private static class Functions
     {
+        public static readonly HashSet<string> Names =
+            ["if", "not", "equals", "count", "empty", "exists", "join", "concat", "toUpper", "toLower", "string", "formatDateTime"];
+
         public static JsonNode? Call(string name, List<JsonNode?> a) => name switch
         {
             "if" => Truthy(Arg(a, 0)) ? Clone(Arg(a, 1)) : Clone(Arg(a, 2)),

@@ -56,4 +56,61 @@ public class TemplateBinderTests
     {
         Assert.Throws<FormatException>(() => Bind("""{"t":"${nope(1)}"}""", "{}"));
     }
+
+    [Fact]
+    public void ACompiledTemplate_BindsAgainAndAgain_EachCardItsOwn()
+    {
+        var template = TemplateBinder.Compile(JsonNode.Parse(
+            """{"n":3,"ok":true,"who":"${$root}","body":[{"$data":"${items}","$when":"${$index != 1}","text":"${$index}:${name}"}]}""")!.AsObject());
+
+        var first = template.Bind(JsonNode.Parse("""{"items":[{"name":"a"},{"name":"b"},{"name":"c"}]}"""));
+        var second = template.Bind(JsonNode.Parse("""{"items":[{"name":"x"}]}"""));
+        first["n"] = 4;
+        ((JsonArray)first["body"]!).Clear();
+
+        Assert.Equal("""{"n":3,"ok":true,"who":{"items":[{"name":"x"}]},"body":[{"text":"0:x"}]}""", second.ToJsonString());
+        Assert.Equal("""{"n":4,"ok":true,"who":{"items":[{"name":"a"},{"name":"b"},{"name":"c"}]},"body":[]}""", first.ToJsonString());
+    }
+
+    [Fact]
+    public void TheSameDataNode_CanLandInTheCardTwice()
+    {
+        var card = Bind("""{"a":"${$root}","b":"${$root}","c":["${tags}","${tags}"]}""", """{"tags":["x"]}""");
+
+        Assert.Equal("""{"a":{"tags":["x"]},"b":{"tags":["x"]},"c":[["x"],["x"]]}""", card.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("${a.b[1] == 'y' && !(n < 2) || false}", "true")]
+    [InlineData("${a.b[1] == 'y' && n < 2}", "false")]
+    [InlineData("${a['b'][0]}", "\"x\"")]
+    [InlineData("${!missing && n >= 2.5 && n <= 3}", "true")]
+    [InlineData("${-1 < n}", "true")]
+    [InlineData("${toUpper(a.b[0]) != 'X'}", "false")]
+    [InlineData("${empty(a.c) && exists(a) && not(equals(n, 4))}", "true")]
+    [InlineData("${if(n > 2, a.b, 'none')}", "[\"x\",\"y\"]")]
+    public void Expressions_KeepPrecedenceAndPaths(string expression, string expected)
+    {
+        var card = Bind($$"""{"v":"{{expression}}"}""", """{"n":3,"a":{"b":["x","y"],"c":[]}}""");
+
+        Assert.Equal(expected, card["v"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void DataInAnArrayItem_ThatIsNoArray_ScopesTheItemOnce()
+    {
+        var card = Bind("""{"body":[{"$data":"${person}","text":"${name} (${$index})"},{"$data":{"name":"lit"},"text":"${name}"}]}""",
+            """{"person":{"name":"Jane"}}""");
+
+        Assert.Equal("""{"body":[{"text":"Jane (0)"},{"text":"lit"}]}""", card.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("""{"body":[{"$when":"${false}","t":"${nope(1)}"}]}""")]
+    [InlineData("""{"body":[{"$when":"${false}","t":"${a b}"}]}""")]
+    [InlineData("""{"body":[{"$when":"${false}","t":"${a"}]}""")]
+    public void AMalformedExpression_IsFoundAtCompile_EvenInABranchNoCardReaches(string template)
+    {
+        Assert.Throws<FormatException>(() => TemplateBinder.Compile(JsonNode.Parse(template)!.AsObject()));
+    }
 }
