@@ -286,13 +286,13 @@ public static class TemplateBinder
         }
     }
 
-    private sealed class CallExpr(string name, Expr[] args) : Expr
+    private sealed class CallExpr(Func<List<JsonNode?>, JsonNode?> function, Expr[] args) : Expr
     {
         public override JsonNode? Evaluate(Scope scope)
         {
             var values = new List<JsonNode?>(args.Length);
             foreach (var arg in args) values.Add(arg.Evaluate(scope));
-            return Functions.Call(name, values);
+            return function(values);
         }
     }
 
@@ -361,7 +361,8 @@ public static class TemplateBinder
             SkipSpace();
             if (Peek() == '(')
             {
-                if (!Functions.Names.Contains(name)) throw new FormatException($"Card function {name}() is not supported by the binder.");
+                if (!Functions.ByName.TryGetValue(name, out var function))
+                    throw new FormatException($"Card function {name}() is not supported by the binder.");
                 _pos++;
                 var args = new List<Expr>();
                 SkipSpace();
@@ -370,7 +371,7 @@ public static class TemplateBinder
                     do args.Add(Or()); while (Take(","));
                 }
                 Expect(')');
-                return new CallExpr(name, args.ToArray());
+                return new CallExpr(function, args.ToArray());
             }
             return name switch
             {
@@ -456,24 +457,21 @@ public static class TemplateBinder
 
     private static class Functions
     {
-        public static readonly HashSet<string> Names =
-            ["if", "not", "equals", "count", "empty", "exists", "join", "concat", "toUpper", "toLower", "string", "formatDateTime"];
-
-        public static JsonNode? Call(string name, List<JsonNode?> a) => name switch
+        /// <summary>The functions the binder knows, by name: a call to any other fails when the template is compiled.</summary>
+        public static readonly Dictionary<string, Func<List<JsonNode?>, JsonNode?>> ByName = new(StringComparer.Ordinal)
         {
-            "if" => Truthy(Arg(a, 0)) ? Clone(Arg(a, 1)) : Clone(Arg(a, 2)),
-            "not" => JsonValue.Create(!Truthy(Arg(a, 0))),
-            "equals" => JsonValue.Create(JsonNode.DeepEquals(Arg(a, 0), Arg(a, 1)) || ToText(Arg(a, 0)) == ToText(Arg(a, 1))),
-            "count" => JsonValue.Create(Arg(a, 0) switch { JsonArray arr => arr.Count, JsonValue v when v.TryGetValue<string>(out var s) => s.Length, _ => 0 }),
-            "empty" => JsonValue.Create(Arg(a, 0) switch { null => true, JsonArray arr => arr.Count == 0, JsonObject o => o.Count == 0, var v => ToText(v).Length == 0 }),
-            "exists" => JsonValue.Create(Arg(a, 0) is not null),
-            "join" => JsonValue.Create(Arg(a, 0) is JsonArray arr ? string.Join(ToText(Arg(a, 1)), arr.Select(ToText)) : ToText(Arg(a, 0))),
-            "concat" => JsonValue.Create(string.Concat(a.Select(ToText))),
-            "toUpper" => JsonValue.Create(ToText(Arg(a, 0)).ToUpperInvariant()),
-            "toLower" => JsonValue.Create(ToText(Arg(a, 0)).ToLowerInvariant()),
-            "string" => JsonValue.Create(ToText(Arg(a, 0))),
-            "formatDateTime" => JsonValue.Create(FormatDate(ToText(Arg(a, 0)), a.Count > 1 ? ToText(a[1]) : "yyyy-MM-ddTHH:mm:ss.fffZ")),
-            _ => throw new FormatException($"Card function {name}() is not supported by the binder."),
+            ["if"] = a => Truthy(Arg(a, 0)) ? Clone(Arg(a, 1)) : Clone(Arg(a, 2)),
+            ["not"] = a => JsonValue.Create(!Truthy(Arg(a, 0))),
+            ["equals"] = a => JsonValue.Create(JsonNode.DeepEquals(Arg(a, 0), Arg(a, 1)) || ToText(Arg(a, 0)) == ToText(Arg(a, 1))),
+            ["count"] = a => JsonValue.Create(Arg(a, 0) switch { JsonArray arr => arr.Count, JsonValue v when v.TryGetValue<string>(out var s) => s.Length, _ => 0 }),
+            ["empty"] = a => JsonValue.Create(Arg(a, 0) switch { null => true, JsonArray arr => arr.Count == 0, JsonObject o => o.Count == 0, var v => ToText(v).Length == 0 }),
+            ["exists"] = a => JsonValue.Create(Arg(a, 0) is not null),
+            ["join"] = a => JsonValue.Create(Arg(a, 0) is JsonArray arr ? string.Join(ToText(Arg(a, 1)), arr.Select(ToText)) : ToText(Arg(a, 0))),
+            ["concat"] = a => JsonValue.Create(string.Concat(a.Select(ToText))),
+            ["toUpper"] = a => JsonValue.Create(ToText(Arg(a, 0)).ToUpperInvariant()),
+            ["toLower"] = a => JsonValue.Create(ToText(Arg(a, 0)).ToLowerInvariant()),
+            ["string"] = a => JsonValue.Create(ToText(Arg(a, 0))),
+            ["formatDateTime"] = a => JsonValue.Create(FormatDate(ToText(Arg(a, 0)), a.Count > 1 ? ToText(a[1]) : "yyyy-MM-ddTHH:mm:ss.fffZ")),
         };
 
         private static JsonNode? Arg(List<JsonNode?> args, int i) => i < args.Count ? args[i] : null;
