@@ -62,8 +62,8 @@ public static class TemplateBinder
     /// <summary>An array element with a $data repeats once per element when $data comes out as an array.</summary>
     private static ItemPart CompileItem(JsonNode? item) =>
         item is JsonObject o && o.TryGetPropertyValue("$data", out var spec)
-            ? new ItemPart(CompileObject(o), CompileSpec(spec), CompileObject(o, withoutData: true))
-            : new ItemPart(CompileNode(item), null, null);
+            ? new ItemPart(CompileObject(o, withoutData: true), CompileSpec(spec))
+            : new ItemPart(CompileNode(item), null);
 
     /// <summary>A "$data"/"$when" value: an expression string, or literal JSON.</summary>
     private static Part? CompileSpec(JsonNode? spec) =>
@@ -73,14 +73,13 @@ public static class TemplateBinder
     {
         var start = text.IndexOf("${", StringComparison.Ordinal);
         if (start < 0) return new TextPart(text);
-        var end = FindClose(text, start + 2);
-        if (start == 0 && end == text.Length - 1) return new ExpressionPart(new Parser(text[2..end]).Parse());
+        if (start == 0 && FindClose(text, 2) == text.Length - 1) return new ExpressionPart(new Parser(text[2..^1]).Parse());
 
         var segments = new List<(string Text, Expr? Expression)>();
         var pos = 0;
         while (start >= 0)
         {
-            end = FindClose(text, start + 2);
+            var end = FindClose(text, start + 2);
             if (start > pos) segments.Add((text[pos..start], null));
             segments.Add(("", new Parser(text[(start + 2)..end]).Parse()));
             pos = end + 1;
@@ -108,26 +107,35 @@ public static class TemplateBinder
         }
     }
 
-    /// <summary>An array element: <c>Whole</c> as it stands, or, when <c>Data</c> is an array, <c>Repeated</c> once per element.</summary>
-    private sealed record ItemPart(Part? Whole, Part? Data, ObjectPart? Repeated);
+    /// <summary>
+    /// An array element. With a <c>Data</c> (its $data, kept apart from <c>Node</c>), <c>Node</c> is produced once per
+    /// element when the data is an array, else once with the data as its scope.
+    /// </summary>
+    private sealed record ItemPart(Part? Node, Part? Data);
 
     private sealed class ArrayPart(ItemPart[] items) : Part
     {
         public override JsonNode? Produce(Scope scope)
         {
             var result = new JsonArray();
-            foreach (var item in items)
+            foreach (var (node, data) in items)
             {
-                if (item.Data is not null && item.Data.Produce(scope) is JsonArray repeat)
+                var itemScope = scope;
+                if (data is not null)
                 {
-                    for (var i = 0; i < repeat.Count; i++)
+                    var value = data.Produce(scope);
+                    if (value is JsonArray repeat)
                     {
-                        var expanded = item.Repeated!.Produce(scope with { Data = repeat[i], Index = i });
-                        if (!ReferenceEquals(expanded, Dropped)) result.Add(expanded);
+                        for (var i = 0; i < repeat.Count; i++)
+                        {
+                            var expanded = node!.Produce(scope with { Data = repeat[i], Index = i });
+                            if (!ReferenceEquals(expanded, Dropped)) result.Add(expanded);
+                        }
+                        continue;
                     }
-                    continue;
+                    itemScope = scope with { Data = value };
                 }
-                var one = TemplateBinder.Produce(item.Whole, scope);
+                var one = TemplateBinder.Produce(node, itemScope);
                 if (!ReferenceEquals(one, Dropped)) result.Add(one);
             }
             return result;
