@@ -1,21 +1,25 @@
 using System.Diagnostics;
 
-namespace CrmBot.Load;
+namespace CrmBot.Bench.Shared;
 
 /// <summary>
-/// CPU pinning with taskset: the service on one core, this tool and the fakes on the other, so the
-/// numbers say what one core of service does. A .NET process cannot move its already-running threads
-/// itself (sched_setaffinity on the process id moves one thread), so the tool re-runs itself under taskset.
+/// CPU pinning with taskset: the service on one core, the load tool and the fakes on the other, so the
+/// numbers say what one core of service does; `stages` pins itself the same way. A .NET process cannot move
+/// its already-running threads itself (sched_setaffinity on the process id moves one thread), so a tool
+/// re-runs itself under taskset.
 /// </summary>
 internal static class Pinning
 {
-    private const string PinnedVariable = "CRMBOT_LOAD_PINNED";
+    private const string PinnedVariable = "CRMBOT_BENCH_PINNED";
 
     /// <summary>True in the copy of this tool that runs under taskset.</summary>
     public static bool IsPinned => Environment.GetEnvironmentVariable(PinnedVariable) is { Length: > 0 };
 
-    /// <summary>Re-runs this tool under `taskset -c cpus` unless it already is; returns the child's exit code, or null to go on here.</summary>
-    public static async Task<int?> EnsurePinnedAsync(string? cpus, string[] args)
+    /// <summary>
+    /// Re-runs this tool under `taskset -c cpus` (with <paramref name="environment"/> added) unless it already is;
+    /// returns the child's exit code, or null to go on here.
+    /// </summary>
+    public static async Task<int?> EnsurePinnedAsync(string? cpus, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (string.IsNullOrEmpty(cpus) || Environment.GetEnvironmentVariable(PinnedVariable) == cpus) return null;
         if (!File.Exists("/usr/bin/taskset") && !File.Exists("/bin/taskset"))
@@ -31,6 +35,7 @@ internal static class Pinning
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(Pinning).Assembly.Location);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment[PinnedVariable] = cpus;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         using var child = Process.Start(start)!;
         await child.WaitForExitAsync();
         return child.ExitCode;
