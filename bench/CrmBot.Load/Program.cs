@@ -46,12 +46,17 @@ var compositeOption = new Option<bool>("--composite")
 {
     Description = "Publish self-contained with one composite ReadyToRun image of the app and the framework (finding 28) instead of the shipped framework-dependent build.",
 };
+var sectionsOption = new Option<bool>("--sections")
+{
+    Description = "Publish the service with bench/turn-sections.patch applied (to a copy of the working tree): it writes the thread CPU " +
+                  "time of each part of a turn to its log every 5 s (`sections:` lines; add --service-log FILE). Finding 33.",
+};
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
-    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption,
+    serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption, sectionsOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -62,7 +67,7 @@ root.SetAction(async (parse, _) =>
         return 2;
     }
     // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
-    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption));
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption), parse.GetValue(sectionsOption));
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var quick = parse.GetValue(shortOption);
     var warmup = TimeSpan.FromSeconds(quick ? 2 : parse.GetValue(warmupOption));

@@ -54,10 +54,13 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// dotnet publish -c Release -r linux-x64 src/CrmBot, so the run measures the code in the working tree the
     /// way an operator would run it (ReadyToRun comes with a runtime identifier; see src/CrmBot/CrmBot.csproj).
     /// <paramref name="composite"/>: self-contained, the app and the framework precompiled as one image (finding 28).
+    /// <paramref name="sections"/>: with bench/turn-sections.patch applied (finding 33), built from a patched copy.
     /// </summary>
-    public static async Task BuildAsync(bool composite = false)
+    public static async Task BuildAsync(bool composite = false, bool sections = false)
     {
-        Console.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(Project)} (Release, linux-x64{(composite ? ", self-contained, composite image" : "")})…");
+        var project = sections ? await PatchedCopyAsync(SectionsPatch) : Project;
+        Console.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(project)} (Release, linux-x64{(composite ? ", self-contained, composite image" : "")}" +
+                          $"{(sections ? ", with " + Path.GetFileName(SectionsPatch) : "")})…");
         // Nothing of an earlier publish is reused. The SDK skips precompiling a package whose image in obj/…/R2R
         // is newer than the package, whatever settings made that image: after one composite publish
         // (-p:PublishReadyToRunComposite=true, tried in the fourth round) every later plain publish shipped the
@@ -65,17 +68,54 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         // printing anything. Rebuilding the images costs a few seconds.
         var output = Path.GetDirectoryName(ExecutablePath)!;
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
-        var images = Path.Combine(Path.GetDirectoryName(Project)!, "obj", "Release", "net10.0", "linux-x64", "R2R");
+        var images = Path.Combine(Path.GetDirectoryName(project)!, "obj", "Release", "net10.0", "linux-x64", "R2R");
         if (Directory.Exists(images)) Directory.Delete(images, recursive: true);
         string[] image = composite ? ["--self-contained", "true", "-p:PublishReadyToRunComposite=true"] : ["--self-contained", "false"];
-        var start = new ProcessStartInfo("dotnet", ["publish", Project, "-c", "Release",
+        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release",
             "-r", "linux-x64", .. image, "-o", output, "-v", "q", "-nologo"])
         {
             UseShellExecute = false,
         };
         using var build = Process.Start(start)!;
         await build.WaitForExitAsync();
-        if (build.ExitCode != 0) throw new InvalidOperationException($"Publishing {Project} failed.");
+        if (build.ExitCode != 0) throw new InvalidOperationException($"Publishing {project} failed.");
+    }
+
+    private static string SectionsPatch => Path.Combine(BenchPaths.RepoRoot, "bench", "turn-sections.patch");
+
+    /// <summary>
+    /// What building src/CrmBot reads (src without its build output, cards, manifests, the props files), copied from the
+    /// working tree into bench/.data/patched with <paramref name="patch"/> applied; the working tree is never touched.
+    /// Returns the copy's CrmBot.csproj.
+    /// </summary>
+    private static async Task<string> PatchedCopyAsync(string patch)
+    {
+        var root = Path.Combine(BenchPaths.DataDir, "patched");
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        foreach (var dir in new[] { "src", "cards", "manifests" }) CopyTree(Path.Combine(BenchPaths.RepoRoot, dir), Path.Combine(root, dir));
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props" })
+            File.Copy(Path.Combine(BenchPaths.RepoRoot, file), Path.Combine(root, file));
+        // git apply as a plain patch tool: the copy lies inside this repository (bench/.data), and without the ceiling git
+        // would take the patch's paths as relative to the repository's root.
+        var apply = new ProcessStartInfo("git", ["apply", patch]) { UseShellExecute = false, WorkingDirectory = root };
+        apply.Environment["GIT_CEILING_DIRECTORIES"] = BenchPaths.DataDir;
+        using var git = Process.Start(apply)!;
+        await git.WaitForExitAsync();
+        if (git.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(patch)} no longer applies to the working tree: refresh it (bench/README.md, finding 33).");
+        return Path.Combine(root, "src", "CrmBot", "CrmBot.csproj");
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")) continue;
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     /// <summary>
