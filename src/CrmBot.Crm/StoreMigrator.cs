@@ -9,11 +9,12 @@ public sealed class StoreMigrator(CrmDbContext db)
     {
         if (db.Database.IsSqlite())
         {
-            // WAL is a property of the database file: readers never block the writer.
+            // WAL is a property of the database file: readers never block the writer. The page size is one too, fixed
+            // when the first page is written, so it is asked for first; an existing store keeps its own.
             await db.Database.OpenConnectionAsync(ct);
             try
             {
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+                await db.Database.ExecuteSqlRawAsync(FileSettings, ct);
                 if (await IsCurrentAsync(ct)) return;
             }
             finally { await db.Database.CloseConnectionAsync(); }
@@ -21,6 +22,17 @@ public sealed class StoreMigrator(CrmDbContext db)
         await db.Database.MigrateAsync(ct);
         await SearchIndex.EnsureAsync(db, ct);
     }
+
+    /// <summary>
+    /// 2 KiB pages rather than SQLite's 4 KiB: a commit writes each page it changed to the WAL whole, and a log turn
+    /// changes about fourteen, mostly leaves of indexes keyed at random, where it adds one row. Half the bytes per page
+    /// made that commit about a fifth cheaper and log turns about 9 % faster, with the follow-ups list no slower
+    /// (bench/README.md, finding 33); 1 KiB pages made the trees deeper and the inserts dearer. Changing an existing
+    /// store's page size takes a VACUUM outside WAL mode, which the migrator does not do on its own.
+    /// </summary>
+    public const int PageSize = 2048;
+
+    private static readonly string FileSettings = $"PRAGMA page_size={PageSize}; PRAGMA journal_mode=WAL;";
 
     /// <summary>
     /// The usual start: every migration is recorded as applied and the search indexes and their triggers exist, so there is

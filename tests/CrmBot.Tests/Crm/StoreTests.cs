@@ -18,6 +18,7 @@ public class StoreTests
             {
                 await new StoreMigrator(db).MigrateAsync();
                 Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+                Assert.Equal(StoreMigrator.PageSize.ToString(), await Scalar(db, "PRAGMA page_size;"));
                 Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
                 Assert.Empty(await db.Database.GetPendingMigrationsAsync());
 
@@ -25,6 +26,37 @@ public class StoreTests
                 db.Activities.Add(new Activity { Channel = "terminal", ContactId = 999, LoggedById = 999 });
                 await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
             }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_OnAStoreWithOtherPages_KeepsThemAndMigrates()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
+        try
+        {
+            // A store made before the page size was chosen (SQLite's default, 4 KiB), already in WAL mode.
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                await using var cmd = connection.CreateCommand();
+                cmd.CommandText = "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE \"Before\" (\"Id\" INTEGER PRIMARY KEY);";
+                await cmd.ExecuteNonQueryAsync();
+            }
+            var builder = new DbContextOptionsBuilder<CrmDbContext>();
+            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
+            await using var db = new CrmDbContext(builder.Options);
+            await new StoreMigrator(db).MigrateAsync();
+
+            Assert.Equal("4096", await Scalar(db, "PRAGMA page_size;"));
+            Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            Assert.Equal("0", await Scalar(db, "SELECT COUNT(*) FROM \"Before\";"));
         }
         finally
         {
