@@ -80,7 +80,7 @@ var stages = new Command("stages", "Time each part of a chat turn on its own, in
 stages.SetAction(async (parse, ct) =>
 {
     // On the service's terms: one core, and the runtime settings of src/CrmBot/CrmBot.csproj. Unpinned, with two
-    // processors and instrumented PGO, the same calls took 40-60 % less CPU than in the service (finding 33).
+    // processors and instrumented PGO, the same calls took up to about 40 % less CPU than in the service (finding 33).
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(cpusOption), args, serviceRuntime) is { } code) return code;
     Console.WriteLine($"stages on CPUs {Pinning.AllowedCpus(Environment.ProcessId)}");
     var path = Path.GetFullPath(parse.GetValue(storeOption)!);
@@ -101,4 +101,3 @@ searchQuick.SetAction(async (_, _) =>
 root.Subcommands.Add(searchQuick);
 
 return await root.Parse(args).InvokeAsync();
-
