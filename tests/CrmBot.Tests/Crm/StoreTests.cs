@@ -4,94 +4,71 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Tests.Crm;
 
-public class StoreTests
+public sealed class StoreTests : IDisposable
 {
+    // A store file of this test's own, for the tests that need one on disk (xunit makes an instance per test).
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
+
+    private DbContextOptions<CrmDbContext> FileOptions =>
+        (DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), $"Data Source={_path}").Options;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_path) + "*")) File.Delete(f);
+    }
+
     [Fact]
     public async Task Migrate_OnNewFile_CreatesSchemaInWalModeWithForeignKeys()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
-        try
-        {
-            var builder = new DbContextOptionsBuilder<CrmDbContext>();
-            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
-            await using (var db = new CrmDbContext(builder.Options))
-            {
-                await new StoreMigrator(db).MigrateAsync();
-                Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
-                Assert.Equal(StoreMigrator.PageSize.ToString(), await Scalar(db, "PRAGMA page_size;"));
-                Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
-                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        await using var db = new CrmDbContext(FileOptions);
+        await new StoreMigrator(db).MigrateAsync();
+        Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+        Assert.Equal(StoreMigrator.PageSize.ToString(), await Scalar(db, "PRAGMA page_size;"));
+        Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
 
-                // Foreign keys are enforced: an activity for a contact that does not exist is refused.
-                db.Activities.Add(new Activity { Channel = "terminal", ContactId = 999, LoggedById = 999 });
-                await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
-            }
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
-        }
+        // Foreign keys are enforced: an activity for a contact that does not exist is refused.
+        db.Activities.Add(new Activity { Channel = "terminal", ContactId = 999, LoggedById = 999 });
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
     }
 
     [Fact]
     public async Task Migrate_OnAStoreWithOtherPages_KeepsThemAndMigrates()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
-        try
+        // A store made before the page size was chosen (SQLite's default, 4 KiB), already in WAL mode.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path};Pooling=False"))
         {
-            // A store made before the page size was chosen (SQLite's default, 4 KiB), already in WAL mode.
-            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
-            {
-                await connection.OpenAsync();
-                await using var cmd = connection.CreateCommand();
-                cmd.CommandText = "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE \"Before\" (\"Id\" INTEGER PRIMARY KEY);";
-                await cmd.ExecuteNonQueryAsync();
-            }
-            var builder = new DbContextOptionsBuilder<CrmDbContext>();
-            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
-            await using var db = new CrmDbContext(builder.Options);
-            await new StoreMigrator(db).MigrateAsync();
+            await connection.OpenAsync();
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE \"Before\" (\"Id\" INTEGER PRIMARY KEY);";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await using var db = new CrmDbContext(FileOptions);
+        await new StoreMigrator(db).MigrateAsync();
 
-            Assert.Equal("4096", await Scalar(db, "PRAGMA page_size;"));
-            Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
-            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-            Assert.Equal("0", await Scalar(db, "SELECT COUNT(*) FROM \"Before\";"));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
-        }
+        Assert.Equal("4096", await Scalar(db, "PRAGMA page_size;"));
+        Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode;"));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal("0", await Scalar(db, "SELECT COUNT(*) FROM \"Before\";"));
     }
 
     [Fact]
     public async Task PooledConnection_ReusedByTheNextContext_KeepsItsSettings()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"crmbot-{Guid.NewGuid():N}.db");
-        try
-        {
-            var builder = new DbContextOptionsBuilder<CrmDbContext>();
-            CrmServiceCollectionExtensions.ConfigureStore(builder, $"Data Source={path}");
-            await using (var db = new CrmDbContext(builder.Options)) await new StoreMigrator(db).MigrateAsync();
+        await using (var db = new CrmDbContext(FileOptions)) await new StoreMigrator(db).MigrateAsync();
 
-            object? firstHandle = null;
-            for (var i = 0; i < 2; i++)
-            {
-                await using var db = new CrmDbContext(builder.Options);
-                Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
-                Assert.Equal("1", await Scalar(db, "PRAGMA synchronous;"));   // NORMAL
-                Assert.Equal("10000", await Scalar(db, "PRAGMA busy_timeout;"));
-                var handle = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).Handle;
-                // The settings are applied once per native connection; the second context gets the same one from the pool.
-                if (i == 0) firstHandle = handle;
-                else Assert.Same(firstHandle, handle);
-            }
-        }
-        finally
+        object? firstHandle = null;
+        for (var i = 0; i < 2; i++)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+            await using var db = new CrmDbContext(FileOptions);
+            Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
+            Assert.Equal("1", await Scalar(db, "PRAGMA synchronous;"));   // NORMAL
+            Assert.Equal("10000", await Scalar(db, "PRAGMA busy_timeout;"));
+            var handle = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).Handle;
+            // The settings are applied once per native connection; the second context gets the same one from the pool.
+            if (i == 0) firstHandle = handle;
+            else Assert.Same(firstHandle, handle);
         }
     }
 
