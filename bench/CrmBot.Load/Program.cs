@@ -66,6 +66,12 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine("--bare answers Teams activities only: add --channel teams.");
         return 2;
     }
+    if (ServiceProcess.Bare && parse.GetValue(sectionsOption))
+    {
+        // The patch is CrmBot's: it would be published in the bare endpoint's place.
+        Console.Error.WriteLine("--sections measures CrmBot's turn; it does not go with --bare.");
+        return 2;
+    }
     // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
     if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption), parse.GetValue(sectionsOption));
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
