@@ -27,8 +27,11 @@ public static class CrmServiceCollectionExtensions
         // Options built once, not per scope, and the compiled model named outright: EF would otherwise
         // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
         // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (bench/README.md, fourth round).
+        // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
-            o => ConfigureStore(o, connectionString).UseModel(CompiledModel.CrmDbContextModel.Instance),
+            (sp, o) => ConfigureStore(o, connectionString,
+                    sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(WalCheckpointer)) ? WalCheckpointer.TurnAutoCheckpointPages : null)
+                .UseModel(CompiledModel.CrmDbContextModel.Instance),
             optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddScoped<StoreMigrator>();
@@ -47,26 +50,29 @@ public static class CrmServiceCollectionExtensions
 
     /// <summary>
     /// For the long-running service: each scope borrows a context, with its connection already open, instead
-    /// of building one (<see cref="StoreSessions"/>). Not for the CLI's one-shot verbs, where opening the
-    /// connection up front would create a store file that a dry run must not leave behind.
+    /// of building one (<see cref="StoreSessions"/>), and WAL checkpoints run in the background instead of in
+    /// turns (<see cref="WalCheckpointer"/>). Not for the CLI's one-shot verbs, where opening the connection up
+    /// front would create a store file that a dry run must not leave behind, and nothing would checkpoint.
     /// </summary>
     public static IServiceCollection AddStoreSessions(this IServiceCollection services)
     {
         services.AddSingleton<StoreSessions>();
         services.Replace(ServiceDescriptor.Scoped(sp => sp.GetRequiredService<StoreSessions>().Rent()));
+        services.AddSingleton<WalCheckpointer>();
+        services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return services;
     }
 
     /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks).</summary>
-    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString) =>
-        Common(options.UseSqlite(connectionString));
+    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString, int? autoCheckpointPages = null) =>
+        Common(options.UseSqlite(connectionString), autoCheckpointPages);
 
     /// <summary>The same, over a connection the caller keeps open (in-memory stores in tests).</summary>
     public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, System.Data.Common.DbConnection connection) =>
-        Common(options.UseSqlite(connection));
+        Common(options.UseSqlite(connection), autoCheckpointPages: null);
 
-    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options) =>
-        options.AddInterceptors(new SqliteConnectionSetup(), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
+    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options, int? autoCheckpointPages) =>
+        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (bench/README.md). That is a build-time question; StoreTests asserts it instead.

@@ -7,13 +7,15 @@ namespace CrmBot.Crm;
 
 /// <summary>
 /// Per-connection SQLite settings. WAL itself is persistent in the file (set at migration);
-/// these must be set on every connection because SQLite forgets them.
+/// these must be set on every connection because SQLite forgets them. With <paramref name="autoCheckpointPages"/>,
+/// the connection leaves checkpoints below that many WAL pages to someone else (<see cref="WalCheckpointer"/>).
 /// </summary>
-internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
+internal sealed class SqliteConnectionSetup(int? autoCheckpointPages) : DbConnectionInterceptor
 {
     // synchronous=NORMAL is durable under WAL against process crashes; a committed write
     // survives. busy_timeout makes concurrent turns wait for the writer instead of failing.
-    private const string Pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+    private readonly string Pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+        + (autoCheckpointPages is { } pages ? $" PRAGMA wal_autocheckpoint={pages};" : "");
 
     // The settings live on the native connection, which the pool hands out again and again: EF opens
     // and closes the pooled connection around every query, so they are set once per native handle,

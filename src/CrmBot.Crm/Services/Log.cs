@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Demo workspace seeded for member {MemberId}")]
     public static partial void DemoSeeded(this ILogger logger, int memberId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Background WAL checkpoint failed (SQLite error {ErrorCode}/{ExtendedErrorCode})")]
+    public static partial void CheckpointFailed(this ILogger logger, int errorCode, int extendedErrorCode);
 }

@@ -2,6 +2,7 @@ using CrmBot.Crm;
 using CrmBot.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace CrmBot.Tests.Hosting;
 
@@ -53,6 +54,15 @@ public class CrmBotAppTests
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
         }
+    }
+
+    [Fact]
+    public async Task TheStore_IsCheckpointedInTheBackground()
+    {
+        // Its connections then leave checkpoints to it (WalCheckpointerTests); a turn would otherwise pay for them (finding 34).
+        await using var app = CrmBotApp.Build(["--ConnectionStrings:Crm=Data Source=hosting-unused.db", "--environment=Testing"]);
+
+        Assert.Single(app.Services.GetServices<IHostedService>().OfType<WalCheckpointer>());
     }
 
     [Theory]
