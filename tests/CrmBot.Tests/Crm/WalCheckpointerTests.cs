@@ -15,8 +15,7 @@ public sealed class WalCheckpointerTests : IDisposable
     public WalCheckpointerTests()
     {
         // A writer that never checkpoints on its own, as the service's connections mostly do not.
-        _writer = new SqliteConnection($"Data Source={_path};Pooling=False");
-        _writer.Open();
+        _writer = OpenStore();
         Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t (x BLOB);");
     }
 
@@ -40,6 +39,18 @@ public sealed class WalCheckpointerTests : IDisposable
 
     private long DatabaseFileLength => new FileInfo(_path).Length;
 
+    /// <summary>A plain connection of the test's own to the store (no pool, so nothing outlives the test).</summary>
+    private SqliteConnection OpenStore()
+    {
+        var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>The configuration a host reads the store's place from.</summary>
+    private IConfiguration StoreConfiguration => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Crm"] = $"Data Source={_path}" }).Build();
+
     private DbContextOptions<CrmDbContext> Options(string connectionString) =>
         (DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), connectionString).Options;
 
@@ -49,8 +60,7 @@ public sealed class WalCheckpointerTests : IDisposable
         Commit(200);
         var before = DatabaseFileLength;
 
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
-        connection.Open();
+        using var connection = OpenStore();
         var (frames, copied) = WalCheckpointer.Pass(connection);
 
         Assert.True(frames > 50, $"{frames} frames in the WAL");
@@ -82,8 +92,7 @@ public sealed class WalCheckpointerTests : IDisposable
         // Under a benchmark's thousand commits a second this seldom happens (finding 34); under a team's few a second,
         // a pass finishes between commits, and the next write finds every frame copied and starts the file over.
         Commit(200);
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
-        connection.Open();
+        using var connection = OpenStore();
         var (before, _) = WalCheckpointer.Pass(connection);
 
         Commit(1);
@@ -125,9 +134,7 @@ public sealed class WalCheckpointerTests : IDisposable
     public void WithoutTheService_ConnectionsKeepSQLitesOwnCheckpoints()
     {
         // The CLI's verbs register the store without sessions: nothing else would checkpoint for them.
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Crm"] = $"Data Source={_path}" }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddCrm(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLogging().AddCrm(StoreConfiguration).BuildServiceProvider();
         using var scope = provider.CreateScope();
 
         Assert.Equal(1000L, AutoCheckpoint(scope.ServiceProvider.GetRequiredService<CrmDbContext>()));
@@ -136,17 +143,15 @@ public sealed class WalCheckpointerTests : IDisposable
     [Fact]
     public void WithTheService_ItsConnectionsLeaveCheckpointsToIt()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Crm"] = $"Data Source={_path}" }).Build();
         using var provider = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System)
-            .AddCrm(configuration).AddStoreSessions().BuildServiceProvider();
+            .AddCrm(StoreConfiguration).AddStoreSessions().BuildServiceProvider();
         using var scope = provider.CreateScope();
 
         Assert.Contains(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is WalCheckpointer);
         Assert.Equal((long)WalCheckpointer.TurnAutoCheckpointPages, AutoCheckpoint(scope.ServiceProvider.GetRequiredService<CrmDbContext>()));
     }
 
-    internal static long AutoCheckpoint(CrmDbContext db)
+    private static long AutoCheckpoint(CrmDbContext db)
     {
         db.Database.OpenConnection();
         try
