@@ -41,6 +41,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<ActivityService>();
         services.AddScoped<FollowUpService>();
         services.AddScoped<DealService>();
+        services.AddScoped<UndoService>();
         services.AddScoped<CrmSearch>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();

@@ -27,6 +27,12 @@ internal sealed class ActiveDialog
     public int Step { get; set; }
     public Prompt? Prompt { get; set; }
     public JsonNode? State { get; set; }
+    /// <summary>Answers to <see cref="Prompt"/> that did not fit it; the question is asked at most twice.</summary>
+    public int Misses { get; set; }
+    /// <summary>A free-text answer that reads like a command, held until the member says whether it is the answer.</summary>
+    public string? Held { get; set; }
+    /// <summary>While <see cref="Held"/> waits, the question it would answer (<see cref="Prompt"/> is then the yes/no about it).</summary>
+    public Prompt? HeldFor { get; set; }
 
     public string ToJson() => JsonSerializer.Serialize(this, DialogJson.Options);
     public static ActiveDialog? FromJson(string json) => JsonSerializer.Deserialize<ActiveDialog>(json, DialogJson.Options);

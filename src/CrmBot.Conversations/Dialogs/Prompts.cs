@@ -17,6 +17,28 @@ public static class Prompts
     private static readonly HashSet<string> Yes = ["yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "correct", "right", "do it", "go ahead", "please do", "yes please"];
     private static readonly HashSet<string> No = ["no", "n", "nope", "nah", "dont", "do not", "no thanks", "wrong"];
 
+    /// <summary>Yes (true), no (false), or neither (null) as typed: "yep", "no thanks".</summary>
+    public static bool? YesOrNo(string text)
+    {
+        var folded = TextFold.Fold(text);
+        return Yes.Contains(folded) ? true : No.Contains(folded) ? false : null;
+    }
+
+    /// <summary>What the question is about, for a reply that leaves it.</summary>
+    public static string Subject(Prompt prompt)
+    {
+        if (prompt.Subject is { } subject) return subject;
+        var text = prompt.Text.Trim();
+        return "\"" + (text.Length <= 60 ? text : text[..57] + "...") + "\"";
+    }
+
+    /// <summary>
+    /// True when a typed answer to a name question can be a name: a few words with a letter in them, not a
+    /// sentence or a number. Deal names may carry digits ("Acme renewal 2027").
+    /// </summary>
+    public static bool CanBeName(Utterance utterance) =>
+        utterance.Words.Count is >= 1 and <= 6 && utterance.Text.Length <= 80 && utterance.Text.Any(char.IsLetter);
+
     public static PromptAnswer? TryAnswer(Prompt prompt, Turn turn, DateOnly today)
     {
         if (turn.Value is { } value && turn.Verb == AnswerVerb) return FromCard(prompt, value, today);
@@ -28,9 +50,7 @@ public static class Prompts
             case PromptKind.Text:
                 return new PromptAnswer(text);
             case PromptKind.Confirm:
-                if (Yes.Contains(folded)) return new PromptAnswer(text, Confirmed: true);
-                if (No.Contains(folded)) return new PromptAnswer(text, Confirmed: false);
-                return null;
+                return YesOrNo(text) is { } yes ? new PromptAnswer(text, Confirmed: yes) : null;
             case PromptKind.Date:
                 return DateParser.Parse(text, today) is { } date ? new PromptAnswer(text, Date: date) : null;
             case PromptKind.Choice:

@@ -49,6 +49,7 @@ public abstract class WaterfallDialog<TState> : Dialog where TState : class, new
                 case StepResultKind.Ask:
                     active.Step = index + 1;
                     active.Prompt = result.Prompt;
+                    active.Misses = 0;
                     active.State = JsonSerializer.SerializeToNode(state, DialogJson.Options);
                     context.SendPrompt(result.Prompt!, active.Flow);
                     return true;

@@ -93,23 +93,12 @@ public sealed class ConversationEngine(
         }
 
         var utterance = new Utterance(text, context.Today);
-        if (flows.Active?.Prompt is { } prompt)
-        {
-            if (Prompts.TryAnswer(prompt, turn, context.Today) is { } answer)
-            {
-                await flows.ContinueAsync(context, answer, ct);
-                return;
-            }
-            // Not an answer: a clear new command leaves the flow, anything else asks again.
-            var claim = BestClaim(utterance);
-            if (claim is not { Claim.Confidence: >= 0.9 })
-            {
-                context.ReplyText(Prompts.Retry(prompt));
-                return;
-            }
-            flows.End();
-        }
+        if (flows.Active is { Prompt: not null } active && await OnOpenQuestionAsync(context, flows, active, utterance, ct)) return;
+        await OnMessageAsync(context, utterance, ct);
+    }
 
+    private async Task OnMessageAsync(TurnContext context, Utterance utterance, CancellationToken ct)
+    {
         if (utterance.Words.Count == 0)
         {
             // An empty message, "?" or an emoji: show what's possible, without "I didn't understand".
@@ -120,10 +109,103 @@ public sealed class ConversationEngine(
         var best = BestClaim(utterance);
         if (best is null)
         {
-            HelpFeature.ReplyHelp(context, _features, $"Sorry, I didn't understand \"{Shorten(text)}\". Here's what I can do:");
+            HelpFeature.ReplyHelp(context, _features, $"Sorry, I didn't understand \"{Shorten(utterance.Text)}\". Here's what I can do:");
             return;
         }
         await best.Value.Feature.HandleAsync(context, best.Value.Claim, ct);
+    }
+
+    /// <summary>
+    /// A typed message while a question is open. Only what fits the question answers it: a clear command (or a
+    /// new intent) leaves the question and runs as itself; free text that only reads like a command is held and
+    /// confirmed; anything else is asked again once, then the question is left. True when the turn is answered;
+    /// false when the question was left and the message is to be handled as a new one.
+    /// </summary>
+    private async Task<bool> OnOpenQuestionAsync(TurnContext context, DialogFlows flows, ActiveDialog active, Utterance utterance, CancellationToken ct)
+    {
+        if (active.Held is not null)
+        {
+            if (await ResolveHeldAsync(context, flows, active, Prompts.YesOrNo(utterance.Text), ct)) return true;
+            // Neither yes nor no: read the message afresh against the question the held text was for.
+            Unhold(active);
+        }
+        var prompt = active.Prompt!;
+        if (prompt.Kind != PromptKind.Text && Prompts.TryAnswer(prompt, context.Turn, context.Today) is { } fits)
+        {
+            await flows.ContinueAsync(context, fits, ct);
+            return true;
+        }
+        var claim = BestClaim(utterance);
+        // Notes and reasons are free text, and "called about pricing" is fair notes: only a command said outright
+        // ("log …", "follow-ups", "help") leaves such a question; a looser phrasing is confirmed instead.
+        var clear = prompt.Expect == PromptExpect.FreeText ? 1.0 : 0.9;
+        if (claim is { Claim.Confidence: var confidence } && confidence >= clear)
+        {
+            context.ReplyText($"Left the question about {Prompts.Subject(prompt)}.");
+            flows.End();
+            return false;
+        }
+        if (prompt.Expect == PromptExpect.FreeText && claim is not null)
+        {
+            Hold(context, active, prompt, utterance.Text);
+            return true;
+        }
+        // A name question takes a name even when it also offers buttons ("Did you mean…": type another name instead).
+        var takesText = prompt.Expect == PromptExpect.Name ? Prompts.CanBeName(utterance) : prompt.Kind == PromptKind.Text;
+        if (takesText && utterance.Text.Length > 0)
+        {
+            await flows.ContinueAsync(context, new PromptAnswer(utterance.Text), ct);
+            return true;
+        }
+        if (++active.Misses >= 2)
+        {
+            context.ReplyText($"I still couldn't read that as an answer, so I left the question about {Prompts.Subject(prompt)}; nothing was saved. " +
+                              "Type \"help\" to see what I can do.");
+            flows.End();
+            return true;
+        }
+        context.ReplyText(prompt.Expect == PromptExpect.Name
+            ? $"That doesn't look like a name. {prompt.Text} (Say \"cancel\" to stop.)"
+            : Prompts.Retry(prompt));
+        return true;
+    }
+
+    /// <summary>The choice values of the held-answer question's buttons.</summary>
+    private const string KeepHeld = "keep", RunHeld = "run";
+
+    private static void Hold(TurnContext context, ActiveDialog active, Prompt prompt, string text)
+    {
+        var subject = prompt.Subject ?? "the answer";
+        var question = $"Save \"{Shorten(text)}\" as {subject}? It reads like a command too: say yes to save it, or no to run it as a command.";
+        active.Held = text;
+        active.HeldFor = prompt;
+        active.Prompt = Picking.Prompt(question, [(KeepHeld, $"Yes, save it as {subject}", null), (RunHeld, "No, run it as a command", null)], offerNone: false);
+        context.SendPrompt(active.Prompt, active.Flow);
+    }
+
+    private static void Unhold(ActiveDialog active)
+    {
+        active.Prompt = active.HeldFor;
+        active.Held = null;
+        active.HeldFor = null;
+    }
+
+    /// <summary>Yes: the held text answers its question. No: the question is left and the text runs as a message.</summary>
+    private async Task<bool> ResolveHeldAsync(TurnContext context, DialogFlows flows, ActiveDialog active, bool? keep, CancellationToken ct)
+    {
+        if (keep is null) return false;
+        var held = active.Held!;
+        Unhold(active);
+        if (keep.Value)
+        {
+            await flows.ContinueAsync(context, new PromptAnswer(held), ct);
+        }
+        else
+        {
+            flows.End();
+            await OnMessageAsync(context, new Utterance(held, context.Today), ct);
+        }
+        return true;
     }
 
     private async Task OnVerbAsync(TurnContext context, DialogFlows flows, string verb, JsonObject data, CancellationToken ct)
@@ -131,6 +213,9 @@ public sealed class ConversationEngine(
         if (verb == Prompts.AnswerVerb)
         {
             var flow = data["flow"]?.ToString();
+            if (flows.Active is { Held: not null } holding && (flow is null || flow == holding.Flow)
+                && await ResolveHeldAsync(context, flows, holding, data["choice"]?.ToString() switch { KeepHeld => true, RunHeld => false, _ => null }, ct))
+                return;
             if (flows.Active?.Prompt is { } prompt && (flow is null || flow == flows.Active.Flow)
                 && Prompts.TryAnswer(prompt, context.Turn, context.Today) is { } answer)
             {

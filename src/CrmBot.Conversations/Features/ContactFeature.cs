@@ -18,7 +18,7 @@ public sealed class ContactFeature(Recognizer recognizer, CrmSearch search) : Bu
     public override IEnumerable<HelpEntry> Help { get; } = [new("who is Jane Doe", "A contact's company, open deals, last activities, next follow-up")];
 
     protected override Task HandleAsync(TurnContext context, Recognition.Recognition r, CancellationToken ct) =>
-        context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary, ContactText = r.Contact }, ct);
+        context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary, ContactText = r.Contact, Loose = r.Confidence < 0.9 }, ct);
 
     public override async Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct)
     {

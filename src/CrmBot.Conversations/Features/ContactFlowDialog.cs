@@ -2,7 +2,9 @@ using System.Globalization;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
+using CrmBot.Crm;
 using CrmBot.Crm.Text;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Features;
 
@@ -13,6 +15,12 @@ public sealed class ContactFlowState
 {
     public ContactFlowPurpose Purpose { get; set; }
     public string? ContactText { get; set; }
+    /// <summary>The contact was read from a whole message, so its words may run on into the notes ("emailed Peter Gibbons the quote").</summary>
+    public bool ContactMayRunOn { get; set; }
+    /// <summary>The message only loosely asked for a contact ("Jane?"): finding nobody means it was not understood.</summary>
+    public bool Loose { get; set; }
+    /// <summary>How often a name was looked up in this flow; a name question is asked at most twice.</summary>
+    public int Searches { get; set; }
     public int? ContactId { get; set; }
     public string? ContactName { get; set; }
     public ActivityType? Type { get; set; }
@@ -23,26 +31,35 @@ public sealed class ContactFlowState
     public DateOnly? FollowUpDate { get; set; }
     public bool PastDateConfirmed { get; set; }
     public string? MessageLink { get; set; }
+    public int? DealId { get; set; }
+    public string? DealName { get; set; }
+    public bool DealAsked { get; set; }
 }
 
 /// <summary>
 /// Everything that starts with "which contact?": log an activity, add a follow-up, show a summary.
-/// Asks only for what is missing (contact, type, notes, follow-up date), questions a past
-/// follow-up date, then does the work. Steps, in order:
+/// Asks only for what is missing (contact, type, notes, follow-up date, which deal), questions a past
+/// follow-up date, then does the work. A name that matches nobody offers the closest names, another try or
+/// cancel, never the same question a third time. Steps, in order:
 /// 0 ask contact · 1 search · 2 picked · 3 ask type · 4 typed · 5 ask notes · 6 noted ·
-/// 7 ask date · 8 check date · 9 past date answered · 10 new date · 11 act.
+/// 7 ask date · 8 check date · 9 past date answered · 10 new date · 11 ask deal · 12 deal picked · 13 act.
 /// </summary>
-public sealed class ContactFlowDialog(CrmSearch search, ActivityService activities, FollowUpService followUps) : WaterfallDialog<ContactFlowState>
+public sealed class ContactFlowDialog(CrmSearch search, ActivityService activities, FollowUpService followUps, DealService deals, CrmDbContext db)
+    : WaterfallDialog<ContactFlowState>
 {
     public const string DialogName = "contact-flow";
-    private const int AskContact = 0, Search = 1, AskType = 3, AskNotes = 5, AskDate = 7, CheckDate = 8, Act = 11;
+    private const int AskContact = 0, Search = 1, AskType = 3, AskNotes = 5, AskDate = 7, CheckDate = 8, AskDeal = 11, Act = 13;
+    private const int MaxSearches = 2;
+    /// <summary>Choice values of the "nobody matched" question, next to contact ids.</summary>
+    private const string TryAgain = "retry", Stop = "cancel";
+    private const int MaxPickerDeals = 5;
 
     public override string Name => DialogName;
 
     protected override IReadOnlyList<WaterfallStep<ContactFlowState>> Steps =>
     [
         AskContactAsync, SearchAsync, PickedAsync, AskTypeAsync, TypedAsync, AskNotesAsync, NotedAsync,
-        AskDateAsync, CheckDateAsync, PastDateAnsweredAsync, NewDateAsync, ActAsync,
+        AskDateAsync, CheckDateAsync, PastDateAnsweredAsync, NewDateAsync, AskDealAsync, DealPickedAsync, ActAsync,
     ];
 
     private static Task<StepResult> AskContactAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -52,42 +69,111 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         if (s.ContactText is not null) return Task.FromResult(step.Next());
         // A follow-up with a title ("remind me to send the deck") needs no contact.
         if (s.Purpose == ContactFlowPurpose.AddFollowUp && s.FollowUpTitle is not null) return Task.FromResult(step.GoTo(AskType));
-        var question = s.Purpose switch
+        var (question, subject) = s.Purpose switch
         {
-            ContactFlowPurpose.Summary => "Which contact?",
-            ContactFlowPurpose.AddFollowUp => "Who should you follow up with?",
-            _ => $"Who was the {Describe(s.Type) ?? "activity"} with?",
+            ContactFlowPurpose.Summary => ("Which contact?", "which contact to show"),
+            ContactFlowPurpose.AddFollowUp => ("Who should you follow up with?", "who to follow up with"),
+            _ => ($"Who was the {Describe(s.Type) ?? "activity"} with?", $"who the {Describe(s.Type) ?? "activity"} was with"),
         };
-        return Task.FromResult(step.Ask(Prompt.ForText(question)));
+        return Task.FromResult(step.Ask(Prompt.ForName(question, subject)));
     }
 
     private async Task<StepResult> SearchAsync(StepContext<ContactFlowState> step, CancellationToken ct)
     {
         var s = step.State;
-        if (step.Answer is { } answer) s.ContactText = answer.Text;
+        if (step.Answer is { } answer)
+        {
+            s.ContactText = answer.Text;
+            s.ContactMayRunOn = false;
+        }
         var query = s.ContactText ?? "";
+        s.Searches++;
         var pick = Picking.Decide(await search.FindContactsAsync(query, 5, ct));
+        if (pick.Kind is not (PickKind.Clear or PickKind.Ambiguous) && s.ContactMayRunOn && s.Notes is null
+            && await LongestNameAsync(s, query, minWords: pick.Kind == PickKind.None ? 1 : 2, ct) is { } shorter)
+        {
+            pick = shorter;
+            query = s.ContactText!;
+        }
+        s.ContactMayRunOn = false;
         switch (pick.Kind)
         {
             case PickKind.Clear:
                 Choose(s, pick.Item!);
                 return step.GoTo(AskType);
+            case PickKind.None when s.Purpose == ContactFlowPurpose.Summary:
+                if (s.Loose) step.Context.ReplyText($"Sorry, I didn't understand \"{step.Context.Turn.Text?.Trim()}\". Type \"help\" to see what I can do.");
+                else step.Context.ReplyText($"I couldn't find a contact called \"{query}\". Check the spelling, or try part of the name.");
+                return step.End();
             case PickKind.None:
-                s.ContactText = null;
-                step.Context.ReplyText($"I couldn't find a contact called \"{query}\".");
-                return step.GoTo(AskContact);
+                return AskAgainOrStop(step, $"I couldn't find a contact called \"{query}\".", []);
             default:
                 var options = pick.Candidates.Select(m => (m.Item.Id.ToString(CultureInfo.InvariantCulture), m.Item.FullName, m.Item.Company?.Name)).ToList();
-                var question = pick.Kind == PickKind.Ambiguous ? $"Which \"{query}\" do you mean?" : $"I couldn't find \"{query}\". Did you mean…";
-                return step.Ask(Picking.Prompt(question, options, offerNone: pick.Kind == PickKind.DidYouMean));
+                if (pick.Kind == PickKind.Ambiguous)
+                    return step.Ask(Picking.Prompt($"Which \"{query}\" do you mean?", options, offerNone: false, PromptExpect.Name, "which contact you meant"));
+                return AskAgainOrStop(step, $"I couldn't find \"{query}\". Did you mean one of these?", options);
         }
+    }
+
+    /// <summary>
+    /// "Did you mean…" (when there are close names) or "nobody matched", with another try while tries are left, and
+    /// cancel. A name typed instead answers it too. After the last try only cancel is left: no third identical question.
+    /// </summary>
+    private static StepResult AskAgainOrStop(StepContext<ContactFlowState> step, string question, List<(string, string, string?)> options)
+    {
+        var s = step.State;
+        if (options.Count == 0 && s.Searches >= MaxSearches)
+        {
+            step.Context.ReplyText($"{question} I've stopped looking, and nothing was saved. Check the name with \"who is …\", then try again.");
+            return step.End();
+        }
+        if (s.Searches < MaxSearches) options.Add((TryAgain, "Try another name", null));
+        options.Add((Stop, "Cancel", null));
+        var text = options.Count > 2 || s.Searches < MaxSearches ? $"{question} Pick one, or type another name." : question;
+        return step.Ask(Picking.Prompt(text, options, offerNone: false, PromptExpect.Name, "which contact you meant"));
+    }
+
+    /// <summary>
+    /// "emailed Peter Gibbons the revised quote": the contact is the longest run of leading words that names
+    /// someone; the words after it are the notes. When the whole text was close to a name ("Jane Dow"), a first
+    /// name alone does not count, so the typo gets its "did you mean" instead of "Dow" becoming the notes.
+    /// </summary>
+    private async Task<Pick<Contact>?> LongestNameAsync(ContactFlowState s, string query, int minWords, CancellationToken ct)
+    {
+        var words = query.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var n = words.Length - 1; n >= minWords; n--)
+        {
+            var name = string.Join(' ', words[..n]);
+            var pick = Picking.Decide(await search.FindContactsAsync(name, 5, ct));
+            if (pick.Kind is not (PickKind.Clear or PickKind.Ambiguous)) continue;
+            var rest = string.Join(' ', words[n..]).Trim(' ', ',', ';', ':', '-');
+            s.ContactText = name;
+            if (rest.Length > 0) s.Notes = s.Notes is null ? rest : $"{rest}: {s.Notes}";
+            return pick;
+        }
+        return null;
     }
 
     private async Task<StepResult> PickedAsync(StepContext<ContactFlowState> step, CancellationToken ct)
     {
         var s = step.State;
-        var choice = step.Answer?.Choice;
-        if (choice is null || choice == Picking.NoneOfThese || !int.TryParse(choice, CultureInfo.InvariantCulture, out var id))
+        var answer = step.Answer;
+        if (answer is { Choice: null, Text.Length: > 0 })
+        {
+            // A name typed instead of a pick: look it up.
+            s.ContactText = answer.Text;
+            return step.GoTo(Search);
+        }
+        switch (answer?.Choice)
+        {
+            case Stop:
+                step.Context.ReplyText("Okay, I've stopped that; nothing was saved.");
+                return step.End();
+            case TryAgain or Picking.NoneOfThese or null:
+                s.ContactText = null;
+                return step.GoTo(AskContact);
+        }
+        if (!int.TryParse(answer.Choice, CultureInfo.InvariantCulture, out var id))
         {
             s.ContactText = null;
             return step.GoTo(AskContact);
@@ -127,7 +213,8 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         var s = step.State;
         if (s.Purpose != ContactFlowPurpose.LogActivity || s.Notes is not null || s.NotesAsked) return Task.FromResult(step.GoTo(AskDate));
         s.NotesAsked = true;
-        return Task.FromResult(step.Ask(Prompt.ForText("Any notes? What was discussed (or \"skip\")?")));
+        return Task.FromResult(step.Ask(Prompt.ForFreeText("Any notes? What was discussed (or \"skip\")?",
+            $"the notes for the {Describe(s.Type)} with {s.ContactName}")));
     }
 
     private static Task<StepResult> NotedAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -141,7 +228,8 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
     {
         var s = step.State;
         if (s.Purpose == ContactFlowPurpose.Summary || !s.WantsFollowUp || s.FollowUpDate is not null) return Task.FromResult(step.GoTo(CheckDate));
-        return Task.FromResult(step.Ask(Prompt.ForDate("When should I remind you to follow up? (e.g. \"tomorrow\", \"next Tue\", \"Dec 3\")")));
+        return Task.FromResult(step.Ask(Prompt.ForDate("When should I remind you to follow up? (e.g. \"tomorrow\", \"next Tue\", \"Dec 3\")",
+            subject: $"when to follow up with {s.ContactName}")));
     }
 
     private static Task<StepResult> CheckDateAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -151,9 +239,10 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         if (s.FollowUpDate is { } date && date < step.Context.Today && !s.PastDateConfirmed)
         {
             return Task.FromResult(step.Ask(Prompt.ForConfirm(
-                $"{date.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)} is in the past. Set the follow-up for that date anyway? (yes/no)")));
+                $"{date.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)} is in the past. Set the follow-up for that date anyway? (yes/no)",
+                subject: "the follow-up date in the past")));
         }
-        return Task.FromResult(step.GoTo(Act));
+        return Task.FromResult(step.GoTo(AskDeal));
     }
 
     private static Task<StepResult> PastDateAnsweredAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -161,15 +250,47 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         if (step.Answer?.Confirmed == true)
         {
             step.State.PastDateConfirmed = true;
-            return Task.FromResult(step.GoTo(Act));
+            return Task.FromResult(step.GoTo(AskDeal));
         }
-        return Task.FromResult(step.Ask(Prompt.ForDate("Which date then?")));
+        return Task.FromResult(step.Ask(Prompt.ForDate("Which date then?", subject: "the follow-up date")));
     }
 
     private static Task<StepResult> NewDateAsync(StepContext<ContactFlowState> step, CancellationToken ct)
     {
         step.State.FollowUpDate = step.Answer?.Date;
         return Task.FromResult(step.GoTo(CheckDate));
+    }
+
+    /// <summary>A log goes with the contact's one open deal; with several, the rep picks one (or none).</summary>
+    private async Task<StepResult> AskDealAsync(StepContext<ContactFlowState> step, CancellationToken ct)
+    {
+        var s = step.State;
+        if (s.Purpose != ContactFlowPurpose.LogActivity || s.DealId is not null || s.DealAsked || s.ContactId is not { } contactId) return step.GoTo(Act);
+        s.DealAsked = true;
+        var closed = deals.ClosedStageNames;
+        var open = await db.Deals.AsNoTracking().Where(d => d.ContactId == contactId && !closed.Contains(d.Stage))
+            .OrderByDescending(d => d.UpdatedAt).ThenBy(d => d.Id).Take(MaxPickerDeals + 1).Select(d => new { d.Id, d.Name, d.Stage }).ToListAsync(ct);
+        if (open.Count == 0) return step.GoTo(Act);
+        if (open.Count == 1)
+        {
+            (s.DealId, s.DealName) = (open[0].Id, open[0].Name);
+            return step.GoTo(Act);
+        }
+        var options = open.Take(MaxPickerDeals).Select(d => (d.Id.ToString(CultureInfo.InvariantCulture), d.Name, (string?)d.Stage)).ToList();
+        options.Add((NoDeal, "No deal", null));
+        return step.Ask(Picking.Prompt($"{s.ContactName} has {open.Count} open deals. Which one was this about?", options, offerNone: false,
+            subject: $"which of {s.ContactName}'s deals this was about"));
+    }
+
+    private const string NoDeal = "no-deal";
+
+    private async Task<StepResult> DealPickedAsync(StepContext<ContactFlowState> step, CancellationToken ct)
+    {
+        var s = step.State;
+        if (int.TryParse(step.Answer?.Choice, CultureInfo.InvariantCulture, out var dealId)
+            && await db.Deals.AsNoTracking().Where(d => d.Id == dealId).Select(d => d.Name).FirstOrDefaultAsync(ct) is { } name)
+            (s.DealId, s.DealName) = (dealId, name);
+        return step.Next();
     }
 
     private async Task<StepResult> ActAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -190,9 +311,9 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
                 var followUp = s.WantsFollowUp && s.FollowUpDate is { } due
                     ? new NewFollowUp(s.FollowUpTitle ?? $"Follow up with {s.ContactName}", due)
                     : null;
-                var logged = await activities.LogAsync(new LogActivity(s.ContactId!.Value, s.Type!.Value, s.Notes ?? "",
+                var logged = await activities.LogAsync(new LogActivity(s.ContactId!.Value, s.Type!.Value, s.Notes ?? "", DealId: s.DealId,
                     MessageLink: s.MessageLink ?? context.Turn.MessageLink, FollowUp: followUp), context.Actor, ct);
-                LogActivityFeature.ReplyLogged(context, logged, s.ContactName ?? "");
+                LogActivityFeature.ReplyLogged(context, logged, s.ContactName ?? "", s.DealName);
                 break;
         }
         return step.End();

@@ -14,6 +14,8 @@ public sealed class DealStageState
     /// <summary>Null: show the deal card (its stage picker) instead of moving.</summary>
     public string? Stage { get; set; }
     public string? Reason { get; set; }
+    /// <summary>How often a deal name was looked up; the question is asked at most twice.</summary>
+    public int Searches { get; set; }
 }
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
     {
         if (step.State.DealId is not null) return Task.FromResult(step.GoTo(Move));
         if (step.State.DealText is not null) return Task.FromResult(step.Next());
-        return Task.FromResult(step.Ask(Prompt.ForText("Which deal?")));
+        return Task.FromResult(step.Ask(Prompt.ForName("Which deal?", "which deal")));
     }
 
     private async Task<StepResult> SearchAsync(StepContext<DealStageState> step, CancellationToken ct)
@@ -41,12 +43,16 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
         var s = step.State;
         if (step.Answer is { } answer) s.DealText = answer.Text;
         var query = s.DealText ?? "";
+        s.Searches++;
         var pick = Picking.Decide(await search.FindDealsAsync(query, 5, ct));
         switch (pick.Kind)
         {
             case PickKind.Clear:
                 s.DealId = pick.Item!.Id;
                 return step.GoTo(Move);
+            case PickKind.None when s.Searches >= 2:
+                step.Context.ReplyText($"I couldn't find a deal called \"{query}\" either, so I've stopped; nothing was changed. Say \"my deals\" to see yours.");
+                return step.End();
             case PickKind.None:
                 s.DealText = null;
                 step.Context.ReplyText($"I couldn't find a deal called \"{query}\". Say \"my deals\" to see yours.");
@@ -54,12 +60,18 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
             default:
                 var options = pick.Candidates.Select(m => (m.Item.Id.ToString(CultureInfo.InvariantCulture), m.Item.Name, (string?)m.Item.Stage)).ToList();
                 var question = pick.Kind == PickKind.Ambiguous ? $"Which \"{query}\" deal do you mean?" : $"I couldn't find \"{query}\". Did you mean…";
-                return step.Ask(Picking.Prompt(question, options, offerNone: pick.Kind == PickKind.DidYouMean));
+                return step.Ask(Picking.Prompt(question, options, offerNone: pick.Kind == PickKind.DidYouMean, PromptExpect.Name, "which deal"));
         }
     }
 
     private static Task<StepResult> PickedAsync(StepContext<DealStageState> step, CancellationToken ct)
     {
+        if (step.Answer is { Choice: null, Text.Length: > 0 } typed)
+        {
+            // A deal name typed instead of a pick: look it up.
+            step.State.DealText = typed.Text;
+            return Task.FromResult(step.GoTo(AskDeal + 1));
+        }
         if (int.TryParse(step.Answer?.Choice, CultureInfo.InvariantCulture, out var id))
         {
             step.State.DealId = id;
@@ -103,7 +115,8 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
                 return step.End();
             case StageMoveStatus.NeedsReason:
                 var target = deals.FindStage(s.Stage)!;
-                return step.Ask(Prompt.ForText($"Why is {move.Deal!.Name} {target.Name.ToLowerInvariant()}? (one line; it's kept with the deal)"));
+                return step.Ask(Prompt.ForFreeText($"Why is {move.Deal!.Name} {target.Name.ToLowerInvariant()}? (one line; it's kept with the deal)",
+                    $"why {move.Deal.Name} is {target.Name.ToLowerInvariant()}"));
             case StageMoveStatus.UnknownStage:
                 DealFeature.ReplyDeal(context, move.Deal!, move.ValidStages,
                     $"\"{s.Stage}\" isn't a stage. Pick one: {string.Join(", ", move.ValidStages.Select(v => v.Name))}.");

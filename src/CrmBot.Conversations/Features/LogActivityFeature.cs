@@ -11,14 +11,14 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmBot.Conversations.Features;
 
 /// <summary>Logging calls, meetings, emails and notes (by message or form), and undoing the last log.</summary>
-public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, ActivityService activities)
+public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, ActivityService activities, UndoService undo)
     : BuiltInFeature(recognizer)
 {
     /// <summary>Show the log form; data may carry contactId and type to prefill it.</summary>
     public const string FormVerb = "log.form";
     /// <summary>The log form's submit: inputs contact, type, notes, followUpTitle, followUpDate.</summary>
     public const string SubmitVerb = "log.submit";
-    /// <summary>Undo a log; data carries activityId (only the last log can be undone).</summary>
+    /// <summary>Undo a log from its own card; data carries activityId (the member's own logs only).</summary>
     public const string UndoVerb = "log.undo";
     /// <summary>Add a follow-up from the "activity logged" card: contactId, followUpTitle, followUpDate.</summary>
     public const string AddFollowUpVerb = "followup.add";
@@ -31,14 +31,14 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
     [
         new("log call with Jane Doe: notes, follow up Tue", "Log a call, meeting, email or note, with a follow-up"),
         new("log", "Open the log form"),
-        new("undo", "Undo your last log"),
+        new("undo", "Undo your last change (within 10 minutes)"),
     ];
 
     protected override async Task HandleAsync(TurnContext context, Recognition.Recognition r, CancellationToken ct)
     {
         if (r.Intent == Intent.Undo)
         {
-            await UndoAsync(context, null, ct);
+            await UndoLatestAsync(context, ct);
             return;
         }
         if (r.Contact is null && r.ActivityType is null && r.Notes is null)
@@ -50,6 +50,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         {
             Purpose = ContactFlowPurpose.LogActivity,
             ContactText = r.Contact,
+            ContactMayRunOn = true,
             Type = r.ActivityType,
             Notes = r.Notes,
             WantsFollowUp = r.WantsFollowUp,
@@ -70,7 +71,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
                 await SubmitAsync(context, data, ct);
                 break;
             case UndoVerb:
-                await UndoAsync(context, IntOf(data, "activityId"), ct);
+                await UndoLogAsync(context, IntOf(data, "activityId"), ct);
                 break;
             case AddFollowUpVerb:
                 await AddFollowUpAsync(context, data, ct);
@@ -119,27 +120,30 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         }, ct);
     }
 
-    private async Task UndoAsync(TurnContext context, int? activityId, CancellationToken ct)
+    /// <summary>Typed "undo": the member's own latest change on this channel, within the window, once.</summary>
+    private async Task UndoLatestAsync(TurnContext context, CancellationToken ct)
     {
-        var last = await db.Activities.Where(a => a.LoggedById == context.Member.Id)
-            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Select(a => (int?)a.Id).FirstOrDefaultAsync(ct);
-        if (last is null)
+        var result = await undo.UndoLatestAsync(context.Actor, ct);
+        var minutes = (int)UndoService.Window.TotalMinutes;
+        context.ReplyText(result.Status switch
         {
-            context.ReplyText(activityId is null ? "There's nothing to undo." : "That log is already gone.");
-            return;
-        }
-        if (activityId is not null && activityId != last)
-        {
-            context.ReplyText("That log is already undone, or you've logged something since; only your last log can be undone.");
-            return;
-        }
-        var undone = await activities.UndoLastAsync(context.Actor, ct);
+            UndoStatus.Undone => $"Undone: {result.What}.",
+            UndoStatus.AlreadyUndone => "Your last change is already undone. Older changes are undone from their own card's Undo button.",
+            UndoStatus.NotUndoable => $"Your last change ({result.What}) can't be undone by typing \"undo\"; change it back from its card.",
+            _ => $"There's nothing to undo: you've made no change here in the last {minutes} minutes. Older changes are undone from their own card.",
+        });
+    }
+
+    private async Task UndoLogAsync(TurnContext context, int? activityId, CancellationToken ct)
+    {
+        var undone = activityId is { } id ? await activities.UndoAsync(id, context.Actor, ct) : null;
         if (undone is null)
         {
-            context.ReplyText("There's nothing to undo.");
+            context.ReplyText("That log is already gone (or isn't yours to undo).");
             return;
         }
-        context.ReplyText($"Undone: the {ContactFlowDialog.Describe(undone.Type)} with {undone.Contact?.FullName} (and its follow-up, if any).");
+        var followUp = undone.FollowUps.Count == 0 ? "" : $" and its follow-up \"{undone.FollowUps[0].Title}\"";
+        context.ReplyText($"Undone: the {ContactFlowDialog.Describe(undone.Activity.Type)} with {undone.Activity.Contact?.FullName}{followUp}.");
     }
 
     private async Task AddFollowUpAsync(TurnContext context, JsonObject data, CancellationToken ct)
@@ -184,12 +188,12 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
     }
 
     /// <summary>The "activity logged" card, with Undo and Add follow-up.</summary>
-    public static void ReplyLogged(TurnContext context, LoggedActivity logged, string contactName)
+    public static void ReplyLogged(TurnContext context, LoggedActivity logged, string contactName, string? dealName = null)
     {
         var a = logged.Activity;
         var due = logged.FollowUp is { } f ? CardData.LocalDate(f.DueAt, context.TimeZone) : (DateOnly?)null;
         var type = CardData.TypeName(a.Type);
-        var text = $"Logged: {type.ToLowerInvariant()} with {contactName}" + (a.Notes.Length > 0 ? $" — {a.Notes}" : "") +
+        var text = $"Logged: {type.ToLowerInvariant()} with {contactName}" + (dealName is null ? "" : $" (deal: {dealName})") + (a.Notes.Length > 0 ? $" — {a.Notes}" : "") +
                    (logged.FollowUp is { } fu ? $". Follow-up \"{fu.Title}\" due {CardData.Day(due!.Value)}." : ".");
         context.ReplyCard(CardNames.ActivityLogged, new
         {
@@ -198,6 +202,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             contact = contactName,
             company = a.Contact?.Company?.Name,
             type,
+            deal = dealName,
             notes = a.Notes,
             followUp = logged.FollowUp is { } item ? new { id = item.Id, title = item.Title, due = CardData.Iso(due!.Value) } : null,
             today = CardData.Iso(context.Today),

@@ -32,7 +32,8 @@ public static class Picking
     }
 
     /// <summary>A picker prompt: a card of buttons (verb "answer") and, for text channels, numbered lines.</summary>
-    public static Prompt Prompt(string question, IReadOnlyList<(string Value, string Label, string? Detail)> options, bool offerNone)
+    public static Prompt Prompt(string question, IReadOnlyList<(string Value, string Label, string? Detail)> options, bool offerNone,
+        PromptExpect expect = PromptExpect.Any, string? subject = null)
     {
         var choices = options.Select(o => new Choice(o.Value, o.Detail is null ? o.Label : $"{o.Label} ({o.Detail})")).ToList();
         if (offerNone) choices.Add(new Choice(NoneOfThese, "None of these"));
@@ -45,6 +46,6 @@ public static class Picking
             }).ToArray()),
             ["offerNone"] = offerNone,
         };
-        return Dialogs.Prompt.ForChoice(question, choices, new PromptCard(Cards.CardNames.ContactPicker, data, question));
+        return Dialogs.Prompt.ForChoice(question, choices, new PromptCard(Cards.CardNames.ContactPicker, data, question), subject: subject) with { Expect = expect };
     }
 }

@@ -12,6 +12,8 @@ public sealed record LogActivity(int ContactId, ActivityType Type, string Notes,
 
 public sealed record LoggedActivity(Activity Activity, FollowUp? FollowUp);
 
+public sealed record UndoneActivity(Activity Activity, IReadOnlyList<FollowUp> FollowUps);
+
 /// <summary>Logging calls, meetings, emails and notes (with the next step in the same breath), and undoing a log.</summary>
 public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger<ActivityService> logger)
 {
@@ -71,16 +73,17 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
         return new LoggedActivity(activity, followUp);
     }
 
-    /// <summary>Removes the actor's most recent log and the follow-up it created; null when there is nothing to undo.</summary>
-    public async Task<Activity?> UndoLastAsync(Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Removes one of the actor's own logs and the follow-ups it created, audited; null when it is gone or
+    /// was logged by someone else (an undo never reaches another member's work).
+    /// </summary>
+    public async Task<UndoneActivity?> UndoAsync(int activityId, Actor actor, CancellationToken ct)
     {
         var activity = await db.Activities.Include(a => a.Contact)
-            .Where(a => a.LoggedById == actor.MemberId)
-            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
-            .FirstOrDefaultAsync(ct);
+            .FirstOrDefaultAsync(a => a.Id == activityId && a.LoggedById == actor.MemberId, ct);
         if (activity is null) return null;
 
-        var followUps = await db.FollowUps.Where(f => f.ActivityId == activity.Id).ToListAsync(ct);
+        var followUps = await db.FollowUps.Where(f => f.ActivityId == activity.Id).OrderBy(f => f.Id).ToListAsync(ct);
         foreach (var f in followUps)
         {
             AuditLog.Add(db, actor, nameof(FollowUp), f.Id, "undone", $"{f.Title} ({f.Status})", null);
@@ -90,7 +93,7 @@ public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger
         db.Activities.Remove(activity);
         await db.SaveChangesAsync(ct);
         logger.ActivityUndone(actor.MemberId, activity.Id);
-        return activity;
+        return new UndoneActivity(activity, followUps);
     }
 
     internal static string Describe(Activity a, Contact contact) =>

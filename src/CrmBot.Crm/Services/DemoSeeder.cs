@@ -14,6 +14,9 @@ namespace CrmBot.Crm.Services;
 public sealed class DemoSeeder(CrmDbContext db, TimeProvider clock, IOptions<CrmOptions> options,
     MemberService members, ActivityService activities, ILogger<DemoSeeder> logger)
 {
+    /// <summary>The channel the seeded rows and their audit entries name.</summary>
+    public const string Channel = "demo";
+
     /// <summary>Seeds for the person at the terminal (created if new). False when the store already has data.</summary>
     public async Task<bool> SeedAsync(CancellationToken ct)
     {
@@ -26,7 +29,9 @@ public sealed class DemoSeeder(CrmDbContext db, TimeProvider clock, IOptions<Crm
     public async Task<bool> SeedAsync(Member assignTo, CancellationToken ct)
     {
         if (await HasDataAsync(ct)) return false;
-        var actor = MemberService.ActorFor(assignTo, MemberService.TerminalChannel);
+        // Its own channel in the audit trail, so that no seeded row counts as a change the member made in chat
+        // (a typed "undo" must never reach the demo data).
+        var actor = MemberService.ActorFor(assignTo, Channel);
         await db.InTransactionAsync(async () =>
         {
             await WriteAsync(assignTo, actor, ct);

@@ -128,7 +128,7 @@ public class ConversationFlowTests
     }
 
     [Fact]
-    public async Task UnknownName_AsksDidYouMean_WithNoneOfThese()
+    public async Task UnknownName_AsksDidYouMean_WithAnotherTry()
     {
         using var host = new ConversationHost();
         var doe = await host.ContactAsync("Jane", "Doe", "Acme");
@@ -137,23 +137,40 @@ public class ConversationFlowTests
 
         var picker = replies.Card(CardNames.ContactPicker);
         Assert.Contains("Did you mean", picker.FallbackText);
-        var none = await host.ClickAsync(picker, "None of these");
+        var none = await host.ClickAsync(picker, "Try another name");
         Assert.Contains("Who was the call with?", none.Text());
         await host.SayAsync("Jane Doe");
         Assert.Equal(doe.Id, (await host.WithDbAsync(db => db.Activities.SingleAsync())).ContactId);
     }
 
     [Fact]
-    public async Task NobodyMatches_SaysSo_AndAsksAgain()
+    public async Task NobodyMatches_SaysSo_AndOffersAnotherTryOrCancel()
     {
         using var host = new ConversationHost();
-        await host.ContactAsync("Jane", "Doe");
+        var jane = await host.ContactAsync("Jane", "Doe");
 
         var replies = await host.SayAsync("log call with Zebulon Quux: hello");
 
-        Assert.Contains("couldn't find a contact called \"Zebulon Quux\"", replies.Text());
-        Assert.Contains("Who was the call with?", replies.Text());
+        var offer = replies.Card(CardNames.ContactPicker);
+        Assert.Contains("couldn't find a contact called \"Zebulon Quux\". Pick one, or type another name.", offer.FallbackText);
         Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));
+        Assert.Contains("Who was the call with?", (await host.ClickAsync(offer, "Try another name")).Text());
+        await host.SayAsync("Jane Doe");
+        Assert.Equal((jane.Id, "hello"), await host.WithDbAsync(db => db.Activities.Select(a => ValueTuple.Create(a.ContactId, a.Notes)).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task NobodyMatches_Cancel_SavesNothing()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        var offer = (await host.SayAsync("log call with Zebulon Quux: hello")).Card(CardNames.ContactPicker);
+
+        var replies = await host.ClickAsync(offer, "Cancel");
+
+        Assert.Contains("nothing was saved", replies.Text());
+        Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));
+        Assert.Equal(0, await host.WithDbAsync(db => db.DialogStates.CountAsync()));
     }
 
     [Fact]

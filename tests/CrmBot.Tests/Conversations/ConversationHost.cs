@@ -89,6 +89,14 @@ public sealed class ConversationHost : IDisposable
             new MemberIdentity(Rep.Channel, Rep.TenantId, Rep.UserId, Rep.DisplayName, Rep.TimeZone), default);
     }
 
+    /// <summary>The demo workspace, owned by and assigned to <see cref="Rep"/>, as `chat --seed` makes it.</summary>
+    public async Task SeedDemoAsync()
+    {
+        var me = await MeAsync();
+        await using var scope = _provider.CreateAsyncScope();
+        Xunit.Assert.True(await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(me, default));
+    }
+
     public async Task<Deal> DealAsync(string name, string? stage = null)
     {
         var me = await MeAsync();

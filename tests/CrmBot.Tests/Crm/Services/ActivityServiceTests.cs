@@ -87,30 +87,31 @@ public class ActivityServiceTests
     }
 
     [Fact]
-    public async Task UndoLast_RemovesOnlyTheActorsLatestLogAndItsFollowUp_AndAuditsIt()
+    public async Task Undo_RemovesTheActorsOwnLogAndItsFollowUp_AuditsIt_AndNeverAnotherMembersLog()
     {
         using var crm = new CrmHost();
         var ana = await crm.MemberAsync("Ana");
         var bo = await crm.MemberAsync("Bo");
         var jane = await crm.ContactAsync("Jane", "Doe");
         var anaActor = MemberService.ActorFor(ana, "msteams");
+        int first, second, bos;
 
         await using (var turn = crm.Turn())
         {
             var activities = turn.Get<ActivityService>();
-            await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Call, "first"), anaActor, default);
-            crm.Clock.Advance(TimeSpan.FromMinutes(5));
-            await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Meeting, "second",
-                FollowUp: new NewFollowUp("Next", new DateOnly(2026, 11, 30))), anaActor, default);
-            crm.Clock.Advance(TimeSpan.FromMinutes(5));
-            // Bo logs later; Ana's undo must still take Ana's own last log.
-            await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Email, "bo's"), MemberService.ActorFor(bo, "slack"), default);
+            first = (await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Call, "first"), anaActor, default)).Activity.Id;
+            second = (await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Meeting, "second",
+                FollowUp: new NewFollowUp("Next", new DateOnly(2026, 11, 30))), anaActor, default)).Activity.Id;
+            bos = (await activities.LogAsync(new LogActivity(jane.Id, ActivityType.Email, "bo's"), MemberService.ActorFor(bo, "slack"), default)).Activity.Id;
         }
 
         await using (var turn = crm.Turn())
         {
-            var undone = await turn.Get<ActivityService>().UndoLastAsync(anaActor, default);
-            Assert.Equal("second", undone?.Notes);
+            var activities = turn.Get<ActivityService>();
+            Assert.Null(await activities.UndoAsync(bos, anaActor, default));
+            var undone = await activities.UndoAsync(second, anaActor, default);
+            Assert.Equal("second", undone?.Activity.Notes);
+            Assert.Equal(["Next"], undone!.FollowUps.Select(f => f.Title));
         }
 
         await using (var turn = crm.Turn())
@@ -125,8 +126,8 @@ public class ActivityServiceTests
 
         await using (var turn = crm.Turn())
         {
-            Assert.Equal("first", (await turn.Get<ActivityService>().UndoLastAsync(anaActor, default))?.Notes);
-            Assert.Null(await turn.Get<ActivityService>().UndoLastAsync(anaActor, default));
+            Assert.Null(await turn.Get<ActivityService>().UndoAsync(second, anaActor, default));
+            Assert.Equal("first", (await turn.Get<ActivityService>().UndoAsync(first, anaActor, default))?.Activity.Notes);
         }
     }
 }

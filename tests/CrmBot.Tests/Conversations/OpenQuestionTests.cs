@@ -1,0 +1,239 @@
+using CrmBot.Conversations.Cards;
+using CrmBot.Crm.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmBot.Tests.Conversations;
+
+/// <summary>
+/// A question the bot asked never swallows the next command, never stores a command as an answer, and is never
+/// asked a third time; typed "undo" reaches only the member's own latest change. The cases a new user hit on the
+/// demo store, through the engine. Today is Wed 25 Nov 2026 (UTC).
+/// </summary>
+public class OpenQuestionTests
+{
+    private static Task<int> CountAsync<T>(ConversationHost host) where T : class =>
+        host.WithDbAsync(db => db.Set<T>().CountAsync());
+
+    [Fact]
+    public async Task WhoIsAnUnknownName_AsksNothing_SoFollowUpsAndMyDealsAreThemselves()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+
+        var unknown = await host.SayAsync("who is Bob Nobody");
+
+        Assert.Contains("couldn't find a contact called \"Bob Nobody\"", unknown.Text());
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+        (await host.SayAsync("follow-ups")).Card(CardNames.FollowUps);
+        (await host.SayAsync("my deals")).Card(CardNames.Deals);
+    }
+
+    [Fact]
+    public async Task ANewLogCommand_WhileNotesAreAsked_LeavesTheQuestion_AndLogsItself()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+        var before = await host.WithDbAsync(db => db.Activities.Select(a => a.Id).ToListAsync());
+
+        var notes = await host.SayAsync("log call with jane doe");
+        Assert.Contains("Any notes?", notes.Text());
+        var replies = await host.SayAsync("log meeting with Jürgen Müller: demo, follow up 12/24");
+
+        Assert.Contains("Left the question about the notes for the call with Jane Doe", replies.Text());
+        replies.Card(CardNames.ActivityLogged);
+        var added = await host.WithDbAsync(db => db.Activities.Include(a => a.Contact).Where(a => !before.Contains(a.Id)).ToListAsync());
+        var meeting = Assert.Single(added);
+        Assert.Equal((ActivityType.Meeting, "Jürgen Müller", "demo"), (meeting.Type, meeting.Contact!.FullName, meeting.Notes));
+        Assert.Equal(new DateTime(2026, 12, 24, 23, 59, 59, DateTimeKind.Utc),
+            await host.WithDbAsync(db => db.FollowUps.Where(f => f.ActivityId == meeting.Id).Select(f => f.DueAt).SingleAsync()));
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+    }
+
+    [Fact]
+    public async Task AMoveCommand_WhileTheCloseReasonIsAsked_IsNotStoredAsTheReason()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+
+        Assert.Contains("Why is Müller line upgrade", (await host.SayAsync("move muller line upgrade to won")).Text());
+        var replies = await host.SayAsync("move Müller line upgrade to closed won");
+
+        Assert.Contains("Left the question about why Müller line upgrade is closed won", replies.Text());
+        Assert.Contains("Why is Müller line upgrade", replies.Text());
+        var deal = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
+        Assert.NotEqual("Closed Won", deal.Stage);
+        Assert.Null(deal.CloseReason);
+
+        await host.SayAsync("signed after the on-site demo");
+        deal = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
+        Assert.Equal(("Closed Won", "signed after the on-site demo"), (deal.Stage, deal.CloseReason));
+    }
+
+    [Fact]
+    public async Task NotesThatReadLikeACommand_AreConfirmedBeforeTheyAreStored()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe", "Acme");
+        await host.SayAsync("log call with Jane Doe");
+
+        var held = await host.SayAsync("called about pricing, she wants a discount");
+
+        var question = held.Card(CardNames.ContactPicker);
+        Assert.Contains("Save \"called about pricing, she wants a discount\" as the notes for the call with Jane Doe?", question.FallbackText);
+        Assert.Equal(0, await CountAsync<Activity>(host));
+        await host.ClickAsync(question, "Yes, save it as the notes for the call with Jane Doe");
+
+        var call = await host.WithDbAsync(db => db.Activities.SingleAsync());
+        Assert.Equal((jane.Id, ActivityType.Call, "called about pricing, she wants a discount"), (call.ContactId, call.Type, call.Notes));
+    }
+
+    [Fact]
+    public async Task NotesThatReadLikeACommand_AnsweredNo_RunAsTheCommand()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe", "Acme");
+        var bob = await host.ContactAsync("Bob", "Smith", "Initech");
+        await host.SayAsync("log call with Jane Doe");
+        await host.SayAsync("called Bob Smith about pricing");
+
+        var replies = await host.SayAsync("no");
+
+        replies.Card(CardNames.ActivityLogged);
+        var call = await host.WithDbAsync(db => db.Activities.SingleAsync());
+        Assert.Equal((bob.Id, "pricing"), (call.ContactId, call.Notes));
+    }
+
+    [Fact]
+    public async Task ALogWithoutAColon_TakesTheLongestNameThatMatches_AndTheRestAsNotes()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+        var before = await host.WithDbAsync(db => db.Activities.Select(a => a.Id).ToListAsync());
+
+        var replies = await host.SayAsync("emailed peter gibbons the revised quote, follow up end of week");
+
+        replies.Card(CardNames.ActivityLogged);
+        var email = await host.WithDbAsync(db => db.Activities.Include(a => a.Contact).SingleAsync(a => !before.Contains(a.Id)));
+        Assert.Equal((ActivityType.Email, "Peter Gibbons", "the revised quote"), (email.Type, email.Contact!.FullName, email.Notes));
+        Assert.Equal(new DateTime(2026, 11, 27, 23, 59, 59, DateTimeKind.Utc),
+            await host.WithDbAsync(db => db.FollowUps.Where(f => f.ActivityId == email.Id).Select(f => f.DueAt).SingleAsync()));
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+    }
+
+    [Fact]
+    public async Task AQuestionInAnotherLanguage_IsNotAContactSearch()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+
+        var replies = await host.SayAsync("¿qué tal?");
+
+        Assert.Contains("didn't understand \"¿qué tal?\"", replies.Text());
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+        (await host.SayAsync("follow-ups")).Card(CardNames.FollowUps);
+    }
+
+    [Fact]
+    public async Task AnUnknownName_OffersAnotherTry_AndIsNeverAskedAThirdTime()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+
+        var first = await host.SayAsync("log call with Zebulon Quux: hello");
+        Assert.Contains("couldn't find a contact called \"Zebulon Quux\"", first.Text());
+        var second = await host.SayAsync("Xavier Nobody");
+        Assert.Contains("couldn't find a contact called \"Xavier Nobody\"", second.Text());
+        Assert.Contains("stopped", second.Text());
+
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+        Assert.Equal(0, await CountAsync<Activity>(host));
+        (await host.SayAsync("1")).Card(CardNames.Help);
+    }
+
+    [Fact]
+    public async Task ANonNameAnswer_IsAskedAgainOnce_ThenTheQuestionIsLeft()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        Assert.Contains("Who was the call with?", (await host.SayAsync("log call")).Text());
+
+        var again = await host.SayAsync("42");
+        Assert.Contains("Who was the call with?", again.Text());
+        var left = await host.SayAsync("??? !!!");
+
+        Assert.Contains("left the question about who the call was with", left.Text());
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+    }
+
+    [Fact]
+    public async Task TypedUndo_OnAFreshDemoStore_UndoesNothing()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+        var activities = await CountAsync<Activity>(host);
+        var followUps = await CountAsync<FollowUp>(host);
+
+        for (var i = 0; i < 3; i++)
+            Assert.Contains("nothing to undo", (await host.SayAsync("undo")).Text());
+
+        Assert.Equal((activities, followUps), (await CountAsync<Activity>(host), await CountAsync<FollowUp>(host)));
+    }
+
+    [Fact]
+    public async Task TypedUndo_TakesBackOnlyTheLatestChange_Once_AndOnlyWithinTenMinutes()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        await host.ContactAsync("Bob", "Smith");
+        await host.SayAsync("log call with Jane Doe: first");
+        await host.SayAsync("log call with Bob Smith: second, follow up Friday: send the deck");
+
+        var undone = await host.SayAsync("undo");
+
+        Assert.Contains("Undone: the call with Bob Smith and its follow-up \"Send the deck\"", undone.Text());
+        Assert.Equal(["first"], await host.WithDbAsync(db => db.Activities.Select(a => a.Notes).ToListAsync()));
+        Assert.Contains("already undone", (await host.SayAsync("undo")).Text());
+        Assert.Equal(1, await CountAsync<Activity>(host));
+
+        await host.SayAsync("log call with Bob Smith: third");
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Contains("nothing to undo", (await host.SayAsync("undo")).Text());
+        Assert.Equal(2, await CountAsync<Activity>(host));
+    }
+
+    [Fact]
+    public async Task TypedUndo_TakesBackAStageMove()
+    {
+        using var host = new ConversationHost();
+        await host.DealAsync("Acme renewal", "Proposal");
+        await host.SayAsync("move acme renewal to negotiation");
+
+        var undone = await host.SayAsync("undo");
+
+        Assert.Contains("Undone: moving Acme renewal to Negotiation", undone.Text());
+        var deal = await host.WithDbAsync(db => db.Deals.Include(d => d.StageHistory).SingleAsync());
+        Assert.Equal("Proposal Sent", deal.Stage);
+        Assert.DoesNotContain(deal.StageHistory, h => h.ToStage == "Negotiation");
+    }
+
+    [Fact]
+    public async Task ALog_WithTheContactsOneOpenDeal_IsLinkedToIt_AndWithSeveral_AsksWhich()
+    {
+        using var host = new ConversationHost();
+        await host.SeedDemoAsync();
+        var line = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
+
+        var one = await host.SayAsync("log call with Jürgen Müller: delivery dates");
+        Assert.Contains("(deal: Müller line upgrade)", one.Card(CardNames.ActivityLogged).FallbackText);
+        Assert.Equal(line.Id, await host.WithDbAsync(db => db.Activities.Where(a => a.Notes == "delivery dates").Select(a => a.DealId).SingleAsync()));
+
+        var jane = await host.WithDbAsync(db => db.Contacts.SingleAsync(c => c.FirstName == "Jane" && c.LastName == "Doe"));
+        var extra = await host.DealAsync("Acme support plan");
+        await host.WithDbAsync(async db => { (await db.Deals.SingleAsync(d => d.Id == extra.Id)).ContactId = jane.Id; return await db.SaveChangesAsync(); });
+        var which = (await host.SayAsync("log call with Jane Doe: support pricing")).Card(CardNames.ContactPicker);
+        Assert.Contains("Jane Doe has 2 open deals", which.FallbackText);
+        await host.ClickAsync(which, "Acme support plan (Lead)");
+
+        Assert.Equal(extra.Id, await host.WithDbAsync(db => db.Activities.Where(a => a.Notes == "support pricing").Select(a => a.DealId).SingleAsync()));
+    }
+}
