@@ -89,7 +89,7 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         var query = s.ContactText ?? "";
         s.Searches++;
         var pick = Picking.Decide(await search.FindContactsAsync(query, 5, ct));
-        if (pick.Kind is not (PickKind.Clear or PickKind.Ambiguous) && s.ContactMayRunOn && s.Notes is null
+        if (pick.Kind is not (PickKind.Clear or PickKind.Ambiguous) && s.ContactMayRunOn
             && await LongestNameAsync(s, query, minWords: pick.Kind == PickKind.None ? 1 : 2, ct) is { } shorter)
         {
             pick = shorter;
@@ -148,7 +148,7 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
             if (pick.Kind is not (PickKind.Clear or PickKind.Ambiguous)) continue;
             var rest = string.Join(' ', words[n..]).Trim(' ', ',', ';', ':', '-');
             s.ContactText = name;
-            if (rest.Length > 0) s.Notes = s.Notes is null ? rest : $"{rest}: {s.Notes}";
+            if (rest.Length > 0) s.Notes = s.Notes is null ? rest : $"{s.Notes}: {rest}";
             return pick;
         }
         return null;

@@ -13,13 +13,21 @@ public static class Fuzzy
     {
         if (string.Equals(typed, word, StringComparison.Ordinal)) return true;
         if (word.Length < 3 || typed.Length < 3) return false;
-        if (word.Length == 3) return typed.Length == 3 && IsSwap(typed, word);
+        // Short words: two letters swapped ("lgo"), or one letter doubled ("logg").
+        if (word.Length == 3) return typed.Length == 3 ? IsSwap(typed, word) : typed.Length == 4 && IsDoubled(typed, word);
         return Math.Abs(typed.Length - word.Length) <= 1 && EditDistance.Osa(typed, word) <= 1;
     }
 
     public static bool IsAny(string typed, params string[] words)
     {
         foreach (var w in words) if (SameWord(typed, w)) return true;
+        return false;
+    }
+
+    private static bool IsDoubled(string typed, string word)
+    {
+        for (var i = 1; i < typed.Length; i++)
+            if (typed[i] == typed[i - 1] && string.Concat(typed.AsSpan(0, i), typed.AsSpan(i + 1)) == word) return true;
         return false;
     }
 

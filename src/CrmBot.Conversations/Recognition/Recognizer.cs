@@ -235,6 +235,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         string rest;
         double confidence = 1.0;
 
+        string? leadNote = null;
         var lead = 0;
         if (w[0] is "please" or "pls") lead++;
         if (w.Count > lead && (Fuzzy.SameWord(w[lead], "log") || (Fuzzy.IsAny(w[lead], "add", "record", "new", "create") && w.Count > lead + 1 && TypeOf(w[lead + 1] == "a" && w.Count > lead + 2 ? w[lead + 2] : w[lead + 1]) is not null)))
@@ -249,10 +250,18 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
             }
             rest = u.After(i);
         }
-        else if (TypeFirst().Match(u.Expanded) is { Success: true } typeFirst && TypeOf(TextFold.Fold(typeFirst.Groups["type"].Value)) is { } t1)
+        else if (TypeFirst().Match(u.Expanded) is { Success: true } typeFirst && NounType(TextFold.Fold(typeFirst.Groups["type"].Value)) is { } t1)
         {
             type = t1;
             rest = typeFirst.Groups["rest"].Value;
+        }
+        else if (Voicemail().Match(u.Expanded) is { Success: true } voicemail)
+        {
+            // "left a voicemail for John": a call that reached nobody; that is its note.
+            type = ActivityType.Call;
+            rest = voicemail.Groups["rest"].Value;
+            leadNote = "Left a voicemail";
+            confidence = 0.9;
         }
         else if (PastTense().Match(u.Expanded) is { Success: true } past)
         {
@@ -292,6 +301,8 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         }
         else contact = head;
 
+        if (leadNote is not null) notes = Clean(notes) is { } more ? $"{leadNote}: {more}" : leadNote;
+
         // A date next to the name ("called Jane yesterday") is when it happened, not part of the name.
         if (contact is not null && DateParser.Find(contact, u.Today) is { } when)
             contact = contact[..when.Index] + " " + contact[(when.Index + when.Length)..];
@@ -323,6 +334,19 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         _ when Fuzzy.IsAny(word, "meeting", "met", "meet", "meetings") => ActivityType.Meeting,
         _ when Fuzzy.IsAny(word, "email", "emailed", "mail", "mailed", "e", "emails") => ActivityType.Email,
         _ when Fuzzy.IsAny(word, "note", "notes", "noted") => ActivityType.Note,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A message that starts with the kind of activity ("meeting with Jane: …", "emial to Sofia: …"): only the nouns
+    /// count, one typo allowed, so "meet with Jane tomorrow" is no log.
+    /// </summary>
+    private static ActivityType? NounType(string folded) => folded.Replace(" ", "") switch
+    {
+        var w when Fuzzy.IsAny(w, "call", "phonecall") => ActivityType.Call,
+        var w when Fuzzy.IsAny(w, "meeting") => ActivityType.Meeting,
+        var w when Fuzzy.IsAny(w, "email") => ActivityType.Email,
+        var w when Fuzzy.IsAny(w, "note") => ActivityType.Note,
         _ => null,
     };
 
@@ -398,8 +422,10 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     [GeneratedRegex(@"^(?:on\s+)?(?:(?<verb>call|email|ping|text|meet|phone)\s+(?:with\s+)?|(?:with|for|on)\s+)(?<name>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpWho();
 
-    [GeneratedRegex(@"^(?:an?\s+)?(?<type>call|phone call|meeting|email|e-mail|note)\s+(?:with|to|for|on|about)\s+(?<rest>.+)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:an?\s+)?(?<type>phone\s+call|e-mail|\p{L}+)\s+(?:with|to|for|on|about)\s+(?<rest>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex TypeFirst();
+    [GeneratedRegex(@"^(?:(?:i|we)\s+)?(?:just\s+)?left\s+(?:an?\s+)?(?:voice\s*mail|vm|voice\s+message|message)\s+(?:for|with|to)\s+(?<rest>.+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex Voicemail();
     [GeneratedRegex(@"^(?:(?:i|we)\s+)?(?:just\s+)?(?<verb>called|phoned|rang|spoke|talked|met|emailed|e-mailed|mailed|had\s+(?:an?\s+)?(?:call|meeting|email))\s+(?:with\s+|to\s+)?(?<rest>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex PastTense();
     [GeneratedRegex(@"(?:^|[\s,;:.\-—]+)(?:(?:and|then|also|&)\s+)?(?:need\s+to\s+|will\s+|to\s+)?(?:follow up|next\s+steps?|remind\s+me|reminder)\b\s*:?(?<clause>.*)$", RegexOptions.IgnoreCase)]
