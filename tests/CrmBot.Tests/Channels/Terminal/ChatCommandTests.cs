@@ -12,7 +12,10 @@ namespace CrmBot.Tests.Channels.Terminal;
 /// </summary>
 public sealed class ChatCommandTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"crmbot-chat-{Guid.NewGuid():N}.db");
+    private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-chat-").FullName;
+    private string DbPath => Path.Combine(_dir, "crm.db");
+
+    public ChatCommandTests() => CrmBotProcess.UseShippedSettings(_dir);
 
     [Fact]
     public async Task PipedScript_SeedsListsCompletesAndLogsThroughTheForm()
@@ -46,12 +49,25 @@ public sealed class ChatCommandTests : IDisposable
         Assert.False(output.Contains('\u001b'), output);   // no colour codes when piped
 
         var options = new DbContextOptionsBuilder<CrmDbContext>();
-        CrmServiceCollectionExtensions.ConfigureStore(options, $"Data Source={_db}");
+        CrmServiceCollectionExtensions.ConfigureStore(options, $"Data Source={DbPath}");
         await using var db = new CrmDbContext(options.Options);
         Assert.Equal(1, await db.FollowUps.CountAsync(f => f.Status == FollowUpStatus.Done));
         var logged = await db.Activities.Include(a => a.Contact).Where(a => a.Notes == "walked through the roadmap").SingleAsync();
         Assert.Equal((ActivityType.Meeting, "Jane Doe", "terminal"), (logged.Type, logged.Contact!.FullName, logged.Channel));
         Assert.False((await db.Members.SingleAsync(m => m.Channel == "terminal")).DigestEnabled);
+    }
+
+    [Fact]
+    public async Task PipedLogAndUndo_ShowTheRepliesOnly_NoLogLines()
+    {
+        var (exit, output) = await RunChatAsync("log call with Jane Doe about pricing\nundo\nexit\n", "--seed");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Call logged with Jane Doe", output);
+        Assert.Contains("Undone: the call with Jane Doe", output);
+        // Both turns log at Information (a new member, an undo); neither belongs in the conversation.
+        Assert.DoesNotContain("info:", output);
+        Assert.DoesNotContain("undid activity", output);
     }
 
     [Fact]
@@ -66,16 +82,13 @@ public sealed class ChatCommandTests : IDisposable
 
     private async Task<(int Exit, string Output)> RunChatAsync(string stdin, params string[] args)
     {
-        var r = await CrmBotProcess.RunAsync(_db, Path.GetTempPath(), ["chat", .. args], stdin);
+        var r = await CrmBotProcess.RunAsync(DbPath, _dir, ["chat", .. args], stdin);
         return (r.Exit, r.All);
     }
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_db) + "*"))
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
+        Directory.Delete(_dir, recursive: true);
     }
 }
