@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace CrmBot.Cli;
 
@@ -21,8 +22,17 @@ internal static class CliHost
         {
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
-        // Verbs write to the terminal; keep the log to warnings so output stays readable.
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A verb's stdout is its output (a chat, a report, JSON another program parses), so the log goes to
+        // stderr and only from Warning up. The service's Logging:LogLevel (Information in the shipped
+        // appsettings.json) would otherwise win over a minimum level, so its rules are dropped for verbs.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.PostConfigure<LoggerFilterOptions>(o =>
+        {
+            o.Rules.Clear();
+            o.MinLevel = LogLevel.Warning;
+        });
         builder.Services.AddCrm(builder.Configuration);
         builder.Services.AddConversations(builder.Configuration);
         // The same commands as in Teams and Slack; what they queue is sent by the running service.

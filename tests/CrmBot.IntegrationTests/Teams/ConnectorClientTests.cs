@@ -114,12 +114,16 @@ public class ConnectorClientTests(StubBotHost host) : IClassFixture<StubBotHost>
     {
         var before = host.Connector.Requests.Count;
 
-        await Assert.ThrowsAsync<ConnectorException>(() =>
-            Client.SendToConversationAsync("https://connector.evil.example/", "a:1", Message("hi"), default));
-        await Assert.ThrowsAsync<ConnectorException>(() =>
+        var untrusted = await Assert.ThrowsAsync<ConnectorException>(() =>
+            Client.SendToConversationAsync("https://connector.evil.example:8443/", "a:1", Message("hi"), default));
+        var plainHttp = await Assert.ThrowsAsync<ConnectorException>(() =>
             Client.SendToConversationAsync("http://smba.trafficmanager.net/amer/", "a:1", Message("hi"), default));
 
         Assert.Equal(before, host.Connector.Requests.Count);
+        // What to do about it: the host and port exactly as the setting takes them; for http, that no setting helps.
+        Assert.Contains("\"connector.evil.example:8443\" to Bot:TrustedServiceUrlHosts", untrusted.Message);
+        Assert.Contains("https", plainHttp.Message);
+        Assert.DoesNotContain("Bot:TrustedServiceUrlHosts", plainHttp.Message);
     }
 
     [Fact]

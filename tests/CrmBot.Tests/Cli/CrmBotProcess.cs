@@ -13,6 +13,13 @@ public static class CrmBotProcess
         public string All => Out + Err;
     }
 
+    /// <summary>
+    /// Puts the appsettings.json that ships with the executable into <paramref name="directory"/>, so a verb run
+    /// there reads the same settings (Information as its log level among them) as on an installed server.
+    /// </summary>
+    public static void UseShippedSettings(string directory) =>
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(directory, "appsettings.json"), overwrite: true);
+
     public static async Task<Result> RunAsync(string dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -19,6 +19,7 @@ public sealed class ImportCommandTests : IDisposable
     {
         _csv = Path.Combine(_dir, "legacy.csv");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Data", "contacts-legacy-export.csv"), _csv);
+        CrmBotProcess.UseShippedSettings(_dir);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -79,6 +80,22 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(0, secondReport.GetProperty("contactsCreated").GetInt32());
         Assert.Equal(0, secondReport.GetProperty("contactsUpdated").GetInt32());
         Assert.Equal(1698, await CountContactsAsync());
+    }
+
+    [Fact]
+    public async Task Json_TheWholeStdoutIsOneJsonDocument_AndNoInformationIsLogged()
+    {
+        var dry = await RunAsync("import", "contacts", _csv, "--json");
+        var commit = await RunAsync("import", "contacts", _csv, "--commit", "--json");
+
+        foreach (var run in new[] { dry, commit })
+        {
+            Assert.True(run.Exit == 0, run.Err);
+            // Parse refuses anything before or after the one document, a log line included.
+            using var report = JsonDocument.Parse(run.Out);
+            Assert.Equal(JsonValueKind.Object, report.RootElement.ValueKind);
+            Assert.DoesNotContain("info:", run.Out + run.Err);
+        }
     }
 
     [Theory]

@@ -67,8 +67,8 @@ public sealed class ConnectorClient(HttpClient http, BotTokenProvider tokens, IO
         var settings = options.Value;
         // The serviceUrl comes from an inbound activity (or a stored reference): never hand our token,
         // or the message, to a host that is not Bot Framework's.
-        if (!ServiceUrls.IsTrusted(serviceUrl, settings.TrustedServiceUrlHosts))
-            throw new ConnectorException($"serviceUrl host is not trusted: {SafeHost(serviceUrl)}");
+        if (ServiceUrls.Refusal(serviceUrl, settings.TrustedServiceUrlHosts) is { } refusal)
+            throw new ConnectorException(refusal);
 
         var baseUri = new Uri(serviceUrl.EndsWith('/') ? serviceUrl : serviceUrl + "/");
         using var request = new HttpRequestMessage(method, new Uri(baseUri, path));
@@ -94,9 +94,6 @@ public sealed class ConnectorClient(HttpClient http, BotTokenProvider tokens, IO
     }
 
     private static string E(string segment) => Uri.EscapeDataString(segment);
-
-    private static string SafeHost(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : "(not a URL)";
 
     /// <summary>
     /// When a Connector call may be retried: throttling and "try again" answers always (the service did

@@ -18,8 +18,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Teams turn failed")]
     public static partial void TurnFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Reply could not be delivered through the Connector ({StatusCode}): {Reason}")]
-    public static partial void ReplyFailed(ILogger logger, int statusCode, string reason);
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Reply could not be delivered through the Connector: {Reason}")]
+    public static partial void ReplyFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Teams turn cut short: the service stopped before it finished")]
     public static partial void TurnAbandoned(ILogger logger);

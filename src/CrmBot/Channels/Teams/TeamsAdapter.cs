@@ -247,7 +247,8 @@ public sealed class TeamsAdapter(
             catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
             {
                 // The turn's writes are committed; a lost reply is logged, never a reason to redo the turn.
-                Log.ReplyFailed(log, ex is ConnectorException { StatusCode: { } s } ? (int)s : 0, ex.GetType().Name);
+                // The message says what happened and, for an untrusted host, which setting to change.
+                Log.ReplyFailed(log, ex.Message);
                 return;
             }
         }

@@ -13,17 +13,29 @@ namespace CrmBot.Channels.Terminal;
 /// platforms use; replies are printed, cards as text with numbered actions. Typing an action's
 /// number clicks it; the inputs it submits are asked for one by one.
 /// </summary>
-internal sealed class TerminalChat(IServiceProvider services, TextReader input, IAnsiConsole console, bool interactive)
+internal sealed class TerminalChat(IServiceProvider services, TextReader input, IAnsiConsole console, TextWriter errors, bool interactive)
 {
     private IReadOnlyList<TerminalAction> _actions = [];
     private int _turns;
     private ChatUser? _user;
 
-    public async Task<int> RunAsync(bool seed, CancellationToken ct)
+    /// <param name="actAs">`--as`: a member's number or name to speak as; null for the person at the terminal.</param>
+    public async Task<int> RunAsync(bool seed, string? actAs, CancellationToken ct)
     {
+        ChatAs.Choice? chosen = null;
         await using (var scope = services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<StoreMigrator>().MigrateAsync(ct);
+            if (actAs is not null)
+            {
+                // Before any seeding: a mistyped --as should change nothing.
+                chosen = await ChatAs.ResolveAsync(scope.ServiceProvider, actAs, ct);
+                if (chosen.Error is not null)
+                {
+                    await errors.WriteLineAsync($"chat --as: {chosen.Error}");
+                    return 2;
+                }
+            }
             var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
             var empty = !db.Contacts.Any() && !db.Deals.Any() && !db.Companies.Any();
             if (empty && !seed && interactive)
@@ -40,9 +52,20 @@ internal sealed class TerminalChat(IServiceProvider services, TextReader input, 
             }
         }
 
-        var identity = MemberService.TerminalIdentity();
-        _user = new ChatUser(identity.Channel, identity.TenantId, identity.UserId, identity.DisplayName, identity.TimeZone);
-        console.MarkupLine($"[bold]CrmBot[/] — you are [bold]{Markup.Escape(_user.DisplayName ?? _user.UserId)}[/]. Type [cyan]help[/], a number to press a button, [cyan]exit[/] to leave.");
+        string who;
+        if (chosen is { User: { } user, Member: { } member })
+        {
+            _user = user;
+            who = ChatAs.Describe(member);
+            if (chosen.Note is not null) console.WriteLine(chosen.Note);
+        }
+        else
+        {
+            var identity = MemberService.TerminalIdentity();
+            _user = new ChatUser(identity.Channel, identity.TenantId, identity.UserId, identity.DisplayName, identity.TimeZone);
+            who = _user.DisplayName ?? _user.UserId;
+        }
+        console.MarkupLine($"[bold]CrmBot[/] — you are [bold]{Markup.Escape(who)}[/]. Type [cyan]help[/], a number to press a button, [cyan]exit[/] to leave.");
 
         while (!ct.IsCancellationRequested)
         {

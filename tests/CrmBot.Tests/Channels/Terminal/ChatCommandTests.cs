@@ -12,7 +12,10 @@ namespace CrmBot.Tests.Channels.Terminal;
 /// </summary>
 public sealed class ChatCommandTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"crmbot-chat-{Guid.NewGuid():N}.db");
+    private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-chat-").FullName;
+    private string DbPath => Path.Combine(_dir, "crm.db");
+
+    public ChatCommandTests() => CrmBotProcess.UseShippedSettings(_dir);
 
     [Fact]
     public async Task PipedScript_SeedsListsCompletesAndLogsThroughTheForm()
@@ -45,13 +48,24 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Contains("There is no open survey right now", output);
         Assert.False(output.Contains('\u001b'), output);   // no colour codes when piped
 
-        var options = new DbContextOptionsBuilder<CrmDbContext>();
-        CrmServiceCollectionExtensions.ConfigureStore(options, $"Data Source={_db}");
-        await using var db = new CrmDbContext(options.Options);
+        await using var db = Store();
         Assert.Equal(1, await db.FollowUps.CountAsync(f => f.Status == FollowUpStatus.Done));
         var logged = await db.Activities.Include(a => a.Contact).Where(a => a.Notes == "walked through the roadmap").SingleAsync();
         Assert.Equal((ActivityType.Meeting, "Jane Doe", "terminal"), (logged.Type, logged.Contact!.FullName, logged.Channel));
         Assert.False((await db.Members.SingleAsync(m => m.Channel == "terminal")).DigestEnabled);
+    }
+
+    [Fact]
+    public async Task PipedLogAndUndo_ShowTheRepliesOnly_NoLogLines()
+    {
+        var (exit, output) = await RunChatAsync("log call with Jane Doe about pricing\nundo\nexit\n", "--seed");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Call logged with Jane Doe", output);
+        Assert.Contains("Undone: the call with Jane Doe", output);
+        // Both turns log at Information (a new member, an undo); neither belongs in the conversation.
+        Assert.DoesNotContain("info:", output);
+        Assert.DoesNotContain("undid activity", output);
     }
 
     [Fact]
@@ -64,18 +78,81 @@ public sealed class ChatCommandTests : IDisposable
         Assert.Contains("log call with Jane Doe", output);   // the help card, as text
     }
 
+    [Fact]
+    public async Task As_AnExistingMember_ByNameOrNumber_TurnsAreTheirs()
+    {
+        var (maria, sam, _) = await SeedWithMembersAsync();
+
+        var asMaria = await RunChatAsync("log call with Jane Doe about pricing\nexit\n", "--as", "maria muller");
+        var asSam = await RunChatAsync("log meeting with Jane Doe about the roadmap\nexit\n", "--as", $"{sam}");
+
+        Assert.True(asMaria.Exit == 0, asMaria.Output);
+        Assert.Contains($"you are #{maria} Maria Müller (manager, msteams)", asMaria.Output);
+        Assert.Contains("Call logged with Jane Doe", asMaria.Output);
+        Assert.True(asSam.Exit == 0, asSam.Output);
+        Assert.Contains($"you are #{sam} Sam Rep (rep, slack)", asSam.Output);
+        Assert.Contains("Meeting logged with Jane Doe", asSam.Output);
+        await using var db = Store();
+        Assert.Equal(ActivityType.Call, (await db.Activities.SingleAsync(a => a.LoggedById == maria)).Type);
+        Assert.Equal(ActivityType.Meeting, (await db.Activities.SingleAsync(a => a.LoggedById == sam)).Type);
+    }
+
+    [Fact]
+    public async Task As_AmbiguousOrUnknown_FailsListingTheCandidates_ANewName_StartsANewMember()
+    {
+        var (_, sam, rogers) = await SeedWithMembersAsync();
+
+        var ambiguous = await RunChatAsync("exit\n", "--as", "sam");
+        Assert.NotEqual(0, ambiguous.Exit);
+        Assert.Contains("“sam” could be more than one member", ambiguous.Output);
+        Assert.Contains($"#{sam} Sam Rep (rep, slack), #{rogers} Sam Rogers (rep, slack)", ambiguous.Output);
+        Assert.DoesNotContain("CrmBot —", ambiguous.Output);
+
+        var unknown = await RunChatAsync("exit\n", "--as", "#999");
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("There is no member #999. Members: #1", unknown.Output);
+
+        var nora = await RunChatAsync("log call with Jane Doe about onboarding\nexit\n", "--as", "Nora New");
+        Assert.True(nora.Exit == 0, nora.Output);
+        Assert.Contains("No member is called “Nora New”, so you are a new terminal member", nora.Output);
+        Assert.Contains("Call logged with Jane Doe", nora.Output);
+        await using var db = Store();
+        var member = await db.Members.SingleAsync(m => m.DisplayName == "Nora New");
+        Assert.Equal(("terminal", MemberRole.Rep), (member.Channel, member.Role));
+        Assert.Equal("onboarding", (await db.Activities.SingleAsync(a => a.LoggedById == member.Id)).Notes);
+    }
+
+    /// <summary>The demo workspace, plus a Teams manager and two Slack reps who share a first name.</summary>
+    private async Task<(int Maria, int Sam, int Rogers)> SeedWithMembersAsync()
+    {
+        var seeded = await CrmBotProcess.RunAsync(DbPath, _dir, ["seed-demo"]);
+        Assert.True(seeded.Exit == 0, seeded.All);
+        await using var db = Store();
+        Member New(string channel, string user, string name, MemberRole role) =>
+            db.Members.Add(new Member { Channel = channel, TenantId = "T1", UserId = user, DisplayName = name, Role = role }).Entity;
+        var maria = New("msteams", "29:maria", "Maria Müller", MemberRole.Manager);
+        var sam = New("slack", "U-sam", "Sam Rep", MemberRole.Rep);
+        var rogers = New("slack", "U-rogers", "Sam Rogers", MemberRole.Rep);
+        await db.SaveChangesAsync();
+        return (maria.Id, sam.Id, rogers.Id);
+    }
+
+    private CrmDbContext Store()
+    {
+        var options = new DbContextOptionsBuilder<CrmDbContext>();
+        CrmServiceCollectionExtensions.ConfigureStore(options, $"Data Source={DbPath};Pooling=False");
+        return new CrmDbContext(options.Options);
+    }
+
     private async Task<(int Exit, string Output)> RunChatAsync(string stdin, params string[] args)
     {
-        var r = await CrmBotProcess.RunAsync(_db, Path.GetTempPath(), ["chat", .. args], stdin);
+        var r = await CrmBotProcess.RunAsync(DbPath, _dir, ["chat", .. args], stdin);
         return (r.Exit, r.All);
     }
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_db) + "*"))
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
+        Directory.Delete(_dir, recursive: true);
     }
 }
