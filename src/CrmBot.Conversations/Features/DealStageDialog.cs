@@ -116,7 +116,7 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
             case StageMoveStatus.NeedsReason:
                 var target = deals.FindStage(s.Stage)!;
                 return step.Ask(Prompt.ForFreeText($"Why is {move.Deal!.Name} {target.Name.ToLowerInvariant()}? (one line; it's kept with the deal)",
-                    $"why {move.Deal.Name} is {target.Name.ToLowerInvariant()}"));
+                    $"the reason {move.Deal.Name} is {target.Name.ToLowerInvariant()}"));
             case StageMoveStatus.UnknownStage:
                 DealFeature.ReplyDeal(context, move.Deal!, move.ValidStages,
                     $"\"{s.Stage}\" isn't a stage. Pick one: {string.Join(", ", move.ValidStages.Select(v => v.Name))}.");

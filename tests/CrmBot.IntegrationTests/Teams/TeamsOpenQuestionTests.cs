@@ -80,7 +80,7 @@ public class TeamsOpenQuestionTests(EngineHost host) : IClassFixture<EngineHost>
         Assert.Contains("Why is", await SayAsync($"move {name} to won"));
         var replies = await SayAsync($"move {name} to closed won", count: 2);
 
-        Assert.Contains("Left the question about why", replies);
+        Assert.Contains("Left the question about the reason", replies);
         var deal = await host.WithStoreAsync(db => db.Deals.SingleAsync(d => d.Name == name));
         Assert.Equal(("Negotiation", (string?)null), (deal.Stage, deal.CloseReason));
     }

@@ -58,7 +58,7 @@ public class OpenQuestionTests
         Assert.Contains("Why is Müller line upgrade", (await host.SayAsync("move muller line upgrade to won")).Text());
         var replies = await host.SayAsync("move Müller line upgrade to closed won");
 
-        Assert.Contains("Left the question about why Müller line upgrade is closed won", replies.Text());
+        Assert.Contains("Left the question about the reason Müller line upgrade is closed won", replies.Text());
         Assert.Contains("Why is Müller line upgrade", replies.Text());
         var deal = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
         Assert.NotEqual("Closed Won", deal.Stage);
