@@ -74,6 +74,16 @@ public static class DateParser
     }
 
     /// <summary>
+    /// Whether the first date in <paramref name="text"/> is a different day month-first than day-first, so
+    /// the member's <see cref="DateOrder"/> decided it: "1/5" yes; "5/5", "13/5", "24.12.", "Dec 3" no.
+    /// A caller that does not know the member's order yet confirms such a date once.
+    /// </summary>
+    public static bool IsAmbiguous(string? text, DateOnly today) =>
+        Find(text, today, DateOrder.MonthFirst) is { } monthFirst
+        && Find(text, today, DateOrder.DayFirst) is { } dayFirst
+        && monthFirst.Date != dayFirst.Date;
+
+    /// <summary>
     /// When an activity happened, inside a message ("called Jane yesterday at 10am", "met Bob on Monday",
     /// "demo this morning"), or null. Read for the past: a weekday is the most recent one before today,
     /// "the 3rd" the most recent 3rd, a date without a year the most recent one (a date up to 60 days

@@ -334,6 +334,27 @@ public class DateParserTests
         Assert.Null(TimeOfDayParser.Find(text));
     }
 
+    [Theory]
+    [InlineData("1/5", true)]
+    [InlineData("follow up 1/5 about pricing", true)]
+    [InlineData("1/5/2027", true)]
+    [InlineData("12/3", true)]
+    [InlineData("5/5", false)]
+    [InlineData("13/5", false)]
+    [InlineData("5/13/2027", false)]
+    [InlineData("24.12.", false)]
+    [InlineData("1.5.2027", false)]
+    [InlineData("Dec 3", false)]
+    [InlineData("on the 3rd", false)]
+    [InlineData("tomorrow", false)]
+    [InlineData("renewal 3 seats", false)]
+    [InlineData("support 24/7", false)]
+    [InlineData("", false)]
+    public void IsAmbiguous_OnlyWhenTheOrderDecides(string text, bool expected)
+    {
+        Assert.Equal(expected, DateParser.IsAmbiguous(text, new DateOnly(2026, 11, 22)));
+    }
+
     // What was found is exactly the expected words, where they stand in the text (the caller cuts them out).
     private static void AssertFoundAt(string text, string expectedText, string foundText, int index, int length)
     {
