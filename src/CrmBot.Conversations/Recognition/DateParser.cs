@@ -47,8 +47,10 @@ public static class DateParser
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var trimmed = text.Trim().Trim(',', '!', '?', ';', ':').Trim().TrimStart('.').Trim();
-        // A trailing dot is punctuation, except the one that ends a dotted date ("24.12.").
-        foreach (var candidate in new[] { trimmed, trimmed.TrimEnd('.').Trim() })
+        // A trailing dot is punctuation, except the one that ends a dotted date ("24.12."); typed alone, as an
+        // answer, "24.12" is that date too (inside a message it could be a price, so Find wants the dot).
+        var bare = trimmed.TrimEnd('.').Trim();
+        foreach (var candidate in new[] { trimmed, bare, bare + "." })
         {
             foreach (Match m in DateRegex.Matches(candidate))
             {

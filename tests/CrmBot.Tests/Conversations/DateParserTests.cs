@@ -135,6 +135,7 @@ public class DateParserTests
     [InlineData("2026-11-22", "", "by 12/3", "2026-12-03")]
     [InlineData("2026-11-22", "", "24.12.", "2026-12-24")]               // dotted: day-first whatever the order
     [InlineData("2026-11-22", "MonthFirst", "24.12.", "2026-12-24")]
+    [InlineData("2026-11-22", "", "24.12", "2026-12-24")]                // a whole answer: no price
     [InlineData("2026-11-22", "", "24.12.2027", "2027-12-24")]
     [InlineData("2026-11-22", "", "01.05.", "2027-05-01")]
     [InlineData("2026-11-22", "", "on 3.12.", "2026-12-03")]
