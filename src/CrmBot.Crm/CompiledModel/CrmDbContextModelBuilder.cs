@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f8dfe7ff-3617-4dff-ad13-9e43065be69c"), entityTypeCount: 17)
+            : base(skipDetectChanges: false, modelId: new Guid("2c31c9d0-b3e1-4419-8d66-cb99477627cd"), entityTypeCount: 17)
         {
         }
 
@@ -1313,6 +1313,11 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelMemberTableBase.Columns.Add("Channel", channelColumnBase2);
             var createdAtColumnBase4 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("CreatedAt", createdAtColumnBase4);
+            var dateOrderColumnBase = new ColumnBase<ColumnMappingBase>("DateOrder", "INTEGER", crmBotCrmModelMemberTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmModelMemberTableBase.Columns.Add("DateOrder", dateOrderColumnBase);
             var digestEnabledColumnBase = new ColumnBase<ColumnMappingBase>("DigestEnabled", "INTEGER", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("DigestEnabled", digestEnabledColumnBase);
             var digestTimeColumnBase = new ColumnBase<ColumnMappingBase>("DigestTime", "TEXT", crmBotCrmModelMemberTableBase)
@@ -1357,6 +1362,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)aadObjectIdColumnBase, member.FindProperty("AadObjectId")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase2, member.FindProperty("Channel")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase4, member.FindProperty("CreatedAt")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dateOrderColumnBase, member.FindProperty("DateOrder")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)digestEnabledColumnBase, member.FindProperty("DigestEnabled")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)digestTimeColumnBase, member.FindProperty("DigestTime")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)displayNameColumnBase, member.FindProperty("DisplayName")!, crmBotCrmModelMemberMappingBase);
@@ -1387,6 +1393,12 @@ namespace CrmBot.Crm.CompiledModel
             var createdAtColumn4 = new Column("CreatedAt", "TEXT", membersTable);
             membersTable.Columns.Add("CreatedAt", createdAtColumn4);
             createdAtColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn4);
+            var dateOrderColumn = new Column("DateOrder", "INTEGER", membersTable)
+            {
+                IsNullable = true
+            };
+            membersTable.Columns.Add("DateOrder", dateOrderColumn);
+            dateOrderColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(dateOrderColumn);
             var digestEnabledColumn = new Column("DigestEnabled", "INTEGER", membersTable);
             membersTable.Columns.Add("DigestEnabled", digestEnabledColumn);
             digestEnabledColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<bool>(digestEnabledColumn);
@@ -1440,6 +1452,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(aadObjectIdColumn, member.FindProperty("AadObjectId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(channelColumn2, member.FindProperty("Channel")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(createdAtColumn4, member.FindProperty("CreatedAt")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(dateOrderColumn, member.FindProperty("DateOrder")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(digestEnabledColumn, member.FindProperty("DigestEnabled")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(digestTimeColumn, member.FindProperty("DigestTime")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(displayNameColumn, member.FindProperty("DisplayName")!, membersTableMapping);

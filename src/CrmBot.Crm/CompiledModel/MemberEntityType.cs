@@ -29,7 +29,7 @@ namespace CrmBot.Crm.CompiledModel
                 "CrmBot.Crm.Model.Member",
                 typeof(Member),
                 baseEntityType,
-                propertyCount: 15,
+                propertyCount: 16,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 3,
@@ -209,6 +209,64 @@ namespace CrmBot.Crm.CompiledModel
                         DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
 
+            var dateOrder = runtimeEntityType.AddProperty(
+                "DateOrder",
+                typeof(DateOrder?),
+                propertyInfo: typeof(Member).GetProperty("DateOrder", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<DateOrder>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            dateOrder.SetGetter(
+                DateOrder? (Member instance) => MemberUnsafeAccessors.DateOrder(instance),
+                bool (Member instance) => !(MemberUnsafeAccessors.DateOrder(instance).HasValue));
+            dateOrder.SetSetter(
+                Member (Member instance, DateOrder? value) =>
+                {
+                    MemberUnsafeAccessors.DateOrder(instance) = (value == null ? value : ((DateOrder? )(((DateOrder)value))));
+                    return instance;
+                });
+            dateOrder.SetMaterializationSetter(
+                Member (Member instance, DateOrder? value) =>
+                {
+                    MemberUnsafeAccessors.DateOrder(instance) = (value == null ? value : ((DateOrder? )(((DateOrder)value))));
+                    return instance;
+                });
+            dateOrder.SetAccessors(
+                DateOrder? (IInternalEntry entry) => MemberUnsafeAccessors.DateOrder(((Member)(entry.Entity))),
+                DateOrder? (IInternalEntry entry) => MemberUnsafeAccessors.DateOrder(((Member)(entry.Entity))),
+                DateOrder? (IInternalEntry entry) => entry.ReadOriginalValue<DateOrder?>(dateOrder, 4),
+                DateOrder? (IInternalEntry entry) => entry.GetCurrentValue<DateOrder?>(dateOrder));
+            dateOrder.SetPropertyIndexes(
+                index: 4,
+                originalValueIndex: 4,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            dateOrder.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateOrder>(
+                    bool (DateOrder v1, DateOrder v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (DateOrder v) => ((object)v).GetHashCode(),
+                    DateOrder (DateOrder v) => v),
+                keyComparer: new ValueComparer<DateOrder>(
+                    bool (DateOrder v1, DateOrder v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (DateOrder v) => ((object)v).GetHashCode(),
+                    DateOrder (DateOrder v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"),
+                converter: new ValueConverter<DateOrder, int>(
+                    int (DateOrder value) => ((int)value),
+                    DateOrder (int value) => ((DateOrder)value)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateOrder, int>(
+                    JsonInt32ReaderWriter.Instance,
+                    new ValueConverter<DateOrder, int>(
+                        int (DateOrder value) => ((int)value),
+                        DateOrder (int value) => ((DateOrder)value))));
+            dateOrder.SetComparer(new NullableValueComparer<DateOrder>(dateOrder.TypeMapping.Comparer));
+            dateOrder.SetKeyComparer(new NullableValueComparer<DateOrder>(dateOrder.TypeMapping.KeyComparer));
+
             var digestEnabled = runtimeEntityType.AddProperty(
                 "DigestEnabled",
                 typeof(bool),
@@ -233,11 +291,11 @@ namespace CrmBot.Crm.CompiledModel
             digestEnabled.SetAccessors(
                 bool (IInternalEntry entry) => MemberUnsafeAccessors.DigestEnabled(((Member)(entry.Entity))),
                 bool (IInternalEntry entry) => MemberUnsafeAccessors.DigestEnabled(((Member)(entry.Entity))),
-                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(digestEnabled, 4),
+                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(digestEnabled, 5),
                 bool (IInternalEntry entry) => entry.GetCurrentValue<bool>(digestEnabled));
             digestEnabled.SetPropertyIndexes(
-                index: 4,
-                originalValueIndex: 4,
+                index: 5,
+                originalValueIndex: 5,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -281,11 +339,11 @@ namespace CrmBot.Crm.CompiledModel
             digestTime.SetAccessors(
                 TimeOnly? (IInternalEntry entry) => MemberUnsafeAccessors.DigestTime(((Member)(entry.Entity))),
                 TimeOnly? (IInternalEntry entry) => MemberUnsafeAccessors.DigestTime(((Member)(entry.Entity))),
-                TimeOnly? (IInternalEntry entry) => entry.ReadOriginalValue<TimeOnly?>(digestTime, 5),
+                TimeOnly? (IInternalEntry entry) => entry.ReadOriginalValue<TimeOnly?>(digestTime, 6),
                 TimeOnly? (IInternalEntry entry) => entry.GetCurrentValue<TimeOnly?>(digestTime));
             digestTime.SetPropertyIndexes(
-                index: 5,
-                originalValueIndex: 5,
+                index: 6,
+                originalValueIndex: 6,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -316,11 +374,11 @@ namespace CrmBot.Crm.CompiledModel
             displayName.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.DisplayName(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.DisplayName(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(displayName, 6),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(displayName, 7),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(displayName));
             displayName.SetPropertyIndexes(
-                index: 6,
-                originalValueIndex: 6,
+                index: 7,
+                originalValueIndex: 7,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -350,11 +408,11 @@ namespace CrmBot.Crm.CompiledModel
             email.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Email(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Email(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(email, 7),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(email, 8),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(email));
             email.SetPropertyIndexes(
-                index: 7,
-                originalValueIndex: 7,
+                index: 8,
+                originalValueIndex: 8,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -385,11 +443,11 @@ namespace CrmBot.Crm.CompiledModel
             lastSeenAt.SetAccessors(
                 DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.LastSeenAt(((Member)(entry.Entity))),
                 DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.LastSeenAt(((Member)(entry.Entity))),
-                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(lastSeenAt, 8),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(lastSeenAt, 9),
                 DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(lastSeenAt));
             lastSeenAt.SetPropertyIndexes(
-                index: 8,
-                originalValueIndex: 8,
+                index: 9,
+                originalValueIndex: 9,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -439,13 +497,13 @@ namespace CrmBot.Crm.CompiledModel
                     return instance;
                 });
             managerId.SetAccessors(
-                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(9) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(9) && !(MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))))),
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(10) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(10) && !(MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))))),
                 int? (IInternalEntry entry) => MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))),
-                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(managerId, 9),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(managerId, 10),
                 int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(managerId, 1));
             managerId.SetPropertyIndexes(
-                index: 9,
-                originalValueIndex: 9,
+                index: 10,
+                originalValueIndex: 10,
                 shadowIndex: -1,
                 relationshipIndex: 1,
                 storeGenerationIndex: 1);
@@ -491,11 +549,11 @@ namespace CrmBot.Crm.CompiledModel
             role.SetAccessors(
                 MemberRole (IInternalEntry entry) => MemberUnsafeAccessors.Role(((Member)(entry.Entity))),
                 MemberRole (IInternalEntry entry) => MemberUnsafeAccessors.Role(((Member)(entry.Entity))),
-                MemberRole (IInternalEntry entry) => entry.ReadOriginalValue<MemberRole>(role, 10),
+                MemberRole (IInternalEntry entry) => entry.ReadOriginalValue<MemberRole>(role, 11),
                 MemberRole (IInternalEntry entry) => entry.GetCurrentValue<MemberRole>(role));
             role.SetPropertyIndexes(
-                index: 10,
-                originalValueIndex: 10,
+                index: 11,
+                originalValueIndex: 11,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -547,11 +605,11 @@ namespace CrmBot.Crm.CompiledModel
             stageNotifications.SetAccessors(
                 NotificationPreference (IInternalEntry entry) => MemberUnsafeAccessors.StageNotifications(((Member)(entry.Entity))),
                 NotificationPreference (IInternalEntry entry) => MemberUnsafeAccessors.StageNotifications(((Member)(entry.Entity))),
-                NotificationPreference (IInternalEntry entry) => entry.ReadOriginalValue<NotificationPreference>(stageNotifications, 11),
+                NotificationPreference (IInternalEntry entry) => entry.ReadOriginalValue<NotificationPreference>(stageNotifications, 12),
                 NotificationPreference (IInternalEntry entry) => entry.GetCurrentValue<NotificationPreference>(stageNotifications));
             stageNotifications.SetPropertyIndexes(
-                index: 11,
-                originalValueIndex: 11,
+                index: 12,
+                originalValueIndex: 12,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -603,11 +661,11 @@ namespace CrmBot.Crm.CompiledModel
             tenantId.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TenantId(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TenantId(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(tenantId, 12),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(tenantId, 13),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(tenantId));
             tenantId.SetPropertyIndexes(
-                index: 12,
-                originalValueIndex: 12,
+                index: 13,
+                originalValueIndex: 13,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -637,11 +695,11 @@ namespace CrmBot.Crm.CompiledModel
             timeZone.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TimeZone(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TimeZone(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(timeZone, 13),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(timeZone, 14),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(timeZone));
             timeZone.SetPropertyIndexes(
-                index: 13,
-                originalValueIndex: 13,
+                index: 14,
+                originalValueIndex: 14,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -670,11 +728,11 @@ namespace CrmBot.Crm.CompiledModel
             userId.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.UserId(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.UserId(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(userId, 14),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(userId, 15),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(userId));
             userId.SetPropertyIndexes(
-                index: 14,
-                originalValueIndex: 14,
+                index: 15,
+                originalValueIndex: 15,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -747,6 +805,7 @@ namespace CrmBot.Crm.CompiledModel
             var aadObjectId = runtimeEntityType.FindProperty("AadObjectId");
             var channel = runtimeEntityType.FindProperty("Channel");
             var createdAt = runtimeEntityType.FindProperty("CreatedAt");
+            var dateOrder = runtimeEntityType.FindProperty("DateOrder");
             var digestEnabled = runtimeEntityType.FindProperty("DigestEnabled");
             var digestTime = runtimeEntityType.FindProperty("DigestTime");
             var displayName = runtimeEntityType.FindProperty("DisplayName");
@@ -766,7 +825,7 @@ namespace CrmBot.Crm.CompiledModel
                 ISnapshot (IInternalEntry source) =>
                 {
                     var structuralType = ((Member)(source.Entity));
-                    return ((ISnapshot)(new Snapshot<int, string, string, DateTime, bool, TimeOnly?, string, string, DateTime?, int?, MemberRole, NotificationPreference, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))))));
+                    return ((ISnapshot)(new Snapshot<int, string, string, DateTime, DateOrder?, bool, TimeOnly?, string, string, DateTime?, int?, MemberRole, NotificationPreference, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<DateOrder?>(dateOrder) == null ? null : ((ValueComparer<DateOrder?>)(((IProperty)dateOrder).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOrder?>(dateOrder))), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
                 ISnapshot () => ((ISnapshot)(new Snapshot<int, int?>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(default(int? )))))));
@@ -783,11 +842,11 @@ namespace CrmBot.Crm.CompiledModel
                     return ((ISnapshot)(new Snapshot<int, int?, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), source.GetCurrentValue<Member>(manager))));
                 });
             runtimeEntityType.SetCounts(new PropertyCounts(
-                propertyCount: 15,
+                propertyCount: 16,
                 navigationCount: 1,
                 complexPropertyCount: 0,
                 complexCollectionCount: 0,
-                originalValueCount: 15,
+                originalValueCount: 16,
                 shadowCount: 0,
                 relationshipCount: 3,
                 storeGeneratedCount: 2));

@@ -22,6 +22,9 @@ namespace CrmBot.Crm.CompiledModel
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<CreatedAt>k__BackingField")]
         public static extern ref DateTime CreatedAt(Member @this);
 
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<DateOrder>k__BackingField")]
+        public static extern ref DateOrder? DateOrder(Member @this);
+
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<DigestEnabled>k__BackingField")]
         public static extern ref bool DigestEnabled(Member @this);
 

@@ -434,6 +434,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("DateOrder")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("DigestEnabled")
                         .HasColumnType("INTEGER");
 

@@ -5,6 +5,9 @@ public enum MemberRole { Rep = 0, Manager = 1, Admin = 2 }
 /// <summary>How a member wants stage-change notifications: at once, or folded into the morning digest.</summary>
 public enum NotificationPreference { Instant = 0, Digest = 1 }
 
+/// <summary>How a member writes numeric dates: "1/5" is 5 January month-first and 1 May day-first.</summary>
+public enum DateOrder { MonthFirst = 0, DayFirst = 1 }
+
 /// <summary>
 /// A chat identity (channel + tenant/workspace + user id) mapped to one CRM user.
 /// Everything a member owns or logs points here.
@@ -32,6 +35,8 @@ public class Member
     /// <summary>Local time of this member's digest; null means Crm:DigestTime.</summary>
     public TimeOnly? DigestTime { get; set; }
     public NotificationPreference StageNotifications { get; set; }
+    /// <summary>How this member's numeric dates read; null until known (then they read month-first).</summary>
+    public DateOrder? DateOrder { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastSeenAt { get; set; }
 }

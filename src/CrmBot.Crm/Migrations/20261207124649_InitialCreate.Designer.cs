@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122194547_InitialCreate")]
+    [Migration("20261207124649_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -436,6 +436,9 @@ namespace CrmBot.Crm.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("DateOrder")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("DigestEnabled")
                         .HasColumnType("INTEGER");
