@@ -9,6 +9,7 @@ public enum ConversationKind { Personal = 0, Group = 1, Channel = 2 }
 /// <param name="TenantId">AAD tenant (Teams) or workspace id (Slack).</param>
 /// <param name="UserId">The channel's user id.</param>
 /// <param name="TimeZone">IANA zone, when the channel tells us (Teams localTimezone, Slack users.info).</param>
+/// <param name="Locale">The client's locale ("en-US", "de-DE"), when the channel tells us (Teams locale): how the member writes dates.</param>
 public sealed record ChatUser(
     string Channel,
     string TenantId,
@@ -16,7 +17,8 @@ public sealed record ChatUser(
     string? DisplayName = null,
     string? TimeZone = null,
     string? Email = null,
-    string? AadObjectId = null);
+    string? AadObjectId = null,
+    string? Locale = null);
 
 /// <summary>
 /// One inbound message or card action in one channel-neutral shape (the SDKs' TurnContext.Activity,

@@ -39,7 +39,7 @@ public static class Prompts
     public static bool CanBeName(Utterance utterance) =>
         utterance.Words.Count is >= 1 and <= 6 && utterance.Text.Length <= 80 && utterance.Text.Any(char.IsLetter);
 
-    public static PromptAnswer? TryAnswer(Prompt prompt, Turn turn, DateOnly today)
+    public static PromptAnswer? TryAnswer(Prompt prompt, Turn turn, DateOnly today, Crm.Model.DateOrder? order = null)
     {
         if (turn.Value is { } value && turn.Verb == AnswerVerb) return FromCard(prompt, value, today);
         var text = turn.Text?.Trim() ?? "";
@@ -52,7 +52,7 @@ public static class Prompts
             case PromptKind.Confirm:
                 return YesOrNo(text) is { } yes ? new PromptAnswer(text, Confirmed: yes) : null;
             case PromptKind.Date:
-                return DateParser.Parse(text, today) is { } date ? new PromptAnswer(text, Date: date) : null;
+                return DateParser.Parse(text, today, order) is { } date ? new PromptAnswer(text, Date: date) : null;
             case PromptKind.Choice:
                 return MatchChoice(prompt.Choices ?? [], text, folded);
             default:

@@ -47,7 +47,7 @@ public sealed class ConversationEngine(
             // (~40 µs each, ten or more per turn). An open SQLite connection holds no lock between statements.
             await db.Database.OpenConnectionAsync(cancellationToken);
             var member = await members.ResolveAsync(new MemberIdentity(turn.From.Channel, turn.From.TenantId, turn.From.UserId,
-                turn.From.DisplayName, turn.From.TimeZone, turn.From.Email, turn.From.AadObjectId), cancellationToken);
+                turn.From.DisplayName, turn.From.TimeZone, turn.From.Email, turn.From.AadObjectId, turn.From.Locale), cancellationToken);
             var stored = await StoredFlowAsync(turn.ConversationId, member.Id, cancellationToken);
             var flows = new DialogFlows(dialogs) { Active = Load(turn, stored) };
             context = new TurnContext(turn, member, clock, cards, flows);
@@ -92,7 +92,7 @@ public sealed class ConversationEngine(
             return;
         }
 
-        var utterance = new Utterance(text, context.Today);
+        var utterance = new Utterance(text, context.Today, context.Member.DateOrder);
         if (flows.Active is { Prompt: not null } active && await OnOpenQuestionAsync(context, flows, active, utterance, ct)) return;
         await OnMessageAsync(context, utterance, ct);
     }
@@ -130,7 +130,7 @@ public sealed class ConversationEngine(
             Unhold(active);
         }
         var prompt = active.Prompt!;
-        if (prompt.Kind != PromptKind.Text && Prompts.TryAnswer(prompt, context.Turn, context.Today) is { } fits)
+        if (prompt.Kind != PromptKind.Text && Prompts.TryAnswer(prompt, context.Turn, context.Today, context.Member.DateOrder) is { } fits)
         {
             await flows.ContinueAsync(context, fits, ct);
             return true;
@@ -203,7 +203,7 @@ public sealed class ConversationEngine(
         else
         {
             flows.End();
-            await OnMessageAsync(context, new Utterance(held, context.Today), ct);
+            await OnMessageAsync(context, new Utterance(held, context.Today, context.Member.DateOrder), ct);
         }
         return true;
     }
@@ -217,7 +217,7 @@ public sealed class ConversationEngine(
                 && await ResolveHeldAsync(context, flows, holding, data["choice"]?.ToString() switch { KeepHeld => true, RunHeld => false, _ => null }, ct))
                 return;
             if (flows.Active?.Prompt is { } prompt && (flow is null || flow == flows.Active.Flow)
-                && Prompts.TryAnswer(prompt, context.Turn, context.Today) is { } answer)
+                && Prompts.TryAnswer(prompt, context.Turn, context.Today, context.Member.DateOrder) is { } answer)
             {
                 await flows.ContinueAsync(context, answer, ct);
             }

@@ -10,9 +10,10 @@ namespace CrmBot.Conversations;
 /// </summary>
 public sealed partial class Utterance
 {
-    public Utterance(string text, DateOnly today)
+    public Utterance(string text, DateOnly today, Crm.Model.DateOrder? dateOrder = null)
     {
         Today = today;
+        DateOrder = dateOrder;
         Text = text.Trim();
         Expanded = Expand(Text);
         Folded = TextFold.Fold(Expanded);
@@ -21,6 +22,9 @@ public sealed partial class Utterance
 
     /// <summary>Today in the member's zone: what "tomorrow" or "Tue" in this message mean.</summary>
     public DateOnly Today { get; }
+
+    /// <summary>How the member writes numeric dates ("1/5"); null while unknown (read month first, the first ambiguous one confirmed).</summary>
+    public Crm.Model.DateOrder? DateOrder { get; }
 
     /// <summary>The built-in recognizer's reading, computed once per message for all built-in features.</summary>
     internal Recognition.Recognition? Recognized { get; set; }

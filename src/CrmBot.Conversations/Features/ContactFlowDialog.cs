@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrmBot.Conversations.Dialogs;
+using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm;
@@ -34,6 +35,11 @@ public sealed class ContactFlowState
     public int? DealId { get; set; }
     public string? DealName { get; set; }
     public bool DealAsked { get; set; }
+    /// <summary>The day the activity happened, in the member's zone (null: now).</summary>
+    public DateOnly? OccurredOn { get; set; }
+    public TimeOnly? OccurredTime { get; set; }
+    /// <summary>A follow-up date typed as "1/5" by a member whose date order is not yet known: asked once, then kept.</summary>
+    public string? AmbiguousDate { get; set; }
 }
 
 /// <summary>
@@ -42,13 +48,14 @@ public sealed class ContactFlowState
 /// follow-up date, then does the work. A name that matches nobody offers the closest names, another try or
 /// cancel, never the same question a third time. Steps, in order:
 /// 0 ask contact · 1 search · 2 picked · 3 ask type · 4 typed · 5 ask notes · 6 noted ·
-/// 7 ask date · 8 check date · 9 past date answered · 10 new date · 11 ask deal · 12 deal picked · 13 act.
+/// 7 ask date · 8 check date · 9 past date answered · 10 new date · 11 ask deal · 12 deal picked · 13 act ·
+/// 14 ask date order · 15 date order answered (then back to 8).
 /// </summary>
-public sealed class ContactFlowDialog(CrmSearch search, ActivityService activities, FollowUpService followUps, DealService deals, CrmDbContext db)
-    : WaterfallDialog<ContactFlowState>
+public sealed class ContactFlowDialog(CrmSearch search, ActivityService activities, FollowUpService followUps, DealService deals,
+    MemberService members, CrmDbContext db) : WaterfallDialog<ContactFlowState>
 {
     public const string DialogName = "contact-flow";
-    private const int AskContact = 0, Search = 1, AskType = 3, AskNotes = 5, AskDate = 7, CheckDate = 8, AskDeal = 11, Act = 13;
+    private const int AskContact = 0, Search = 1, AskType = 3, AskNotes = 5, AskDate = 7, CheckDate = 8, AskDeal = 11, Act = 13, AskOrder = 14;
     private const int MaxSearches = 2;
     /// <summary>Choice values of the "nobody matched" question, next to contact ids.</summary>
     private const string TryAgain = "retry", Stop = "cancel";
@@ -60,6 +67,7 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
     [
         AskContactAsync, SearchAsync, PickedAsync, AskTypeAsync, TypedAsync, AskNotesAsync, NotedAsync,
         AskDateAsync, CheckDateAsync, PastDateAnsweredAsync, NewDateAsync, AskDealAsync, DealPickedAsync, ActAsync,
+        AskOrderAsync, OrderAnsweredAsync,
     ];
 
     private static Task<StepResult> AskContactAsync(StepContext<ContactFlowState> step, CancellationToken ct)
@@ -235,7 +243,8 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
     private static Task<StepResult> CheckDateAsync(StepContext<ContactFlowState> step, CancellationToken ct)
     {
         var s = step.State;
-        if (step.Answer?.Date is { } answered) s.FollowUpDate = answered;
+        TakeDate(step);
+        if (s.AmbiguousDate is not null) return Task.FromResult(step.GoTo(AskOrder));
         if (s.FollowUpDate is { } date && date < step.Context.Today && !s.PastDateConfirmed)
         {
             return Task.FromResult(step.Ask(Prompt.ForConfirm(
@@ -258,7 +267,45 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
     private static Task<StepResult> NewDateAsync(StepContext<ContactFlowState> step, CancellationToken ct)
     {
         step.State.FollowUpDate = step.Answer?.Date;
+        TakeDate(step);
         return Task.FromResult(step.GoTo(CheckDate));
+    }
+
+    /// <summary>A typed date answer; "1/5" from a member whose date order is unknown is asked about once.</summary>
+    private static void TakeDate(StepContext<ContactFlowState> step)
+    {
+        if (step.Answer is not { Date: { } date } answer) return;
+        step.State.FollowUpDate = date;
+        if (step.Context.Member.DateOrder is null && DateParser.IsAmbiguous(answer.Text, step.Context.Today)) step.State.AmbiguousDate = answer.Text;
+    }
+
+    private static Task<StepResult> AskOrderAsync(StepContext<ContactFlowState> step, CancellationToken ct)
+    {
+        var text = step.State.AmbiguousDate!;
+        var today = step.Context.Today;
+        if (DateParser.Find(text, today, DateOrder.MonthFirst) is not { } monthFirst || DateParser.Find(text, today, DateOrder.DayFirst) is not { } dayFirst)
+        {
+            step.State.AmbiguousDate = null;
+            return Task.FromResult(step.GoTo(CheckDate));
+        }
+        return Task.FromResult(step.Ask(Picking.Prompt($"By \"{monthFirst.Text}\", do you mean {Cards.CardData.Day(monthFirst.Date)} or {Cards.CardData.Day(dayFirst.Date)}? I'll remember for next time.",
+        [
+            (nameof(DateOrder.MonthFirst), Cards.CardData.Day(monthFirst.Date), "month first"),
+            (nameof(DateOrder.DayFirst), Cards.CardData.Day(dayFirst.Date), "day first"),
+        ], offerNone: false, subject: $"which date \"{monthFirst.Text}\" is")));
+    }
+
+    private async Task<StepResult> OrderAnsweredAsync(StepContext<ContactFlowState> step, CancellationToken ct)
+    {
+        var s = step.State;
+        var text = s.AmbiguousDate!;
+        s.AmbiguousDate = null;
+        if (!Enum.TryParse<DateOrder>(step.Answer?.Choice, out var order)) return step.GoTo(CheckDate);
+        var context = step.Context;
+        s.FollowUpDate = DateParser.Find(text, context.Today, order)?.Date ?? s.FollowUpDate;
+        await members.SetDateOrderAsync(context.Member.Id, order, context.Actor, ct);
+        context.ReplyText($"Got it: I'll read dates like {text} as {(order == DateOrder.DayFirst ? "day/month" : "month/day")} from now on.");
+        return step.GoTo(CheckDate);
     }
 
     /// <summary>A log goes with the contact's one open deal; with several, the rep picks one (or none).</summary>
@@ -312,11 +359,26 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
                     ? new NewFollowUp(s.FollowUpTitle ?? $"Follow up with {s.ContactName}", due)
                     : null;
                 var logged = await activities.LogAsync(new LogActivity(s.ContactId!.Value, s.Type!.Value, s.Notes ?? "", DealId: s.DealId,
+                    OccurredAt: OccurredAt(s, context),
                     MessageLink: s.MessageLink ?? context.Turn.MessageLink, FollowUp: followUp), context.Actor, ct);
                 LogActivityFeature.ReplyLogged(context, logged, s.ContactName ?? "", s.DealName);
                 break;
         }
         return step.End();
+    }
+
+    /// <summary>
+    /// When a logged activity happened, in UTC: the given day and time in the member's zone; a past day without a
+    /// time at noon; a time without a day today; null (now) when neither was said.
+    /// </summary>
+    private static DateTime? OccurredAt(ContactFlowState s, TurnContext context)
+    {
+        if (s.OccurredOn is null && s.OccurredTime is null) return null;
+        var day = s.OccurredOn ?? context.Today;
+        if (day == context.Today && s.OccurredTime is null) return null;
+        var local = day.ToDateTime(s.OccurredTime ?? new TimeOnly(12, 0), DateTimeKind.Unspecified);
+        while (context.TimeZone.IsInvalidTime(local)) local = local.AddMinutes(30);
+        return TimeZoneInfo.ConvertTimeToUtc(local, context.TimeZone);
     }
 
     private static void Choose(ContactFlowState s, Contact contact)

@@ -55,7 +55,10 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             Notes = r.Notes,
             WantsFollowUp = r.WantsFollowUp,
             FollowUpDate = r.FollowUpDate,
+            AmbiguousDate = context.Member.DateOrder is null && DateParser.IsAmbiguous(r.FollowUpDateText, context.Today) ? r.FollowUpDateText : null,
             FollowUpTitle = r.FollowUpTitle,
+            OccurredOn = r.OccurredOn,
+            OccurredTime = r.OccurredTime,
             MessageLink = context.Turn.MessageLink,
         }, ct);
     }
@@ -92,7 +95,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         DateOnly? date = null;
         if (dateText is not null)
         {
-            date = DateParser.Parse(dateText, context.Today);
+            date = DateParser.Parse(dateText, context.Today, context.Member.DateOrder);
             if (date is null) errors["followUpDate"] = "That isn't a date I can read; try 2026-12-03, \"tomorrow\" or \"next Tue\".";
         }
         var title = StringOf(data, "followUpTitle");
@@ -150,7 +153,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
     {
         var contactId = IntOf(data, "contactId");
         var dateText = StringOf(data, "followUpDate");
-        var date = DateParser.Parse(dateText, context.Today);
+        var date = DateParser.Parse(dateText, context.Today, context.Member.DateOrder);
         if (date is null)
         {
             context.Reply(new FieldErrorsReply(new Dictionary<string, string>
@@ -193,7 +196,11 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
         var a = logged.Activity;
         var due = logged.FollowUp is { } f ? CardData.LocalDate(f.DueAt, context.TimeZone) : (DateOnly?)null;
         var type = CardData.TypeName(a.Type);
-        var text = $"Logged: {type.ToLowerInvariant()} with {contactName}" + (dealName is null ? "" : $" (deal: {dealName})") + (a.Notes.Length > 0 ? $" — {a.Notes}" : "") +
+        // Said only when it is not "just now", so a day or time read from the message is visibly the one stored.
+        var occurred = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(a.OccurredAt, DateTimeKind.Utc), context.TimeZone);
+        var when = Math.Abs((a.OccurredAt - a.CreatedAt).TotalMinutes) < 1 ? null
+            : $"{CardData.Day(DateOnly.FromDateTime(occurred))}, {occurred.ToString("HH:mm", CultureInfo.InvariantCulture)}";
+        var text = $"Logged: {type.ToLowerInvariant()} with {contactName}" + (when is null ? "" : $" on {when}") + (dealName is null ? "" : $" (deal: {dealName})") + (a.Notes.Length > 0 ? $" — {a.Notes}" : "") +
                    (logged.FollowUp is { } fu ? $". Follow-up \"{fu.Title}\" due {CardData.Day(due!.Value)}." : ".");
         context.ReplyCard(CardNames.ActivityLogged, new
         {
@@ -202,6 +209,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             contact = contactName,
             company = a.Contact?.Company?.Name,
             type,
+            when,
             deal = dealName,
             notes = a.Notes,
             followUp = logged.FollowUp is { } item ? new { id = item.Id, title = item.Title, due = CardData.Iso(due!.Value) } : null,

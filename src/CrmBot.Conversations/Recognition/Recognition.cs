@@ -22,6 +22,14 @@ public sealed record Recognition(Intent Intent, double Confidence = 1.0)
     public bool WantsFollowUp { get; init; }
     public string? FollowUpTitle { get; init; }
     public DateOnly? FollowUpDate { get; init; }
+    /// <summary>The follow-up date as typed ("1/5"), so a reading that depends on the member's date order can be confirmed.</summary>
+    public string? FollowUpDateText { get; init; }
+    /// <summary>The day a logged activity happened ("called Jane yesterday"), in the member's zone; null: now.</summary>
+    public DateOnly? OccurredOn { get; init; }
+    /// <summary>Its time of day ("at 10am"), when given.</summary>
+    public TimeOnly? OccurredTime { get; init; }
+    /// <summary>When it happened, as typed.</summary>
+    public string? OccurredText { get; init; }
     /// <summary>The pipeline stage name the message names (resolved through synonyms), when it names a known one.</summary>
     public string? Stage { get; init; }
     /// <summary>The stage as typed, when it names no known stage.</summary>

@@ -95,7 +95,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
             days = period.Groups["unit"].Value.StartsWith('w') ? 7 * n : n;
             rest = rest.Remove(period.Index, period.Length);
         }
-        else if (DateParser.Find(rest, u.Today) is { } date)
+        else if (DateParser.Find(rest, u.Today, u.DateOrder) is { } date)
         {
             until = date.Date;
             rest = rest.Remove(date.Index, date.Length);
@@ -202,7 +202,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         string? title = null;
         DateOnly? date = null;
 
-        if (DateParser.Find(rest, u.Today) is { } found)
+        if (DateParser.Find(rest, u.Today, u.DateOrder) is { } found)
         {
             date = found.Date;
             rest = (rest[..found.Index] + " " + rest[(found.Index + found.Length)..]).Trim();
@@ -276,15 +276,17 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         bool wantsFollowUp = false;
         string? title = null;
         DateOnly? date = null;
+        string? dateText = null;
         var marker = FollowUpMarker().Match(rest);
         if (marker.Success)
         {
             wantsFollowUp = true;
             var clause = marker.Groups["clause"].Value;
             rest = rest[..marker.Index];
-            if (DateParser.Find(clause, u.Today) is { } found)
+            if (DateParser.Find(clause, u.Today, u.DateOrder) is { } found)
             {
                 date = found.Date;
+                dateText = found.Text;
                 clause = clause[..found.Index] + " " + clause[(found.Index + found.Length)..];
             }
             title = FollowUpTitle(clause);
@@ -303,9 +305,14 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
 
         if (leadNote is not null) notes = Clean(notes) is { } more ? $"{leadNote}: {more}" : leadNote;
 
-        // A date next to the name ("called Jane yesterday") is when it happened, not part of the name.
-        if (contact is not null && DateParser.Find(contact, u.Today) is { } when)
-            contact = contact[..when.Index] + " " + contact[(when.Index + when.Length)..];
+        // A day or time next to the name ("called Jane yesterday", "call with Jane at 10am") is when it happened,
+        // not part of the name.
+        PastMatch? when = null;
+        if (contact is not null && DateParser.FindPast(contact, u.Today, u.DateOrder) is { } happened)
+        {
+            when = happened;
+            contact = contact[..happened.Index] + " " + contact[(happened.Index + happened.Length)..];
+        }
         return new Recognition(Intent.LogActivity, confidence)
         {
             ActivityType = type,
@@ -313,7 +320,11 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
             Notes = Clean(notes),
             WantsFollowUp = wantsFollowUp,
             FollowUpDate = date,
+            FollowUpDateText = dateText,
             FollowUpTitle = title,
+            OccurredOn = when?.Date,
+            OccurredTime = when?.Time,
+            OccurredText = when?.Text,
         };
     }
 

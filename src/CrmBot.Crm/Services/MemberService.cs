@@ -8,7 +8,7 @@ namespace CrmBot.Crm.Services;
 
 /// <summary>A chat identity as a channel reports it; the optional parts refresh the member when given.</summary>
 public sealed record MemberIdentity(string Channel, string TenantId, string UserId,
-    string? DisplayName = null, string? TimeZone = null, string? Email = null, string? AadObjectId = null);
+    string? DisplayName = null, string? TimeZone = null, string? Email = null, string? AadObjectId = null, string? Locale = null);
 
 /// <summary>Maps chat identities to members, and keeps their roles.</summary>
 public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<CrmOptions> options, ILogger<MemberService> logger)
@@ -65,8 +65,10 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             logger.UnknownTimeZone(zone, member.Id, member.TimeZone);
             zone = null;
         }
+        // A date order is only ever filled in from the locale, never changed by it: the member's own answer wins.
+        var dateOrder = member.DateOrder is null ? DateOrderOf(identity.Locale) : null;
         if (Changes(member.DisplayName, displayName) || Changes(member.Email, email)
-            || Changes(member.AadObjectId, aadObjectId) || Changes(member.TimeZone, zone))
+            || Changes(member.AadObjectId, aadObjectId) || Changes(member.TimeZone, zone) || dateOrder is not null)
         {
             // A new name, address or zone: rare, so tracked, audited and saved by EF.
             member = RowReads.Track(db, member);
@@ -75,6 +77,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             Refresh(member, nameof(Member.Email), member.Email, email, v => member.Email = v, actor);
             Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, aadObjectId, v => member.AadObjectId = v, actor);
             Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
+            Refresh(member, nameof(Member.DateOrder), member.DateOrder?.ToString(), dateOrder?.ToString(), _ => member.DateOrder = dateOrder, actor);
             if (seenAgain) member.LastSeenAt = now;
             await db.SaveChangesAsync(ct);
         }
@@ -98,6 +101,33 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             }
         }
         return member;
+    }
+
+    /// <summary>
+    /// How people of a locale write a day and month in numbers: "en-US" 1/5 is 5 Jan, "en-GB" and "de-DE" 1 May.
+    /// Read from the culture's short date pattern; null when the locale is missing or unknown.
+    /// </summary>
+    public static DateOrder? DateOrderOf(string? locale)
+    {
+        if (string.IsNullOrWhiteSpace(locale)) return null;
+        System.Globalization.CultureInfo culture;
+        try { culture = System.Globalization.CultureInfo.GetCultureInfo(locale.Trim()); }
+        catch (System.Globalization.CultureNotFoundException) { return null; }
+        if (culture.Equals(System.Globalization.CultureInfo.InvariantCulture)) return null;
+        var pattern = culture.DateTimeFormat.ShortDatePattern;
+        int month = pattern.IndexOf('M'), day = pattern.IndexOf('d');
+        return month < 0 || day < 0 ? null : month < day ? DateOrder.MonthFirst : DateOrder.DayFirst;
+    }
+
+    /// <summary>The member's own answer to "1/5: 5 Jan or 1 May?", kept for every later date; audited.</summary>
+    public async Task SetDateOrderAsync(int memberId, DateOrder order, Actor actor, CancellationToken ct)
+    {
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == memberId, ct)
+            ?? throw new CrmException($"There is no member #{memberId}.");
+        if (member.DateOrder == order) return;
+        AuditLog.Add(db, actor, nameof(Member), member.Id, "updated", $"DateOrder: {member.DateOrder}", $"DateOrder: {order}");
+        member.DateOrder = order;
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Changes a member's role. Only an admin may, and the last admin cannot step down.</summary>
@@ -142,6 +172,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             Email = email,
             AadObjectId = Clean(identity.AadObjectId),
             TimeZone = LocalDay.IsKnownZone(identity.TimeZone) ? identity.TimeZone!.Trim() : "UTC",
+            DateOrder = DateOrderOf(identity.Locale),
             Role = IsConfiguredAdmin(identity.UserId, email) ? MemberRole.Admin : MemberRole.Rep,
             CreatedAt = now,
             LastSeenAt = now,

@@ -64,6 +64,24 @@ public class LogPhrasingTests
         { "left voicemail for Jane Doe, follow up Monday", ActivityType.Call, "Jane Doe", "Left a voicemail", "2026-11-30", Now },
         { "emailed Sofia Rossi the contract. follow up in a week", ActivityType.Email, "Sofia Rossi", "the contract", "2026-12-02", Now },
 
+        // When it happened: a day (at noon, in the rep's zone), a time (today), or both.
+        { "called Jane Doe yesterday about pricing", ActivityType.Call, "Jane Doe", "pricing", null, "2026-11-24T12:00" },
+        { "met Jürgen Müller on Monday: demo", ActivityType.Meeting, "Jürgen Müller", "demo", null, "2026-11-23T12:00" },
+        { "call with Jane Doe at 10am: pricing", ActivityType.Call, "Jane Doe", "pricing", null, "2026-11-25T10:00" },
+        { "log call with Jane Doe yesterday at 4pm: pricing", ActivityType.Call, "Jane Doe", "pricing", null, "2026-11-24T16:00" },
+        { "called Jane Doe this morning about pricing", ActivityType.Call, "Jane Doe", "pricing", null, "2026-11-25T09:00" },
+        { "met with Peter Gibbons last Friday about the pilot", ActivityType.Meeting, "Peter Gibbons", "the pilot", null, "2026-11-20T12:00" },
+        { "emailed Sofia Rossi 2 days ago: contract draft", ActivityType.Email, "Sofia Rossi", "contract draft", null, "2026-11-23T12:00" },
+
+        // Follow-up dates in several forms (numbers month first until the rep says otherwise).
+        { "log call with Jane Doe: pricing, follow up 12/24", ActivityType.Call, "Jane Doe", "pricing", "2026-12-24", Now },
+        { "log call with Jane Doe: pricing, follow up 24.12.", ActivityType.Call, "Jane Doe", "pricing", "2026-12-24", Now },
+        { "log call with Jane Doe: pricing, follow up on the 3rd", ActivityType.Call, "Jane Doe", "pricing", "2026-12-03", Now },
+        { "log call with Jane Doe: pricing, follow up in two weeks", ActivityType.Call, "Jane Doe", "pricing", "2026-12-09", Now },
+        { "log call with Jane Doe: pricing, follow up next month", ActivityType.Call, "Jane Doe", "pricing", "2026-12-01", Now },
+        { "log call with Jane Doe: pricing, follow up the 3rd of next month", ActivityType.Call, "Jane Doe", "pricing", "2026-12-03", Now },
+        { "log call with Jane Doe: pricing, f/u Dec 28", ActivityType.Call, "Jane Doe", "pricing", "2026-12-28", Now },
+
         // Typos and accents.
         { "logg call with Jane Doe: pricing", ActivityType.Call, "Jane Doe", "pricing", null, Now },
         { "log cal with Jane Doe: pricing", ActivityType.Call, "Jane Doe", "pricing", null, Now },

@@ -166,6 +166,27 @@ public class OpenQuestionTests
     }
 
     [Fact]
+    public async Task TheFirstDateThatDependsOnTheOrder_IsConfirmed_AndTheAnswerIsKept()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe");
+        await host.ContactAsync("Bob", "Smith");
+
+        var question = (await host.SayAsync("log call with Jane Doe: pricing, follow up 1/5")).Card(CardNames.ContactPicker);
+
+        Assert.Contains("By \"1/5\", do you mean Tue 5 Jan or Sat 1 May?", question.FallbackText);
+        Assert.Equal(0, await CountAsync<Activity>(host));
+        var replies = await host.SayAsync("2");
+        Assert.Contains("I'll read dates like 1/5 as day/month from now on", replies.Text());
+        Assert.Equal(new DateTime(2027, 5, 1, 23, 59, 59, DateTimeKind.Utc), await host.WithDbAsync(db => db.FollowUps.Select(f => f.DueAt).SingleAsync()));
+        Assert.Equal(DateOrder.DayFirst, (await host.MeAsync()).DateOrder);
+
+        // Asked once: the next one is read day first at once.
+        (await host.SayAsync("log call with Bob Smith: terms, follow up 2/5")).Card(CardNames.ActivityLogged);
+        Assert.Contains(new DateTime(2027, 5, 2, 23, 59, 59, DateTimeKind.Utc), await host.WithDbAsync(db => db.FollowUps.Select(f => f.DueAt).ToListAsync()));
+    }
+
+    [Fact]
     public async Task TypedUndo_OnAFreshDemoStore_UndoesNothing()
     {
         using var host = new ConversationHost();

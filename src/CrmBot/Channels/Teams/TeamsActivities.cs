@@ -15,7 +15,8 @@ public static class TeamsActivities
         UserId: activity.From?.Id ?? "",
         DisplayName: activity.From?.Name,
         TimeZone: activity.LocalTimezone,
-        AadObjectId: activity.From?.AadObjectId);
+        AadObjectId: activity.From?.AadObjectId,
+        Locale: activity.Locale);
 
     public static ConversationKind Kind(ConversationAccount? conversation) => conversation?.ConversationType switch
     {

@@ -247,4 +247,38 @@ public class MemberServiceTests
             return result;
         }
     }
+
+    [Theory]
+    [InlineData("en-US", DateOrder.MonthFirst)]
+    [InlineData("en-GB", DateOrder.DayFirst)]
+    [InlineData("de-DE", DateOrder.DayFirst)]
+    [InlineData("fr-FR", DateOrder.DayFirst)]
+    [InlineData("ja-JP", DateOrder.MonthFirst)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void DateOrder_IsReadFromTheLocalesShortDatePattern(string? locale, DateOrder? expected) =>
+        Assert.Equal(expected, MemberService.DateOrderOf(locale));
+
+    [Fact]
+    public async Task DateOrder_ComesFromTheLocale_OnceKnown_IsNeverOverwrittenByIt()
+    {
+        using var crm = new CrmHost();
+        await using (var turn = crm.Turn())
+        {
+            var member = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("msteams", "t", "29:x", "X", Locale: "de-DE"), default);
+            Assert.Equal(DateOrder.DayFirst, member.DateOrder);
+        }
+        await using (var turn = crm.Turn())
+        {
+            var member = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("msteams", "t", "29:x", "X", Locale: "en-US"), default);
+            Assert.Equal(DateOrder.DayFirst, member.DateOrder);
+        }
+        await using (var turn = crm.Turn())
+        {
+            var unknown = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("slack", "t", "U1", "Y"), default);
+            Assert.Null(unknown.DateOrder);
+            var later = await turn.Get<MemberService>().ResolveAsync(new MemberIdentity("slack", "t", "U1", "Y", Locale: "en-GB"), default);
+            Assert.Equal(DateOrder.DayFirst, later.DateOrder);
+        }
+    }
 }
