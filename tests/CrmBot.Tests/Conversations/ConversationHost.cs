@@ -28,6 +28,9 @@ public sealed class ConversationHost : IDisposable
     }
 
     public TestStore Store { get; } = new();
+
+    /// <summary>The container the turns run in (replaced by <see cref="Restart"/>).</summary>
+    public IServiceProvider Services => _provider;
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 15, 0, 0, TimeSpan.Zero));   // a Wednesday
     public ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)> Logs { get; } = new();
 
