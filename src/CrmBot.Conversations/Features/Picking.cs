@@ -31,7 +31,10 @@ public static class Picking
         return new(PickKind.Ambiguous, null, close);
     }
 
-    /// <summary>A picker prompt: a card of buttons (verb "answer") and, for text channels, numbered lines.</summary>
+    /// <summary>
+    /// A picker prompt: a card with one numbered row per candidate (name and company in the body, where
+    /// they wrap, and a short "Choose" button carrying verb "answer") and, for text channels, numbered lines.
+    /// </summary>
     public static Prompt Prompt(string question, IReadOnlyList<(string Value, string Label, string? Detail)> options, bool offerNone)
     {
         var choices = options.Select(o => new Choice(o.Value, o.Detail is null ? o.Label : $"{o.Label} ({o.Detail})")).ToList();
@@ -39,9 +42,9 @@ public static class Picking
         var data = new System.Text.Json.Nodes.JsonObject
         {
             ["title"] = question,
-            ["options"] = new System.Text.Json.Nodes.JsonArray(options.Select(o => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            ["options"] = new System.Text.Json.Nodes.JsonArray(options.Select((o, i) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
             {
-                ["value"] = o.Value, ["label"] = o.Label, ["detail"] = o.Detail,
+                ["value"] = o.Value, ["number"] = i + 1, ["label"] = o.Label, ["detail"] = o.Detail,
             }).ToArray()),
             ["offerNone"] = offerNone,
         };
