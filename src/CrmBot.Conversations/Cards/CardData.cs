@@ -24,6 +24,9 @@ public static class CardData
         _ => "Note",
     };
 
+    /// <summary>How many follow-ups one card shows; longer lists page, so a card stays under Teams' 28 KB.</summary>
+    public const int FollowUpsPageSize = 10;
+
     /// <summary>
     /// The follow-ups card's items, overdue first (marked), then due today, numbered as "done 2"
     /// reads them: the same list whether asked for in chat or pushed as the morning digest.
@@ -31,18 +34,21 @@ public static class CardData
     public static IReadOnlyList<object> FollowUpItems(DueFollowUps due, TimeZoneInfo zone)
     {
         var number = 0;
-        object Item(FollowUp f, bool overdue) => new
-        {
-            id = f.Id,
-            number = ++number,
-            title = f.Title,
-            contactId = f.ContactId,
-            contact = f.Contact?.FullName,
-            company = f.Contact?.Company?.Name,
-            deal = f.Deal?.Name,
-            due = Iso(LocalDate(f.DueAt, zone)),
-            overdue,
-        };
-        return due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+        return due.Overdue.Select(f => FollowUpItem(f, ++number, overdue: true, zone))
+            .Concat(due.DueToday.Select(f => FollowUpItem(f, ++number, overdue: false, zone))).ToList();
     }
+
+    /// <summary>One row of the follow-ups card; <paramref name="number"/> is null where "done N" does not read the list.</summary>
+    public static object FollowUpItem(FollowUp f, int? number, bool overdue, TimeZoneInfo zone) => new
+    {
+        id = f.Id,
+        number,
+        title = f.Title,
+        contactId = f.ContactId,
+        contact = f.Contact?.FullName,
+        company = f.Contact?.Company?.Name,
+        deal = f.Deal?.Name,
+        due = Iso(LocalDate(f.DueAt, zone)),
+        overdue,
+    };
 }
