@@ -27,6 +27,20 @@ public static class CardData
     /// <summary>How many follow-ups one card shows; longer lists page, so a card stays under Teams' 28 KB.</summary>
     public const int FollowUpsPageSize = 10;
 
+    /// <summary>One page of the follow-ups card: its rows, "Showing 11–20 of 40", and the "Show 10 more" button's data.</summary>
+    public sealed record FollowUpsPageData(IReadOnlyList<object> Items, int Skip, string? Showing, object? More);
+
+    public static FollowUpsPageData FollowUpsPage(IReadOnlyList<object> items, int skip)
+    {
+        // Past the end (items done since the page was shown): the last page.
+        skip = Math.Clamp(skip, 0, Math.Max(0, (items.Count - 1) / FollowUpsPageSize * FollowUpsPageSize));
+        var page = items.Skip(skip).Take(FollowUpsPageSize).ToList();
+        var left = items.Count - skip - page.Count;
+        return new(page, skip,
+            items.Count > FollowUpsPageSize ? $"Showing {skip + 1}–{skip + page.Count} of {items.Count}" : null,
+            left > 0 ? new { title = $"Show {Math.Min(left, FollowUpsPageSize)} more", skip = skip + page.Count } : null);
+    }
+
     /// <summary>
     /// The follow-ups card's items, overdue first (marked), then due today, numbered as "done 2"
     /// reads them: the same list whether asked for in chat or pushed as the morning digest.

@@ -163,17 +163,12 @@ public sealed class FollowUpsFeature(Recognizer recognizer, FollowUpService foll
             }
         }
 
-        // Past the end (items done since the page was shown): the last page.
-        var skip = Math.Clamp(view.Skip, 0, Math.Max(0, (items.Count - 1) / CardData.FollowUpsPageSize * CardData.FollowUpsPageSize));
-        var page = items.Skip(skip).Take(CardData.FollowUpsPageSize).ToList();
-        var left = items.Count - skip - page.Count;
-        var showing = items.Count > CardData.FollowUpsPageSize ? $"Showing {skip + 1}–{skip + page.Count} of {items.Count}" : null;
-
+        var page = CardData.FollowUpsPage(items, view.Skip);
         var fallback = (notice is null ? "" : notice + "\n") +
             (items.Count == 0 ? emptyText ?? "Nothing due today. Nice!"
                 : (emptyText ?? (heading ?? $"Follow-ups for {CardData.Day(today)}") + ":") + "\n"
-                  + string.Join("\n", lines.Skip(skip).Take(CardData.FollowUpsPageSize))
-                  + (showing is null ? "" : $"\n{showing}."));
+                  + string.Join("\n", lines.Skip(page.Skip).Take(page.Items.Count))
+                  + (page.Showing is null ? "" : $"\n{page.Showing}."));
         context.ReplyCard(CardNames.FollowUps, new
         {
             notice,
@@ -181,12 +176,12 @@ public sealed class FollowUpsFeature(Recognizer recognizer, FollowUpService foll
             heading,
             emptyText,
             overdueCount,
-            showing,
-            items = page,
-            skip,
+            showing = page.Showing,
+            items = page.Items,
+            skip = page.Skip,
             from = view.From is { } f ? CardData.Iso(f) : null,
             to = view.To is { } t ? CardData.Iso(t) : null,
-            more = left > 0 ? new { title = $"Show {Math.Min(left, CardData.FollowUpsPageSize)} more", skip = skip + page.Count } : null,
+            more = page.More,
         }, fallback, replaces);
     }
 

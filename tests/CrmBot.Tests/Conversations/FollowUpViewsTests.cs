@@ -2,9 +2,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Conversations.Cards;
+using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
+using CrmBot.Proactive;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Tests.Conversations;
 
@@ -94,6 +97,22 @@ public class FollowUpViewsTests
 
         var back = (await host.ClickAsync(fourth, "Back to the start")).Card(CardNames.FollowUps);
         Assert.StartsWith("Item 01:", Titles(back)[0]);
+    }
+
+    [Fact]
+    public async Task TheMorningDigest_WithFortyDue_SendsTheFirstPage_WhoseShowMoreTheEngineAnswers()
+    {
+        using var host = await FortyDueTodayAsync();
+        var me = await host.MeAsync();
+        var due = await host.WithDbAsync(db => new FollowUpService(db, host.Clock).DueAsync(me.Id, default));
+
+        var digest = new ProactiveCards(new CardTemplates(), Options.Create(new CrmOptions())).Digest(me, due, []);
+
+        var card = new CardReply(CardNames.FollowUps, Assert.Single(digest.Cards).Card, digest.Text);
+        Assert.True(Bytes(card) < TeamsCardLimit, $"{Bytes(card)} bytes");
+        Assert.Equal(10, Titles(card).Count);
+        var next = (await host.ClickAsync(card, "Show 10 more")).Card(CardNames.FollowUps);
+        Assert.Equal(Enumerable.Range(11, 10).Select(i => $"{i}."), Numbers(next));
     }
 
     [Fact]
