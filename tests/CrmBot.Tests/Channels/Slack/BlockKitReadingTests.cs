@@ -125,19 +125,8 @@ public class BlockKitReadingTests
         Assert.Equal("Save note", BlockKit.Modal(card).Result.View["title"]!["text"]!.GetValue<string>());
     }
 
-    public static TheoryData<string> Forms
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var f in Directory.GetFiles(CardTemplates.DefaultDirectory, "*.json").Order(StringComparer.Ordinal))
-                data.Add(Path.GetFileNameWithoutExtension(f));
-            return data;
-        }
-    }
-
     [Theory]
-    [MemberData(nameof(Forms))]
+    [MemberData(nameof(CardTemplatesBlockKitTests.Cards), MemberType = typeof(CardTemplatesBlockKitTests))]
     public void EveryModalACardCanOpen_HasAMeaningfulTitle(string name)
     {
         var card = Bound(name);
