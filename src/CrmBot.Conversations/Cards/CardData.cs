@@ -24,6 +24,23 @@ public static class CardData
         _ => "Note",
     };
 
+    /// <summary>How many follow-ups one card shows; longer lists page, so a card stays under Teams' 28 KB.</summary>
+    public const int FollowUpsPageSize = 10;
+
+    /// <summary>One page of the follow-ups card: its rows, "Showing 11–20 of 40", and the "Show 10 more" button's data.</summary>
+    public sealed record FollowUpsPageData(IReadOnlyList<object> Items, int Skip, string? Showing, object? More);
+
+    public static FollowUpsPageData FollowUpsPage(IReadOnlyList<object> items, int skip)
+    {
+        // Past the end (items done since the page was shown): the last page.
+        skip = Math.Clamp(skip, 0, Math.Max(0, (items.Count - 1) / FollowUpsPageSize * FollowUpsPageSize));
+        var page = items.Skip(skip).Take(FollowUpsPageSize).ToList();
+        var left = items.Count - skip - page.Count;
+        return new(page, skip,
+            items.Count > FollowUpsPageSize ? $"Showing {skip + 1}–{skip + page.Count} of {items.Count}" : null,
+            left > 0 ? new { title = $"Show {Math.Min(left, FollowUpsPageSize)} more", skip = skip + page.Count } : null);
+    }
+
     /// <summary>
     /// The follow-ups card's items, overdue first (marked), then due today, numbered as "done 2"
     /// reads them: the same list whether asked for in chat or pushed as the morning digest.
@@ -31,18 +48,21 @@ public static class CardData
     public static IReadOnlyList<object> FollowUpItems(DueFollowUps due, TimeZoneInfo zone)
     {
         var number = 0;
-        object Item(FollowUp f, bool overdue) => new
-        {
-            id = f.Id,
-            number = ++number,
-            title = f.Title,
-            contactId = f.ContactId,
-            contact = f.Contact?.FullName,
-            company = f.Contact?.Company?.Name,
-            deal = f.Deal?.Name,
-            due = Iso(LocalDate(f.DueAt, zone)),
-            overdue,
-        };
-        return due.Overdue.Select(f => Item(f, true)).Concat(due.DueToday.Select(f => Item(f, false))).ToList();
+        return due.Overdue.Select(f => FollowUpItem(f, ++number, overdue: true, zone))
+            .Concat(due.DueToday.Select(f => FollowUpItem(f, ++number, overdue: false, zone))).ToList();
     }
+
+    /// <summary>One row of the follow-ups card; <paramref name="number"/> is null where "done N" does not read the list.</summary>
+    public static object FollowUpItem(FollowUp f, int? number, bool overdue, TimeZoneInfo zone) => new
+    {
+        id = f.Id,
+        number,
+        title = f.Title,
+        contactId = f.ContactId,
+        contact = f.Contact?.FullName,
+        company = f.Contact?.Company?.Name,
+        deal = f.Deal?.Name,
+        due = Iso(LocalDate(f.DueAt, zone)),
+        overdue,
+    };
 }

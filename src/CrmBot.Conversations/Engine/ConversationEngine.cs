@@ -179,7 +179,7 @@ public sealed class ConversationEngine(
         var question = $"Save \"{Shorten(text)}\" as {subject}? It reads like a command too: say yes to save it, or no to run it as a command.";
         active.Held = text;
         active.HeldFor = prompt;
-        active.Prompt = Picking.Prompt(question, [(KeepHeld, $"Yes, save it as {subject}", null), (RunHeld, "No, run it as a command", null)], offerNone: false);
+        active.Prompt = Picking.Prompt(question, [], offerNone: false, extras: [(KeepHeld, $"Yes, save it as {subject}"), (RunHeld, "No, run it as a command")]);
         context.SendPrompt(active.Prompt, active.Flow);
     }
 

@@ -135,10 +135,11 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
             step.Context.ReplyText($"{question} I've stopped looking, and nothing was saved. Check the name with \"who is …\", then try again.");
             return step.End();
         }
-        if (s.Searches < MaxSearches) options.Add((TryAgain, "Try another name", null));
-        options.Add((Stop, "Cancel", null));
-        var text = options.Count > 2 || s.Searches < MaxSearches ? $"{question} Pick one, or type another name." : question;
-        return step.Ask(Picking.Prompt(text, options, offerNone: false, PromptExpect.Name, "which contact you meant"));
+        var extras = new List<(string, string)>();
+        if (s.Searches < MaxSearches) extras.Add((TryAgain, "Try another name"));
+        extras.Add((Stop, "Cancel"));
+        var text = options.Count > 0 ? $"{question} Pick one, or type another name." : s.Searches < MaxSearches ? $"{question} Type another name, or cancel." : question;
+        return step.Ask(Picking.Prompt(text, options, offerNone: false, PromptExpect.Name, "which contact you meant", extras));
     }
 
     /// <summary>
@@ -324,9 +325,8 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
             return step.GoTo(Act);
         }
         var options = open.Take(MaxPickerDeals).Select(d => (d.Id.ToString(CultureInfo.InvariantCulture), d.Name, (string?)d.Stage)).ToList();
-        options.Add((NoDeal, "No deal", null));
         return step.Ask(Picking.Prompt($"{s.ContactName} has {open.Count} open deals. Which one was this about?", options, offerNone: false,
-            subject: $"which of {s.ContactName}'s deals this was about"));
+            subject: $"which of {s.ContactName}'s deals this was about", extras: [(NoDeal, "No deal")]));
     }
 
     private const string NoDeal = "no-deal";

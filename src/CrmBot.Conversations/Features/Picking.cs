@@ -31,20 +31,30 @@ public static class Picking
         return new(PickKind.Ambiguous, null, close);
     }
 
-    /// <summary>A picker prompt: a card of buttons (verb "answer") and, for text channels, numbered lines.</summary>
+    /// <summary>
+    /// A picker prompt: a card with one numbered row per candidate (name and company in the body, where
+    /// they wrap, and a short "Choose" button carrying verb "answer") and, for text channels, numbered lines.
+    /// <paramref name="extras"/> are answers that are no candidate ("Try another name", "Cancel"): buttons under
+    /// the list, titled as they read, numbered after the candidates in text.
+    /// </summary>
     public static Prompt Prompt(string question, IReadOnlyList<(string Value, string Label, string? Detail)> options, bool offerNone,
-        PromptExpect expect = PromptExpect.Any, string? subject = null)
+        PromptExpect expect = PromptExpect.Any, string? subject = null, IReadOnlyList<(string Value, string Label)>? extras = null)
     {
-        var choices = options.Select(o => new Choice(o.Value, o.Detail is null ? o.Label : $"{o.Label} ({o.Detail})")).ToList();
-        if (offerNone) choices.Add(new Choice(NoneOfThese, "None of these"));
+        var more = (extras ?? []).ToList();
+        if (offerNone) more.Add((NoneOfThese, "None of these"));
+        var choices = options.Select(o => new Choice(o.Value, o.Detail is null ? o.Label : $"{o.Label} ({o.Detail})"))
+            .Concat(more.Select(e => new Choice(e.Value, e.Label))).ToList();
         var data = new System.Text.Json.Nodes.JsonObject
         {
             ["title"] = question,
-            ["options"] = new System.Text.Json.Nodes.JsonArray(options.Select(o => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            ["options"] = new System.Text.Json.Nodes.JsonArray(options.Select((o, i) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
             {
-                ["value"] = o.Value, ["label"] = o.Label, ["detail"] = o.Detail,
+                ["value"] = o.Value, ["number"] = i + 1, ["label"] = o.Label, ["detail"] = o.Detail,
             }).ToArray()),
-            ["offerNone"] = offerNone,
+            ["extras"] = new System.Text.Json.Nodes.JsonArray(more.Select(e => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["value"] = e.Value, ["label"] = e.Label,
+            }).ToArray()),
         };
         return Dialogs.Prompt.ForChoice(question, choices, new PromptCard(Cards.CardNames.ContactPicker, data, question), subject: subject) with { Expect = expect };
     }

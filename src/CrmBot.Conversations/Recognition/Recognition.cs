@@ -40,6 +40,9 @@ public sealed record Recognition(Intent Intent, double Confidence = 1.0)
     public int? Item { get; init; }
     /// <summary>A follow-up by words ("done jane").</summary>
     public string? ItemText { get; init; }
+    /// <summary>The days a follow-ups list asks about ("tomorrow", "next week", "for Friday"), both included; null: today's list.</summary>
+    public DateOnly? DueFrom { get; init; }
+    public DateOnly? DueTo { get; init; }
     public int? SnoozeDays { get; init; }
     public DateOnly? SnoozeUntil { get; init; }
 }

@@ -50,6 +50,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         if (IsUndo(u)) return new Recognition(Intent.Undo);
         if (MatchesList(w, FollowUpLists) || u.Folded is "what s due" or "whats due" or "whats due today" or "due today" or "what is due today")
             return new Recognition(Intent.FollowUps);
+        if (ReadFollowUpDays(u) is { } days) return days;
         if (MatchesList(w, DealLists)) return new Recognition(Intent.MyDeals);
         if (Fuzzy.IsAny(w[0], "snooze", "postpone", "defer", "delay")) return Snooze(u);
         if (ReadComplete(u) is { } complete) return complete;
@@ -189,6 +190,32 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         if (folded is "done" or "complete" or "completed" or "finished") return false;
         unknown = typed.Trim();
         return true;
+    }
+
+    // ---- follow-ups: a range of days ---------------------------------------------------------------
+
+    /// <summary>
+    /// "tomorrow", "this week", "next week", "follow-ups for Friday", "what's due Dec 3": the list for
+    /// those days. "this week" and "next week" are Monday to Sunday; "follow up tomorrow" (singular)
+    /// stays a new follow-up.
+    /// </summary>
+    private static Recognition? ReadFollowUpDays(Utterance u)
+    {
+        if (u.Words.Count > 8 || DateParser.Find(u.Expanded, u.Today) is not { } found) return null;
+        var rest = TextFold.Fold(u.Expanded[..found.Index] + " " + u.Expanded[(found.Index + found.Length)..]);
+        var words = rest.Length == 0 ? [] : rest.Split(' ');
+        var listWords = words.Where(x => !ListFillers.Contains(x)).ToList();
+        var phrase = DatePreposition().Replace(TextFold.Fold(found.Text), "");
+        var named = phrase is "tomorrow" or "this week" or "next week";
+        double confidence;
+        if (listWords.Count == 0) confidence = named || words.Length > 0 ? 0.8 : 0.6;
+        else if (MatchesList(words, FollowUpLists) && !(listWords is ["follow", "up"] or ["follow"])) confidence = 1.0;
+        else return null;
+
+        var monday = found.Date.AddDays(-(((int)found.Date.DayOfWeek + 6) % 7));
+        var (from, to) = phrase is "this week" or "next week" ? (monday, monday.AddDays(6)) : (found.Date, found.Date);
+        if (from == to && from == u.Today) return new Recognition(Intent.FollowUps, confidence);
+        return new Recognition(Intent.FollowUps, confidence) { DueFrom = from, DueTo = to };
     }
 
     // ---- follow-ups: add ---------------------------------------------------------------------------
@@ -426,6 +453,8 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     [GeneratedRegex(@"^(?:show\s+(?:me\s+)?|open\s+)?(?:the\s+)?(?:deal|stage\s+of|stage\s+for|deal\s+stage\s+(?:of|for))\s+(?<deal>.+)$", RegexOptions.IgnoreCase)]
     private static partial Regex ShowDeal();
 
+    [GeneratedRegex(@"^(?:(?:on|by|due|before|until|till|til|for)\s+)+")]
+    private static partial Regex DatePreposition();
     [GeneratedRegex(@"^(?:please\s+)?(?:(?:add|create|new|set|schedule|make)\s+(?:an?\s+)?follow up|follow up|(?<remind>remind\s+me(?:\s+to)?|reminder(?:\s+to)?))(?=\s|$)\s*(?:to\s+)?(?<rest>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex AddFollowUpLead();
     [GeneratedRegex(@"^(?<head>.*?)\s*(?:[:;\-—]|\s(?:to|about|re|regarding)\s)\s*(?<title>.+)$", RegexOptions.IgnoreCase)]

@@ -57,13 +57,17 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         if (due.Overdue.Count + due.DueToday.Count > 0)
         {
             var zone = LocalDay.Zone(due.TimeZone);
-            var items = CardData.FollowUpItems(due, zone);
+            // The first page, as asking "follow-ups" shows it; its "Show 10 more" is answered by the engine.
+            var page = CardData.FollowUpsPage(CardData.FollowUpItems(due, zone), 0);
             cards.Add(new OutboxCard(CardNames.FollowUps, templates.Bind(CardNames.FollowUps, new
             {
                 notice = (string?)null,
                 today = CardData.Iso(due.Today),
                 overdueCount = due.Overdue.Count,
-                items,
+                showing = page.Showing,
+                items = page.Items,
+                skip = page.Skip,
+                more = page.More,
             })));
             if (due.Overdue.Count > 0) parts.Add($"{due.Overdue.Count} overdue");
             if (due.DueToday.Count > 0) parts.Add($"{due.DueToday.Count} due today");

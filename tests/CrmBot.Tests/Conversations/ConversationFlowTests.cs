@@ -106,7 +106,7 @@ public class ConversationFlowTests
         var picker = (await host.SayAsync("log call with Jane: discussed pricing")).Card(CardNames.ContactPicker);
         Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));
 
-        var replies = await host.ClickAsync(picker, "Jane Smith (Globex)");
+        var replies = await host.ClickAsync(picker, "Choose", nth: 1);
 
         replies.Card(CardNames.ActivityLogged);
         var activity = await host.WithDbAsync(db => db.Activities.SingleAsync());
@@ -152,7 +152,7 @@ public class ConversationFlowTests
         var replies = await host.SayAsync("log call with Zebulon Quux: hello");
 
         var offer = replies.Card(CardNames.ContactPicker);
-        Assert.Contains("couldn't find a contact called \"Zebulon Quux\". Pick one, or type another name.", offer.FallbackText);
+        Assert.Contains("couldn't find a contact called \"Zebulon Quux\". Type another name, or cancel.", offer.FallbackText);
         Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));
         Assert.Contains("Who was the call with?", (await host.ClickAsync(offer, "Try another name")).Text());
         await host.SayAsync("Jane Doe");
@@ -216,7 +216,7 @@ public class ConversationFlowTests
         var picker = (await host.SayAsync("log mtg w/ Jane: kickoff, f/u Fri")).Card(CardNames.ContactPicker);
 
         host.Restart();
-        var replies = await host.ClickAsync(picker, "Jane Smith (Globex)");
+        var replies = await host.ClickAsync(picker, "Choose", nth: 1);
 
         replies.Card(CardNames.ActivityLogged);
         var activity = await host.WithDbAsync(db => db.Activities.SingleAsync());
@@ -251,7 +251,7 @@ public class ConversationFlowTests
         await host.SayAsync("cancel");
         await host.SayAsync("log call with Jane: two");
 
-        var replies = await host.ClickAsync(oldPicker, "Jane Doe");
+        var replies = await host.ClickAsync(oldPicker, "Choose", nth: 0);
 
         Assert.Contains("isn't open any more", replies.Text());
         Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));

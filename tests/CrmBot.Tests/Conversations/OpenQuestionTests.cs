@@ -253,7 +253,8 @@ public class OpenQuestionTests
         await host.WithDbAsync(async db => { (await db.Deals.SingleAsync(d => d.Id == extra.Id)).ContactId = jane.Id; return await db.SaveChangesAsync(); });
         var which = (await host.SayAsync("log call with Jane Doe: support pricing")).Card(CardNames.ContactPicker);
         Assert.Contains("Jane Doe has 2 open deals", which.FallbackText);
-        await host.ClickAsync(which, "Acme support plan (Lead)");
+        Assert.Contains("2. Acme support plan", which.Card.ToJsonString());
+        await host.ClickAsync(which, "Choose", nth: 1);
 
         Assert.Equal(extra.Id, await host.WithDbAsync(db => db.Activities.Where(a => a.Notes == "support pricing").Select(a => a.DealId).SingleAsync()));
     }

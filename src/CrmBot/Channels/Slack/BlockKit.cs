@@ -62,6 +62,9 @@ public static class BlockKit
 
     public sealed record Rendered<T>(T Result, IReadOnlyList<ParkedValue> Parked);
 
+    /// <summary>Set on a parked ShowCard child: the opening button's title, for the modal's title.</summary>
+    private const string ModalTitleHint = "crmModalTitle";
+
     private static readonly string[] InputTypes =
         ["Input.Text", "Input.Date", "Input.Time", "Input.Number", "Input.ChoiceSet", "Input.Toggle"];
 
@@ -72,13 +75,13 @@ public static class BlockKit
     public static Rendered<SlackMessage> Message(JsonObject card, string? fallbackText = null, Func<string>? newId = null)
     {
         var ctx = new Context(newId ?? NewId, modal: false);
-        ctx.RenderElements(card["body"] as JsonArray);
+        ctx.RenderBody(card["body"] as JsonArray);
         if (IsForm(card))
-            ctx.AddActions([ctx.OpenCardButton("Open form", card)]);
+            ctx.AddActions([ctx.OpenCardButton("Open form", card, null)]);
         else
             ctx.AddActions(ctx.Buttons(card["actions"] as JsonArray));
 
-        var blocks = Fit(ctx.Blocks, BlockKitLimits.MessageBlocks, BlockKitLimits.MessageBlockChars);
+        var blocks = ctx.Fit(BlockKitLimits.MessageBlocks, BlockKitLimits.MessageBlockChars);
         var text = SlackText.Truncate(
             string.IsNullOrWhiteSpace(fallbackText) ? ctx.PlainText() : SlackText.ToMrkdwn(fallbackText),
             BlockKitLimits.FallbackText);
@@ -90,20 +93,22 @@ public static class BlockKit
     public static Rendered<SlackModal> Modal(JsonObject card, Func<string>? newId = null)
     {
         var ctx = new Context(newId ?? NewId, modal: true);
-        ctx.RenderElements(card["body"] as JsonArray);
+        ctx.RenderBody(card["body"] as JsonArray);
 
         var actions = (card["actions"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         var submit = actions.FirstOrDefault(a => Type(a) is "Action.Submit" or "Action.Execute");
         ctx.AddActions(ctx.Buttons(new JsonArray(actions.Where(a => a != submit).Select(a => a.DeepClone()).ToArray())));
 
-        var title = ctx.Title ?? ctx.FirstText ?? "CrmBot";
+        // A modal's title is all Slack shows of what it is for: the card's heading, else the name of
+        // the button that opened it, else its first text, else what submitting it does.
+        var title = ctx.Title ?? Str(card[ModalTitleHint]) ?? ctx.FirstText ?? Str(submit?["title"]) ?? "Form";
         var view = new JsonObject
         {
             ["type"] = "modal",
             ["callback_id"] = FormCallbackId,
             ["title"] = Plain(title, BlockKitLimits.ModalTitle),
             ["close"] = Plain("Cancel", BlockKitLimits.ModalTitle),
-            ["blocks"] = Fit(ctx.Blocks, BlockKitLimits.ModalBlocks, int.MaxValue),
+            ["blocks"] = ctx.Fit(BlockKitLimits.ModalBlocks, int.MaxValue),
         };
         if (submit is not null || ctx.HasInputs)
             view["submit"] = Plain(submit?["title"]?.GetValue<string>() ?? "Submit", BlockKitLimits.ModalTitle);
@@ -202,33 +207,15 @@ public static class BlockKit
         }
     }
 
-    /// <summary>Within the block count and size budget; what does not fit is announced, not dropped silently.</summary>
-    private static JsonArray Fit(List<JsonObject> blocks, int maxBlocks, int maxChars)
-    {
-        var result = new JsonArray();
-        var chars = 0;
-        for (var i = 0; i < blocks.Count; i++)
-        {
-            var size = blocks[i].ToJsonString().Length;
-            var roomForNotice = i < blocks.Count - 1 ? 1 : 0;
-            if (result.Count + 1 + roomForNotice > maxBlocks || chars + size > maxChars - 200)
-            {
-                result.Add(new JsonObject
-                {
-                    ["type"] = "context",
-                    ["elements"] = new JsonArray(Mrkdwn($"_…{blocks.Count - i} more not shown_", BlockKitLimits.SectionText)),
-                });
-                return result;
-            }
-            chars += size;
-            result.Add(blocks[i]);
-        }
-        return result;
-    }
-
     private sealed class Context(Func<string> newId, bool modal)
     {
         public List<JsonObject> Blocks { get; } = [];
+        /// <summary>For each block, the top-level card element it came from (-1: the card's own actions).</summary>
+        private readonly List<int> _itemOf = [];
+        private int _item = -1;
+        private bool _dividerDue;
+        private JsonObject? _mono;
+        private readonly List<string> _monoLines = [];
         public List<ParkedValue> Parked { get; } = [];
         public JsonObject Toggles { get; } = [];
         public JsonObject LongChoices { get; } = [];
@@ -240,6 +227,78 @@ public static class BlockKit
 
         public string PlainText() => SlackText.Escape(SlackText.Join(_plain, "\n"));
 
+        /// <summary>The card's body, each top-level element one item as far as cutting is concerned.</summary>
+        public void RenderBody(JsonArray? elements)
+        {
+            if (elements is null) return;
+            foreach (var e in elements.OfType<JsonObject>())
+            {
+                _item++;
+                Render(e);
+            }
+            _item = -1;
+            _dividerDue = false;
+        }
+
+        /// <summary>
+        /// Within the block count and size budget. The body is cut between items, never inside one, and
+        /// the notice counts the items left out; the card's own actions after the body are always kept.
+        /// </summary>
+        public JsonArray Fit(int maxBlocks, int maxChars)
+        {
+            var tailStart = _itemOf.FindIndex(i => i < 0);
+            if (tailStart < 0) tailStart = Blocks.Count;
+            var sizes = Blocks.Select(b => b.ToJsonString().Length).ToList();
+            var tailBlocks = Blocks.Count - tailStart;
+            var tailChars = sizes.Skip(tailStart).Sum();
+
+            var fits = 0;
+            var chars = 0;
+            while (fits < tailStart)
+            {
+                var roomForNotice = fits < tailStart - 1 ? 1 : 0;
+                if (fits + 1 + roomForNotice + tailBlocks > maxBlocks || chars + sizes[fits] + tailChars > maxChars - 200) break;
+                chars += sizes[fits];
+                fits++;
+            }
+
+            var result = new JsonArray();
+            if (fits < tailStart)
+            {
+                // Back to the start of the item that did not fit whole, unless it is the first one.
+                var cut = fits;
+                while (cut > 0 && _itemOf[cut - 1] == _itemOf[fits]) cut--;
+                if (cut == 0) cut = fits;
+                while (cut > 0 && Type(Blocks[cut - 1]) == "divider") cut--;
+                var left = _itemOf.Skip(cut).Take(tailStart - cut).Distinct().Count();
+                for (var i = 0; i < cut; i++) result.Add(Blocks[i]);
+                result.Add(new JsonObject
+                {
+                    ["type"] = "context",
+                    ["elements"] = new JsonArray(Mrkdwn($"_…{left} more not shown_", BlockKitLimits.SectionText)),
+                });
+            }
+            else
+            {
+                for (var i = 0; i < tailStart; i++) result.Add(Blocks[i]);
+            }
+            for (var i = tailStart; i < Blocks.Count; i++) result.Add(Blocks[i]);
+            return result;
+        }
+
+        private void Add(JsonObject block)
+        {
+            if (_dividerDue && Blocks.Count > 0 && Type(Blocks[^1]) != "divider") Append(new JsonObject { ["type"] = "divider" });
+            _dividerDue = false;
+            Append(block);
+        }
+
+        private void Append(JsonObject block)
+        {
+            Blocks.Add(block);
+            _itemOf.Add(_item);
+        }
+
         public void RenderElements(JsonArray? elements)
         {
             if (elements is null) return;
@@ -249,7 +308,11 @@ public static class BlockKit
         private void Render(JsonObject e)
         {
             if (e["isVisible"] is JsonValue vis && vis.TryGetValue<bool>(out var visible) && !visible) return;
-            if (Flag(e["separator"]) && Blocks.Count > 0) Blocks.Add(new JsonObject { ["type"] = "divider" });
+            // The divider is drawn only once the element renders something: inputs are not shown in a
+            // message, and a separator above nothing would leave runs of empty dividers.
+            var dividerWasDue = _dividerDue;
+            if (Flag(e["separator"]) && Blocks.Count > 0) _dividerDue = true;
+            var before = Blocks.Count;
 
             switch (Type(e))
             {
@@ -267,6 +330,7 @@ public static class BlockKit
                     if (modal) Input(e);
                     break;
             }
+            if (Blocks.Count == before) _dividerDue = dividerWasDue;
         }
 
         private void TextBlock(JsonObject e)
@@ -279,18 +343,44 @@ public static class BlockKit
             var heading = Str(e["style"]) == "heading"
                 || (Str(e["weight"])?.ToLowerInvariant() == "bolder" && size is "medium" or "large" or "extralarge");
             FirstText ??= SlackText.ToPlain(text);
+            if (Str(e["fontType"])?.ToLowerInvariant() == "monospace" && !heading)
+            {
+                Monospace(text);
+                return;
+            }
             if (heading)
             {
                 Title ??= SlackText.ToPlain(text);
-                Blocks.Add(new JsonObject { ["type"] = "header", ["text"] = Plain(SlackText.ToPlain(text), BlockKitLimits.HeaderText) });
+                Add(new JsonObject { ["type"] = "header", ["text"] = Plain(SlackText.ToPlain(text), BlockKitLimits.HeaderText) });
                 return;
             }
             var mrkdwn = SlackText.ToMrkdwn(text);
             if (Str(e["weight"])?.ToLowerInvariant() == "bolder") mrkdwn = $"*{mrkdwn}*";
             if (Flag(e["isSubtle"]) || size == "small")
-                Blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Mrkdwn(mrkdwn, BlockKitLimits.SectionText)) });
+                Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Mrkdwn(mrkdwn, BlockKitLimits.SectionText)) });
             else
                 Section(mrkdwn);
+        }
+
+        /// <summary>
+        /// Monospace lines (survey bars) go into one code block, consecutive lines together, so that
+        /// Slack keeps their alignment; their text is escaped but not read as markdown.
+        /// </summary>
+        private void Monospace(string text)
+        {
+            var line = SlackText.Escape(text);
+            var joined = string.Join("\n", _monoLines.Append(line));
+            if (_mono is not null && !_dividerDue && Blocks.Count > 0 && ReferenceEquals(Blocks[^1], _mono)
+                && joined.Length + 6 <= BlockKitLimits.SectionText)
+            {
+                _monoLines.Add(line);
+                _mono["text"]!["text"] = $"```{joined}```";
+                return;
+            }
+            _monoLines.Clear();
+            _monoLines.Add(line);
+            _mono = new JsonObject { ["type"] = "section", ["text"] = Mrkdwn($"```{SlackText.Truncate(line, BlockKitLimits.SectionText - 6)}```", BlockKitLimits.SectionText) };
+            Add(_mono);
         }
 
         private string RichText(JsonObject e)
@@ -316,7 +406,7 @@ public static class BlockKit
             if (string.IsNullOrWhiteSpace(mrkdwn) && accessory is null) return;
             var block = new JsonObject { ["type"] = "section", ["text"] = Mrkdwn(mrkdwn, BlockKitLimits.SectionText) };
             if (accessory is not null) block["accessory"] = accessory;
-            Blocks.Add(block);
+            Add(block);
         }
 
         private void FactSet(JsonObject e)
@@ -332,7 +422,7 @@ public static class BlockKit
                     _plain.Add($"{SlackText.ToPlain(title)}: {SlackText.ToPlain(value)}");
                     fields.Add(Mrkdwn($"*{SlackText.Escape(SlackText.ToPlain(title))}*\n{SlackText.ToMrkdwn(value)}", BlockKitLimits.FieldText));
                 }
-                if (fields.Count > 0) Blocks.Add(new JsonObject { ["type"] = "section", ["fields"] = fields });
+                if (fields.Count > 0) Add(new JsonObject { ["type"] = "section", ["fields"] = fields });
             }
         }
 
@@ -341,7 +431,7 @@ public static class BlockKit
             var url = Str(e["url"]);
             if (url is null || url.Length > BlockKitLimits.Url
                 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")) return;
-            Blocks.Add(new JsonObject
+            Add(new JsonObject
             {
                 ["type"] = "image",
                 ["image_url"] = url,
@@ -416,7 +506,7 @@ public static class BlockKit
                     for (var n = 2; !used.Add(id); n++) id = SlackText.Truncate(b["action_id"]!.GetValue<string>(), BlockKitLimits.Id - 4) + "." + n;
                     b["action_id"] = id;
                 }
-                Blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = new JsonArray(chunk.Select(JsonNode (b) => b).ToArray()) });
+                Add(new JsonObject { ["type"] = "actions", ["elements"] = new JsonArray(chunk.Select(JsonNode (b) => b).ToArray()) });
             }
         }
 
@@ -439,7 +529,7 @@ public static class BlockKit
                         result.Add(link);
                         break;
                     case "Action.ShowCard" when a["card"] is JsonObject child:
-                        result.Add(OpenCardButton(title.Length > 0 ? title : "More", child));
+                        result.Add(OpenCardButton(title.Length > 0 ? title : "More", child, title));
                         break;
                 }
             }
@@ -447,9 +537,14 @@ public static class BlockKit
         }
 
         /// <summary>Cards are too big for a button value: the card is parked and the button opens it as a modal.</summary>
-        public JsonObject OpenCardButton(string title, JsonObject card)
+        public JsonObject OpenCardButton(string title, JsonObject card, string? modalTitle)
         {
             var id = newId();
+            if (!string.IsNullOrWhiteSpace(modalTitle) && card[ModalTitleHint] is null)
+            {
+                card = (JsonObject)card.DeepClone();
+                card[ModalTitleHint] = modalTitle;
+            }
             Parked.Add(new ParkedValue(id, card.ToJsonString()));
             return Button(title, OpenCardAction, new JsonObject { ["parked"] = id }.ToJsonString(), "primary");
         }
@@ -525,7 +620,7 @@ public static class BlockKit
             if (Str(e["placeholder"]) is { Length: > 0 } placeholder && Type(element) is not ("checkboxes" or "radio_buttons"))
                 element["placeholder"] = Plain(placeholder, BlockKitLimits.Placeholder);
 
-            Blocks.Add(new JsonObject
+            Add(new JsonObject
             {
                 ["type"] = "input",
                 ["block_id"] = id,
