@@ -13,6 +13,66 @@ namespace CrmBot.Tests.Conversations;
 /// </summary>
 public class DailyFlowTests
 {
+    // ---- who is <company> -------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task WhoIsACompany_ShowsItsContacts_OpenDeals_Activities_AndFollowUps()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe", "Acme Corporation");
+        await host.ContactAsync("John", "Roe", "Acme Corporation");
+        await host.ContactAsync("Other", "Person", "Globex");
+        foreach (var (name, stage, amount) in new[] { ("Acme renewal", "Lead", 48_000m), ("Acme old", "Closed Lost", 5_000m) })
+        {
+            var deal = await host.DealAsync(name, stage);
+            await host.WithDbAsync(db => db.Deals.Where(d => d.Id == deal.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.CompanyId, jane.CompanyId).SetProperty(d => d.Amount, amount)));
+        }
+        await host.SayAsync("log call with Jane Doe: discussed renewal pricing, follow up tomorrow: send the quote");
+
+        var card = (await host.SayAsync("who is acme")).Card(CardNames.Company);
+
+        Assert.Contains("Acme Corporation", card.FallbackText);
+        Assert.Contains("Contacts (2): Jane Doe, John Roe", card.FallbackText);
+        Assert.Contains("Acme renewal (Lead, 48,000 USD); total 48,000 USD", card.FallbackText);
+        Assert.DoesNotContain("Acme old", card.FallbackText);
+        Assert.Contains("Call with Jane Doe on 2026-11-25: discussed renewal pricing", card.FallbackText);
+        Assert.Contains("Send the quote (2026-11-26)", card.FallbackText);
+        Assert.DoesNotContain("Other Person", card.Card.ToJsonString());
+        Assert.Equal(jane.CompanyId, (await host.WithDbAsync(db => db.Companies.SingleAsync(c => c.Name == "Acme Corporation"))).Id);
+    }
+
+    [Fact]
+    public async Task WhoIs_AContactNamedExactlyLikeACompany_StaysTheContact()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Morgan", "", "Globex");
+        await host.WithDbAsync(async db =>
+        {
+            db.Companies.Add(new Company { Name = "Morgan", NormalizedName = "morgan" });
+            return await db.SaveChangesAsync();
+        });
+
+        var replies = await host.SayAsync("who is morgan");
+
+        Assert.Contains("Morgan", replies.Card(CardNames.ContactSummary).FallbackText);
+    }
+
+    [Fact]
+    public async Task WhoIs_ACompanyWithNoActivity_SaysNone()
+    {
+        using var host = new ConversationHost();
+        await host.WithDbAsync(async db =>
+        {
+            db.Companies.Add(new Company { Name = "Initech", NormalizedName = "initech" });
+            return await db.SaveChangesAsync();
+        });
+
+        var card = (await host.SayAsync("who is Initech?")).Card(CardNames.Company);
+
+        Assert.Contains("Contacts (0): none yet\nOpen deals: none\nLast activity: none\nNext follow-ups: none", card.FallbackText);
+    }
+
     // ---- stage moves ------------------------------------------------------------------------------------------
 
     [Fact]
