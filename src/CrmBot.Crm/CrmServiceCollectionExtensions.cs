@@ -42,6 +42,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<FollowUpService>();
         services.AddScoped<DealService>();
         services.AddScoped<CrmSearch>();
+        services.AddScoped<ContactService>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();
         services.AddSurveys(configuration);

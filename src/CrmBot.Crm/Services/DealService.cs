@@ -110,6 +110,21 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
         return new StageJump(from, target, skipped, Reopens: false);
     }
 
+    /// <summary>
+    /// Deals with a name close to <paramref name="name"/> at the same company (without a company: of the same
+    /// contact, or with neither), with Company and Contact.
+    /// </summary>
+    public async Task<IReadOnlyList<Deal>> FindDuplicatesAsync(string name, int? companyId, int? contactId, CancellationToken ct)
+    {
+        var key = TextFold.Fold(name);
+        if (key.Length == 0) return [];
+        var candidates = await db.Deals.Include(d => d.Company).Include(d => d.Contact)
+            .Where(d => companyId != null ? d.CompanyId == companyId : d.CompanyId == null && d.ContactId == contactId).ToListAsync(ct);
+        // About one typo in one word of the name ("Acme expnsion" beside "Acme expansion").
+        return candidates.Where(d => NameScore.Score(key, d.SearchName) >= 0.8)
+            .OrderByDescending(d => NameScore.Score(key, d.SearchName)).ThenBy(d => d.Id).Take(5).ToList();
+    }
+
     /// <summary>A deal with its Company, Contact and stage history (oldest first, each with who moved it).</summary>
     public async Task<Deal?> WithHistoryAsync(int dealId, CancellationToken ct)
     {

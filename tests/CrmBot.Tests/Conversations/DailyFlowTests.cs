@@ -13,6 +13,215 @@ namespace CrmBot.Tests.Conversations;
 /// </summary>
 public class DailyFlowTests
 {
+    // ---- add contact ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task AddContact_AtAnUnknownCompany_AddsBoth_AndSaysSo()
+    {
+        using var host = new ConversationHost();
+        var me = await host.MeAsync();
+
+        var replies = await host.SayAsync("add contact Bob Smith, bob@acme.com, +1 206 555 0100 at Acme");
+
+        Assert.Contains("Added contact Bob Smith (Acme): bob@acme.com · +12065550100.", replies.Text());
+        Assert.Contains("Acme was new, so I added the company too.", replies.Text());
+        replies.Card(CardNames.ContactSummary);
+        var bob = await host.WithDbAsync(db => db.Contacts.Include(c => c.Company).SingleAsync());
+        Assert.Equal(("Bob", "Smith", "bob@acme.com", "+12065550100", "Acme", "acme", me.Id),
+            (bob.FirstName, bob.LastName, bob.Email, bob.Phone, bob.Company!.Name, bob.Company.NormalizedName, bob.OwnerId));
+        var audit = await host.WithDbAsync(db => db.AuditEntries.Where(a => a.EntityType != nameof(Member)).OrderBy(a => a.Id).Select(a => $"{a.EntityType} {a.EntityId} {a.Action} by {a.MemberId}").ToListAsync());
+        Assert.Equal([$"Company {bob.CompanyId} created by {me.Id}", $"Contact {bob.Id} created by {me.Id}"], audit);
+    }
+
+    [Fact]
+    public async Task AddContact_AtAKnownCompany_UsesIt_WithATitle()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe", "Acme Corporation");
+
+        var replies = await host.SayAsync("new contact bob smith, CTO at Acme Inc");
+
+        Assert.Contains("Added contact Bob Smith (Acme Corporation): CTO.", replies.Text());
+        Assert.DoesNotContain("added the company", replies.Text());
+        Assert.Equal(1, await host.WithDbAsync(db => db.Companies.CountAsync()));
+        var bob = await host.WithDbAsync(db => db.Contacts.SingleAsync(c => c.FirstName == "Bob"));
+        Assert.Equal((jane.CompanyId, "CTO", (string?)null), (bob.CompanyId, bob.Title, bob.Email));
+    }
+
+    [Fact]
+    public async Task AddContact_WithAKnownEmail_AsksDidYouMean_AndUseExisting_AddsNothing()
+    {
+        using var host = new ConversationHost();
+        var existing = await host.ContactAsync("Robert", "Smith", "Acme");
+        await host.WithDbAsync(db => db.Contacts.Where(c => c.Id == existing.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Email, "bob@acme.com")));
+
+        var check = (await host.SayAsync("add contact Bob Smith, BOB@acme.com")).Card(CardNames.DuplicateCheck);
+
+        Assert.Contains("Did you mean Robert Smith? A contact with that email is already here.", check.FallbackText);
+        Assert.Equal(1, await host.WithDbAsync(db => db.Contacts.CountAsync()));
+        var kept = await host.ClickAsync(check, "Use existing");
+        Assert.Contains("kept the existing contact and added nothing", kept.Text());
+        Assert.Contains("Robert Smith", kept.Card(CardNames.ContactSummary).FallbackText);
+        Assert.Equal(1, await host.WithDbAsync(db => db.Contacts.CountAsync()));
+        Assert.Equal(0, await host.WithDbAsync(db => db.AuditEntries.CountAsync(a => a.EntityType != nameof(Member))));
+    }
+
+    [Fact]
+    public async Task AddContact_WithAKnownPhone_CreateAnyway_AddsTheSecond()
+    {
+        using var host = new ConversationHost();
+        var existing = await host.ContactAsync("Bob", "Smith", "Globex");
+        await host.WithDbAsync(db => db.Contacts.Where(c => c.Id == existing.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Phone, "+12065550100")));
+
+        var check = (await host.SayAsync("add contact Rob Jones +1 (206) 555-0100")).Card(CardNames.DuplicateCheck);
+        Assert.Contains("A contact with that phone number is already here.", check.FallbackText);
+
+        var replies = await host.ClickAsync(check, "Create anyway");
+
+        Assert.Contains("Added contact Rob Jones: +12065550100.", replies.Text());
+        var phones = await host.WithDbAsync(db => db.Contacts.OrderBy(c => c.Id).Select(c => c.FullName + " " + c.Phone).ToListAsync());
+        Assert.Equal(["Bob Smith +12065550100", "Rob Jones +12065550100"], phones);
+    }
+
+    [Fact]
+    public async Task AddContact_ACloseNameAtTheSameCompany_IsQuestioned_AtAnotherCompanyItIsNot()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Bob", "Smith", "Acme");
+
+        var check = await host.SayAsync("add contact Bob Smyth at Acme");
+        Assert.Contains("Did you mean Bob Smith?", check.Card(CardNames.DuplicateCheck).FallbackText);
+        Assert.Contains("Added contact Bob Smyth (Acme)", (await host.SayAsync("create anyway")).Text());
+
+        var elsewhere = await host.SayAsync("add contact Bob Smith at Globex");
+
+        Assert.Contains("Added contact Bob Smith (Globex).", elsewhere.Text());
+        Assert.Equal(3, await host.WithDbAsync(db => db.Contacts.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("add contact Bob Smith, 206 555 0100", "with its country code")]
+    [InlineData("add contact Bob Smith, bob@", "isn't an email address")]
+    [InlineData("add contact", "Who should I add?")]
+    [InlineData("add contact 12345678 at Acme", "as a phone number")]
+    [InlineData("add contact Bob Smith, CTO, Seattle, bob@acme.com", "what \"Seattle\" is")]
+    public async Task AddContact_WithDetailsItCannotRead_SaysWhat_AndAddsNothing(string text, string expected)
+    {
+        using var host = new ConversationHost();
+
+        var replies = await host.SayAsync(text);
+
+        Assert.Contains(expected, replies.Text());
+        Assert.Contains("Nothing was added.", replies.Text());
+        Assert.Equal(0, await host.WithDbAsync(db => db.Contacts.CountAsync()));
+        Assert.Equal(0, await host.WithDbAsync(db => db.Companies.CountAsync()));
+    }
+
+    // ---- new deal ---------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task NewDeal_ForAContact_AtItsCompany_ClosingEndOfMarch()
+    {
+        using var host = new ConversationHost();
+        var me = await host.MeAsync();
+        var jane = await host.ContactAsync("Jane", "Doe", "Acme");
+
+        var replies = await host.SayAsync("new deal Acme expansion 25k for Jane Doe, closes end of March");
+
+        Assert.Contains("Added deal Acme expansion: 25,000 USD, Lead, Acme, for Jane Doe, closes Wed 31 Mar 2027.", replies.Text());
+        var card = replies.Card(CardNames.Deal);
+        Assert.Contains("Created in Lead", card.Card.ToJsonString());
+        var deal = await host.WithDbAsync(db => db.Deals.SingleAsync());
+        Assert.Equal(("Acme expansion", 25_000m, "USD", "Lead", jane.Id, jane.CompanyId, new DateOnly(2027, 3, 31), me.Id),
+            (deal.Name, deal.Amount, deal.Currency, deal.Stage, deal.ContactId, deal.CompanyId, deal.ExpectedClose, deal.OwnerId));
+        Assert.Equal("created", (await host.WithDbAsync(db => db.AuditEntries.SingleAsync(a => a.EntityType == nameof(Deal)))).Action);
+    }
+
+    [Theory]
+    [InlineData("new deal Globex pilot $25,000", 25_000, "USD")]
+    [InlineData("new deal Globex pilot 25000 EUR", 25_000, "EUR")]
+    [InlineData("add deal Globex pilot 1.5m", 1_500_000, "USD")]
+    [InlineData("create deal Globex pilot 2027 €40k", 40_000, "EUR")]
+    [InlineData("new deal Globex pilot 12,500 gbp, closes Q1", 12_500, "GBP")]
+    public async Task NewDeal_ReadsTheAmount(string text, decimal amount, string currency)
+    {
+        using var host = new ConversationHost();
+
+        var replies = await host.SayAsync(text);
+
+        replies.Card(CardNames.Deal);
+        var deal = await host.WithDbAsync(db => db.Deals.SingleAsync());
+        Assert.Equal((amount, currency), (deal.Amount, deal.Currency));
+        Assert.StartsWith("Globex pilot", deal.Name);
+    }
+
+    [Fact]
+    public async Task NewDeal_CloseDates_EndOfQuarter_AndAPlainDate()
+    {
+        using var host = new ConversationHost();
+
+        await host.SayAsync("new deal Globex pilot 10k, closes end of Q1");
+        await host.SayAsync("new deal Initech seats 5k, closing Dec 15");
+
+        var closes = await host.WithDbAsync(db => db.Deals.OrderBy(d => d.Id).Select(d => d.ExpectedClose).ToListAsync());
+        Assert.Equal([new DateOnly(2027, 3, 31), new DateOnly(2026, 12, 15)], closes);
+    }
+
+    [Fact]
+    public async Task NewDeal_WithACloseNameAtTheSameCompany_AsksDidYouMean()
+    {
+        using var host = new ConversationHost();
+        var jane = await host.ContactAsync("Jane", "Doe", "Acme");
+        var first = await host.DealAsync("Acme expansion", "Qualified");
+        await host.WithDbAsync(db => db.Deals.Where(d => d.Id == first.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.CompanyId, jane.CompanyId).SetProperty(d => d.ContactId, jane.Id)));
+
+        var check = (await host.SayAsync("new deal Acme expansoin 30k for Jane Doe")).Card(CardNames.DuplicateCheck);
+        Assert.Contains("Did you mean Acme expansion? A deal with a close name is already here at Acme.", check.FallbackText);
+        var kept = await host.ClickAsync(check, "Use existing");
+        Assert.Contains("kept the existing deal and added nothing", kept.Text());
+        Assert.Equal(first.Id, (await host.WithDbAsync(db => db.Deals.SingleAsync())).Id);
+
+        var again = (await host.SayAsync("new deal Acme expansoin 30k for Jane Doe")).Card(CardNames.DuplicateCheck);
+        var created = await host.ClickAsync(again, "Create anyway");
+
+        Assert.Contains("Added deal Acme expansoin: 30,000 USD", created.Text());
+        Assert.Equal(2, await host.WithDbAsync(db => db.Deals.CountAsync()));
+    }
+
+    [Fact]
+    public async Task NewDeal_ForAnAmbiguousContact_ShowsAPicker_AndUsesTheChoice()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe", "Acme");
+        var smith = await host.ContactAsync("Jane", "Smith", "Globex");
+
+        var picker = (await host.SayAsync("new deal Pilot 10k for Jane")).Card(CardNames.ContactPicker);
+        Assert.Equal(0, await host.WithDbAsync(db => db.Deals.CountAsync()));
+        var replies = await host.ClickAsync(picker, "Jane Smith (Globex)");
+
+        Assert.Contains("Added deal Pilot: 10,000 USD, Lead, Globex, for Jane Smith.", replies.Text());
+        var deal = await host.WithDbAsync(db => db.Deals.SingleAsync());
+        Assert.Equal((smith.Id, smith.CompanyId), (deal.ContactId, deal.CompanyId));
+    }
+
+    [Theory]
+    [InlineData("new deal Acme expansion 25k for Nobody Known", "couldn't find a contact called \"Nobody Known\"")]
+    [InlineData("new deal Acme expansion for Jane Doe", "How much is it worth?")]
+    [InlineData("new deal 25k", "What should the deal be called?")]
+    [InlineData("new deal Acme expansion 25k, closes someday", "couldn't read \"someday\" as a close date")]
+    public async Task NewDeal_ThatCannotBeRead_SaysWhat_AndAddsNothing(string text, string expected)
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe", "Acme");
+
+        var replies = await host.SayAsync(text);
+
+        Assert.Contains(expected, replies.Text());
+        Assert.Contains("Nothing was added", replies.Text());
+        Assert.Equal(0, await host.WithDbAsync(db => db.Deals.CountAsync()));
+    }
+
     // ---- who is <company> -------------------------------------------------------------------------------------
 
     [Fact]
@@ -197,4 +406,43 @@ public class DailyFlowTests
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         _ => "",
     };
+
+    // ---- recognition and help ---------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("add contact Bob Smith, bob@acme.com", Intent.CreateContact, "Bob Smith, bob@acme.com")]
+    [InlineData("please add a new contact: Bob Smith", Intent.CreateContact, "Bob Smith")]
+    [InlineData("create person Ann Lee", Intent.CreateContact, "Ann Lee")]
+    [InlineData("new deal Acme expansion 25k", Intent.CreateDeal, "Acme expansion 25k")]
+    [InlineData("add a deal - Globex pilot $5,000", Intent.CreateDeal, "Globex pilot $5,000")]
+    [InlineData("new opportunity Initech 10k", Intent.CreateDeal, "Initech 10k")]
+    public void CreateCommands_AreRecognized_WithTheirDetailsAsTyped(string text, Intent intent, string details)
+    {
+        var r = new Recognizer().Recognize(new CrmBot.Conversations.Utterance(text, new DateOnly(2026, 11, 25)));
+
+        Assert.Equal((intent, details), (r.Intent, r.Details));
+    }
+
+    [Theory]
+    [InlineData("add note to Jane Doe: call back")]
+    [InlineData("new follow up with Jane tomorrow")]
+    public void OtherAddCommands_AreNotCreates(string text)
+    {
+        var r = new Recognizer().Recognize(new CrmBot.Conversations.Utterance(text, new DateOnly(2026, 11, 25)));
+
+        Assert.NotEqual(Intent.CreateContact, r.Intent);
+        Assert.NotEqual(Intent.CreateDeal, r.Intent);
+    }
+
+    [Fact]
+    public async Task TheHelpCard_ListsTheNewCommands()
+    {
+        using var host = new ConversationHost();
+
+        var help = Texts((await host.SayAsync("help")).Card(CardNames.Help).Card);
+
+        Assert.Contains("add contact Bob Smith, bob@acme.com, +1 206 555 0100 at Acme", help);
+        Assert.Contains("new deal Acme expansion 25k for Jane Doe, closes end of March", help);
+        Assert.Contains("who is Acme", help);
+    }
 }
