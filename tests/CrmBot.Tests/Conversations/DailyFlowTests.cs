@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Features;
 using CrmBot.Conversations.Recognition;
+using CrmBot.Conversations;
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Tests.Conversations;
@@ -435,14 +437,32 @@ public class DailyFlowTests
     }
 
     [Fact]
-    public async Task TheHelpCard_ListsTheNewCommands()
+    public async Task TheNewHelpExamples_WorkExactlyAsWritten_OnTheDemoWorkspace()
     {
-        using var host = new ConversationHost();
+        using var host = new ConversationHost(s => s.AddChatFeature<DemoFeature>());
+        await host.SayAsync("seed the demo");
+        const string addContact = "add contact Bob Smith, bob@acme.com, +1 206 555 0100 at Acme";
+        const string newDeal = "new deal Acme expansion 25k for Jane Doe, closes end of March";
+        const string whoIs = "who is Acme";
 
         var help = Texts((await host.SayAsync("help")).Card(CardNames.Help).Card);
+        Assert.All([addContact, newDeal, whoIs], example => Assert.Contains(example, help));
 
-        Assert.Contains("add contact Bob Smith, bob@acme.com, +1 206 555 0100 at Acme", help);
-        Assert.Contains("new deal Acme expansion 25k for Jane Doe, closes end of March", help);
-        Assert.Contains("who is Acme", help);
+        Assert.Contains("Added contact Bob Smith (Acme Corporation): bob@acme.com · +12065550100.", (await host.SayAsync(addContact)).Text());
+        Assert.Contains("Added deal Acme expansion: 25,000 USD, Lead, Acme Corporation, for Jane Doe, closes Wed 31 Mar 2027.",
+            (await host.SayAsync(newDeal)).Text());
+        var company = (await host.SayAsync(whoIs)).Card(CardNames.Company).FallbackText;
+        Assert.Contains("Bob Smith", company);
+        Assert.Contains("Acme expansion (Lead, 25,000 USD)", company);
+    }
+
+    /// <summary>"seed the demo": the demo workspace, owned by the member talking.</summary>
+    private sealed class DemoFeature(DemoSeeder seeder) : IChatFeature
+    {
+        public IReadOnlyCollection<string> Verbs { get; } = [];
+        public IEnumerable<HelpEntry> Help { get; } = [];
+        public FeatureClaim? Claim(CrmBot.Conversations.Utterance utterance) => utterance.Folded == "seed the demo" ? new FeatureClaim("seed") : null;
+        public Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct) => seeder.SeedAsync(context.Member, ct);
+        public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
     }
 }
