@@ -27,8 +27,12 @@ public static class ConversationsServiceCollectionExtensions
         services.AddChatFeature<FollowUpsFeature>();
         services.AddChatFeature<ContactFeature>();
         services.AddChatFeature<DealFeature>();
+        services.AddChatFeature<ContactCreateFeature>();
+        services.AddChatFeature<DealCreateFeature>();
         services.AddDialog<ContactFlowDialog>();
         services.AddDialog<DealStageDialog>();
+        services.AddDialog<ContactCreateDialog>();
+        services.AddDialog<DealCreateDialog>();
         return services;
     }
 

@@ -43,6 +43,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<DealService>();
         services.AddScoped<UndoService>();
         services.AddScoped<CrmSearch>();
+        services.AddScoped<ContactService>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();
         services.AddSurveys(configuration);

@@ -12,6 +12,9 @@ public static class CardNames
     public const string Deal = "deal";
     public const string Deals = "deals";
     public const string DealStageChanged = "deal-stage-changed";
+    public const string Company = "company";
+    public const string Confirm = "confirm";
+    public const string DuplicateCheck = "duplicate-check";
     public const string Error = "error";
     public const string SurveyForm = "survey-form";
     public const string SurveyInvite = "survey-invite";

@@ -15,10 +15,22 @@ public sealed class ContactFeature(Recognizer recognizer, CrmSearch search) : Bu
 
     public override IReadOnlyCollection<string> Verbs { get; } = [ShowVerb];
 
-    public override IEnumerable<HelpEntry> Help { get; } = [new("who is Jane Doe", "A contact's company, open deals, last activities, next follow-up")];
+    public override IEnumerable<HelpEntry> Help { get; } =
+    [
+        new("who is Jane Doe", "A contact's company, open deals, last activities, next follow-up"),
+        new("who is Acme", "A company's contacts, open deals, last activities, next follow-ups"),
+    ];
 
-    protected override Task HandleAsync(TurnContext context, Recognition.Recognition r, CancellationToken ct) =>
-        context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary, ContactText = r.Contact, Loose = r.Confidence < 0.9 }, ct);
+    protected override async Task HandleAsync(TurnContext context, Recognition.Recognition r, CancellationToken ct)
+    {
+        // Decided before the contact flow starts, so that flow stays about contacts only.
+        if (r.Contact is { } name && await CompanyCard.FindAsync(search, name, ct) is { } companyId)
+        {
+            await CompanyCard.ReplyAsync(context, search, companyId, ct);
+            return;
+        }
+        await context.BeginDialogAsync<ContactFlowDialog>(new ContactFlowState { Purpose = ContactFlowPurpose.Summary, ContactText = r.Contact, Loose = r.Confidence < 0.9 }, ct);
+    }
 
     public override async Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct)
     {

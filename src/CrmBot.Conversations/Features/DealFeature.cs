@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Recognition;
@@ -15,6 +16,7 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
     /// <summary>The deal card's stage picker: dealId, inputs stage and reason.</summary>
     public const string StageVerb = "deal.stage";
     public const string ListVerb = "deals.show";
+    private const int MaxHistory = 10;
 
     protected override IReadOnlyCollection<Intent> Intents { get; } = [Intent.DealStage, Intent.MyDeals];
 
@@ -86,12 +88,22 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
         }, fallback);
     }
 
-    /// <summary>The deal card: facts, and a stage picker listing each stage's exit criterion.</summary>
+    /// <summary>
+    /// The deal card: facts, the stage history (when loaded: <see cref="DealService.WithHistoryAsync"/>), and a stage
+    /// picker listing each stage's exit criterion.
+    /// </summary>
     public static void ReplyDeal(TurnContext context, Deal deal, IReadOnlyList<PipelineStage> pipeline, string? notice = null)
     {
         var current = pipeline.FirstOrDefault(s => s.Name == deal.Stage);
+        // The latest moves only: a deal pushed back and forth for a year would crowd out the stage picker.
+        var history = deal.StageHistory.TakeLast(MaxHistory).Select(h =>
+            $"{CardData.LocalDate(h.ChangedAt, context.TimeZone).ToString("d MMM yyyy", CultureInfo.InvariantCulture)} · " +
+            (h.FromStage is null ? $"Created in {h.ToStage}" : $"{h.FromStage} → {h.ToStage}") +
+            (h.ChangedBy is null ? "" : $" by {h.ChangedBy.DisplayName}") +
+            (h.Reason is null ? "" : $" ({h.Reason})")).ToList();
         var fallback = (notice is null ? "" : notice + "\n") + $"{deal.Name}: {deal.Stage}, {CardData.Money(deal.Amount, deal.Currency)}" +
             (current?.ExitCriterion is { } exit ? $"\nTo move on: {exit}" : "") +
+            (history.Count == 0 ? "" : "\nHistory:\n" + string.Join("\n", history)) +
             "\nStages: " + string.Join(", ", pipeline.Select(s => s.Name));
         context.ReplyCard(CardNames.Deal, new
         {
@@ -104,6 +116,7 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
             company = deal.Company?.Name,
             contact = deal.Contact?.FullName,
             expectedClose = deal.ExpectedClose is { } d ? CardData.Iso(d) : null,
+            history,
             stages = pipeline.Select(s => new
             {
                 name = s.Name,

@@ -3,7 +3,6 @@ using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Crm;
 using CrmBot.Crm.Services;
-using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Features;
 
@@ -16,24 +15,27 @@ public sealed class DealStageState
     public string? Reason { get; set; }
     /// <summary>How often a deal name was looked up; the question is asked at most twice.</summary>
     public int Searches { get; set; }
+    /// <summary>The user said yes to a move that skips stages or reopens the deal.</summary>
+    public bool JumpConfirmed { get; set; }
 }
 
 /// <summary>
-/// Which deal (picker when ambiguous, "did you mean" when nothing fits), then move it — asking why
-/// when it closes — or show its card. Steps: 0 ask deal · 1 search · 2 picked · 3 move · 4 reason given.
+/// Which deal (picker when ambiguous, "did you mean" when nothing fits), then move it — asking to confirm a
+/// move that skips stages (listing their exit criteria) or reopens a closed deal, and why when it closes — or
+/// show its card. Steps: 0 ask deal · 1 search · 2 picked · 3 check jump · 4 jump answered · 5 move · 6 reason given.
 /// </summary>
 public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbContext db) : WaterfallDialog<DealStageState>
 {
     public const string DialogName = "deal-stage";
-    private const int AskDeal = 0, Move = 3;
+    private const int AskDeal = 0, CheckJump = 3, Move = 5;
 
     public override string Name => DialogName;
 
-    protected override IReadOnlyList<WaterfallStep<DealStageState>> Steps => [AskDealAsync, SearchAsync, PickedAsync, MoveAsync, ReasonAsync];
+    protected override IReadOnlyList<WaterfallStep<DealStageState>> Steps => [AskDealAsync, SearchAsync, PickedAsync, CheckJumpAsync, JumpAnsweredAsync, MoveAsync, ReasonAsync];
 
     private static Task<StepResult> AskDealAsync(StepContext<DealStageState> step, CancellationToken ct)
     {
-        if (step.State.DealId is not null) return Task.FromResult(step.GoTo(Move));
+        if (step.State.DealId is not null) return Task.FromResult(step.GoTo(CheckJump));
         if (step.State.DealText is not null) return Task.FromResult(step.Next());
         return Task.FromResult(step.Ask(Prompt.ForName("Which deal?", "which deal")));
     }
@@ -49,7 +51,7 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
         {
             case PickKind.Clear:
                 s.DealId = pick.Item!.Id;
-                return step.GoTo(Move);
+                return step.GoTo(CheckJump);
             case PickKind.None when s.Searches >= 2:
                 step.Context.ReplyText($"I couldn't find a deal called \"{query}\" either, so I've stopped; nothing was changed. Say \"my deals\" to see yours.");
                 return step.End();
@@ -81,13 +83,45 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
         return Task.FromResult(step.GoTo(AskDeal));
     }
 
+    private async Task<StepResult> CheckJumpAsync(StepContext<DealStageState> step, CancellationToken ct)
+    {
+        var s = step.State;
+        if (s.Stage is null || s.JumpConfirmed) return step.GoTo(Move);
+        var deal = await db.Deals.FindAsync([s.DealId!.Value], ct);
+        // An unknown deal or stage is for the move to answer.
+        if (deal is null || deals.FindStage(s.Stage) is not { } target || deals.Jump(deal.Stage, target) is not { NeedsConfirmation: true } jump)
+            return step.GoTo(Move);
+        if (jump.Reopens)
+        {
+            var why = deal.CloseReason is null ? "" : $" ({deal.CloseReason})";
+            return step.Ask(Asking.Confirm($"{deal.Name} is closed: {jump.From.Name}{why}.", [],
+                $"Reopen it in {target.Name}?", $"Reopen in {target.Name}", $"Leave it {jump.From.Name.ToLowerInvariant()}"));
+        }
+        var lines = jump.Skipped.Select(p => p.ExitCriterion is null ? $"{p.Name}" : $"{p.Name}: {p.ExitCriterion}").ToList();
+        var count = jump.Skipped.Count == 1 ? "a stage" : $"{jump.Skipped.Count} stages";
+        return step.Ask(Asking.Confirm($"{deal.Name}: {jump.From.Name} → {target.Name} skips {count} and their exit criteria:", lines,
+            $"Move it to {target.Name} anyway?", $"Move to {target.Name}", $"Keep in {jump.From.Name}"));
+    }
+
+    private async Task<StepResult> JumpAnsweredAsync(StepContext<DealStageState> step, CancellationToken ct)
+    {
+        if (step.Answer?.Confirmed == true)
+        {
+            step.State.JumpConfirmed = true;
+            return step.Next();
+        }
+        var deal = await db.Deals.FindAsync([step.State.DealId!.Value], ct);
+        step.Context.ReplyText(deal is null ? "Okay, nothing changed." : $"Okay, {deal.Name} stays in {deal.Stage}. Nothing changed.");
+        return step.End();
+    }
+
     private async Task<StepResult> MoveAsync(StepContext<DealStageState> step, CancellationToken ct)
     {
         var s = step.State;
         var context = step.Context;
         if (s.Stage is null)
         {
-            var deal = await db.Deals.Include(d => d.Company).Include(d => d.Contact).FirstOrDefaultAsync(d => d.Id == s.DealId, ct);
+            var deal = await deals.WithHistoryAsync(s.DealId!.Value, ct);
             if (deal is null) context.ReplyText("That deal no longer exists.");
             else DealFeature.ReplyDeal(context, deal, deals.Pipeline);
             return step.End();
@@ -118,7 +152,7 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
                 return step.Ask(Prompt.ForFreeText($"Why is {move.Deal!.Name} {target.Name.ToLowerInvariant()}? (one line; it's kept with the deal)",
                     $"the reason {move.Deal.Name} is {target.Name.ToLowerInvariant()}"));
             case StageMoveStatus.UnknownStage:
-                DealFeature.ReplyDeal(context, move.Deal!, move.ValidStages,
+                DealFeature.ReplyDeal(context, await deals.WithHistoryAsync(move.Deal!.Id, ct) ?? move.Deal!, move.ValidStages,
                     $"\"{s.Stage}\" isn't a stage. Pick one: {string.Join(", ", move.ValidStages.Select(v => v.Name))}.");
                 return step.End();
             default:

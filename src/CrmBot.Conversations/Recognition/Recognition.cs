@@ -2,7 +2,7 @@ using CrmBot.Crm.Model;
 
 namespace CrmBot.Conversations.Recognition;
 
-public enum Intent { None, Help, LogActivity, FollowUps, AddFollowUp, Complete, Snooze, ContactSummary, DealStage, MyDeals, Undo }
+public enum Intent { None, Help, LogActivity, FollowUps, AddFollowUp, Complete, Snooze, ContactSummary, DealStage, MyDeals, Undo, CreateContact, CreateDeal }
 
 /// <summary>
 /// What the recognizer read in a message. Names are as typed (to be matched against the store);
@@ -45,4 +45,6 @@ public sealed record Recognition(Intent Intent, double Confidence = 1.0)
     public DateOnly? DueTo { get; init; }
     public int? SnoozeDays { get; init; }
     public DateOnly? SnoozeUntil { get; init; }
+    /// <summary>What follows "add contact" / "new deal", as typed (emails and phone numbers intact).</summary>
+    public string? Details { get; init; }
 }

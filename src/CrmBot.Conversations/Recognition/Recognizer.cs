@@ -53,6 +53,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         if (ReadFollowUpDays(u) is { } days) return days;
         if (MatchesList(w, DealLists)) return new Recognition(Intent.MyDeals);
         if (Fuzzy.IsAny(w[0], "snooze", "postpone", "defer", "delay")) return Snooze(u);
+        if (ReadCreate(u) is { } create) return create;
         if (ReadComplete(u) is { } complete) return complete;
         if (ReadDealStage(u) is { } stage) return stage;
         if (ReadAddFollowUp(u) is { } followUp) return followUp;
@@ -407,6 +408,23 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
         return null;
     }
 
+    // ---- add contact / new deal ------------------------------------------------------------------------
+
+    private static Recognition? ReadCreate(Utterance u)
+    {
+        if (u.Words.Count < 2) return null;
+        var lead = u.Words[0] is "please" or "pls" ? 1 : 0;
+        if (u.Words.Count < lead + 2 || !Fuzzy.IsAny(u.Words[lead], "add", "new", "create")) return null;
+        var next = lead + 1;
+        while (next < u.Words.Count - 1 && u.Words[next] is "a" or "an" or "new") next++;
+        Intent? intent = Fuzzy.IsAny(u.Words[next], "contact", "person") ? Intent.CreateContact
+            : Fuzzy.IsAny(u.Words[next], "deal", "opportunity", "opp") ? Intent.CreateDeal : null;
+        if (intent is null) return null;
+        // The raw text, not Expanded: an email or phone number must reach the feature exactly as typed.
+        var details = CreateLead().Replace(u.Text, "", 1);
+        return new Recognition(intent.Value) { Details = Clean(details) };
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------
 
     private static string? Clean(string? text)
@@ -478,6 +496,8 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     private static partial Regex LeadingTitleFiller();
     [GeneratedRegex(@"^(?:(?:with|to|for|on|about|the|contact|mr|ms|mrs|dr)\.?\s+)+|\s+(?:today|earlier|this\s+morning|this\s+afternoon|just\s+now)$", RegexOptions.IgnoreCase)]
     private static partial Regex NameNoise();
+    [GeneratedRegex(@"^\W*(?:(?:please|pls)\W+)?\w+\W+(?:(?:a|an|new)\W+){0,2}\w+\b[\s:,\-—]*", RegexOptions.IgnoreCase)]
+    private static partial Regex CreateLead();
     [GeneratedRegex(@"^(?:please\s+)?(?:who\s+is|who's|whos|who\s+s|summary\s+(?:of|for|on)|summary|summarize|summarise|sum\s+up|brief\s+me\s+on|brief\s+me\s+about|brief|tell\s+me\s+about|what\s+do\s+we\s+know\s+about|info\s+(?:on|about|for)|info|about|look\s*up|find|show\s+(?:me\s+)?contact|show\s+me|contact\s+(?:info|card|details)?\s*(?:for|on)?|profile\s+(?:of|for)?|prep\s+(?:me\s+)?for|details\s+(?:on|for|of))\s+(?<name>.+?)\s*\??$", RegexOptions.IgnoreCase)]
     private static partial Regex SummaryLead();
 }

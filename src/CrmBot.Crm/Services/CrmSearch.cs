@@ -12,6 +12,10 @@ public sealed record Match<T>(T Item, double Score);
 public sealed record ContactSummary(Contact Contact, Company? Company, IReadOnlyList<Deal> OpenDeals,
     IReadOnlyList<Activity> LastActivities, FollowUp? NextFollowUp);
 
+/// <summary>A company at a glance: its contacts (the first few and how many), open deals, last activities, next follow-ups.</summary>
+public sealed record CompanySummary(Company Company, IReadOnlyList<Contact> Contacts, int ContactCount, IReadOnlyList<Deal> OpenDeals,
+    IReadOnlyList<Activity> LastActivities, IReadOnlyList<FollowUp> NextFollowUps);
+
 /// <summary>
 /// Finds contacts, companies and deals by name, ignoring case and accents and forgiving a typo,
 /// best first. The FTS5 trigram indexes (<see cref="SearchIndex"/>) narrow 100,000 names to a
@@ -103,6 +107,36 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
             .OrderBy(f => f.DueAt).ThenBy(f => f.Id)
             .FirstOrDefaultAsync(ct);
         return new ContactSummary(contact, contact.Company, openDeals, activities, next);
+    }
+
+    /// <summary>
+    /// A company's first 10 contacts by name, its open deals in pipeline order, the last 5 activities with any of
+    /// its contacts, and the next 3 open follow-ups on its contacts or deals.
+    /// </summary>
+    public async Task<CompanySummary?> CompanySummaryAsync(int companyId, CancellationToken ct)
+    {
+        var company = await db.Companies.FirstOrDefaultAsync(c => c.Id == companyId, ct);
+        if (company is null) return null;
+        var contacts = await db.Contacts.Where(c => c.CompanyId == companyId)
+            .OrderBy(c => c.FirstName).ThenBy(c => c.LastName).ThenBy(c => c.Id).Take(10).ToListAsync(ct);
+        var contactCount = await db.Contacts.CountAsync(c => c.CompanyId == companyId, ct);
+
+        var pipeline = options.Value.Pipeline;
+        var closed = pipeline.Where(s => s.IsClosed).Select(s => s.Name).ToList();
+        var deals = await db.Deals.Include(d => d.Contact).Include(d => d.Owner)
+            .Where(d => d.CompanyId == companyId && !closed.Contains(d.Stage)).ToListAsync(ct);
+        var order = pipeline.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        var openDeals = deals.OrderBy(d => order.GetValueOrDefault(d.Stage, int.MaxValue)).ThenBy(d => d.Name, StringComparer.OrdinalIgnoreCase).ToList();
+
+        var activities = await db.Activities.Include(a => a.Contact).Include(a => a.LoggedBy)
+            .Where(a => a.Contact!.CompanyId == companyId)
+            .OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id)
+            .Take(5).ToListAsync(ct);
+        var followUps = await db.FollowUps.Include(f => f.Contact).Include(f => f.Deal)
+            .Where(f => f.Status != FollowUpStatus.Done && (f.Contact!.CompanyId == companyId || f.Deal!.CompanyId == companyId))
+            .OrderBy(f => f.DueAt).ThenBy(f => f.Id)
+            .Take(3).ToListAsync(ct);
+        return new CompanySummary(company, contacts, contactCount, openDeals, activities, followUps);
     }
 
     /// <summary>

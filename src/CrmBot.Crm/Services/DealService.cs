@@ -20,6 +20,15 @@ public interface IStageChangeHook
     Task OnStageChangedAsync(CrmDbContext db, Deal deal, DealStageChange change, Actor actor, CancellationToken ct);
 }
 
+/// <summary>
+/// What a move would do beyond one step: the open stages it jumps over (their exit criteria never met), or
+/// that it reopens a closed deal. A move to a lost stage skips nothing: a deal can be lost at any stage.
+/// </summary>
+public sealed record StageJump(PipelineStage From, PipelineStage To, IReadOnlyList<PipelineStage> Skipped, bool Reopens)
+{
+    public bool NeedsConfirmation => Reopens || Skipped.Count > 0;
+}
+
 public sealed record NewDeal(string Name, decimal Amount, string? Stage = null, int? CompanyId = null, int? ContactId = null,
     string Currency = "USD", DateOnly? ExpectedClose = null);
 
@@ -83,6 +92,47 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
         await db.SaveChangesAsync(ct);
         logger.DealMoved(deal.Id, from, target.Name, actor.MemberId);
         return new(StageMoveStatus.Moved, deal, from, Pipeline);
+    }
+
+    /// <summary>What moving from <paramref name="fromStage"/> to <paramref name="target"/> jumps over; null for a stage not in the pipeline.</summary>
+    public StageJump? Jump(string fromStage, PipelineStage target)
+    {
+        var pipeline = Pipeline;
+        var fromIndex = pipeline.ToList().FindIndex(s => s.Name == fromStage);
+        var toIndex = pipeline.ToList().IndexOf(target);
+        if (fromIndex < 0 || toIndex < 0) return null;
+        var from = pipeline[fromIndex];
+        if (from.IsClosed) return new StageJump(from, target, [], Reopens: target.Name != from.Name);
+        // Won counts as the step after the last open stage, wherever it sits in the list.
+        var skipped = target.IsClosed
+            ? target.IsWon ? pipeline.Where((s, i) => i > fromIndex && !s.IsClosed).ToList() : []
+            : pipeline.Where((s, i) => i > fromIndex && i < toIndex && !s.IsClosed).ToList();
+        return new StageJump(from, target, skipped, Reopens: false);
+    }
+
+    /// <summary>
+    /// Deals with a name close to <paramref name="name"/> at the same company (without a company: of the same
+    /// contact, or with neither), with Company and Contact.
+    /// </summary>
+    public async Task<IReadOnlyList<Deal>> FindDuplicatesAsync(string name, int? companyId, int? contactId, CancellationToken ct)
+    {
+        var key = TextFold.Fold(name);
+        if (key.Length == 0) return [];
+        var candidates = await db.Deals.Include(d => d.Company).Include(d => d.Contact)
+            .Where(d => companyId != null ? d.CompanyId == companyId : d.CompanyId == null && d.ContactId == contactId).ToListAsync(ct);
+        // About one typo in one word of the name ("Acme expnsion" beside "Acme expansion").
+        return candidates.Where(d => NameScore.Score(key, d.SearchName) >= 0.8)
+            .OrderByDescending(d => NameScore.Score(key, d.SearchName)).ThenBy(d => d.Id).Take(5).ToList();
+    }
+
+    /// <summary>A deal with its Company, Contact and stage history (oldest first, each with who moved it).</summary>
+    public async Task<Deal?> WithHistoryAsync(int dealId, CancellationToken ct)
+    {
+        var deal = await db.Deals.Include(d => d.Company).Include(d => d.Contact)
+            .Include(d => d.StageHistory).ThenInclude(h => h.ChangedBy)
+            .FirstOrDefaultAsync(d => d.Id == dealId, ct);
+        deal?.StageHistory.Sort((a, b) => a.ChangedAt != b.ChangedAt ? a.ChangedAt.CompareTo(b.ChangedAt) : a.Id.CompareTo(b.Id));
+        return deal;
     }
 
     /// <summary>A member's deals not yet closed, in pipeline order, with Company and Contact.</summary>
