@@ -29,7 +29,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
 
     public override IEnumerable<HelpEntry> Help { get; } =
     [
-        new("log call with Jane Doe: notes, follow up Tue", "Log a call, meeting, email or note, with a follow-up"),
+        new("log call with Jane Doe: discussed pricing, follow up Tue", "Log a call, meeting, email or note, with a follow-up"),
         new("log", "Open the log form"),
         new("undo", "Undo your last change (within 10 minutes)"),
     ];

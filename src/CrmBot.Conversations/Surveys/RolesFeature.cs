@@ -19,8 +19,8 @@ public sealed partial class RolesFeature(CrmDbContext db, MemberService members)
 
     public IEnumerable<HelpEntry> Help { get; } =
     [
-        new("promote <name> to manager|admin|rep", "Change a member's role", AdminOnly: true),
-        new("assign <member> to <manager>", "Put a member in a manager's team", AdminOnly: true),
+        new("promote Megan to manager", "Change a member's role (manager, admin or rep)", AdminOnly: true),
+        new("assign Megan to Mike", "Put a member in a manager's team", AdminOnly: true),
     ];
 
     public FeatureClaim? Claim(Utterance u)

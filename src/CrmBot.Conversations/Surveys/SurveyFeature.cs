@@ -34,9 +34,9 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
     public IEnumerable<HelpEntry> Help { get; } =
     [
         new("feedback", "Answer the open anonymous survey"),
-        new("survey new | survey pulse", "Create an anonymous survey (pulse: the post-rollout template)", AdminOnly: true),
-        new("survey results [#]", "Results, once enough people have answered", AdminOnly: true),
-        new("survey close|reopen [#] · survey export [#] · surveys", "Manage surveys; export the results as CSV", AdminOnly: true),
+        new("survey new · survey pulse", "Create an anonymous survey (pulse: the post-rollout template)", AdminOnly: true),
+        new("survey results", "Results, once enough people have answered", AdminOnly: true),
+        new("surveys · survey close · survey reopen · survey export", "Manage surveys (add a number for an older one: survey close 2); export the results as CSV", AdminOnly: true),
     ];
 
     public FeatureClaim? Claim(Utterance u)

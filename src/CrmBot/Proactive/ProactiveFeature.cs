@@ -20,9 +20,9 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
 
     public IEnumerable<HelpEntry> Help { get; } =
     [
-        new("digest on|off|at 08:30", "Your workday morning digest of due and overdue follow-ups"),
-        new("notify instant|digest", "Stage changes of your deals made by others: a message at once, or in your digest"),
-        new("outbox [retry]", "Proactive messages waiting or failed; retry re-sends the failed ones", AdminOnly: true),
+        new("digest on · digest at 08:30 · digest off", "Your workday morning digest of due and overdue follow-ups"),
+        new("notify instant · notify digest", "Stage changes of your deals made by others: a message at once, or in your digest"),
+        new("outbox · outbox retry", "Proactive messages waiting or failed; retry re-sends the failed ones", AdminOnly: true),
     ];
 
     public FeatureClaim? Claim(Utterance u)

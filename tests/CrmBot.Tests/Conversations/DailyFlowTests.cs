@@ -200,7 +200,8 @@ public class DailyFlowTests
 
         var picker = (await host.SayAsync("new deal Pilot 10k for Jane")).Card(CardNames.ContactPicker);
         Assert.Equal(0, await host.WithDbAsync(db => db.Deals.CountAsync()));
-        var replies = await host.ClickAsync(picker, "Jane Smith (Globex)");
+        Assert.Contains("2. Jane Smith", picker.Card.ToJsonString());
+        var replies = await host.ClickAsync(picker, "Choose", nth: 1);
 
         Assert.Contains("Added deal Pilot: 10,000 USD, Lead, Globex, for Jane Smith.", replies.Text());
         var deal = await host.WithDbAsync(db => db.Deals.SingleAsync());

@@ -55,15 +55,18 @@ public class OpenQuestionTests
         using var host = new ConversationHost();
         await host.SeedDemoAsync();
 
-        Assert.Contains("Why is Müller line upgrade", (await host.SayAsync("move muller line upgrade to won")).Text());
+        // Proposal Sent to Won skips Negotiation: confirmed first, then the reason is asked.
+        Assert.Contains("Agreement signed", (await host.SayAsync("move muller line upgrade to won")).Text());
+        Assert.Contains("Why is Müller line upgrade", (await host.SayAsync("yes")).Text());
         var replies = await host.SayAsync("move Müller line upgrade to closed won");
 
         Assert.Contains("Left the question about the reason Müller line upgrade is closed won", replies.Text());
-        Assert.Contains("Why is Müller line upgrade", replies.Text());
+        Assert.Contains("Agreement signed", replies.Text());
         var deal = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
         Assert.NotEqual("Closed Won", deal.Stage);
         Assert.Null(deal.CloseReason);
 
+        Assert.Contains("Why is Müller line upgrade", (await host.SayAsync("yes")).Text());
         await host.SayAsync("signed after the on-site demo");
         deal = await host.WithDbAsync(db => db.Deals.SingleAsync(d => d.Name == "Müller line upgrade"));
         Assert.Equal(("Closed Won", "signed after the on-site demo"), (deal.Stage, deal.CloseReason));
