@@ -19,7 +19,8 @@ public sealed class UndoService(CrmDbContext db, TimeProvider clock, ActivitySer
     /// <summary>How long after a change a typed "undo" still reaches it.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
-    private static readonly string[] Undoable = [nameof(Activity), nameof(FollowUp), nameof(Deal)];
+    // Every kind of record a rep changes in chat, so the latest change is never skipped for an older one.
+    private static readonly string[] Undoable = [nameof(Activity), nameof(FollowUp), nameof(Deal), nameof(Contact), nameof(Company)];
 
     public async Task<UndoResult> UndoLatestAsync(Actor actor, CancellationToken ct)
     {
@@ -37,6 +38,8 @@ public sealed class UndoService(CrmDbContext db, TimeProvider clock, ActivitySer
             (nameof(FollowUp), "completed") => await ReopenAsync(id, latest.OldValue, actor, ct),
             (nameof(FollowUp), "snoozed") => await UnsnoozeAsync(id, latest.OldValue, actor, ct),
             (nameof(Deal), "stage") => await MoveBackAsync(id, latest.OldValue, actor, ct),
+            (nameof(Deal), "created") => await RemoveDealAsync(id, actor, ct),
+            (nameof(Contact), "created") => await RemoveContactAsync(id, latest, actor, ct),
             _ => new(UndoStatus.NotUndoable, latest.NewValue),
         };
     }
@@ -86,6 +89,49 @@ public sealed class UndoService(CrmDbContext db, TimeProvider clock, ActivitySer
         AuditLog.Add(db, actor, nameof(FollowUp), item.Id, "undone", $"snoozed to {snoozedTo:yyyy-MM-dd}", $"{date:yyyy-MM-dd}");
         await db.SaveChangesAsync(ct);
         return new(UndoStatus.Undone, $"snoozing \"{item.Title}\" (due {date.ToString("ddd d MMM", CultureInfo.InvariantCulture)} again)");
+    }
+
+    /// <summary>A deal added by mistake goes, unless something was already logged or planned on it.</summary>
+    private async Task<UndoResult> RemoveDealAsync(int dealId, Actor actor, CancellationToken ct)
+    {
+        var deal = await db.Deals.Include(d => d.StageHistory).FirstOrDefaultAsync(d => d.Id == dealId, ct);
+        if (deal is null) return new(UndoStatus.NothingRecent);
+        if (await db.Activities.AnyAsync(a => a.DealId == dealId, ct) || await db.FollowUps.AnyAsync(f => f.DealId == dealId, ct))
+            return new(UndoStatus.NotUndoable, $"adding the deal {deal.Name}, which has activity since");
+        db.DealStageChanges.RemoveRange(deal.StageHistory);
+        db.Deals.Remove(deal);
+        AuditLog.Add(db, actor, nameof(Deal), deal.Id, "undone", $"{deal.Name}, {deal.Amount} {deal.Currency}, {deal.Stage}", null);
+        await db.SaveChangesAsync(ct);
+        return new(UndoStatus.Undone, $"adding the deal {deal.Name}");
+    }
+
+    /// <summary>
+    /// A contact added by mistake goes, with the company added for it in the same change, unless anything refers
+    /// to either since.
+    /// </summary>
+    private async Task<UndoResult> RemoveContactAsync(int contactId, AuditEntry created, Actor actor, CancellationToken ct)
+    {
+        var contact = await db.Contacts.Include(c => c.Company).FirstOrDefaultAsync(c => c.Id == contactId, ct);
+        if (contact is null) return new(UndoStatus.NothingRecent);
+        if (await db.Activities.AnyAsync(a => a.ContactId == contactId, ct) || await db.FollowUps.AnyAsync(f => f.ContactId == contactId, ct)
+            || await db.Deals.AnyAsync(d => d.ContactId == contactId, ct))
+            return new(UndoStatus.NotUndoable, $"adding {contact.FullName}, who has activity since");
+        db.Contacts.Remove(contact);
+        AuditLog.Add(db, actor, nameof(Contact), contact.Id, "undone", contact.FullName, null);
+        var what = $"adding {contact.FullName}";
+        var companyKey = contact.CompanyId?.ToString(CultureInfo.InvariantCulture);
+        if (contact.Company is { } company && contact.CompanyId is { } companyId
+            && await db.AuditEntries.AnyAsync(e => e.EntityType == nameof(Company) && e.EntityId == companyKey && e.Action == "created"
+                && e.MemberId == actor.MemberId && e.At == created.At, ct)
+            && !await db.Contacts.AnyAsync(c => c.CompanyId == companyId && c.Id != contactId, ct)
+            && !await db.Deals.AnyAsync(d => d.CompanyId == companyId, ct))
+        {
+            db.Companies.Remove(company);
+            AuditLog.Add(db, actor, nameof(Company), companyId, "undone", company.Name, null);
+            what += $" and the company {company.Name}";
+        }
+        await db.SaveChangesAsync(ct);
+        return new(UndoStatus.Undone, what);
     }
 
     private async Task<UndoResult> MoveBackAsync(int dealId, string? fromStage, Actor actor, CancellationToken ct)

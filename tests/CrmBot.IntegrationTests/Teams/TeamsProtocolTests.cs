@@ -14,7 +14,7 @@ public class TeamsProtocolTests(StubBotHost host) : IClassFixture<StubBotHost>
     private RecordingBot Bot => host.Bot;
 
     [Fact]
-    public async Task PersonalMessage_BecomesTurn_WithUserTenantAndTimeZone_AndReplyIsPosted()
+    public async Task PersonalMessage_BecomesTurn_WithUserTenantTimeZoneAndLocale_AndReplyIsPosted()
     {
         var activity = host.Sample("message-personal");
         var id = activity["id"]!.GetValue<string>();
@@ -27,7 +27,7 @@ public class TeamsProtocolTests(StubBotHost host) : IClassFixture<StubBotHost>
         Assert.Equal(ConversationKind.Personal, turn.Kind);
         Assert.Equal("log call with Jane Doe: discussed pricing, follow up tomorrow", turn.Text);
         Assert.Equal(new ChatUser("msteams", "451759a8-7d0f-44e7-8ca7-378fc3a9837c", "29:1VFXBxWd78xJz37ir-o97fNQJ",
-            "Megan Bowen", "America/Los_Angeles", null, "56e2dfb3-1734-4d2d-8852-368a75b74a1b"), turn.From);
+            "Megan Bowen", "America/Los_Angeles", null, "56e2dfb3-1734-4d2d-8852-368a75b74a1b", "en-US"), turn.From);
         Assert.Equal("a:1Ig_cmjzTdWcgCFUXe9M0bupu1ssaTPK_8QFI", turn.ConversationId);
 
         // A reply in the conversation, from the bot to the user, threaded to the message.

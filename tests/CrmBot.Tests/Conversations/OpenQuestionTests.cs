@@ -226,6 +226,28 @@ public class OpenQuestionTests
     }
 
     [Fact]
+    public async Task TypedUndo_RightAfterAddingAContactOrADeal_TakesBackThat_NotAnOlderLog()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe", "Acme");
+        await host.SayAsync("log call with Jane Doe: pricing");
+        await host.SayAsync("add contact Bob Smith, bob@initech.example at Initech");
+
+        var contact = await host.SayAsync("undo");
+
+        Assert.Contains("Undone: adding Bob Smith and the company Initech", contact.Text());
+        Assert.Equal(["Jane Doe"], await host.WithDbAsync(db => db.Contacts.Select(c => c.FirstName + " " + c.LastName).ToListAsync()));
+        Assert.Equal(["Acme"], await host.WithDbAsync(db => db.Companies.Select(c => c.Name).ToListAsync()));
+        Assert.Equal(1, await CountAsync<Activity>(host));
+
+        await host.SayAsync("new deal Acme expansion 25k for Jane Doe");
+        Assert.Equal(1, await CountAsync<Deal>(host));
+        Assert.Contains("Undone: adding the deal Acme expansion", (await host.SayAsync("undo")).Text());
+        Assert.Equal(0, await CountAsync<Deal>(host));
+        Assert.Equal(1, await CountAsync<Activity>(host));
+    }
+
+    [Fact]
     public async Task TypedUndo_TakesBackAStageMove()
     {
         using var host = new ConversationHost();
