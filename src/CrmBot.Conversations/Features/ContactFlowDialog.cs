@@ -52,13 +52,13 @@ public sealed class ContactFlowState
 /// 14 ask date order · 15 date order answered (then back to 8).
 /// </summary>
 public sealed class ContactFlowDialog(CrmSearch search, ActivityService activities, FollowUpService followUps, DealService deals,
-    MemberService members, CrmDbContext db) : WaterfallDialog<ContactFlowState>
+    MemberService members, ContactService contacts, CrmDbContext db) : WaterfallDialog<ContactFlowState>
 {
     public const string DialogName = "contact-flow";
     private const int AskContact = 0, Search = 1, AskType = 3, AskNotes = 5, AskDate = 7, CheckDate = 8, AskDeal = 11, Act = 13, AskOrder = 14;
     private const int MaxSearches = 2;
     /// <summary>Choice values of the "nobody matched" question, next to contact ids.</summary>
-    private const string TryAgain = "retry", Stop = "cancel";
+    private const string TryAgain = "retry", Stop = "cancel", Create = "create";
     private const int MaxPickerDeals = 5;
 
     public override string Name => DialogName;
@@ -130,16 +130,24 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
     private static StepResult AskAgainOrStop(StepContext<ContactFlowState> step, string question, List<(string, string, string?)> options)
     {
         var s = step.State;
-        if (options.Count == 0 && s.Searches >= MaxSearches)
+        var tryAgain = s.Searches < MaxSearches;
+        // A log or follow-up for someone new: add them in one tap. The name must be one a contact can have.
+        var name = s.ContactText?.Trim();
+        var canCreate = s.Purpose != ContactFlowPurpose.Summary && name is { Length: > 0 } && Prompts.CanBeName(new Utterance(name, step.Context.Today));
+        if (options.Count == 0 && !tryAgain && !canCreate)
         {
             step.Context.ReplyText($"{question} I've stopped looking, and nothing was saved. Check the name with \"who is …\", then try again.");
             return step.End();
         }
         var extras = new List<(string, string)>();
-        if (s.Searches < MaxSearches) extras.Add((TryAgain, "Try another name"));
+        if (tryAgain) extras.Add((TryAgain, "Try another name"));
+        if (canCreate) extras.Add((Create, $"Add \"{name}\" as a new contact"));
         extras.Add((Stop, "Cancel"));
-        var text = options.Count > 0 ? $"{question} Pick one, or type another name." : s.Searches < MaxSearches ? $"{question} Type another name, or cancel." : question;
-        return step.Ask(Picking.Prompt(text, options, offerNone: false, PromptExpect.Name, "which contact you meant", extras));
+        var text = options.Count > 0 ? $"{question} Pick one, or type another name."
+            : tryAgain ? $"{question} Type another name, add them as a new contact, or cancel."
+            : $"{question} Add them as a new contact, or cancel.";
+        // After the last try a typed name is no answer: the name question is not asked a third time.
+        return step.Ask(Picking.Prompt(text, options, offerNone: false, tryAgain ? PromptExpect.Name : PromptExpect.Any, "which contact you meant", extras));
     }
 
     /// <summary>
@@ -181,6 +189,12 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
             case TryAgain or Picking.NoneOfThese or null:
                 s.ContactText = null;
                 return step.GoTo(AskContact);
+            case Create when s.ContactText is { } name:
+                var words = name.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var created = await contacts.CreateAsync(new NewContact(words[0], words.Length > 1 ? words[1] : ""), step.Context.Actor, ct);
+                step.Context.ReplyText($"Added contact {created.Contact.FullName}.");
+                Choose(s, created.Contact);
+                return step.Next();
         }
         if (!int.TryParse(answer.Choice, CultureInfo.InvariantCulture, out var id))
         {

@@ -152,7 +152,7 @@ public class ConversationFlowTests
         var replies = await host.SayAsync("log call with Zebulon Quux: hello");
 
         var offer = replies.Card(CardNames.ContactPicker);
-        Assert.Contains("couldn't find a contact called \"Zebulon Quux\". Type another name, or cancel.", offer.FallbackText);
+        Assert.Contains("couldn't find a contact called \"Zebulon Quux\". Type another name, add them as a new contact, or cancel.", offer.FallbackText);
         Assert.Equal(0, await host.WithDbAsync(db => db.Activities.CountAsync()));
         Assert.Contains("Who was the call with?", (await host.ClickAsync(offer, "Try another name")).Text());
         await host.SayAsync("Jane Doe");

@@ -145,12 +145,30 @@ public class OpenQuestionTests
         var first = await host.SayAsync("log call with Zebulon Quux: hello");
         Assert.Contains("couldn't find a contact called \"Zebulon Quux\"", first.Text());
         var second = await host.SayAsync("Xavier Nobody");
-        Assert.Contains("couldn't find a contact called \"Xavier Nobody\"", second.Text());
-        Assert.Contains("stopped", second.Text());
+        Assert.Contains("couldn't find a contact called \"Xavier Nobody\". Add them as a new contact, or cancel.", second.Text());
+        Assert.DoesNotContain("Try another name", second.Card(CardNames.ContactPicker).Card.ToJsonString());
 
+        // A third name is no answer: asked to pick once more, then the question is left.
+        Assert.Contains("Please pick one", (await host.SayAsync("Yolanda Nobody")).Text());
+        Assert.Contains("left the question", (await host.SayAsync("Zed Nobody")).Text());
         Assert.Equal(0, await CountAsync<DialogState>(host));
         Assert.Equal(0, await CountAsync<Activity>(host));
-        (await host.SayAsync("1")).Card(CardNames.Help);
+        Assert.Equal(1, await CountAsync<Contact>(host));
+    }
+
+    [Fact]
+    public async Task ALogWithAnUnknownContact_AddsThemInOneTap_AndLogs()
+    {
+        using var host = new ConversationHost();
+        var offer = (await host.SayAsync("log call with Zebulon Quux: intro, follow up Friday")).Card(CardNames.ContactPicker);
+
+        var replies = await host.ClickAsync(offer, "Add \"Zebulon Quux\" as a new contact");
+
+        Assert.Contains("Added contact Zebulon Quux.", replies.Text());
+        replies.Card(CardNames.ActivityLogged);
+        var call = await host.WithDbAsync(db => db.Activities.Include(a => a.Contact).SingleAsync());
+        Assert.Equal(("Zebulon", "Quux", "intro"), (call.Contact!.FirstName, call.Contact.LastName, call.Notes));
+        Assert.Equal(1, await CountAsync<FollowUp>(host));
     }
 
     [Fact]
