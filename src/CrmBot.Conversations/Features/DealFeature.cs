@@ -92,8 +92,14 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
     /// The deal card: facts, the stage history (when loaded: <see cref="DealService.WithHistoryAsync"/>), and a stage
     /// picker listing each stage's exit criterion.
     /// </summary>
-    public static void ReplyDeal(TurnContext context, Deal deal, IReadOnlyList<PipelineStage> pipeline, string? notice = null)
+    public static void ReplyDeal(TurnContext context, Deal deal, IReadOnlyList<PipelineStage> pipeline, string? notice = null,
+        IReadOnlyList<Activity>? activities = null)
     {
+        // One line each, like the history: a deal card carries a form, and Slack shows it as a modal of few blocks.
+        var logged = (activities ?? []).Select(a =>
+            $"{CardData.LocalDate(a.OccurredAt, context.TimeZone).ToString("d MMM", CultureInfo.InvariantCulture)} · {CardData.TypeName(a.Type)}" +
+            (a.Contact is null ? "" : $" with {a.Contact.FullName}") + (a.LoggedBy is null ? "" : $" by {a.LoggedBy.DisplayName}") +
+            (a.Notes.Length == 0 ? "" : $": {a.Notes}")).ToList();
         var current = pipeline.FirstOrDefault(s => s.Name == deal.Stage);
         // The latest moves only: a deal pushed back and forth for a year would crowd out the stage picker.
         var history = deal.StageHistory.TakeLast(MaxHistory).Select(h =>
@@ -104,6 +110,7 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
         var fallback = (notice is null ? "" : notice + "\n") + $"{deal.Name}: {deal.Stage}, {CardData.Money(deal.Amount, deal.Currency)}" +
             (current?.ExitCriterion is { } exit ? $"\nTo move on: {exit}" : "") +
             (history.Count == 0 ? "" : "\nHistory:\n" + string.Join("\n", history)) +
+            (logged.Count == 0 ? "" : "\nActivities:\n" + string.Join("\n", logged)) +
             "\nStages: " + string.Join(", ", pipeline.Select(s => s.Name));
         context.ReplyCard(CardNames.Deal, new
         {
@@ -117,6 +124,7 @@ public sealed class DealFeature(Recognizer recognizer, DealService deals) : Buil
             contact = deal.Contact?.FullName,
             expectedClose = deal.ExpectedClose is { } d ? CardData.Iso(d) : null,
             history,
+            activities = logged,
             stages = pipeline.Select(s => new
             {
                 name = s.Name,

@@ -28,6 +28,8 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
 {
     public const string DialogName = "deal-stage";
     private const int AskDeal = 0, CheckJump = 3, Move = 5;
+    /// <summary>The deal card lists this many of its latest activities.</summary>
+    private const int MaxActivities = 5;
 
     public override string Name => DialogName;
 
@@ -123,7 +125,7 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
         {
             var deal = await deals.WithHistoryAsync(s.DealId!.Value, ct);
             if (deal is null) context.ReplyText("That deal no longer exists.");
-            else DealFeature.ReplyDeal(context, deal, deals.Pipeline);
+            else DealFeature.ReplyDeal(context, deal, deals.Pipeline, activities: await deals.RecentActivitiesAsync(deal.Id, MaxActivities, ct));
             return step.End();
         }
         var move = await deals.MoveAsync(s.DealId!.Value, s.Stage, s.Reason, context.Actor, ct);

@@ -135,6 +135,11 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
         return deal;
     }
 
+    /// <summary>The deal's latest activities, newest first, each with its contact and who logged it.</summary>
+    public async Task<IReadOnlyList<Activity>> RecentActivitiesAsync(int dealId, int count, CancellationToken ct) =>
+        await db.Activities.AsNoTracking().Include(a => a.Contact).Include(a => a.LoggedBy)
+            .Where(a => a.DealId == dealId).OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id).Take(count).ToListAsync(ct);
+
     /// <summary>A member's deals not yet closed, in pipeline order, with Company and Contact.</summary>
     public async Task<IReadOnlyList<Deal>> OpenDealsAsync(int ownerMemberId, CancellationToken ct)
     {

@@ -300,5 +300,11 @@ public class OpenQuestionTests
         await host.ClickAsync(which, "Choose", nth: 1);
 
         Assert.Equal(extra.Id, await host.WithDbAsync(db => db.Activities.Where(a => a.Notes == "support pricing").Select(a => a.DealId).SingleAsync()));
+
+        // The deal card lists the deal's activities.
+        var card = (await host.SayAsync("deal Acme support plan")).Card(CardNames.Deal);
+        Assert.Contains("25 Nov · Call with Jane Doe by Rita Rep: support pricing", card.FallbackText);
+        Assert.Contains("Call with Jane Doe by Rita Rep: support pricing", card.Card.ToJsonString());
+        Assert.DoesNotContain("delivery dates", card.FallbackText);
     }
 }
