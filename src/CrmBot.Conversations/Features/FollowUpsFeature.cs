@@ -144,7 +144,7 @@ public sealed class FollowUpsFeature(Recognizer recognizer, FollowUpService foll
             lines = due.Select(f => Line(null, f, overdue.Contains(f), context.TimeZone)).ToList();
             var days = DaysText(from, to, today);
             heading = $"Follow-ups {days}";
-            emptyText = $"Nothing due {days}.";
+            emptyText = due.Count == 0 ? $"Nothing due {days}." : null;
         }
         else
         {

@@ -178,6 +178,9 @@ public class FollowUpViewsTests
         // "done 2" reads today's list, so a range's rows carry no numbers.
         Assert.All(Numbers(card), Assert.Null);
         Assert.Contains(titles.Split('|')[0], card.FallbackText);
+        // A list with items never also says it is empty.
+        Assert.DoesNotContain("Nothing due", AllText(card));
+        Assert.DoesNotContain("Nothing due", card.FallbackText);
     }
 
     [Fact]
