@@ -28,9 +28,9 @@ public sealed class ContactService(CrmDbContext db, TimeProvider clock, CrmSearc
     {
         var found = new List<Contact>();
         if (request.Email is { } email)
-            found.AddRange(await db.Contacts.Include(c => c.Company).Where(c => c.Email == email).Take(5).ToListAsync(ct));
+            found.AddRange(await db.Contacts.Include(c => c.Company).Where(c => c.Email == email).OrderBy(c => c.Id).Take(5).ToListAsync(ct));
         if (request.Phone is { } phone)
-            found.AddRange(await db.Contacts.Include(c => c.Company).Where(c => c.Phone == phone).Take(5).ToListAsync(ct));
+            found.AddRange(await db.Contacts.Include(c => c.Company).Where(c => c.Phone == phone).OrderBy(c => c.Id).Take(5).ToListAsync(ct));
 
         var companyKey = request.CompanyName is null ? null : CompanyNames.Key(request.CompanyName);
         var name = TextFold.Fold(request.FullName);
