@@ -145,7 +145,8 @@ public sealed class ConversationEngine(
             flows.End();
             return false;
         }
-        if (prompt.Expect == PromptExpect.FreeText && claim is not null)
+        // A bare number is more likely a button of an earlier card than the notes: confirmed too.
+        if (prompt.Expect == PromptExpect.FreeText && (claim is not null || IsBareNumber(utterance)))
         {
             Hold(context, active, prompt, utterance.Text);
             return true;
@@ -312,6 +313,9 @@ public sealed class ConversationEngine(
             return new TextReply($"{title} {message}");
         }
     }
+
+    private static bool IsBareNumber(Utterance utterance) =>
+        utterance.Words.Count == 1 && utterance.Words[0].All(char.IsAsciiDigit);
 
     private static bool IsCancel(string text) => CancelPhrases.Contains(TextFold.Fold(text));
 

@@ -68,6 +68,18 @@ public class TeamsOpenQuestionTests(EngineHost host) : IClassFixture<EngineHost>
     }
 
     [Fact]
+    public async Task AQuestionInAnotherLanguage_IsNoContactSearch_ThenFollowUpsListsThem()
+    {
+        Assert.Contains("didn't understand", await SayAsync("¿qué tal?"));
+
+        var list = await SayAsync("follow-ups");
+
+        Assert.DoesNotContain("couldn't find", list);
+        Assert.Contains("AdaptiveCard", list);
+        Assert.Equal(0, await host.WithStoreAsync(db => db.DialogStates.CountAsync(d => d.ConversationId == _conversation)));
+    }
+
+    [Fact]
     public async Task AMoveCommand_WhileTheCloseReasonIsAsked_IsNotTheReason()
     {
         var name = $"Line upgrade {_tag}";

@@ -91,6 +91,22 @@ public class OpenQuestionTests
     }
 
     [Fact]
+    public async Task ABareNumberAsNotes_IsConfirmed_NotStored()
+    {
+        using var host = new ConversationHost();
+        await host.ContactAsync("Jane", "Doe", "Acme");
+        await host.SayAsync("log call with Jane Doe");
+
+        var held = await host.SayAsync("2");
+
+        Assert.Contains("Save \"2\" as the notes for the call with Jane Doe?", held.Text());
+        Assert.Equal(0, await CountAsync<Activity>(host));
+        await host.SayAsync("no");
+        Assert.Equal(0, await CountAsync<Activity>(host));
+        Assert.Equal(0, await CountAsync<DialogState>(host));
+    }
+
+    [Fact]
     public async Task NotesThatReadLikeACommand_AnsweredNo_RunAsTheCommand()
     {
         using var host = new ConversationHost();
