@@ -1,10 +1,11 @@
 namespace CrmBot.Crm.Surveys;
 
 /// <summary>
-/// Which counts of a breakdown may be shown. A group smaller than the minimum is hidden
-/// (primary suppression); when a breakdown's total is shown and only one group is hidden, the total
-/// minus the shown groups would give it back, so the next smallest group is hidden with it.
-/// Empty groups (0) are no one's answer and stay visible, unless chosen as that companion.
+/// Which counts of a breakdown may be shown. A group smaller than the minimum is hidden (primary
+/// suppression). The hidden groups together must hold at least the minimum too, or the total minus
+/// the shown groups would be a small group of its own (one hidden group of 1 gives it back exactly),
+/// so the smallest shown groups are hidden with them until they do. Once anything is hidden, empty
+/// groups are hidden as well: a visible 0 tells which hidden groups the rest must be in.
 /// </summary>
 public static class Suppression
 {
@@ -13,20 +14,17 @@ public static class Suppression
     /// </summary>
     public static bool[] Partition(IReadOnlyList<int> counts, int minimum)
     {
-        var hidden = new bool[counts.Count];
-        for (var i = 0; i < counts.Count; i++)
-            hidden[i] = IsSmall(counts[i], minimum);
-
-        if (hidden.Count(h => h) == 1)
+        var hidden = counts.Select(c => IsSmall(c, minimum)).ToArray();
+        while (hidden.Any(h => h) && HiddenTotal(counts, hidden) < minimum)
         {
-            // The companion: the smallest shown group, non-empty first so the pair really hides something.
-            var companion = Enumerable.Range(0, counts.Count).Where(i => !hidden[i])
-                .OrderBy(i => counts[i] == 0 ? 1 : 0).ThenBy(i => counts[i]).ThenBy(i => i)
-                .Cast<int?>().FirstOrDefault();
-            if (companion is { } c)
-                hidden[c] = true;
+            // The companion: the smallest shown group that holds answers, so the hidden total grows.
+            var companion = Enumerable.Range(0, counts.Count).Where(i => !hidden[i] && counts[i] > 0)
+                .OrderBy(i => counts[i]).ThenBy(i => i).Cast<int?>().FirstOrDefault();
+            if (companion is not { } c)
+                break;
+            hidden[c] = true;
         }
-        return hidden;
+        return HideZerosToo(counts, hidden);
     }
 
     /// <summary>
@@ -34,7 +32,18 @@ public static class Suppression
     /// and both sides are known once the count of respondents is shown, so both must be large enough.
     /// </summary>
     public static bool[] EachOfTwoSides(IReadOnlyList<int> counts, int respondents, int minimum) =>
-        counts.Select(c => IsSmall(c, minimum) || IsSmall(respondents - c, minimum)).ToArray();
+        HideZerosToo(counts, counts.Select(c => IsSmall(c, minimum) || IsSmall(respondents - c, minimum)).ToArray());
+
+    private static bool[] HideZerosToo(IReadOnlyList<int> counts, bool[] hidden)
+    {
+        if (hidden.Any(h => h))
+            for (var i = 0; i < counts.Count; i++)
+                hidden[i] |= counts[i] == 0;
+        return hidden;
+    }
+
+    private static int HiddenTotal(IReadOnlyList<int> counts, bool[] hidden) =>
+        Enumerable.Range(0, counts.Count).Where(i => hidden[i]).Sum(i => counts[i]);
 
     private static bool IsSmall(int count, int minimum) => count > 0 && count < minimum;
 }
