@@ -96,37 +96,41 @@ public static class SurveyCards
         status = isOpen ? "Open" : "Closed",
         isOpen,
         closesOn = Day(results.Survey.ClosesOn),
-        responses = results.Responses,
-        minimum = results.Minimum,
+        covers = Covers(results),
         hidden = results.Hidden,
-        hasHiddenGroups = results.Questions.Any(q => q.Groups.Any(g => g.Hidden)),
+        releaseNote = results.ReleaseNote(isOpen),
         questions = results.Questions.Select(q => new
         {
             n = q.Index + 1,
             text = q.Question.Text,
             summary = Summary(q),
             lines = Lines(q),
+            hiddenNote = results.HiddenNote(q) ?? "",
+            hasHiddenNote = q.HasHiddenGroups,
             texts = q.Texts,
         }).ToList(),
     };
 
     public static string ResultsText(SurveyResults results, bool isOpen)
     {
-        var text = new StringBuilder($"#{results.Survey.Id} {results.Survey.Title}: {(isOpen ? "open" : "closed")}, {results.Responses} responses.");
-        if (results.Hidden)
-            return text.Append($" Results stay hidden until {results.Minimum} people have answered.").ToString();
+        var text = new StringBuilder($"#{results.Survey.Id} {results.Survey.Title}: {(isOpen ? "open" : "closed")}, {Covers(results)}.\n")
+            .Append(results.ReleaseNote(isOpen));
         foreach (var q in results.Questions)
         {
             text.Append("\n\n").Append(q.Index + 1).Append(". ").Append(q.Question.Text).Append('\n').Append(Summary(q));
             foreach (var line in Lines(q))
                 text.Append('\n').Append(line);
+            if (results.HiddenNote(q) is { } note)
+                text.Append('\n').Append(note);
             foreach (var answer in q.Texts)
                 text.Append("\n“").Append(answer).Append('”');
         }
-        if (results.Questions.Any(q => q.Groups.Any(g => g.Hidden)))
-            text.Append($"\n\nGroups of fewer than {results.Minimum} are hidden, and so is the next smallest group when the total would give one back.");
         return text.ToString();
     }
+
+    /// <summary>The released count only: before the first release not even the number of answers shows.</summary>
+    private static string Covers(SurveyResults results) =>
+        results.Hidden ? "no results released yet" : $"results from {results.Responses} responses";
 
     private static string Summary(QuestionResult q) => q.Question.Type switch
     {
@@ -138,7 +142,10 @@ public static class SurveyCards
         _ => q.Answered == 0 ? "no written answers" : $"{q.Answered} written answers, in random order",
     };
 
-    /// <summary>Text bars, one line per group: "5  ███████░░░░░   6", or "hidden".</summary>
+    /// <summary>
+    /// One line per group. With nothing hidden, a bar and a percentage ("5  ███████░░░░░   6  55%");
+    /// once a group is hidden, plain counts only, so no bar's length stands in for a hidden figure.
+    /// </summary>
     private static List<string> Lines(QuestionResult q)
     {
         if (q.Groups.Count == 0) return [];
@@ -148,8 +155,11 @@ public static class SurveyCards
             var label = g.Label.Length > width ? g.Label[..(width - 1)] + "…" : g.Label.PadRight(width);
             if (g.Count is not { } count)
                 return $"{label}  hidden";
-            var filled = q.Answered == 0 ? 0 : (int)Math.Round(BarWidth * (double)count / q.Answered);
-            return $"{label}  {new string('█', filled)}{new string('░', BarWidth - filled)} {count,3}";
+            if (q.HasHiddenGroups)
+                return $"{label}  {count,3}";
+            var share = q.Answered == 0 ? 0 : (double)count / q.Answered;
+            var filled = (int)Math.Round(BarWidth * share);
+            return $"{label}  {new string('█', filled)}{new string('░', BarWidth - filled)} {count,3} {Math.Round(100 * share),4}%";
         }).ToList();
     }
 

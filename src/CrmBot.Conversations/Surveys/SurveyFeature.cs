@@ -35,7 +35,7 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
     [
         new("feedback", "Answer the open anonymous survey"),
         new("survey new · survey pulse", "Create an anonymous survey (pulse: the post-rollout template)", AdminOnly: true),
-        new("survey results", "Results, once enough people have answered", AdminOnly: true),
+        new("survey results", "Results, released in steps of enough new answers", AdminOnly: true),
         new("surveys · survey close · survey reopen · survey export", "Manage surveys (add a number for an older one: survey close 2); export the results as CSV", AdminOnly: true),
     ];
 
@@ -279,7 +279,9 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
         }
         var lines = new List<string>();
         foreach (var s in list.Take(10))
-            lines.Add($"#{s.Id} {s.Title}: {(surveys.IsOpen(s) ? "open until " + SurveyCards.Day(s.ClosesOn) : "closed")}, {await surveys.ResponseCountAsync(s.Id, ct)} responses");
+            // The released count only: a live count would tell when each single answer came in.
+            lines.Add($"#{s.Id} {s.Title}: {(surveys.IsOpen(s) ? "open until " + SurveyCards.Day(s.ClosesOn) : "closed")}, " +
+                (s.ReleasedResponses > 0 ? $"results from {s.ReleasedResponses} responses" : "no results released yet"));
         context.ReplyText(string.Join("\n", lines) + "\n`survey results #` shows one.");
     }
 
@@ -314,8 +316,13 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
         try
         {
             await surveys.CloseAsync(id, context.Member, ct);
-            if (fromCard) await ResultsAsync(context, id, true, ct);
-            else context.ReplyText($"Survey #{id} is closed. `survey results {id}` shows the results; `survey reopen {id}` opens it again.");
+            if (fromCard)
+            {
+                await ResultsAsync(context, id, true, ct);
+                return;
+            }
+            var results = await surveys.ResultsAsync(id, context.Member, ct);
+            context.ReplyText($"Survey #{id} is closed. {results.ReleaseNote(false)}\n`survey results {id}` shows the results; `survey reopen {id}` opens it again.");
         }
         catch (SurveyNotFoundException e)
         {
@@ -329,7 +336,8 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
         {
             var survey = await surveys.ReopenAsync(id, until, context.Member, ct);
             if (fromCard) await ResultsAsync(context, id, true, ct);
-            else context.ReplyText($"Survey #{id} is open again until {SurveyCards.Day(survey.ClosesOn)}.");
+            else context.ReplyText($"Survey #{id} is open again until {SurveyCards.Day(survey.ClosesOn)}. " +
+                $"New answers are released only once at least {survey.MinResponses} have come in since the last release.");
         }
         catch (SurveyNotFoundException e)
         {

@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2c31c9d0-b3e1-4419-8d66-cb99477627cd"), entityTypeCount: 17)
+            : base(skipDetectChanges: false, modelId: new Guid("728abd43-8f0e-4bbf-bfc7-7b86117bf605"), entityTypeCount: 17)
         {
         }
 
@@ -1951,6 +1951,13 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelSurveyTableBase.Columns.Add("MinResponses", minResponsesColumnBase);
             var questionsColumnBase = new ColumnBase<ColumnMappingBase>("Questions", "TEXT", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("Questions", questionsColumnBase);
+            var releasedResponsesColumnBase = new ColumnBase<ColumnMappingBase>("ReleasedResponses", "INTEGER", crmBotCrmModelSurveyTableBase);
+            crmBotCrmModelSurveyTableBase.Columns.Add("ReleasedResponses", releasedResponsesColumnBase);
+            var releasedResultsColumnBase = new ColumnBase<ColumnMappingBase>("ReleasedResults", "TEXT", crmBotCrmModelSurveyTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmModelSurveyTableBase.Columns.Add("ReleasedResults", releasedResultsColumnBase);
             var reminderPlannedAtColumnBase = new ColumnBase<ColumnMappingBase>("ReminderPlannedAt", "TEXT", crmBotCrmModelSurveyTableBase)
             {
                 IsNullable = true
@@ -1974,6 +1981,8 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdByIdColumnBase, survey.FindProperty("CreatedById")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)minResponsesColumnBase, survey.FindProperty("MinResponses")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)questionsColumnBase, survey.FindProperty("Questions")!, crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)releasedResponsesColumnBase, survey.FindProperty("ReleasedResponses")!, crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)releasedResultsColumnBase, survey.FindProperty("ReleasedResults")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)reminderPlannedAtColumnBase, survey.FindProperty("ReminderPlannedAt")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase1, survey.FindProperty("Status")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)titleColumnBase1, survey.FindProperty("Title")!, crmBotCrmModelSurveyMappingBase);
@@ -2020,6 +2029,15 @@ namespace CrmBot.Crm.CompiledModel
             var questionsColumn = new Column("Questions", "TEXT", surveysTable);
             surveysTable.Columns.Add("Questions", questionsColumn);
             questionsColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(questionsColumn);
+            var releasedResponsesColumn = new Column("ReleasedResponses", "INTEGER", surveysTable);
+            surveysTable.Columns.Add("ReleasedResponses", releasedResponsesColumn);
+            releasedResponsesColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(releasedResponsesColumn);
+            var releasedResultsColumn = new Column("ReleasedResults", "TEXT", surveysTable)
+            {
+                IsNullable = true
+            };
+            surveysTable.Columns.Add("ReleasedResults", releasedResultsColumn);
+            releasedResultsColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(releasedResultsColumn);
             var reminderPlannedAtColumn = new Column("ReminderPlannedAt", "TEXT", surveysTable)
             {
                 IsNullable = true
@@ -2046,6 +2064,8 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(createdByIdColumn, survey.FindProperty("CreatedById")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(minResponsesColumn, survey.FindProperty("MinResponses")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(questionsColumn, survey.FindProperty("Questions")!, surveysTableMapping);
+            RelationalModel.CreateColumnMapping(releasedResponsesColumn, survey.FindProperty("ReleasedResponses")!, surveysTableMapping);
+            RelationalModel.CreateColumnMapping(releasedResultsColumn, survey.FindProperty("ReleasedResults")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(reminderPlannedAtColumn, survey.FindProperty("ReminderPlannedAt")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(statusColumn1, survey.FindProperty("Status")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(titleColumn1, survey.FindProperty("Title")!, surveysTableMapping);

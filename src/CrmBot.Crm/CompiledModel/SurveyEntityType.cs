@@ -32,7 +32,7 @@ namespace CrmBot.Crm.CompiledModel
                 "CrmBot.Crm.Model.Survey",
                 typeof(Survey),
                 baseEntityType,
-                propertyCount: 13,
+                propertyCount: 15,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 2,
@@ -513,6 +513,88 @@ namespace CrmBot.Crm.CompiledModel
                 int (List<SurveyQuestion> v) => ((object)JsonSerializer.Serialize(v, SurveyModel.JsonOptions)).GetHashCode(),
                 List<SurveyQuestion> (List<SurveyQuestion> v) => JsonSerializer.Deserialize<List<SurveyQuestion>>(JsonSerializer.Serialize(v, SurveyModel.JsonOptions), SurveyModel.JsonOptions)));
 
+            var releasedResponses = runtimeEntityType.AddProperty(
+                "ReleasedResponses",
+                typeof(int),
+                propertyInfo: typeof(Survey).GetProperty("ReleasedResponses", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Survey).GetField("<ReleasedResponses>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0);
+            releasedResponses.SetGetter(
+                int (Survey instance) => SurveyUnsafeAccessors.ReleasedResponses(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.ReleasedResponses(instance) == 0);
+            releasedResponses.SetSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.ReleasedResponses(instance) = value;
+                    return instance;
+                });
+            releasedResponses.SetMaterializationSetter(
+                Survey (Survey instance, int value) =>
+                {
+                    SurveyUnsafeAccessors.ReleasedResponses(instance) = value;
+                    return instance;
+                });
+            releasedResponses.SetAccessors(
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.ReleasedResponses(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => SurveyUnsafeAccessors.ReleasedResponses(((Survey)(entry.Entity))),
+                int (IInternalEntry entry) => entry.ReadOriginalValue<int>(releasedResponses, 10),
+                int (IInternalEntry entry) => entry.GetCurrentValue<int>(releasedResponses));
+            releasedResponses.SetPropertyIndexes(
+                index: 10,
+                originalValueIndex: 10,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            releasedResponses.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                keyComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+
+            var releasedResults = runtimeEntityType.AddProperty(
+                "ReleasedResults",
+                typeof(string),
+                propertyInfo: typeof(Survey).GetProperty("ReleasedResults", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Survey).GetField("<ReleasedResults>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            releasedResults.SetGetter(
+                string (Survey instance) => SurveyUnsafeAccessors.ReleasedResults(instance),
+                bool (Survey instance) => SurveyUnsafeAccessors.ReleasedResults(instance) == null);
+            releasedResults.SetSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.ReleasedResults(instance) = value;
+                    return instance;
+                });
+            releasedResults.SetMaterializationSetter(
+                Survey (Survey instance, string value) =>
+                {
+                    SurveyUnsafeAccessors.ReleasedResults(instance) = value;
+                    return instance;
+                });
+            releasedResults.SetAccessors(
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.ReleasedResults(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => SurveyUnsafeAccessors.ReleasedResults(((Survey)(entry.Entity))),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(releasedResults, 11),
+                string (IInternalEntry entry) => entry.GetCurrentValue<string>(releasedResults));
+            releasedResults.SetPropertyIndexes(
+                index: 11,
+                originalValueIndex: 11,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            releasedResults.TypeMapping = SqliteStringTypeMapping.Default;
+
             var reminderPlannedAt = runtimeEntityType.AddProperty(
                 "ReminderPlannedAt",
                 typeof(DateTime?),
@@ -538,11 +620,11 @@ namespace CrmBot.Crm.CompiledModel
             reminderPlannedAt.SetAccessors(
                 DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ReminderPlannedAt(((Survey)(entry.Entity))),
                 DateTime? (IInternalEntry entry) => SurveyUnsafeAccessors.ReminderPlannedAt(((Survey)(entry.Entity))),
-                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(reminderPlannedAt, 10),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(reminderPlannedAt, 12),
                 DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(reminderPlannedAt));
             reminderPlannedAt.SetPropertyIndexes(
-                index: 10,
-                originalValueIndex: 10,
+                index: 12,
+                originalValueIndex: 12,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -595,11 +677,11 @@ namespace CrmBot.Crm.CompiledModel
             status.SetAccessors(
                 SurveyStatus (IInternalEntry entry) => SurveyUnsafeAccessors.Status(((Survey)(entry.Entity))),
                 SurveyStatus (IInternalEntry entry) => SurveyUnsafeAccessors.Status(((Survey)(entry.Entity))),
-                SurveyStatus (IInternalEntry entry) => entry.ReadOriginalValue<SurveyStatus>(status, 11),
+                SurveyStatus (IInternalEntry entry) => entry.ReadOriginalValue<SurveyStatus>(status, 13),
                 SurveyStatus (IInternalEntry entry) => entry.GetCurrentValue<SurveyStatus>(status));
             status.SetPropertyIndexes(
-                index: 11,
-                originalValueIndex: 11,
+                index: 13,
+                originalValueIndex: 13,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -650,11 +732,11 @@ namespace CrmBot.Crm.CompiledModel
             title.SetAccessors(
                 string (IInternalEntry entry) => SurveyUnsafeAccessors.Title(((Survey)(entry.Entity))),
                 string (IInternalEntry entry) => SurveyUnsafeAccessors.Title(((Survey)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(title, 12),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(title, 14),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(title));
             title.SetPropertyIndexes(
-                index: 12,
-                originalValueIndex: 12,
+                index: 14,
+                originalValueIndex: 14,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -729,6 +811,8 @@ namespace CrmBot.Crm.CompiledModel
             var createdById = runtimeEntityType.FindProperty("CreatedById");
             var minResponses = runtimeEntityType.FindProperty("MinResponses");
             var questions = runtimeEntityType.FindProperty("Questions");
+            var releasedResponses = runtimeEntityType.FindProperty("ReleasedResponses");
+            var releasedResults = runtimeEntityType.FindProperty("ReleasedResults");
             var reminderPlannedAt = runtimeEntityType.FindProperty("ReminderPlannedAt");
             var status = runtimeEntityType.FindProperty("Status");
             var title = runtimeEntityType.FindProperty("Title");
@@ -740,7 +824,7 @@ namespace CrmBot.Crm.CompiledModel
                 ISnapshot (IInternalEntry source) =>
                 {
                     var structuralType = ((Survey)(source.Entity));
-                    return ((ISnapshot)(new Snapshot<int, SurveyAudience, string, string, DateTime?, DateOnly, DateTime, int, int, List<SurveyQuestion>, DateTime?, SurveyStatus, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<SurveyAudience>)(((IProperty)audience).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyAudience>(audience)), (source.GetCurrentValue<string>(audienceChannel) == null ? null : ((ValueComparer<string>)(((IProperty)audienceChannel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceChannel))), (source.GetCurrentValue<string>(audienceConversationId) == null ? null : ((ValueComparer<string>)(((IProperty)audienceConversationId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceConversationId))), (source.GetCurrentValue<DateTime?>(closedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)closedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(closedAt))), ((ValueComparer<DateOnly>)(((IProperty)closesOn).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOnly>(closesOn)), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), ((ValueComparer<int>)(((IProperty)createdById).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(createdById)), ((ValueComparer<int>)(((IProperty)minResponses).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(minResponses)), (source.GetCurrentValue<List<SurveyQuestion>>(questions) == null ? null : ((ValueComparer<List<SurveyQuestion>>)(((IProperty)questions).GetValueComparer())).Snapshot(source.GetCurrentValue<List<SurveyQuestion>>(questions))), (source.GetCurrentValue<DateTime?>(reminderPlannedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)reminderPlannedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(reminderPlannedAt))), ((ValueComparer<SurveyStatus>)(((IProperty)status).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyStatus>(status)), (source.GetCurrentValue<string>(title) == null ? null : ((ValueComparer<string>)(((IProperty)title).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(title))))));
+                    return ((ISnapshot)(new Snapshot<int, SurveyAudience, string, string, DateTime?, DateOnly, DateTime, int, int, List<SurveyQuestion>, int, string, DateTime?, SurveyStatus, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<SurveyAudience>)(((IProperty)audience).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyAudience>(audience)), (source.GetCurrentValue<string>(audienceChannel) == null ? null : ((ValueComparer<string>)(((IProperty)audienceChannel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceChannel))), (source.GetCurrentValue<string>(audienceConversationId) == null ? null : ((ValueComparer<string>)(((IProperty)audienceConversationId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(audienceConversationId))), (source.GetCurrentValue<DateTime?>(closedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)closedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(closedAt))), ((ValueComparer<DateOnly>)(((IProperty)closesOn).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOnly>(closesOn)), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), ((ValueComparer<int>)(((IProperty)createdById).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(createdById)), ((ValueComparer<int>)(((IProperty)minResponses).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(minResponses)), (source.GetCurrentValue<List<SurveyQuestion>>(questions) == null ? null : ((ValueComparer<List<SurveyQuestion>>)(((IProperty)questions).GetValueComparer())).Snapshot(source.GetCurrentValue<List<SurveyQuestion>>(questions))), ((ValueComparer<int>)(((IProperty)releasedResponses).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(releasedResponses)), (source.GetCurrentValue<string>(releasedResults) == null ? null : ((ValueComparer<string>)(((IProperty)releasedResults).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(releasedResults))), (source.GetCurrentValue<DateTime?>(reminderPlannedAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)reminderPlannedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(reminderPlannedAt))), ((ValueComparer<SurveyStatus>)(((IProperty)status).GetValueComparer())).Snapshot(source.GetCurrentValue<SurveyStatus>(status)), (source.GetCurrentValue<string>(title) == null ? null : ((ValueComparer<string>)(((IProperty)title).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(title))))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
                 ISnapshot () => ((ISnapshot)(new Snapshot<int, int>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), ((ValueComparer<int>)(((IProperty)createdById).GetValueComparer())).Snapshot(default(int))))));
@@ -757,11 +841,11 @@ namespace CrmBot.Crm.CompiledModel
                     return ((ISnapshot)(new Snapshot<int, int, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), ((ValueComparer<int>)(((IProperty)createdById).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(createdById)), source.GetCurrentValue<Member>(createdBy))));
                 });
             runtimeEntityType.SetCounts(new PropertyCounts(
-                propertyCount: 13,
+                propertyCount: 15,
                 navigationCount: 1,
                 complexPropertyCount: 0,
                 complexCollectionCount: 0,
-                originalValueCount: 13,
+                originalValueCount: 15,
                 shadowCount: 0,
                 relationshipCount: 3,
                 storeGeneratedCount: 2));

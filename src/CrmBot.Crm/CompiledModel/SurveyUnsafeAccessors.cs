@@ -41,6 +41,12 @@ namespace CrmBot.Crm.CompiledModel
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Questions>k__BackingField")]
         public static extern ref List<SurveyQuestion> Questions(Survey @this);
 
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<ReleasedResponses>k__BackingField")]
+        public static extern ref int ReleasedResponses(Survey @this);
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<ReleasedResults>k__BackingField")]
+        public static extern ref string ReleasedResults(Survey @this);
+
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<ReminderPlannedAt>k__BackingField")]
         public static extern ref DateTime? ReminderPlannedAt(Survey @this);
 

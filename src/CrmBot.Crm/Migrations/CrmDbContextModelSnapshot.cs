@@ -651,6 +651,12 @@ namespace CrmBot.Crm.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ReleasedResponses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReleasedResults")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ReminderPlannedAt")
                         .HasColumnType("TEXT");
 

@@ -33,6 +33,13 @@ public class Survey
     public DateTime? ClosedAt { get; set; }
     /// <summary>When the one reminder to those who have not answered was queued; null until then.</summary>
     public DateTime? ReminderPlannedAt { get; set; }
+    /// <summary>How many responses the last released results cover; 0 before the first release.</summary>
+    public int ReleasedResponses { get; set; }
+    /// <summary>
+    /// The last released results, frozen as JSON (shown counts only, hidden ones already null), so every
+    /// view between two releases is identical and one new answer never changes what an admin sees.
+    /// </summary>
+    public string? ReleasedResults { get; set; }
 }
 
 public class SurveyQuestion

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "Member {MemberId} was refused survey action {Action}: not an admin")]
     public static partial void NotAllowed(ILogger logger, int memberId, string action);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Information, Message = "Survey {SurveyId}: results released for {Responses} responses")]
+    public static partial void ResultsReleased(ILogger logger, int surveyId, int responses);
 }

@@ -7,11 +7,12 @@ namespace CrmBot.Crm.Surveys;
 /// <summary>
 /// The CSV export: the results table, one row per shown figure, never one row per response.
 /// Raw rows would hand back every group the results hide, so the file holds exactly what
-/// <c>survey results</c> shows (free-text answers in random order, hidden counts left empty).
+/// <c>survey results</c> shows: the last release (free-text answers in random order, hidden counts left empty).
 /// </summary>
 public static class SurveyCsv
 {
-    public static string Write(SurveyResults results)
+    /// <param name="isOpen">Whether answers may still come (the note then says when the next release is due).</param>
+    public static string Write(SurveyResults results, bool isOpen)
     {
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         // Free text opened in a spreadsheet must not run as a formula (CSV injection).
@@ -27,7 +28,7 @@ public static class SurveyCsv
                 note,
             ]);
 
-        Row(null, "", "", "responses", results.Responses, results.Hidden ? $"fewer than {results.Minimum}: results hidden" : "");
+        Row(null, "", "", "responses", results.Hidden ? null : results.Responses, results.ReleaseNote(isOpen));
         foreach (var q in results.Questions)
         {
             var type = TypeName(q.Question.Type);
@@ -36,7 +37,9 @@ public static class SurveyCsv
                 Row(q.Index + 1, q.Question.Text, type, "average", null,
                     q.Average is { } a ? a.ToString("0.00", CultureInfo.InvariantCulture) : "hidden: it would reveal a hidden group");
             foreach (var g in q.Groups)
-                Row(q.Index + 1, q.Question.Text, type, g.Label, g.Count, g.Hidden ? $"hidden: fewer than {results.Minimum}" : "");
+                Row(q.Index + 1, q.Question.Text, type, g.Label, g.Count, g.Hidden ? $"hidden: fewer than {results.Minimum} or hidden with such a group" : "");
+            if (results.HiddenNote(q) is { } hidden)
+                Row(q.Index + 1, q.Question.Text, type, "hidden together", q.HiddenAnswers > 0 ? q.HiddenAnswers : null, hidden);
             foreach (var text in q.Texts)
                 Row(q.Index + 1, q.Question.Text, type, text, null, "");
         }

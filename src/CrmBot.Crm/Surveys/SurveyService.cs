@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
@@ -109,6 +111,9 @@ public sealed class SurveyService(
             await db.SaveChangesAsync(ct);
             Log.SurveyStatusChanged(logger, survey.Id, "closed");
         }
+        // Closing releases under the same rule as any view: fewer than k answers since the last
+        // release stay unreleased, since releasing them would show exactly what they said.
+        await ReleaseIfDueAsync(survey, caller, ct);
         return survey;
     }
 
@@ -211,24 +216,69 @@ public sealed class SurveyService(
         return await db.SurveyParticipations.AnyAsync(p => p.Token == token, ct);
     }
 
-    public async Task<int> ResponseCountAsync(int surveyId, CancellationToken ct) =>
-        await db.SurveyResponses.CountAsync(r => r.SurveyId == surveyId, ct);
-
+    /// <summary>
+    /// The admin's view: the last release, never live figures. Results are released in steps that
+    /// never isolate one person: the first once the minimum (k) have answered, each later one only
+    /// when at least k new answers arrived since the last (open, closed or reopened alike). A release
+    /// is frozen on the survey row, so every view between two releases is identical: the (k+1)th
+    /// answer changes nothing an admin can see until k more have joined it.
+    /// </summary>
     public async Task<SurveyResults> ResultsAsync(int surveyId, Member caller, CancellationToken ct)
     {
         EnsureAdmin(caller, "results");
-        var survey = await db.Surveys.AsNoTracking().FirstOrDefaultAsync(s => s.Id == surveyId, ct)
-            ?? throw new SurveyNotFoundException(surveyId);
-        var minimum = Math.Max(SurveyRules.MinimumFloor, survey.MinResponses);
-        var responses = await ResponseCountAsync(surveyId, ct);
-        if (responses < minimum)
-            return new SurveyResults(survey, responses, minimum, []);
+        var survey = await FindAsync(surveyId, ct);
+        var total = await ReleaseIfDueAsync(survey, caller, ct);
+        return Released(survey, total);
+    }
 
+    /// <summary>Releases new results when k new answers wait; returns the count of responses.</summary>
+    private Task<int> ReleaseIfDueAsync(Survey survey, Member caller, CancellationToken ct) =>
+        // One transaction: the count and the answers the release is built from are the same snapshot.
+        db.InTransactionAsync(async () =>
+        {
+            var total = await db.SurveyResponses.CountAsync(r => r.SurveyId == survey.Id, ct);
+            if (total - survey.ReleasedResponses < MinimumOf(survey))
+                return total;
+            survey.ReleasedResults = JsonSerializer.Serialize(await ComputeAsync(survey, ct), SurveyModel.JsonOptions);
+            survey.ReleasedResponses = total;
+            Audit(caller, survey.Id, "released", null, $"{total} responses");
+            await db.SaveChangesAsync(ct);
+            Log.ResultsReleased(logger, survey.Id, total);
+            return total;
+        }, ct);
+
+    private static int MinimumOf(Survey survey) => Math.Max(SurveyRules.MinimumFloor, survey.MinResponses);
+
+    private static SurveyResults Released(Survey survey, int total)
+    {
+        var minimum = MinimumOf(survey);
+        if (survey.ReleasedResponses == 0 || survey.ReleasedResults is null)
+            return new SurveyResults(survey, 0, minimum, []);
+        var frozen = JsonSerializer.Deserialize<List<FrozenQuestion>>(survey.ReleasedResults, SurveyModel.JsonOptions) ?? [];
+        var questions = new List<QuestionResult>(frozen.Count);
+        for (var i = 0; i < Math.Min(frozen.Count, survey.Questions.Count); i++)
+        {
+            var question = survey.Questions[i];
+            var f = frozen[i];
+            var labels = question.Type == SurveyQuestionType.Rating ? Enumerable.Range(1, 5).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToList()
+                : question.Type == SurveyQuestionType.FreeText ? [] : question.Choices;
+            questions.Add(new QuestionResult(i, question, f.Answered, f.Average,
+                labels.Select((label, g) => new GroupResult(label, g < f.Counts.Count ? f.Counts[g] : null)).ToList(), f.Texts));
+        }
+        return new SurveyResults(survey, survey.ReleasedResponses, minimum, questions, Math.Max(0, total - survey.ReleasedResponses));
+    }
+
+    /// <summary>One question of a release as stored: shown counts only (hidden ones are null already).</summary>
+    private sealed record FrozenQuestion(int Answered, double? Average, List<int?> Counts, List<string> Texts);
+
+    private async Task<List<FrozenQuestion>> ComputeAsync(Survey survey, CancellationToken ct)
+    {
+        var minimum = MinimumOf(survey);
         var answers = await db.SurveyAnswers.AsNoTracking()
-            .Where(a => a.Response!.SurveyId == surveyId)
+            .Where(a => a.Response!.SurveyId == survey.Id)
             .Select(a => new { a.QuestionIndex, a.Rating, a.Choices, a.Text })
             .ToListAsync(ct);
-        var questions = new List<QuestionResult>(survey.Questions.Count);
+        var questions = new List<FrozenQuestion>(survey.Questions.Count);
         for (var i = 0; i < survey.Questions.Count; i++)
         {
             var question = survey.Questions[i];
@@ -242,8 +292,7 @@ public sealed class SurveyService(
                     var hidden = ratings.Count < minimum ? counts.Select(_ => true).ToArray() : Suppression.Partition(counts, minimum);
                     // An average next to a hidden group can be solved back into it, so it goes too.
                     double? average = ratings.Count >= minimum && !hidden.Any(h => h) ? Math.Round(ratings.Average(), 2) : null;
-                    questions.Add(new QuestionResult(i, question, ratings.Count, average,
-                        counts.Select((c, v) => new GroupResult((v + 1).ToString(), hidden[v] ? null : c)).ToList(), []));
+                    questions.Add(new FrozenQuestion(ratings.Count, average, Shown(counts, hidden), []));
                     break;
                 }
                 case SurveyQuestionType.SingleChoice:
@@ -254,21 +303,25 @@ public sealed class SurveyService(
                     var hidden = picks.Count < minimum ? counts.Select(_ => true).ToArray()
                         : question.Type == SurveyQuestionType.SingleChoice ? Suppression.Partition(counts, minimum)
                         : Suppression.EachOfTwoSides(counts, picks.Count, minimum);
-                    questions.Add(new QuestionResult(i, question, picks.Count, null,
-                        question.Choices.Select((label, c) => new GroupResult(label, hidden[c] ? null : counts[c])).ToList(), []));
+                    questions.Add(new FrozenQuestion(picks.Count, null, Shown(counts, hidden), []));
                     break;
                 }
                 default:
                 {
+                    // Shuffled once per release, and the whole list each time, so the order shows
+                    // neither arrival nor which texts the newest release added.
                     var texts = mine.Where(a => !string.IsNullOrWhiteSpace(a.Text)).Select(a => a.Text!).ToArray();
                     RandomNumberGenerator.Shuffle(texts.AsSpan());
-                    questions.Add(new QuestionResult(i, question, texts.Length, null, [], texts));
+                    questions.Add(new FrozenQuestion(texts.Length, null, [], [.. texts]));
                     break;
                 }
             }
         }
-        return new SurveyResults(survey, responses, minimum, questions);
+        return questions;
     }
+
+    private static List<int?> Shown(int[] counts, bool[] hidden) =>
+        counts.Select((c, g) => hidden[g] ? null : (int?)c).ToList();
 
     /// <summary>The results as CSV (what <see cref="ResultsAsync"/> shows, never raw rows); the export is audited.</summary>
     public async Task<string> ExportCsvAsync(int surveyId, Member caller, CancellationToken ct)
@@ -276,7 +329,7 @@ public sealed class SurveyService(
         var results = await ResultsAsync(surveyId, caller, ct);
         Audit(caller, surveyId, "exported", null, $"{results.Responses} responses");
         await db.SaveChangesAsync(ct);
-        return SurveyCsv.Write(results);
+        return SurveyCsv.Write(results, IsOpen(results.Survey));
     }
 
     /// <summary>

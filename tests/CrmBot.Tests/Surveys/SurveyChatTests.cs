@@ -159,7 +159,7 @@ public sealed class SurveyChatTests : IDisposable
         await Click(people[0], Answer(id, "5", "0", "faster search"));
         await Click(people[1], Answer(id, "5", "0", ""));
         var hidden = await As(Ada, $"survey results {id}");
-        Assert.Contains("hidden until 3", hidden.Text());
+        Assert.Contains("released once 3 people have answered", hidden.Text());
         Assert.DoesNotContain("faster search", hidden.Text());
 
         await Click(people[2], Answer(id, "5", "0", "dark mode"));
@@ -177,6 +177,149 @@ public sealed class SurveyChatTests : IDisposable
 
         var csv = (await As(Ada, $"survey export {id}")).Text();
         Assert.Contains("Ease of use,rating,5,3,", csv);
+    }
+
+    private List<ChatUser> People(int count, string prefix = "P") =>
+        Enumerable.Range(0, count).Select(i => new ChatUser("slack", "T1", $"U-{prefix}{i}", $"Person {prefix}{i}", "UTC")).ToList();
+
+    /// <summary>The released figures and texts of the results, without the note on when the next release comes.</summary>
+    private async Task<string> FiguresAsync(int id)
+    {
+        var text = (await As(Ada, $"survey results {id}")).Card(CardNames.SurveyResults).FallbackText;
+        var cut = text.IndexOf("\n\n", StringComparison.Ordinal);
+        return cut < 0 ? "" : text[cut..];
+    }
+
+    /// <summary>The exported CSV without its "responses" row (whose note says when the next release is due).</summary>
+    private async Task<string> CsvFiguresAsync(int id) =>
+        string.Join("\n", (await As(Ada, $"survey export {id}")).Text().Split('\n').Where(l => !l.StartsWith("Pulse,,,,responses", StringComparison.Ordinal)));
+
+    [Fact]
+    public async Task Results_BeforeTheFirstRelease_ShowNoLiveCountAnywhere()
+    {
+        var id = await CreateSurveyAsync(minimum: 3);
+        var people = People(2);
+        await Click(people[0], Answer(id, "4", "0", "first-idea"));
+        await Click(people[1], Answer(id, "2", "1", ""));
+
+        var results = await As(Ada, $"survey results {id}");
+        Assert.DoesNotContain("2 responses", results.Text());
+        Assert.DoesNotContain("2 so far", results.Text());
+        Assert.Contains("released once 3 people have answered", results.Text());
+        var list = (await As(Ada, "surveys")).Text();
+        Assert.Contains("no results released yet", list);
+        Assert.DoesNotContain("2 responses", list);
+        var csv = (await As(Ada, $"survey export {id}")).Text();
+        Assert.Contains("Pulse,,,,responses,,", csv);
+        Assert.DoesNotContain("first-idea", csv);
+        Assert.DoesNotContain("2 responses", (await As(Ada, $"survey close {id}")).Text());
+    }
+
+    [Fact]
+    public async Task Results_AfterKAndAfterKPlusOneAnswers_AreIdentical_TheNextReleaseComesAfter2K()
+    {
+        var id = await CreateSurveyAsync(minimum: 3);
+        var people = People(6);
+        for (var i = 0; i < 3; i++)
+            await Click(people[i], Answer(id, "4", "0", $"early-{i}"));
+        var afterK = await FiguresAsync(id);
+        var csvAfterK = await CsvFiguresAsync(id);
+        Assert.Contains("early-0", afterK);
+
+        // The 4th answer differs in every question; none of it may show.
+        await Click(people[3], Answer(id, "1", "2", "the-fourth-answer"));
+        Assert.Equal(afterK, await FiguresAsync(id));
+        Assert.Equal(csvAfterK, await CsvFiguresAsync(id));
+        var afterKPlus1 = await As(Ada, $"survey results {id}");
+        Assert.DoesNotContain("the-fourth-answer", afterKPlus1.Text());
+        Assert.Contains("results from 3 responses", (await As(Ada, "surveys")).Text());
+        Assert.Contains("The next release comes after 2 more answers", afterKPlus1.Text());
+        Assert.Contains("results from 3 responses", afterKPlus1.Text());
+
+        await Click(people[4], Answer(id, "1", "2", "the-fifth-answer"));
+        Assert.Equal(afterK, await FiguresAsync(id));
+
+        await Click(people[5], Answer(id, "1", "2", "the-sixth-answer"));
+        var after2K = (await As(Ada, $"survey results {id}")).Text();
+        Assert.Contains("results from 6 responses", after2K);
+        Assert.Contains("the-fourth-answer", after2K);
+        Assert.Contains("the-sixth-answer", after2K);
+        Assert.Contains("The next release comes after 3 more answers", after2K);
+        Assert.Contains("Ease of use,rating,1,3,", (await As(Ada, $"survey export {id}")).Text());
+    }
+
+    [Fact]
+    public async Task Close_WithFewerThanKNewAnswers_KeepsTheLastRelease_AndSaysSo()
+    {
+        var id = await CreateSurveyAsync(minimum: 3);
+        var people = People(5);
+        for (var i = 0; i < 3; i++)
+            await Click(people[i], Answer(id, "5", "0", ""));
+        var released = await FiguresAsync(id);
+        await Click(people[3], Answer(id, "1", "2", "late-one"));
+        await Click(people[4], Answer(id, "1", "2", "late-two"));
+
+        var closed = (await As(Ada, $"survey close {id}")).Text();
+        Assert.Equal(released, await FiguresAsync(id));
+        Assert.Contains("is closed", closed);
+        Assert.Contains("2 answers came after that release and stay hidden", closed);
+        var csv = (await As(Ada, $"survey export {id}")).Text();
+        Assert.DoesNotContain("late-", csv);
+        Assert.Contains("Ease of use,rating,5,3,", csv);
+    }
+
+    [Fact]
+    public async Task Reopen_DoesNotReleaseFewerThanKNewAnswers()
+    {
+        var id = await CreateSurveyAsync(minimum: 3);
+        var people = People(6);
+        for (var i = 0; i < 3; i++)
+            await Click(people[i], Answer(id, "5", "0", ""));
+        var closedText = (await As(Ada, $"survey close {id}")).Text();
+        var released = await FiguresAsync(id);
+
+        Assert.Contains("open again", (await As(Ada, $"survey reopen {id}")).Text());
+        await Click(people[3], Answer(id, "1", "2", "after-reopen"));
+        var reclosed = (await As(Ada, $"survey close {id}")).Text();
+        Assert.Equal(released, await FiguresAsync(id));
+        Assert.Contains("final results, from 3 responses", closedText);   // released at close
+        Assert.Contains("1 answer came after that release", reclosed);
+
+        await As(Ada, $"survey reopen {id}");
+        await Click(people[4], Answer(id, "1", "2", ""));
+        Assert.Equal(released, await FiguresAsync(id));
+        await Click(people[5], Answer(id, "1", "2", ""));
+        var third = (await As(Ada, $"survey results {id}")).Text();
+        Assert.Contains("results from 6 responses", third);
+        Assert.Contains("after-reopen", third);
+    }
+
+    [Fact]
+    public async Task Results_HiddenGroupsTakeTheZerosWithThem_SoTheyCannotBeWorkedOut()
+    {
+        // Seven answers: five 5s, one 1, one 2. With the 3 and the 4 shown as 0, the two hidden
+        // groups hold 2 answers between them, so each is exactly 1.
+        var id = await CreateSurveyAsync(minimum: 3);
+        var ratings = new[] { "5", "5", "1", "5", "2", "5", "5" };
+        var people = People(ratings.Length);
+        for (var i = 0; i < ratings.Length; i++)
+            await Click(people[i], Answer(id, ratings[i], "0", ""));
+
+        var card = (await As(Ada, $"survey results {id}")).Card(CardNames.SurveyResults);
+        var lines = card.FallbackText.Split('\n');
+        var rating = lines.SkipWhile(l => !l.StartsWith("1. Ease of use", StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith("2. ", StringComparison.Ordinal)).ToList();
+        foreach (var value in new[] { "1", "2", "3", "4" })
+            Assert.Contains($"{value}  hidden", rating);
+        Assert.DoesNotContain(rating, l => l.TrimEnd().EndsWith(" 0", StringComparison.Ordinal) || l.Contains('%'));
+        Assert.Contains("average hidden", card.FallbackText);
+        Assert.Contains("Hidden: 1, 2, 3, 4, 5, together 7 answers", card.FallbackText);   // 2 alone would be a small group: the 5s join
+        Assert.Contains("Hidden: 1, 2, 3, 4, 5", card.Card.ToJsonString());
+        var csv = (await As(Ada, $"survey export {id}")).Text();
+        Assert.Contains("Ease of use,rating,3,,hidden", csv);
+        Assert.DoesNotContain("Ease of use,rating,3,0,", csv);
+
+        // The choice question, all "Yes": nothing hidden, so bars and percentages show.
+        Assert.Contains(lines, l => l.StartsWith("Yes", StringComparison.Ordinal) && l.Contains("████████████████████   7  100%", StringComparison.Ordinal));
     }
 
     [Fact]

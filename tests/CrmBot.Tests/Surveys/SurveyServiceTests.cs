@@ -61,9 +61,10 @@ public sealed class SurveyServiceTests : IDisposable
 
         var hidden = await _f.ResultsAsync(survey.Id, _admin);
         Assert.True(hidden.Hidden);
-        Assert.Equal(2, hidden.Responses);
+        Assert.Equal(0, hidden.Responses);   // before the first release not even the count shows
+        Assert.Null(hidden.Unreleased);
         Assert.Empty(hidden.Questions);
-        Assert.DoesNotContain("idea", SurveyCsv.Write(hidden), StringComparison.Ordinal);
+        Assert.DoesNotContain("idea", SurveyCsv.Write(hidden, true), StringComparison.Ordinal);
 
         await _f.AnswerAsync(survey.Id, _f.AddMember("Rep 2"), new AnswerInput(0, Rating: 4), new AnswerInput(1, Text: "idea 2"));
         var shown = await _f.ResultsAsync(survey.Id, _admin);
@@ -79,8 +80,9 @@ public sealed class SurveyServiceTests : IDisposable
     public async Task Results_HideASmallGroup_AndTheNextSmallest_SoSubtractionCannotRecoverIt()
     {
         // 3 minimum; ratings: six 5s, four 4s, one 1. The lone "1" is hidden; showing the total (11)
-        // with 5→6 and 4→4 would give it back, so the next smallest group (4→4) is hidden too,
-        // and so is the average (it would solve back into the hidden groups).
+        // with 5→6 and 4→4 would give it back, so the next smallest group (4→4) is hidden too, the
+        // empty 2 and 3 with them (shown as 0 they would say where the hidden 5 are), and so is the
+        // average (it would solve back into the hidden groups).
         var survey = await _f.CreateAsync(_admin, 3, Rating,
             new QuestionDraft("Training enough?", SurveyQuestionType.SingleChoice, ["Yes", "No", "Partly"]),
             new QuestionDraft("Tools", SurveyQuestionType.MultipleChoice, ["Mobile", "Desktop", "Chat"]));
@@ -97,7 +99,7 @@ public sealed class SurveyServiceTests : IDisposable
 
         var rating = results.Questions[0];
         Assert.Equal(11, rating.Answered);
-        Assert.Equal([null, 0, 0, null, 6], rating.Groups.Select(g => g.Count));
+        Assert.Equal([null, null, null, null, 6], rating.Groups.Select(g => g.Count));
         Assert.Null(rating.Average);
 
         var single = results.Questions[1];   // nothing small: all shown, the empty choice included
@@ -106,7 +108,7 @@ public sealed class SurveyServiceTests : IDisposable
         var multiple = results.Questions[2];
         Assert.Equal([null, 11, 11], multiple.Groups.Select(g => g.Count));
 
-        var csv = SurveyCsv.Write(results);
+        var csv = SurveyCsv.Write(results, true);
         Assert.Contains("hidden: fewer than 3", csv, StringComparison.Ordinal);
         Assert.Contains("Ease of use,rating,4,,hidden: fewer than 3", csv, StringComparison.Ordinal);
         Assert.Contains("Ease of use,rating,5,6,", csv, StringComparison.Ordinal);
@@ -115,8 +117,11 @@ public sealed class SurveyServiceTests : IDisposable
     [Theory]
     [InlineData(new[] { 5, 1, 6 }, 5, new[] { true, true, false })]    // one small → the next smallest goes with it
     [InlineData(new[] { 5, 5, 5 }, 5, new[] { false, false, false })]
-    [InlineData(new[] { 2, 1, 9 }, 5, new[] { true, true, false })]    // two small hide each other
-    [InlineData(new[] { 6, 0, 2 }, 5, new[] { true, false, true })]    // an empty group is no companion
+    [InlineData(new[] { 2, 1, 9 }, 5, new[] { true, true, true })]     // two small holding fewer than 5 together take the next one
+    [InlineData(new[] { 3, 4, 9 }, 5, new[] { true, true, false })]    // two small holding 5 or more hide each other
+    [InlineData(new[] { 6, 0, 2 }, 5, new[] { true, true, true })]     // the empty group is hidden with them
+    [InlineData(new[] { 1, 1, 0, 0, 5 }, 3, new[] { true, true, true, true, true })]   // 7 answers: shown zeros would make each hidden one exactly 1
+    [InlineData(new[] { 4, 1, 2, 0, 0 }, 3, new[] { false, true, true, true, true })]
     [InlineData(new[] { 0, 0, 9 }, 3, new[] { false, false, false })]
     [InlineData(new[] { 4, 1 }, 3, new[] { true, true })]
     public void Partition_HidesSmallGroupsAndTheirCompanion(int[] counts, int minimum, bool[] expected) =>
@@ -124,7 +129,7 @@ public sealed class SurveyServiceTests : IDisposable
 
     [Fact]
     public void EachOfTwoSides_HidesAnOptionWhenTooFewChoseItOrTooFewDidNot() =>
-        Assert.Equal([true, false, true, false], Suppression.EachOfTwoSides([5, 6, 1, 3], 6, 3));
+        Assert.Equal([true, false, true, false, true], Suppression.EachOfTwoSides([5, 6, 1, 3, 0], 6, 3));
 
     [Fact]
     public async Task NonAdmin_IsRefusedCreationResultsCloseAndExport_AndNothingIsWritten()

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261207124649_InitialCreate")]
+    [Migration("20261207135903_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -652,6 +652,12 @@ namespace CrmBot.Crm.Migrations
 
                     b.Property<string>("Questions")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReleasedResponses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReleasedResults")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ReminderPlannedAt")

@@ -236,7 +236,9 @@ namespace CrmBot.Crm.Migrations
                     CreatedById = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ClosedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ReminderPlannedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    ReminderPlannedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReleasedResponses = table.Column<int>(type: "INTEGER", nullable: false),
+                    ReleasedResults = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
