@@ -54,7 +54,7 @@ public class BlockKitReadingTests
 
         var bars = Assert.Single(blocks, b => Text(b).Contains('█'));
         Assert.Equal(
-            "```1  hidden\n2  ░░░░░░░░░░░░░░░░░░░░   0\n3  ░░░░░░░░░░░░░░░░░░░░   0\n4  hidden\n5  ███████████░░░░░░░░░   6```",
+            "```Yes     █████████████░░░░░░░   7   64%\nPartly  ███████░░░░░░░░░░░░░   4   36%```",
             Text(bars));
     }
 
