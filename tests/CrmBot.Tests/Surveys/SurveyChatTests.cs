@@ -182,6 +182,21 @@ public sealed class SurveyChatTests : IDisposable
     private List<ChatUser> People(int count, string prefix = "P") =>
         Enumerable.Range(0, count).Select(i => new ChatUser("slack", "T1", $"U-{prefix}{i}", $"Person {prefix}{i}", "UTC")).ToList();
 
+    private async Task AnswerEachAsync(int id, IEnumerable<ChatUser> people, string rating, string choice, string text = "")
+    {
+        foreach (var person in people)
+            await Click(person, Answer(id, rating, choice, text));
+    }
+
+    /// <summary>A survey with a minimum of 3 whose first release covers three answers alike; six people to answer.</summary>
+    private async Task<(int Id, List<ChatUser> People, string Released)> FirstReleaseAsync(string rating, string text = "")
+    {
+        var id = await CreateSurveyAsync(minimum: 3);
+        var people = People(6);
+        await AnswerEachAsync(id, people.Take(3), rating, "0", text);
+        return (id, people, await FiguresAsync(id));
+    }
+
     /// <summary>The released figures and texts of the results, without the note on when the next release comes.</summary>
     private async Task<string> FiguresAsync(int id)
     {
@@ -218,13 +233,9 @@ public sealed class SurveyChatTests : IDisposable
     [Fact]
     public async Task Results_AfterKAndAfterKPlusOneAnswers_AreIdentical_TheNextReleaseComesAfter2K()
     {
-        var id = await CreateSurveyAsync(minimum: 3);
-        var people = People(6);
-        for (var i = 0; i < 3; i++)
-            await Click(people[i], Answer(id, "4", "0", $"early-{i}"));
-        var afterK = await FiguresAsync(id);
+        var (id, people, afterK) = await FirstReleaseAsync("4", "early-idea");
         var csvAfterK = await CsvFiguresAsync(id);
-        Assert.Contains("early-0", afterK);
+        Assert.Contains("early-idea", afterK);
 
         // The 4th answer differs in every question; none of it may show.
         await Click(people[3], Answer(id, "1", "2", "the-fourth-answer"));
@@ -251,11 +262,7 @@ public sealed class SurveyChatTests : IDisposable
     [Fact]
     public async Task Close_WithFewerThanKNewAnswers_KeepsTheLastRelease_AndSaysSo()
     {
-        var id = await CreateSurveyAsync(minimum: 3);
-        var people = People(5);
-        for (var i = 0; i < 3; i++)
-            await Click(people[i], Answer(id, "5", "0", ""));
-        var released = await FiguresAsync(id);
+        var (id, people, released) = await FirstReleaseAsync("5");
         await Click(people[3], Answer(id, "1", "2", "late-one"));
         await Click(people[4], Answer(id, "1", "2", "late-two"));
 
@@ -273,8 +280,7 @@ public sealed class SurveyChatTests : IDisposable
     {
         var id = await CreateSurveyAsync(minimum: 3);
         var people = People(6);
-        for (var i = 0; i < 3; i++)
-            await Click(people[i], Answer(id, "5", "0", ""));
+        await AnswerEachAsync(id, people.Take(3), "5", "0");
         var closedText = (await As(Ada, $"survey close {id}")).Text();
         var released = await FiguresAsync(id);
 
@@ -300,10 +306,9 @@ public sealed class SurveyChatTests : IDisposable
         // Seven answers: five 5s, one 1, one 2. With the 3 and the 4 shown as 0, the two hidden
         // groups hold 2 answers between them, so each is exactly 1.
         var id = await CreateSurveyAsync(minimum: 3);
-        var ratings = new[] { "5", "5", "1", "5", "2", "5", "5" };
-        var people = People(ratings.Length);
-        for (var i = 0; i < ratings.Length; i++)
-            await Click(people[i], Answer(id, ratings[i], "0", ""));
+        string[] ratings = ["5", "5", "1", "5", "2", "5", "5"];
+        foreach (var (person, value) in People(ratings.Length).Zip(ratings))
+            await Click(person, Answer(id, value, "0", ""));
 
         var card = (await As(Ada, $"survey results {id}")).Card(CardNames.SurveyResults);
         var lines = card.FallbackText.Split('\n');
