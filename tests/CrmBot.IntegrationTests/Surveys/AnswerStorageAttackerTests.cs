@@ -90,6 +90,35 @@ internal static class Attacker
     }
 }
 
+/// <summary>One attacker's run: the folder copies taken so far, the answers given and every member identifier.</summary>
+internal sealed class Attack(IServiceProvider services) : IDisposable
+{
+    private readonly string _dbPath = Attacker.DbPath(services);
+    private readonly string _folder = Directory.CreateTempSubdirectory("crmbot-attacker-").FullName;
+    private readonly List<StoreCopy> _copies = [];
+
+    public List<string> Answers { get; } = [];
+    public List<string> Identifiers { get; } = [];
+
+    public void CopyFolder() => _copies.Add(StoreCopy.Take(_dbPath, Path.Combine(_folder, $"after-{_copies.Count}")));
+
+    /// <summary>Takes the last copy (the service has stopped, or is idle), checkpoints it as a stop would, and checks (b) and (c).</summary>
+    public void AssertNoAnswerCanBeLinked()
+    {
+        var stoppedFolder = Path.Combine(_folder, "stopped");
+        _copies.Add(StoreCopy.Take(_dbPath, stoppedFolder));
+        var stopped = StoreCopy.Stopped(stoppedFolder);
+        Attacker.NoAnswerCommitNamesAMember(_copies, Answers, Identifiers);
+        Attacker.AnswersOnlyWhereStored(_copies, stopped, StoreCopy.RootPage(stoppedFolder, "SurveyAnswers"), Answers);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
 public sealed class SurveyTeamsHost : TeamsHost
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Feedback:ParticipationKey", Attacker.ParticipationKey)];
@@ -106,60 +135,45 @@ public class TeamsAnswerStorageAttackerTests(SurveyTeamsHost host) : IClassFixtu
     public async Task AnswersThroughApiMessages_NoCommitTiesOneToAMember_NoStrayCopies_ARetryCountsOnce()
     {
         var surveyId = await Attacker.CreateSurveyAsync(host.Services);
-        var dbPath = Attacker.DbPath(host.Services);
-        var folder = Directory.CreateTempSubdirectory("crmbot-attacker-").FullName;
-        var copies = new List<StoreCopy>();
-        var answers = new List<string>();
-        var identifiers = new List<string>();
+        using var attack = new Attack(host.Services);
         JsonObject? firstAnswer = null;
-        try
+        for (var i = 0; i < Attacker.Members; i++)
         {
-            for (var i = 0; i < Attacker.Members; i++)
+            var tag = Guid.NewGuid().ToString("N")[..12];
+            var (user, conversation, aad, name) = ($"29:member-{tag}", $"a:conversation-{tag}", Guid.NewGuid().ToString(), $"Member {tag}");
+            attack.Identifiers.AddRange([user, conversation, aad, name]);
+            JsonObject Activity()
             {
-                var tag = Guid.NewGuid().ToString("N")[..12];
-                var (user, conversation, aad, name) = ($"29:member-{tag}", $"a:conversation-{tag}", Guid.NewGuid().ToString(), $"Member {tag}");
-                identifiers.AddRange([user, conversation, aad, name]);
-                JsonObject Activity()
-                {
-                    var activity = host.Sample("message-personal");
-                    activity["from"] = new JsonObject { ["id"] = user, ["name"] = name, ["aadObjectId"] = aad };
-                    activity["conversation"]!["id"] = conversation;
-                    return activity;
-                }
-
-                var hello = Activity();
-                hello["text"] = "feedback";
-                Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(hello)).StatusCode);
-                await host.RepliesToAsync(hello["id"]!.GetValue<string>());
-
-                var answer = $"teams answer {i} {Guid.NewGuid():N}";
-                answers.Add(answer);
-                var submit = Activity();
-                submit.Remove("text");
-                submit["value"] = new JsonObject { ["verb"] = SurveyFeature.AnswerVerb, ["surveyId"] = surveyId, [SurveyRules.Fields.Answer(0)] = answer };
-                firstAnswer ??= submit;
-                Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(submit)).StatusCode);
-                await host.RepliesToAsync(submit["id"]!.GetValue<string>());
-                Assert.Equal(i + 1, await Attacker.ResponsesAsync(host.Services));
-                copies.Add(StoreCopy.Take(dbPath, Path.Combine(folder, $"after-{i}")));
+                var activity = host.Sample("message-personal");
+                activity["from"] = new JsonObject { ["id"] = user, ["name"] = name, ["aadObjectId"] = aad };
+                activity["conversation"]!["id"] = conversation;
+                return activity;
             }
 
-            var last = StoreCopy.Take(dbPath, Path.Combine(folder, "stopped"));
-            copies.Add(last);
-            var stopped = StoreCopy.Stopped(Path.Combine(folder, "stopped"));
-            Attacker.NoAnswerCommitNamesAMember(copies, answers, identifiers);
-            Attacker.AnswersOnlyWhereStored(copies, stopped, StoreCopy.RootPage(Path.Combine(folder, "stopped"), "SurveyAnswers"), answers);
+            var hello = Activity();
+            hello["text"] = "feedback";
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(hello)).StatusCode);
+            await host.RepliesToAsync(hello["id"]!.GetValue<string>());
 
-            // Teams delivers the same activity again: it is not counted twice.
-            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(firstAnswer!)).StatusCode);
-            await Task.Delay(200);
-            Assert.Equal(Attacker.Members, await Attacker.ResponsesAsync(host.Services));
+            var answer = $"teams answer {i} {Guid.NewGuid():N}";
+            attack.Answers.Add(answer);
+            var submit = Activity();
+            submit.Remove("text");
+            submit["value"] = new JsonObject { ["verb"] = SurveyFeature.AnswerVerb, ["surveyId"] = surveyId, [SurveyRules.Fields.Answer(0)] = answer };
+            firstAnswer ??= submit;
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(submit)).StatusCode);
+            await host.RepliesToAsync(submit["id"]!.GetValue<string>());
+            Assert.Equal(i + 1, await Attacker.ResponsesAsync(host.Services));
+            attack.CopyFolder();
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+
+        attack.AssertNoAnswerCanBeLinked();
+
+        // Teams delivers the same activity again: it is answered ("already answered"), and not counted twice.
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(firstAnswer!)).StatusCode);
+        var replies = await host.RepliesToAsync(firstAnswer!["id"]!.GetValue<string>(), 2);
+        Assert.Contains("already answered", replies[^1].Body!.ToJsonString());
+        Assert.Equal(Attacker.Members, await Attacker.ResponsesAsync(host.Services));
     }
 }
 
@@ -169,67 +183,50 @@ public class SlackAnswerStorageAttackerTests(SurveySlackHost host) : IClassFixtu
     public async Task AnswersThroughSlackInteractions_NoCommitTiesOneToAMember_NoPayloadCopies_AResubmitCountsOnce()
     {
         var surveyId = await Attacker.CreateSurveyAsync(host.App.Services);
-        Assert.True(surveyId > 0);
-        var dbPath = Attacker.DbPath(host.App.Services);
-        var folder = Directory.CreateTempSubdirectory("crmbot-attacker-").FullName;
-        var copies = new List<StoreCopy>();
-        var answers = new List<string>();
-        var identifiers = new List<string>();
+        using var attack = new Attack(host.App.Services);
         JsonObject? firstSubmission = null;
-        try
+        for (var i = 0; i < Attacker.Members; i++)
         {
-            for (var i = 0; i < Attacker.Members; i++)
+            var tag = Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+            var (user, channel, name, email) = ($"U{tag}", $"D{tag}", $"Member {tag}", $"m{tag}@example.com".ToLowerInvariant());
+            attack.Identifiers.AddRange([user, channel, name, email]);
+            host.Slack.AddUser(user, name, "Europe/Berlin", email);
+
+            var trigger = "trg." + Guid.NewGuid().ToString("N");
+            var command = await host.Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                var tag = Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
-                var (user, channel, name, email) = ($"U{tag}", $"D{tag}", $"Member {tag}", $"m{tag}@example.com".ToLowerInvariant());
-                identifiers.AddRange([user, channel, name, email]);
-                host.Slack.AddUser(user, name, "Europe/Berlin", email);
+                ["team_id"] = SlackHost.TeamId, ["channel_id"] = channel, ["user_id"] = user, ["command"] = "/crm", ["text"] = "feedback",
+                ["response_url"] = host.Slack.ResponseUrl("feedback-" + tag), ["trigger_id"] = trigger,
+            }));
+            Assert.Equal(HttpStatusCode.OK, command.StatusCode);
+            var open = await host.Slack.WaitForAsync(c => c.Method == "views.open" && c.Body["trigger_id"]!.ToString() == trigger);
+            var view = open.Body["view"]!.AsObject();
+            var input = view["blocks"]!.AsArray().OfType<JsonObject>().Single(b => b["type"]!.GetValue<string>() == "input");
 
-                var trigger = "trg." + Guid.NewGuid().ToString("N");
-                var command = await host.Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
+            var answer = $"slack answer {i} {Guid.NewGuid():N}";
+            attack.Answers.Add(answer);
+            var submission = SlackHost.ViewSubmission(view, new JsonObject
+            {
+                [input["block_id"]!.GetValue<string>()] = new JsonObject
                 {
-                    ["team_id"] = SlackHost.TeamId, ["channel_id"] = channel, ["user_id"] = user, ["command"] = "/crm", ["text"] = "feedback",
-                    ["response_url"] = host.Slack.ResponseUrl("feedback-" + tag), ["trigger_id"] = trigger,
-                }));
-                Assert.Equal(HttpStatusCode.OK, command.StatusCode);
-                var open = await host.Slack.WaitForAsync(c => c.Method == "views.open" && c.Body["trigger_id"]!.ToString() == trigger);
-                var view = open.Body["view"]!.AsObject();
-                var input = view["blocks"]!.AsArray().OfType<JsonObject>().Single(b => b["type"]!.GetValue<string>() == "input");
-
-                var answer = $"slack answer {i} {Guid.NewGuid():N}";
-                answers.Add(answer);
-                var submission = SlackHost.ViewSubmission(view, new JsonObject
-                {
-                    [input["block_id"]!.GetValue<string>()] = new JsonObject
-                    {
-                        [input["element"]!["action_id"]!.GetValue<string>()] = new JsonObject { ["type"] = "plain_text_input", ["value"] = answer },
-                    },
-                });
-                submission["user"] = new JsonObject { ["id"] = user, ["team_id"] = SlackHost.TeamId };
-                firstSubmission ??= submission;
-                Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(submission)).StatusCode);
-                await Attacker.WaitForResponsesAsync(host.App.Services, i + 1);
-                copies.Add(StoreCopy.Take(dbPath, Path.Combine(folder, $"after-{i}")));
-            }
-
-            // The same submission again (a double click, a resent request): not counted twice.
-            Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(firstSubmission!)).StatusCode);
-            await Task.Delay(200);
-            Assert.Equal(Attacker.Members, await Attacker.ResponsesAsync(host.App.Services));
-
-            // A clean stop: the service shuts down and closes its connections.
-            await host.App.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            var stoppedFolder = Path.Combine(folder, "stopped");
-            copies.Add(StoreCopy.Take(dbPath, stoppedFolder));
-            var stopped = StoreCopy.Stopped(stoppedFolder);
-            Attacker.NoAnswerCommitNamesAMember(copies, answers, identifiers);
-            Attacker.AnswersOnlyWhereStored(copies, stopped, StoreCopy.RootPage(stoppedFolder, "SurveyAnswers"), answers);
+                    [input["element"]!["action_id"]!.GetValue<string>()] = new JsonObject { ["type"] = "plain_text_input", ["value"] = answer },
+                },
+            });
+            submission["user"] = new JsonObject { ["id"] = user, ["team_id"] = SlackHost.TeamId };
+            firstSubmission ??= submission;
+            Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(submission)).StatusCode);
+            await Attacker.WaitForResponsesAsync(host.App.Services, i + 1);
+            attack.CopyFolder();
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-        }
+
+        // The same submission again (a double click, a resent request): not counted twice.
+        Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(firstSubmission!)).StatusCode);
+        await Task.Delay(200);
+        Assert.Equal(Attacker.Members, await Attacker.ResponsesAsync(host.App.Services));
+
+        // A clean stop: the service shuts down and closes its connections.
+        await host.App.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        attack.AssertNoAnswerCanBeLinked();
     }
 }
