@@ -25,6 +25,12 @@ public sealed class DeferredWrites
     public int Count => _pending.Count;
 
     /// <summary>
+    /// The turn carries an anonymous survey answer: it leaves nothing that names its member in the store
+    /// (LastSeenAt is not moved), so the answer's commit holds nobody's ids.
+    /// </summary>
+    public bool Unattributed { get; set; }
+
+    /// <summary>
     /// From now until the context goes back to its pool, <paramref name="db"/> defers what it may. Its SaveChanges
     /// then always commits a transaction, even for one statement, so that the deferred writes can go with it.
     /// </summary>

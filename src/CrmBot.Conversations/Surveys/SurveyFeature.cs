@@ -29,6 +29,11 @@ public sealed partial class SurveyFeature(SurveyService surveys, SurveyDelivery 
 
     private const string AdminOnly = "Only admins can do that with surveys.";
 
+    /// <summary>True for a turn that submits an answer: channels store nothing of it that names the member.</summary>
+    public static bool CarriesAnswer(Turn turn) => CarriesAnswer(turn.Verb);
+
+    public static bool CarriesAnswer(string? verb) => verb == AnswerVerb;
+
     public IReadOnlyCollection<string> Verbs { get; } = [CreateVerb, PulseVerb, OpenVerb, AnswerVerb, CloseVerb, ReopenVerb, ExportVerb];
 
     public IEnumerable<HelpEntry> Help { get; } =

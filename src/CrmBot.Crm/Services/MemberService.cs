@@ -55,6 +55,9 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        // A turn carrying a survey answer neither counts as "seen" nor refreshes the profile: either write would
+        // name the member in (or right beside) the answer's commit. The next ordinary turn catches up.
+        if (db.Deferred is { Unattributed: true }) return member;
         var seenAgain = member.LastSeenAt is not { } seen || now - seen >= LastSeenGranularity;
         var displayName = Clean(identity.DisplayName);
         var email = NormalizeEmail(identity.Email);

@@ -65,6 +65,7 @@ public sealed class StoreTests : IDisposable
             Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys;"));
             Assert.Equal("1", await Scalar(db, "PRAGMA synchronous;"));   // NORMAL
             Assert.Equal("10000", await Scalar(db, "PRAGMA busy_timeout;"));
+            Assert.Equal("1", await Scalar(db, "PRAGMA secure_delete;"));
             var handle = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).Handle;
             // The settings are applied once per native connection; the second context gets the same one from the pool.
             if (i == 0) firstHandle = handle;

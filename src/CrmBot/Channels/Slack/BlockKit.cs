@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrmBot.Conversations.Surveys;
 
 namespace CrmBot.Channels.Slack;
 
@@ -59,6 +60,8 @@ public static class BlockKit
     public const string OpenUrlAction = "crm.open_url";
     /// <summary>callback_id of the modals we open.</summary>
     public const string FormCallbackId = "crm_form";
+    /// <summary>callback_id of a modal whose submission is a survey answer: never parked for recovery, answered at once.</summary>
+    public const string AnswerFormCallbackId = "crm_answer";
 
     public sealed record Rendered<T>(T Result, IReadOnlyList<ParkedValue> Parked);
 
@@ -105,7 +108,8 @@ public static class BlockKit
         var view = new JsonObject
         {
             ["type"] = "modal",
-            ["callback_id"] = FormCallbackId,
+            ["callback_id"] = submit is not null && SurveyFeature.CarriesAnswer(Str(SubmitData(submit)["verb"]))
+                ? AnswerFormCallbackId : FormCallbackId,
             ["title"] = Plain(title, BlockKitLimits.ModalTitle),
             ["close"] = Plain("Cancel", BlockKitLimits.ModalTitle),
             ["blocks"] = ctx.Fit(BlockKitLimits.ModalBlocks, int.MaxValue),

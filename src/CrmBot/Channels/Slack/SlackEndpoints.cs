@@ -92,6 +92,8 @@ public static class SlackEndpoints
                 return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.BlockActions, id, payload.ToJsonString(), null));
             case "message_action" when Str(payload["callback_id"]) == LogToCrmCallbackId:
                 return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.MessageAction, id, payload.ToJsonString(), null));
+            case "view_submission" when Str(payload["view"]?["callback_id"]) == BlockKit.AnswerFormCallbackId:
+                return await AnswerSubmissionAsync(payload, id, queue, options.Value, clock, logger);
             case "view_submission" when Str(payload["view"]?["callback_id"]) == BlockKit.FormCallbackId:
                 return await ViewSubmissionAsync(http, payload, id, queue, deliveries, options.Value, clock, logger);
             default:
@@ -112,6 +114,28 @@ public static class SlackEndpoints
         var answer = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var accepted = await TryAcceptAsync(queue, deliveries, options, logger, SlackWork.ViewSubmission, id, payload.ToJsonString(), null, answer);
         if (accepted != Accepted.Queued) return Respond(accepted);
+        return await WaitForAnswerAsync(answer, options, clock);
+    }
+
+    /// <summary>
+    /// A survey answer: its payload holds the user id and every answer, so it is never stored for recovery.
+    /// It is queued in memory only and worked while the modal waits (<see cref="SlackInbox.HandleAnswerSubmissionAsync"/>).
+    /// Should this process die first, Slack shows the member an error and they submit again.
+    /// </summary>
+    private static async Task<IResult> AnswerSubmissionAsync(JsonObject payload, string id, SlackWorkQueue queue, SlackOptions options,
+        TimeProvider clock, ILogger logger)
+    {
+        var answer = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.TryEnqueue(new SlackWork(SlackWork.AnswerSubmission, id, (inbox, ct) => inbox.HandleAnswerSubmissionAsync(payload, answer, ct))))
+        {
+            Log.QueueFull(logger, SlackWork.AnswerSubmission, id);
+            return Respond(Accepted.Refused);
+        }
+        return await WaitForAnswerAsync(answer, options, clock);
+    }
+
+    private static async Task<IResult> WaitForAnswerAsync(TaskCompletionSource<JsonObject?> answer, SlackOptions options, TimeProvider clock)
+    {
         using var timeout = new CancellationTokenSource(options.SubmissionTimeout, clock);
         try { await answer.Task.WaitAsync(timeout.Token); }
         catch (OperationCanceledException) { answer.TrySetResult(null); }

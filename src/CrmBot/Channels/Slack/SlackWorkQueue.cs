@@ -12,7 +12,9 @@ namespace CrmBot.Channels.Slack;
 internal sealed record SlackWork(string Kind, string Id, Func<SlackInbox, CancellationToken, Task> RunAsync)
 {
     public const string Event = "event", Command = "command", BlockActions = "block_actions",
-        MessageAction = "message_action", ViewSubmission = "view_submission";
+        MessageAction = "message_action", ViewSubmission = "view_submission",
+        // Never stored, so never rebuilt by FromStored: a survey answer lives in memory only.
+        AnswerSubmission = "answer_submission";
 
     /// <summary>
     /// Rebuilds work from what was stored before the 200. <paramref name="answer"/> is the HTTP

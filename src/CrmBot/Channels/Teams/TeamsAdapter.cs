@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Surveys;
 using CrmBot.Crm;
 using Microsoft.Extensions.Options;
 
@@ -141,9 +142,13 @@ public sealed class TeamsAdapter(
     {
         var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
         var db = services.GetRequiredService<CrmDbContext>();
-        DeferredWrites.Begin(db);
+        // A survey answer's turn writes nothing that names its member (SurveyFeature.CarriesAnswer), not even its
+        // delivery record: that row holds the conversation id and sits next to the member's other turns. Its
+        // participation token, one per member and survey, is what makes a redelivery count once.
+        var anonymous = SurveyFeature.CarriesAnswer(turn);
+        DeferredWrites.Begin(db).Unattributed = anonymous;
         var deliveries = services.GetRequiredService<InboundDeliveries>();
-        if (!await deliveries.TryBeginTurnAsync(TeamsActivities.ChannelId, deliveryId, ct))
+        if (!anonymous && !await deliveries.TryBeginTurnAsync(TeamsActivities.ChannelId, deliveryId, ct))
         {
             Log.Redelivery(log, activity.Id);
             return new Outcome(null, Duplicate(activity));
