@@ -14,7 +14,9 @@ internal sealed class SqliteConnectionSetup(int? autoCheckpointPages) : DbConnec
 {
     // synchronous=NORMAL is durable under WAL against process crashes; a committed write
     // survives. busy_timeout makes concurrent turns wait for the writer instead of failing.
-    private readonly string Pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+    // secure_delete zeroes what is deleted or overwritten, so a copy of the file holds no
+    // leftovers of cleared cells (survey answers, recovery payloads) in its free space.
+    private readonly string Pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;"
         + (autoCheckpointPages is { } pages ? $" PRAGMA wal_autocheckpoint={pages};" : "");
 
     // The settings live on the native connection, which the pool hands out again and again: EF opens

@@ -16,13 +16,14 @@ namespace CrmBot.Conversations.Surveys;
 public sealed class SurveyDelivery(
     CrmDbContext db,
     SurveyService surveys,
+    ParticipationKeys keys,
     CardTemplates cards,
     TimeProvider clock,
     IOptions<FeedbackOptions> options,
     ILogger<SurveyDelivery> logger)
 {
     public const string SurveyKind = "survey";
-    public const string ReminderKind = "survey-reminder";
+    public const string ReminderKind = OutboxKinds.SurveyReminder;
 
     /// <summary>Channels the outbox can deliver to; a terminal member answers with `feedback` instead.</summary>
     private static readonly string[] ProactiveChannels = ["msteams", "slack"];
@@ -48,7 +49,9 @@ public sealed class SurveyDelivery(
     /// <summary>
     /// Queues the one reminder of every open survey whose reminder day has come: a direct message
     /// to each member who has not answered (or one post in the survey's channel). Planned once:
-    /// the survey remembers it, and the dedupe keys settle a race between instances.
+    /// the survey remembers it, and the dedupe keys settle a race between instances. Those rows
+    /// say who had not answered, so their keys are keyed hashes and the dispatcher deletes each
+    /// row once it is sent (<see cref="OutboxKinds.ForgottenOnceDone"/>).
     /// </summary>
     public async Task<int> PlanDueRemindersAsync(CancellationToken ct)
     {
@@ -75,7 +78,7 @@ public sealed class SurveyDelivery(
             {
                 foreach (var member in (await surveys.NotAnsweredAsync(survey, ct)).Where(m => ProactiveChannels.Contains(m.Channel)))
                 {
-                    ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, $"survey-reminder:{survey.Id}:{member.Id}");
+                    ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, keys.ReminderKey(survey.Id, member.Id));
                     count++;
                 }
             }

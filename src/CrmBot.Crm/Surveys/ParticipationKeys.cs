@@ -29,6 +29,15 @@ public sealed class ParticipationKeys
     public byte[] TokenFor(int surveyId, int memberId) =>
         HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-participation/v1:{surveyId}:{memberId}"));
 
+    /// <summary>
+    /// The dedupe key of one member's reminder: keyed like the participation token but with its own
+    /// label, so it cannot be turned back into a member without the key, nor matched against the
+    /// token the member leaves on answering later.
+    /// </summary>
+    public string ReminderKey(int surveyId, int memberId) =>
+        $"survey-reminder:{surveyId}:" + Convert.ToHexStringLower(
+            HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-reminder/v1:{surveyId}:{memberId}")));
+
     internal static byte[]? TryDecode(string value)
     {
         try

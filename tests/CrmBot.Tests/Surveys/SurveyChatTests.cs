@@ -206,7 +206,7 @@ public sealed class SurveyChatTests : IDisposable
             var keys = new ParticipationKeys(options, new StoreLocation(null, true), Microsoft.Extensions.Logging.Abstractions.NullLogger<ParticipationKeys>.Instance);
             var surveys = new SurveyService(db, keys, options, _host.Clock,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<SurveyService>.Instance);
-            return await new SurveyDelivery(db, surveys, new CardTemplates(), _host.Clock, options,
+            return await new SurveyDelivery(db, surveys, keys, new CardTemplates(), _host.Clock, options,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<SurveyDelivery>.Instance).PlanDueRemindersAsync(default);
         }
 
