@@ -248,7 +248,7 @@ public sealed class SurveyChatTests : IDisposable
         Assert.Equal(MemberRole.Manager, rita.Role);
         var audit = await _host.WithDbAsync(db => db.AuditEntries.Where(a => a.EntityType == "Member" && (a.Action == "role" || a.Action == "manager")).ToListAsync());
         Assert.Equal(2, audit.Count);
-        Assert.Contains("Adoption for the team of Rita Rep (1 members)", (await As(Rita, "adoption")).Text());
+        Assert.Contains("Adoption for the team of Rita Rep (1 member): team figures are shown for teams of at least 5 members", (await As(Rita, "adoption")).Text());
         Assert.Contains("for admins, and for managers", (await As(new ChatUser("slack", "T1", "U-z", "Zed", "UTC"), "adoption")).Text());
     }
 }
