@@ -16,10 +16,14 @@ internal sealed class FeedbackOptionsValidator(StoreLocation store) : IValidateO
             return ValidateOptionsResult.Success;
         var errors = new List<string>();
         var legacy = store.FilePath + ".participation-key";
+        if (string.IsNullOrWhiteSpace(options.ParticipationKey) && string.IsNullOrWhiteSpace(options.ParticipationKeyFile)
+            && ParticipationKeys.DefaultKeyFile() is null)
+            return ValidateOptionsResult.Fail("The service user has no data folder (HOME or XDG_DATA_HOME) to keep the survey participation key in: " +
+                "set Feedback:ParticipationKey (the environment variable Feedback__ParticipationKey) or Feedback:ParticipationKeyFile.");
         var keyFile = ParticipationKeys.KeyFile(options, store);
         if (File.Exists(legacy) && !SamePath(legacy, keyFile))
         {
-            var target = keyFile ?? ParticipationKeys.DefaultKeyFile();
+            var target = keyFile ?? ParticipationKeys.DefaultKeyFile() ?? "a file outside that folder";
             errors.Add(string.IsNullOrWhiteSpace(options.ParticipationKey)
                 ? $"The survey participation key {legacy} lies beside the store, so a copy of the store's folder shows who took part in surveys. " +
                   $"Move that file to {target} (or set Feedback:ParticipationKeyFile to a path outside {folder}, " +
@@ -28,18 +32,25 @@ internal sealed class FeedbackOptionsValidator(StoreLocation store) : IValidateO
         }
         else if (keyFile is not null && InFolder(keyFile, folder))
         {
-            errors.Add($"Feedback:ParticipationKeyFile ({keyFile}) is in the store's folder {folder}, so a copy of that folder would show who took part in surveys. " +
-                "Point it to a file outside that folder (for example " + ParticipationKeys.DefaultKeyFile() + "), " +
+            errors.Add($"The survey participation key file {keyFile} is in the store's folder {folder}, so a copy of that folder would show who took part in surveys. " +
+                "Set Feedback:ParticipationKeyFile to a file outside that folder, " +
                 "or set the secret Feedback:ParticipationKey (the environment variable Feedback__ParticipationKey).");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static bool InFolder(string file, string folder) =>
-        SamePath(Path.GetDirectoryName(file), folder);
+    /// <summary>In the folder or anywhere below it: a copy of a folder usually takes its sub-folders along.</summary>
+    private static bool InFolder(string file, string folder)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+        return Path.GetFullPath(file).StartsWith(root, PathComparison);
+    }
 
     private static bool SamePath(string? a, string? b) =>
         a is not null && b is not null &&
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
-            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            PathComparison);
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 }

@@ -55,9 +55,12 @@ public sealed class ParticipationKeys
     /// The service user's own data folder ($XDG_DATA_HOME or ~/.local/share on Linux, %LOCALAPPDATA%
     /// on Windows), never the store's: a folder copied with the store would carry its key along.
     /// </summary>
-    public static string DefaultKeyFile() =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
-            "crmbot", "participation.key");
+    /// <returns>Null when the user has none (no HOME): a relative path could land in the store's folder.</returns>
+    public static string? DefaultKeyFile() =>
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } folder
+            && Path.IsPathRooted(folder)
+            ? Path.Combine(folder, "crmbot", "participation.key")
+            : null;
 
     /// <summary>The file a key would be read from or generated into; null when the key is configured or in memory.</summary>
     internal static string? KeyFile(FeedbackOptions options, StoreLocation store)
@@ -66,7 +69,8 @@ public sealed class ParticipationKeys
             return null;
         if (!string.IsNullOrWhiteSpace(options.ParticipationKeyFile))
             return Path.GetFullPath(options.ParticipationKeyFile);
-        return store.IsInMemory ? null : DefaultKeyFile();
+        return store.IsInMemory ? null : DefaultKeyFile()
+            ?? throw new InvalidOperationException("No user data folder for the survey participation key: set Feedback:ParticipationKey or Feedback:ParticipationKeyFile.");
     }
 
     private static byte[] Load(FeedbackOptions options, StoreLocation store, ILogger logger)

@@ -28,7 +28,7 @@ public sealed class ParticipationKeysTests : IDisposable
         var store = StoreLocation.FromConnectionString($"Data Source={Path.Combine(_dir, "crm.db")}");
         var first = Keys(new FeedbackOptions(), store).TokenFor(1, 2);
 
-        var file = ParticipationKeys.DefaultKeyFile();
+        var file = ParticipationKeys.DefaultKeyFile()!;
         Assert.StartsWith(TestEnvironment.UserDataFolder, file);   // the test run's own folder, not this machine's home
         Assert.True(File.Exists(file));
         Assert.Empty(Directory.GetFiles(_dir));
@@ -40,16 +40,18 @@ public sealed class ParticipationKeysTests : IDisposable
     private WebApplication Host(params string[] args) =>
         CrmBotApp.Build([$"--ConnectionStrings:Crm=Data Source={Path.Combine(_dir, "crm.db")}", "--environment=Testing", .. args]);
 
-    [Fact]
-    public async Task TheService_RefusesToStart_WithTheKeyFileInTheStoresFolder()
+    [Theory]
+    [InlineData("survey.key")]
+    [InlineData("keys/survey.key")]   // a copy of the folder takes its sub-folders along
+    public async Task TheService_RefusesToStart_WithTheKeyFileInTheStoresFolder(string file)
     {
-        await using var app = Host($"--Feedback:ParticipationKeyFile={Path.Combine(_dir, "survey.key")}");
+        await using var app = Host($"--Feedback:ParticipationKeyFile={Path.Combine(_dir, file)}");
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains("Feedback:ParticipationKeyFile", error.Message);
         Assert.Contains("outside that folder", error.Message);
-        Assert.False(File.Exists(Path.Combine(_dir, "survey.key")));
+        Assert.False(File.Exists(Path.Combine(_dir, file)));
     }
 
     [Fact]
@@ -65,7 +67,8 @@ public sealed class ParticipationKeysTests : IDisposable
         Assert.Contains($"Move that file to {ParticipationKeys.DefaultKeyFile()}", error.Message);
         Assert.Contains("Feedback__ParticipationKey", error.Message);
         Assert.True(File.Exists(old));
-        Assert.False(File.Exists(ParticipationKeys.DefaultKeyFile()) && File.ReadAllText(ParticipationKeys.DefaultKeyFile()) == File.ReadAllText(old));
+        var fresh = ParticipationKeys.DefaultKeyFile()!;
+        Assert.False(File.Exists(fresh) && File.ReadAllText(fresh) == File.ReadAllText(old));
     }
 
     [Fact]
@@ -117,7 +120,7 @@ public sealed class ParticipationKeysTests : IDisposable
             {
                 foreach (var file in Directory.GetFiles(_dir))
                     File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-                var key = Convert.FromBase64String(await File.ReadAllTextAsync(ParticipationKeys.DefaultKeyFile()));
+                var key = Convert.FromBase64String(await File.ReadAllTextAsync(ParticipationKeys.DefaultKeyFile()!));
                 var real = app.Services.GetRequiredService<ParticipationKeys>().TokenFor(survey.Id, members[0].Id);
 
                 var candidates = new List<byte[]>();
