@@ -16,5 +16,10 @@ internal static class TestEnvironment
     {
         Environment.SetEnvironmentVariable("XDG_DATA_HOME", UserDataFolder);
         Environment.SetEnvironmentVariable("LOCALAPPDATA", UserDataFolder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(UserDataFolder, recursive: true); }
+            catch (IOException) { }   // a key still open by a process that outlived the run: the OS's temp cleanup takes it
+        };
     }
 }
