@@ -91,6 +91,36 @@ public sealed class SurveyReminderTests : IDisposable
     }
 
     [Fact]
+    public async Task AReminderThatCannotBeDelivered_IsForgottenToo_AndItsErrorNamesNoOne()
+    {
+        Survey survey;
+        await using (var db = _store.NewContext())
+        {
+            var admin = db.Members.Add(new Member { Channel = "msteams", TenantId = "t", UserId = "29:admin", DisplayName = "Ada", Role = MemberRole.Admin }).Entity;
+            db.Members.Add(new Member { Channel = "msteams", TenantId = "t", UserId = "29:quinn", DisplayName = "Quinn Quiet" });
+            await db.SaveChangesAsync();
+            survey = await Surveys(db).CreateAsync(new SurveyDraft("Pulse", [new QuestionDraft("Ease", SurveyQuestionType.Rating)],
+                new DateOnly(2026, 11, 6)), admin, CancellationToken.None);
+        }
+        var logs = new CapturingLoggerProvider();
+        _store.Logs = logs;
+        var sender = new RecordingSender("msteams")
+            .ThenFail(2, () => SendResult.Permanent("the app must be installed before it can message Quinn Quiet"));
+        var dispatcher = _store.Instance(_clock, null, sender).GetRequiredService<OutboxDispatcher>();
+
+        _clock.Set(new DateTimeOffset(2026, 11, 5, 9, 0, 0, TimeSpan.Zero));
+        await using (var db = _store.NewContext())
+            Assert.Equal(2, await Delivery(db).PlanDueRemindersAsync(CancellationToken.None));
+        while (await dispatcher.DispatchDueAsync(CancellationToken.None) > 0) { }
+
+        Assert.Equal(2, sender.Calls);
+        await using (var db = _store.NewContext())
+            Assert.Empty(await db.Outbox.AsNoTracking().Where(o => o.Kind == SurveyDelivery.ReminderKind).ToListAsync());
+        Assert.Contains("failed for good", logs.All, StringComparison.Ordinal);   // the admin still learns that reminders fail
+        Assert.DoesNotContain("Quinn", logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReminderKeys_CannotBeTurnedBackIntoAMember_WithoutTheKey()
     {
         var key = _keys.ReminderKey(4, 17);
