@@ -9,7 +9,8 @@ namespace CrmBot.Tests;
 /// </summary>
 internal static class TestEnvironment
 {
-    public static string UserDataFolder { get; } = Directory.CreateTempSubdirectory("crmbot-userdata-").FullName;
+    // Not created here: only a run that generates a key makes it (ParticipationKeys creates the folder, owner-only).
+    public static string UserDataFolder { get; } = Path.Combine(Path.GetTempPath(), $"crmbot-userdata-{Guid.NewGuid():N}");
 
     [ModuleInitializer]
     internal static void Initialize()
@@ -18,8 +19,8 @@ internal static class TestEnvironment
         Environment.SetEnvironmentVariable("LOCALAPPDATA", UserDataFolder);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            try { Directory.Delete(UserDataFolder, recursive: true); }
-            catch (IOException) { }   // a key still open by a process that outlived the run: the OS's temp cleanup takes it
+            try { if (Directory.Exists(UserDataFolder)) Directory.Delete(UserDataFolder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a key still open by a process that outlived the run: the OS's temp cleanup takes it
         };
     }
 }
