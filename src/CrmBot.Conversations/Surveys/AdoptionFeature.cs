@@ -29,32 +29,53 @@ public sealed class AdoptionFeature(AdoptionService adoption) : IChatFeature
 
     public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>A fixed-width table, one column per period: readable in every channel, the terminal included.</summary>
+    /// <summary>
+    /// A fixed-width table, one column per period: readable in every channel, the terminal included.
+    /// Each column is as wide as its widest value, and columns keep two spaces between them.
+    /// </summary>
     public static string Render(AdoptionReport report)
     {
+        var members = report.Members == 1 ? "1 member" : $"{report.Members.ToString(CultureInfo.InvariantCulture)} members";
+        if (report.Withheld)
+            return $"Adoption for {report.Scope} ({members}): team figures are shown for teams of at least {report.MinimumMembers} members, " +
+                "so that they cannot single anyone out. They appear here as soon as the team is that large.";
+
         var periods = report.Periods;
-        var text = new StringBuilder($"Adoption for {report.Scope} ({periods[0].Members} members), UTC days up to {periods[0].To:yyyy-MM-dd}:\n```\n");
-        void Row(string label, Func<AdoptionPeriod, string> value) =>
-            text.Append(label.PadRight(34)).AppendJoin("", periods.Select(p => value(p).PadLeft(10))).Append('\n');
         static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         static string P(double? v) => v is { } x ? x.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "–";
+        static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 
+        var rows = new List<(string Label, string[] Values)>();
+        void Row(string label, Func<AdoptionPeriod, string> value) => rows.Add((label, periods.Select(value).ToArray()));
         Row("", p => $"{p.Days} days");
         Row("active members per day (avg)", p => N(p.ActivePerDay));
         Row("active members per week (avg)", p => N(p.ActivePerWeek));
-        Row("active in the period", p => p.ActiveInPeriod.ToString(CultureInfo.InvariantCulture));
-        Row("seen in the period", p => p.SeenInPeriod.ToString(CultureInfo.InvariantCulture));
-        Row("activities logged", p => p.ActivitiesLogged.ToString(CultureInfo.InvariantCulture));
+        Row("active in the period", p => I(p.ActiveInPeriod));
+        Row("seen in the period", p => I(p.SeenInPeriod));
+        Row("activities logged", p => I(p.ActivitiesLogged));
         Row("activities per member per week", p => N(p.ActivitiesPerMemberPerWeek));
-        Row("follow-ups done on time", p => $"{P(p.FollowUpsOnTimePercent)} of {p.FollowUpsDue}");
-        Row("new contacts with email + phone", p => $"{P(p.ContactsCompletePercent)} of {p.ContactsAdded}");
-        text.Append("\nrecorded changes by command\n");
+        Row("follow-ups done on time", p => $"{P(p.FollowUpsOnTimePercent)} of {I(p.FollowUpsDue)}");
+        Row("new contacts with email + phone", p => $"{P(p.ContactsCompletePercent)} of {I(p.ContactsAdded)}");
+        var commandsAt = rows.Count;
         var labels = periods.SelectMany(p => p.Commands.Select(c => c.Label)).Distinct()
             .OrderByDescending(l => periods[^1].Commands.FirstOrDefault(c => c.Label == l)?.Count ?? 0).ThenBy(l => l, StringComparer.Ordinal);
         foreach (var label in labels)
-            Row("  " + label, p => (p.Commands.FirstOrDefault(c => c.Label == label)?.Count ?? 0).ToString(CultureInfo.InvariantCulture));
-        text.Append("```\nActive = made a recorded change (a log, a follow-up done, a stage move…) that day; " +
-            "seen = wrote to the bot at least once. Reading commands (today, summary, help) change nothing and are not counted.");
+            Row("  " + label, p => I(p.Commands.FirstOrDefault(c => c.Label == label)?.Count ?? 0));
+
+        var labelWidth = rows.Max(r => r.Label.Length);
+        var widths = Enumerable.Range(0, periods.Count).Select(i => rows.Max(r => r.Values[i].Length)).ToArray();
+        var text = new StringBuilder($"Adoption for {report.Scope} ({members}), UTC days up to {periods[0].To:yyyy-MM-dd}:\n```\n");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (r == commandsAt) text.Append("\nrecorded changes by command\n");
+            text.Append(rows[r].Label.PadRight(labelWidth));
+            for (var i = 0; i < widths.Length; i++)
+                text.Append("  ").Append(rows[r].Values[i].PadLeft(widths[i]));
+            text.Append('\n');
+        }
+        text.Append("```\nActive = did CRM work that day: logged an activity, created or completed a follow-up, added or moved a deal, " +
+            "added or edited a contact. Installing the app or a name refreshed by the chat does not count. " +
+            "Seen = wrote to the bot at least once. Reading commands (today, summary, help) change nothing and are not counted.");
         return text.ToString();
     }
 }

@@ -16,13 +16,14 @@ namespace CrmBot.Conversations.Surveys;
 public sealed class SurveyDelivery(
     CrmDbContext db,
     SurveyService surveys,
+    ParticipationKeys keys,
     CardTemplates cards,
     TimeProvider clock,
     IOptions<FeedbackOptions> options,
     ILogger<SurveyDelivery> logger)
 {
     public const string SurveyKind = "survey";
-    public const string ReminderKind = "survey-reminder";
+    public const string ReminderKind = OutboxKinds.SurveyReminder;
 
     /// <summary>Channels the outbox can deliver to; a terminal member answers with `feedback` instead.</summary>
     private static readonly string[] ProactiveChannels = ["msteams", "slack"];
@@ -48,7 +49,9 @@ public sealed class SurveyDelivery(
     /// <summary>
     /// Queues the one reminder of every open survey whose reminder day has come: a direct message
     /// to each member who has not answered (or one post in the survey's channel). Planned once:
-    /// the survey remembers it, and the dedupe keys settle a race between instances.
+    /// the survey remembers it in the same commit, claimed first, which settles a race between instances. Those rows
+    /// say who had not answered, so their keys are keyed hashes and the dispatcher deletes each
+    /// row once it is sent (<see cref="OutboxKinds.ForgottenOnceDone"/>).
     /// </summary>
     public async Task<int> PlanDueRemindersAsync(CancellationToken ct)
     {
@@ -61,6 +64,14 @@ public sealed class SurveyDelivery(
         var total = 0;
         foreach (var survey in due)
         {
+            // Claim the planning before adding rows, in the same commit: once sent, the rows are
+            // deleted, so their dedupe keys can no longer stop a second instance planning again.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var plannedAt = clock.GetUtcNow().UtcDateTime;
+            var claimed = await db.Surveys.Where(s => s.Id == survey.Id && s.ReminderPlannedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReminderPlannedAt, plannedAt), ct);
+            if (claimed == 0)
+                continue;   // another instance planned it first: theirs stands
             var payload = Payload(survey, reminder: true);
             var count = 0;
             if (survey.Audience == SurveyAudience.Channel)
@@ -75,21 +86,12 @@ public sealed class SurveyDelivery(
             {
                 foreach (var member in (await surveys.NotAnsweredAsync(survey, ct)).Where(m => ProactiveChannels.Contains(m.Channel)))
                 {
-                    ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, $"survey-reminder:{survey.Id}:{member.Id}");
+                    ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, keys.ReminderKey(survey.Id, member.Id));
                     count++;
                 }
             }
-            survey.ReminderPlannedAt = clock.GetUtcNow().UtcDateTime;
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // Another instance planned it first (a dedupe key is taken): theirs stands.
-                db.ChangeTracker.Clear();
-                continue;
-            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             Log.RemindersQueued(logger, survey.Id, count);
             total += count;
         }

@@ -55,6 +55,8 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
     /// <summary>False when the lease was lost meanwhile (we overran it and someone else took the row).</summary>
     public async Task<bool> MarkSentAsync(ClaimedMessage claim, CancellationToken ct)
     {
+        if (OutboxKinds.ForgottenOnceDone(claim.Message.Kind))
+            return await ForgetAsync(claim, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         return await Mine(claim).ExecuteUpdateAsync(s => s
             .SetProperty(o => o.Status, OutboxStatus.Sent)
@@ -74,6 +76,9 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
 
     public async Task<bool> MarkFailedAsync(ClaimedMessage claim, string error, CancellationToken ct)
     {
+        // A reminder that could not be delivered is not worth a lasting record of who had not answered.
+        if (OutboxKinds.ForgottenOnceDone(claim.Message.Kind))
+            return await ForgetAsync(claim, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         return await Mine(claim).ExecuteUpdateAsync(s => s
             .SetProperty(o => o.Status, OutboxStatus.Failed)
@@ -82,6 +87,10 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
             .SetProperty(o => o.LeaseUntil, (DateTime?)null)
             .SetProperty(o => o.LastError, Truncate(error)), ct) == 1;
     }
+
+    /// <summary>Deletes the row (secure_delete, set on every connection, zeroes what it held in the file).</summary>
+    private async Task<bool> ForgetAsync(ClaimedMessage claim, CancellationToken ct) =>
+        await Mine(claim).ExecuteDeleteAsync(ct) == 1;
 
     /// <summary>Failed rows back to Pending with a fresh retry budget (after the admin fixed the cause).</summary>
     public Task<int> RequeueFailedAsync(CancellationToken ct)

@@ -38,4 +38,11 @@ public static class OutboxKinds
 {
     public const string Digest = "digest";
     public const string StageChange = "stage-change";
+    public const string SurveyReminder = "survey-reminder";
+
+    /// <summary>
+    /// Kinds whose rows are deleted once sent or given up, not kept as Sent/Failed: a survey
+    /// reminder's row names a member who had not answered, a list the store must not keep.
+    /// </summary>
+    public static bool ForgottenOnceDone(string kind) => kind == SurveyReminder;
 }

@@ -1,5 +1,6 @@
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Crm.Surveys;
 
@@ -10,9 +11,9 @@ public sealed record CommandUse(string Label, int Count);
 /// Adoption over the last <see cref="Days"/> UTC days (today included). Every figure is read from
 /// records the CRM keeps anyway: activities, follow-ups, contacts, audit entries, members' LastSeenAt.
 /// </summary>
-/// <param name="ActivePerDay">Average, over the days, of members who made a recorded change that day.</param>
+/// <param name="ActivePerDay">Average, over the days, of members who did CRM work that day (<see cref="AdoptionService.IsCrmWork"/>).</param>
 /// <param name="ActivePerWeek">Average, over the whole 7-day blocks counted back from today, of members active in the block.</param>
-/// <param name="ActiveInPeriod">Members who made at least one recorded change in the period.</param>
+/// <param name="ActiveInPeriod">Members who did CRM work at least once in the period.</param>
 /// <param name="SeenInPeriod">Members whose last message falls in the period (reading counts; a change is not needed).</param>
 /// <param name="ActivitiesPerMemberPerWeek">Activities logged, per member in scope, per 7 days.</param>
 /// <param name="FollowUpsDue">Follow-ups whose due time fell in the period (up to now).</param>
@@ -49,10 +50,21 @@ public sealed record AdoptionPeriod(
 }
 
 /// <param name="Scope">"everyone" for an admin, "the team of {name}" for a manager.</param>
-public sealed record AdoptionReport(string Scope, IReadOnlyList<AdoptionPeriod> Periods);
+/// <param name="MinimumMembers">The smallest team a manager sees figures for (Feedback:MinResponses).</param>
+/// <param name="Periods">Empty when <see cref="Withheld"/>.</param>
+public sealed record AdoptionReport(string Scope, int Members, int MinimumMembers, IReadOnlyList<AdoptionPeriod> Periods)
+{
+    /// <summary>A manager's team below the minimum: "1 of 2 active" would point at the other one.</summary>
+    public bool Withheld => Periods.Count == 0;
+}
 
-/// <summary>How the CRM is being used, for admins (everyone) and managers (their own team).</summary>
-public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
+/// <summary>
+/// How the CRM is being used, for admins (everyone) and managers (their own team). Figures are
+/// never per person; a manager's team figures need at least k members (the survey minimum), since
+/// in a smaller team an aggregate names people. Admins see everyone: they can read the audit trail
+/// itself, so hiding an aggregate from them would protect no one.
+/// </summary>
+public sealed class AdoptionService(CrmDbContext db, TimeProvider time, IOptions<FeedbackOptions> options)
 {
     public static readonly int[] DefaultPeriods = [7, 30, 90];
 
@@ -84,6 +96,19 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
         [("Survey", "exported")] = "survey export",
     };
 
+    /// <summary>
+    /// CRM work: what makes a member active. Logging, creating or completing a follow-up, moving or
+    /// adding a deal, adding or editing a contact; not the first message (installing the app), a
+    /// name refreshed by the channel, roles, or survey administration.
+    /// </summary>
+    private static readonly HashSet<(string Entity, string Action)> CrmWork =
+    [
+        ("Activity", "created"), ("FollowUp", "created"), ("FollowUp", "completed"),
+        ("Deal", "created"), ("Deal", "stage"), ("Contact", "created"), ("Contact", "updated"), ("Contact", "merged"),
+    ];
+
+    public static bool IsCrmWork(string entityType, string action) => CrmWork.Contains((entityType, action));
+
     public async Task<AdoptionReport> ReportAsync(Member caller, CancellationToken ct, params int[] periods)
     {
         if (periods.Length == 0)
@@ -103,6 +128,9 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
             default:
                 throw new NotAllowedException("Adoption figures are for admins, and for managers about their own team.");
         }
+        var minimum = options.Value.MinResponses;
+        if (caller.Role == MemberRole.Manager && scope.Count < minimum)
+            return new AdoptionReport(scopeName, scope.Count, minimum, []);
 
         var now = time.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
@@ -130,8 +158,8 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
             .Select(m => m.LastSeenAt!.Value)
             .ToListAsync(ct);
 
-        // Being active = leaving a trace: an audited change or a logged activity.
-        var actions = audit.Select(a => (a.MemberId, Day: DateOnly.FromDateTime(a.At)))
+        // Being active = doing CRM work: a logged activity or an audited change that is CRM work.
+        var actions = audit.Where(a => IsCrmWork(a.EntityType, a.Action)).Select(a => (a.MemberId, Day: DateOnly.FromDateTime(a.At)))
             .Concat(activities.Select(a => (MemberId: a.LoggedById, Day: DateOnly.FromDateTime(a.CreatedAt))))
             .Distinct()
             .ToList();
@@ -179,6 +207,6 @@ public sealed class AdoptionService(CrmDbContext db, TimeProvider time)
                 added.Count(c => c.HasEmail && c.HasPhone),
                 commands));
         }
-        return new AdoptionReport(scopeName, result);
+        return new AdoptionReport(scopeName, scope.Count, minimum, result);
     }
 }

@@ -7,12 +7,14 @@ using Microsoft.Extensions.Options;
 namespace CrmBot.Crm.Surveys;
 
 /// <summary>
-/// The key of the participation hash, kept out of the store on purpose: whoever holds only a copy
-/// of the database (a backup, a read-only look with sqlite3) cannot recompute HMAC(member, survey)
-/// for each member and so cannot tell who took part. Nothing links a participation to an answer in
-/// any case; the key protects who answered, not what (that needs no key, there is no link).
-/// Either Feedback:ParticipationKey (needed when several instances share a server database) or a
-/// file generated once beside the SQLite file; an in-memory store gets a key that lives as long.
+/// The key of the participation hash, kept out of the store and out of the store's folder on
+/// purpose: whoever copies that folder (a backup, the database with its WAL and what lies beside
+/// it) cannot recompute HMAC(member, survey) for each member and so cannot tell who took part.
+/// Nothing links a participation to an answer in any case; the key protects who answered, not what.
+/// Either Feedback:ParticipationKey (the environment's Feedback__ParticipationKey, or the platform's
+/// secret store through configuration; needed when several instances share a server database),
+/// Feedback:ParticipationKeyFile, or a file generated once in the service user's own data folder
+/// (<see cref="DefaultKeyFile"/>). An in-memory store gets a key that lives as long.
 /// </summary>
 public sealed class ParticipationKeys
 {
@@ -27,6 +29,15 @@ public sealed class ParticipationKeys
     public byte[] TokenFor(int surveyId, int memberId) =>
         HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-participation/v1:{surveyId}:{memberId}"));
 
+    /// <summary>
+    /// The dedupe key of one member's reminder: keyed like the participation token but with its own
+    /// label, so it cannot be turned back into a member without the key, nor matched against the
+    /// token the member leaves on answering later.
+    /// </summary>
+    public string ReminderKey(int surveyId, int memberId) =>
+        $"survey-reminder:{surveyId}:" + Convert.ToHexStringLower(
+            HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-reminder/v1:{surveyId}:{memberId}")));
+
     internal static byte[]? TryDecode(string value)
     {
         try
@@ -40,24 +51,38 @@ public sealed class ParticipationKeys
         }
     }
 
+    /// <summary>
+    /// The service user's own data folder ($XDG_DATA_HOME or ~/.local/share on Linux, %LOCALAPPDATA%
+    /// on Windows), never the store's: a folder copied with the store would carry its key along.
+    /// </summary>
+    /// <returns>Null when the user has none (no HOME): a relative path could land in the store's folder.</returns>
+    public static string? DefaultKeyFile() =>
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } folder
+            && Path.IsPathRooted(folder)
+            ? Path.Combine(folder, "crmbot", "participation.key")
+            : null;
+
+    /// <summary>The file a key would be read from or generated into; null when the key is configured or in memory.</summary>
+    internal static string? KeyFile(FeedbackOptions options, StoreLocation store)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ParticipationKey))
+            return null;
+        if (!string.IsNullOrWhiteSpace(options.ParticipationKeyFile))
+            return Path.GetFullPath(options.ParticipationKeyFile);
+        return store.IsInMemory ? null : DefaultKeyFile()
+            ?? throw new InvalidOperationException("No user data folder for the survey participation key: set Feedback:ParticipationKey or Feedback:ParticipationKeyFile.");
+    }
+
     private static byte[] Load(FeedbackOptions options, StoreLocation store, ILogger logger)
     {
         if (!string.IsNullOrWhiteSpace(options.ParticipationKey))
             return TryDecode(options.ParticipationKey)!;
-
-        var file = options.ParticipationKeyFile;
-        if (string.IsNullOrWhiteSpace(file))
+        if (KeyFile(options, store) is not { } file)
         {
-            if (store.IsInMemory)
-            {
-                Log.EphemeralParticipationKey(logger);
-                return RandomNumberGenerator.GetBytes(32);
-            }
-            file = store.FilePath is { } db ? db + ".participation-key"
-                : throw new InvalidOperationException(
-                    "Set Feedback:ParticipationKey (base64, 32 bytes) or Feedback:ParticipationKeyFile: the store is not a local SQLite file.");
+            Log.EphemeralParticipationKey(logger);
+            return RandomNumberGenerator.GetBytes(32);
         }
-        return ReadOrCreate(Path.GetFullPath(file), logger);
+        return ReadOrCreate(file, logger);
     }
 
     private static byte[] ReadOrCreate(string path, ILogger logger)
@@ -71,6 +96,11 @@ public sealed class ParticipationKeys
             }
             try
             {
+                if (Path.GetDirectoryName(path) is { Length: > 0 } folder && !Directory.Exists(folder))
+                {
+                    if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+                    else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())
                     options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -90,6 +120,9 @@ public sealed class ParticipationKeys
 /// <summary>Where the SQLite store is, as SQLite itself resolves it (relative paths from the working directory).</summary>
 public sealed record StoreLocation(string? FilePath, bool IsInMemory)
 {
+    /// <summary>The folder an attacker copies along with the database and its WAL; null when not a local file.</summary>
+    public string? Folder => FilePath is { } file ? Path.GetDirectoryName(file) : null;
+
     public static StoreLocation FromConnectionString(string connectionString)
     {
         try

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CrmBot.Crm.Surveys;
 
@@ -12,6 +13,7 @@ public static class SurveysServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         var connectionString = configuration.GetConnectionString("Crm") ?? CrmServiceCollectionExtensions.DefaultConnectionString;
         services.AddSingleton(StoreLocation.FromConnectionString(connectionString));
+        services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
         services.AddSingleton<ParticipationKeys>();
         services.AddScoped<SurveyService>();
         services.AddScoped<AdoptionService>();

@@ -98,6 +98,7 @@ public sealed class OutboxDispatcher(
     private async Task RecordAsync(OutboxLeases leases, ClaimedMessage claim, SendResult result)
     {
         var row = claim.Message;
+        result = Redacted(row, result);
         switch (result)
         {
             case DeliveredResult:
@@ -125,6 +126,22 @@ public sealed class OutboxDispatcher(
                 else logger.LeaseLost(row.Id, "failed");
                 break;
         }
+    }
+
+    /// <summary>
+    /// A send error can name its recipient ("the app must be installed before it can message …"):
+    /// for a row the store forgets once done (a survey reminder), neither the log nor the row keeps it.
+    /// </summary>
+    private static SendResult Redacted(CrmBot.Crm.Model.OutboxMessage row, SendResult result)
+    {
+        if (!OutboxKinds.ForgottenOnceDone(row.Kind)) return result;
+        var withheld = $"details withheld: a {row.Kind} error can name its recipient";
+        return result switch
+        {
+            TransientResult transient => transient with { Error = withheld },
+            PermanentResult => SendResult.Permanent(withheld),
+            _ => result,
+        };
     }
 
     /// <summary>

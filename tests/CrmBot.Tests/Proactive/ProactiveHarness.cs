@@ -6,6 +6,7 @@ using CrmBot.Proactive;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmBot.Tests.Proactive;
@@ -28,6 +29,9 @@ public sealed class SharedFileStore : IDisposable
 
     public string ConnectionString => $"Data Source={_path}";
 
+    /// <summary>Where the instances' logs go, when a test reads them.</summary>
+    public ILoggerProvider? Logs { get; set; }
+
     public CrmDbContext NewContext()
     {
         var builder = new DbContextOptionsBuilder<CrmDbContext>();
@@ -39,7 +43,7 @@ public sealed class SharedFileStore : IDisposable
     public ServiceProvider Instance(TimeProvider clock, Action<OutboxOptions>? outbox = null, params IProactiveSender[] senders)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b => { if (Logs is { } logs) b.AddProvider(logs); });
         services.AddSingleton(clock);
         services.AddDbContext<CrmDbContext>(o => CrmServiceCollectionExtensions.ConfigureStore(o, ConnectionString));
         services.AddScoped<OutboxLeases>();

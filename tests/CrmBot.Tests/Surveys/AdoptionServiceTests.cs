@@ -1,3 +1,4 @@
+using CrmBot.Conversations.Surveys;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;
 
@@ -76,7 +77,7 @@ public sealed class AdoptionServiceTests : IDisposable
     private async Task<AdoptionReport> ReportFor(Member caller)
     {
         using var db = _store.NewContext();
-        return await new AdoptionService(db, _clock).ReportAsync(caller, CancellationToken.None);
+        return await new AdoptionService(db, _clock, Microsoft.Extensions.Options.Options.Create(new FeedbackOptions())).ReportAsync(caller, CancellationToken.None);
     }
 
     [Fact]
@@ -87,10 +88,10 @@ public sealed class AdoptionServiceTests : IDisposable
         var (week, month, quarter) = (report.Periods[0], report.Periods[1], report.Periods[2]);
 
         Assert.Equal((7, new DateOnly(2026, 11, 16), 5), (week.Days, week.From, week.Members));
-        // Active (member, day): Nov17 Ada, Nov19 Rae, Nov21 Rob, Nov22 Rae+Ray = 5 over 7 days.
-        Assert.Equal(0.71, week.ActivePerDay);
-        Assert.Equal(4, week.ActivePerWeek);
-        Assert.Equal(4, week.ActiveInPeriod);
+        // Active (member, day): Nov19 Rae, Nov21 Rob, Nov22 Rae+Ray = 4 over 7 days; Ada's survey is not CRM work.
+        Assert.Equal(0.57, week.ActivePerDay);
+        Assert.Equal(3, week.ActivePerWeek);
+        Assert.Equal(3, week.ActiveInPeriod);
         Assert.Equal(3, week.SeenInPeriod);                  // Rae, Rob, Ada
         Assert.Equal(4, week.ActivitiesLogged);
         Assert.Equal(0.8, week.ActivitiesPerMemberPerWeek);  // 4 / 5 members / 1 week
@@ -100,9 +101,9 @@ public sealed class AdoptionServiceTests : IDisposable
         Assert.Equal(50, week.ContactsCompletePercent);
         Assert.Equal([new CommandUse("log", 4), new CommandUse("done", 1), new CommandUse("survey new", 1)], week.Commands);
 
-        // + Nov12 Rae: 6 active days over 30; weekly blocks 4, 1, 0, 0.
-        Assert.Equal(0.2, month.ActivePerDay);
-        Assert.Equal(1.25, month.ActivePerWeek);
+        // + Nov12 Rae: 5 active days over 30; weekly blocks 3, 1, 0, 0.
+        Assert.Equal(0.17, month.ActivePerDay);
+        Assert.Equal(1, month.ActivePerWeek);
         Assert.Equal(3, month.SeenInPeriod);
         Assert.Equal(0.19, month.ActivitiesPerMemberPerWeek);  // 4 / 5 / (30/7)
         Assert.Equal((4, 2), (month.FollowUpsDue, month.FollowUpsOnTime));
@@ -110,25 +111,94 @@ public sealed class AdoptionServiceTests : IDisposable
         Assert.Equal([new CommandUse("log", 4), new CommandUse("done", 1), new CommandUse("stage", 1), new CommandUse("survey new", 1)], month.Commands);
 
         // + Oct13 Rob; the 100-day-old entry is outside every period.
-        Assert.Equal(0.08, quarter.ActivePerDay);             // 7 / 90
-        Assert.Equal(0.5, quarter.ActivePerWeek);             // 6 over 12 blocks
+        Assert.Equal(0.07, quarter.ActivePerDay);             // 6 / 90
+        Assert.Equal(0.42, quarter.ActivePerWeek);            // 5 over 12 blocks
         Assert.Equal(4, quarter.SeenInPeriod);                // Ray was seen 45 days ago
         Assert.Equal(5, quarter.ActivitiesLogged);
         Assert.Equal((4, 2), (quarter.ContactsAdded, quarter.ContactsComplete));
         Assert.Equal(5, quarter.Commands.Single(c => c.Label == "log").Count);
     }
 
+    private void AddToTeam(Member manager, params string[] names)
+    {
+        using var db = _store.NewContext();
+        foreach (var name in names)
+            db.Members.Add(new Member { Channel = "slack", TenantId = "T1", UserId = "U" + name, DisplayName = name, ManagerId = manager.Id, CreatedAt = Now.AddDays(-200) });
+        db.SaveChanges();
+    }
+
     [Fact]
     public async Task Manager_SeesOnlyTheirTeam()
     {
+        AddToTeam(_manager, "Rik", "Roy", "Rue");             // a team of k = 5, three of them quiet
         var week = (await ReportFor(_manager)).Periods[0];
-        Assert.Equal(2, week.Members);                        // Rae and Rob
+        Assert.Equal(5, week.Members);
         Assert.Equal(0.43, week.ActivePerDay);                // Nov19 Rae, Nov21 Rob, Nov22 Rae = 3 / 7
         Assert.Equal(2, week.ActivePerWeek);
-        Assert.Equal(1.5, week.ActivitiesPerMemberPerWeek);   // 3 / 2 / 1
+        Assert.Equal(0.6, week.ActivitiesPerMemberPerWeek);   // 3 / 5 / 1
         Assert.Equal((3, 1), (week.FollowUpsDue, week.FollowUpsOnTime));
         Assert.Equal((1, 1), (week.ContactsAdded, week.ContactsComplete));   // Cy (Rae's); Cora has no owner
         Assert.Equal([new CommandUse("log", 3), new CommandUse("done", 1)], week.Commands);
+    }
+
+    [Fact]
+    public async Task OnlyCrmWork_CountsAsActive_NotTheInstallNorANameRefresh()
+    {
+        using (var db = _store.NewContext())
+        {
+            // Ivy installed the app (her first message) and had her name refreshed by the channel, nothing else.
+            var ivy = new Member { Channel = "slack", TenantId = "T1", UserId = "UIvy", DisplayName = "Ivy", CreatedAt = Now.AddHours(-2), LastSeenAt = Now };
+            db.Members.Add(ivy);
+            db.SaveChanges();
+            foreach (var action in new[] { "created", "updated" })
+                db.AuditEntries.Add(new AuditEntry { At = Now.AddHours(-1), MemberId = ivy.Id, Actor = "Ivy", Channel = "slack", EntityType = "Member", EntityId = ivy.Id.ToString(), Action = action });
+            db.SaveChanges();
+        }
+
+        var week = (await ReportFor(_admin)).Periods[0];
+
+        Assert.Equal(3, week.ActiveInPeriod);                 // Rae, Rob, Ray: neither Ivy nor Ada's survey
+        Assert.Equal(4, week.SeenInPeriod);                   // Ivy was seen, that is all
+        Assert.Contains(new CommandUse("first message", 1), week.Commands);
+    }
+
+    [Fact]
+    public async Task Manager_WithATeamSmallerThanK_GetsNoTeamFigures()
+    {
+        // Max's team is Rae and Rob: "1 of 2 active" would name the other one.
+        var report = await ReportFor(_manager);
+
+        Assert.True(report.Withheld);
+        Assert.Equal((2, 5), (report.Members, report.MinimumMembers));
+        Assert.Empty(report.Periods);
+        var text = AdoptionFeature.Render(report);
+        Assert.Contains("2 members", text);
+        Assert.Contains("at least 5", text);
+        Assert.DoesNotContain("active members per day", text);
+    }
+
+    [Fact]
+    public async Task TheTable_KeepsItsColumnsApart_AndAligned()
+    {
+        using (var db = _store.NewContext())
+        {
+            // Two missed follow-ups 10 days ago: 30 and 90 days then read "33.3% of 6", as wide as a column was.
+            for (var i = 0; i < 2; i++)
+                db.FollowUps.Add(new FollowUp { Title = "f", AssigneeId = _r1.Id, DueAt = Now.AddDays(-10), Status = FollowUpStatus.Open, CreatedAt = Now.AddDays(-30) });
+            db.SaveChanges();
+        }
+        var text = AdoptionFeature.Render(await ReportFor(_admin));
+        var rows = text.Split("```")[1].Split('\n')
+            .Where(l => l.Trim().Length > 0 && !l.StartsWith("recorded", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(rows, l => l.Contains("33.3% of 6  ", StringComparison.Ordinal));
+        Assert.All(rows, l => Assert.Equal(rows[0].Length, l.Length));   // right-aligned columns end together
+        foreach (var line in rows)
+        {
+            // A label, then one value per period, each at least two spaces from the one before.
+            var values = System.Text.RegularExpressions.Regex.Split(line.Trim(), @"\s{2,}");
+            Assert.True(values.Length is 3 or 4, $"columns run together: '{line}'");
+        }
     }
 
     [Fact]

@@ -354,7 +354,7 @@ public sealed class SurveyChatTests : IDisposable
             var keys = new ParticipationKeys(options, new StoreLocation(null, true), Microsoft.Extensions.Logging.Abstractions.NullLogger<ParticipationKeys>.Instance);
             var surveys = new SurveyService(db, keys, options, _host.Clock,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<SurveyService>.Instance);
-            return await new SurveyDelivery(db, surveys, new CardTemplates(), _host.Clock, options,
+            return await new SurveyDelivery(db, surveys, keys, new CardTemplates(), _host.Clock, options,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<SurveyDelivery>.Instance).PlanDueRemindersAsync(default);
         }
 
@@ -396,7 +396,7 @@ public sealed class SurveyChatTests : IDisposable
         Assert.Equal(MemberRole.Manager, rita.Role);
         var audit = await _host.WithDbAsync(db => db.AuditEntries.Where(a => a.EntityType == "Member" && (a.Action == "role" || a.Action == "manager")).ToListAsync());
         Assert.Equal(2, audit.Count);
-        Assert.Contains("Adoption for the team of Rita Rep (1 members)", (await As(Rita, "adoption")).Text());
+        Assert.Contains("Adoption for the team of Rita Rep (1 member): team figures are shown for teams of at least 5 members", (await As(Rita, "adoption")).Text());
         Assert.Contains("for admins, and for managers", (await As(new ChatUser("slack", "T1", "U-z", "Zed", "UTC"), "adoption")).Text());
     }
 }
