@@ -38,6 +38,15 @@ public sealed class ParticipationKeys
         $"survey-reminder:{surveyId}:" + Convert.ToHexStringLower(
             HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-reminder/v1:{surveyId}:{memberId}")));
 
+    /// <summary>
+    /// The AES-256 key that seals one survey's answers until their release: derived from the same
+    /// secret with its own label, so it opens nothing else and the sealed rows are unreadable to
+    /// whoever holds only the store's folder.
+    /// </summary>
+    public byte[] AnswerKey(int surveyId) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.Value, 32, salt: null,
+            info: Encoding.UTF8.GetBytes($"crmbot/survey-answers/v1:{surveyId}"));
+
     internal static byte[]? TryDecode(string value)
     {
         try
