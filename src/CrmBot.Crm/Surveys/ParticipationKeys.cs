@@ -10,7 +10,8 @@ namespace CrmBot.Crm.Surveys;
 /// The key of the participation hash, kept out of the store and out of the store's folder on
 /// purpose: whoever copies that folder (a backup, the database with its WAL and what lies beside
 /// it) cannot recompute HMAC(member, survey) for each member and so cannot tell who took part.
-/// Nothing links a participation to an answer in any case; the key protects who answered, not what.
+/// Nothing links a participation to an answer in any case; the key protects who answered, and
+/// (through <see cref="AnswerKey"/>) what the answers not yet released say.
 /// Either Feedback:ParticipationKey (the environment's Feedback__ParticipationKey, or the platform's
 /// secret store through configuration; needed when several instances share a server database),
 /// Feedback:ParticipationKeyFile, or a file generated once in the service user's own data folder
