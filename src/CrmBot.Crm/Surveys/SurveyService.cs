@@ -43,8 +43,9 @@ public sealed class SurveyValidationException(IReadOnlyDictionary<string, string
 
 /// <summary>
 /// Anonymous surveys over the store. Who answered is a keyed hash in its own table; what was
-/// answered is a response with a random key and nothing else; the two are written together but
-/// share no column, sequence or time, so the store cannot say who answered what.
+/// answered is stored sealed at first and written out as a response with a random key at the next
+/// release, among at least k others; the two share no column, sequence or time, so the store
+/// cannot say who answered what.
 /// </summary>
 public sealed class SurveyService(
     CrmDbContext db,
@@ -169,7 +170,7 @@ public sealed class SurveyService(
     }
 
     /// <summary>
-    /// Stores an answer sheet once per member. The participation token and the response go in one
+    /// Stores an answer sheet once per member. The participation token and the sealed sheet go in one
     /// transaction (so neither exists without the other) but share nothing a query could join on.
     /// </summary>
     public async Task<SubmitResult> SubmitAsync(int surveyId, Member member, IReadOnlyList<AnswerInput> answers, CancellationToken ct)
