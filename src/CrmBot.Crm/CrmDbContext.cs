@@ -48,6 +48,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
     public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
     public DbSet<SurveyParticipation> SurveyParticipations => Set<SurveyParticipation>();
+    public DbSet<SealedResponse> SealedResponses => Set<SealedResponse>();
     public DbSet<ParkedPayload> ParkedPayloads => Set<ParkedPayload>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

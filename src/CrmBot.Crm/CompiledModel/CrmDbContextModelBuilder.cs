@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("728abd43-8f0e-4bbf-bfc7-7b86117bf605"), entityTypeCount: 17)
+            : base(skipDetectChanges: false, modelId: new Guid("f6bbac08-7dc4-432a-8e29-7676c10003e4"), entityTypeCount: 18)
         {
         }
 
@@ -35,6 +35,7 @@ namespace CrmBot.Crm.CompiledModel
             var outboxMessage = OutboxMessageEntityType.Create(this);
             var parkedPayload = ParkedPayloadEntityType.Create(this);
             var processedInbound = ProcessedInboundEntityType.Create(this);
+            var sealedResponse = SealedResponseEntityType.Create(this);
             var survey = SurveyEntityType.Create(this);
             var surveyAnswer = SurveyAnswerEntityType.Create(this);
             var surveyParticipation = SurveyParticipationEntityType.Create(this);
@@ -56,6 +57,7 @@ namespace CrmBot.Crm.CompiledModel
             FollowUpEntityType.CreateForeignKey3(followUp, contact);
             FollowUpEntityType.CreateForeignKey4(followUp, deal);
             MemberEntityType.CreateForeignKey1(member, member);
+            SealedResponseEntityType.CreateForeignKey1(sealedResponse, survey);
             SurveyEntityType.CreateForeignKey1(survey, member);
             SurveyAnswerEntityType.CreateForeignKey1(surveyAnswer, surveyResponse);
             SurveyParticipationEntityType.CreateForeignKey1(surveyParticipation, survey);
@@ -74,6 +76,7 @@ namespace CrmBot.Crm.CompiledModel
             OutboxMessageEntityType.CreateAnnotations(outboxMessage);
             ParkedPayloadEntityType.CreateAnnotations(parkedPayload);
             ProcessedInboundEntityType.CreateAnnotations(processedInbound);
+            SealedResponseEntityType.CreateAnnotations(sealedResponse);
             SurveyEntityType.CreateAnnotations(survey);
             SurveyAnswerEntityType.CreateAnnotations(surveyAnswer);
             SurveyParticipationEntityType.CreateAnnotations(surveyParticipation);
@@ -1917,10 +1920,67 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_ProcessedInbound_ReceivedAtIx).Add(iX_ProcessedInbound_ReceivedAt);
             processedInboundTable.Indexes.Add("IX_ProcessedInbound_ReceivedAt", iX_ProcessedInbound_ReceivedAt);
 
-            var survey = FindEntityType("CrmBot.Crm.Model.Survey")!;
+            var sealedResponse = FindEntityType("CrmBot.Crm.Model.SealedResponse")!;
 
             var defaultTableMappings12 = new List<TableMappingBase<ColumnMappingBase>>();
-            survey.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings12);
+            sealedResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings12);
+            var crmBotCrmModelSealedResponseTableBase = new TableBase("CrmBot.Crm.Model.SealedResponse", null, relationalModel);
+            var blobColumnBase = new ColumnBase<ColumnMappingBase>("Blob", "BLOB", crmBotCrmModelSealedResponseTableBase);
+            crmBotCrmModelSealedResponseTableBase.Columns.Add("Blob", blobColumnBase);
+            var idColumnBase10 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSealedResponseTableBase);
+            crmBotCrmModelSealedResponseTableBase.Columns.Add("Id", idColumnBase10);
+            var surveyIdColumnBase = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSealedResponseTableBase);
+            crmBotCrmModelSealedResponseTableBase.Columns.Add("SurveyId", surveyIdColumnBase);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SealedResponse", crmBotCrmModelSealedResponseTableBase);
+            var crmBotCrmModelSealedResponseMappingBase = new TableMappingBase<ColumnMappingBase>(sealedResponse, crmBotCrmModelSealedResponseTableBase, null);
+            crmBotCrmModelSealedResponseTableBase.AddTypeMapping(crmBotCrmModelSealedResponseMappingBase, false);
+            defaultTableMappings12.Add(crmBotCrmModelSealedResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase10, sealedResponse.FindProperty("Id")!, crmBotCrmModelSealedResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)blobColumnBase, sealedResponse.FindProperty("Blob")!, crmBotCrmModelSealedResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase, sealedResponse.FindProperty("SurveyId")!, crmBotCrmModelSealedResponseMappingBase);
+
+            var tableMappings12 = new List<TableMapping>();
+            sealedResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings12);
+            var sealedResponsesTable = new Table("SealedResponses", null, relationalModel);
+            var idColumn10 = new Column("Id", "INTEGER", sealedResponsesTable);
+            sealedResponsesTable.Columns.Add("Id", idColumn10);
+            idColumn10.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn10);
+            var blobColumn = new Column("Blob", "BLOB", sealedResponsesTable);
+            sealedResponsesTable.Columns.Add("Blob", blobColumn);
+            blobColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<byte[]>(blobColumn);
+            var surveyIdColumn = new Column("SurveyId", "INTEGER", sealedResponsesTable);
+            sealedResponsesTable.Columns.Add("SurveyId", surveyIdColumn);
+            surveyIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn);
+            relationalModel.Tables.Add(("SealedResponses", null), sealedResponsesTable);
+            var sealedResponsesTableMapping = new TableMapping(sealedResponse, sealedResponsesTable, null);
+            sealedResponsesTable.AddTypeMapping(sealedResponsesTableMapping, false);
+            tableMappings12.Add(sealedResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn10, sealedResponse.FindProperty("Id")!, sealedResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(blobColumn, sealedResponse.FindProperty("Blob")!, sealedResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(surveyIdColumn, sealedResponse.FindProperty("SurveyId")!, sealedResponsesTableMapping);
+            var pK_SealedResponses = new UniqueConstraint("PK_SealedResponses", sealedResponsesTable, new[] { idColumn10 });
+            sealedResponsesTable.PrimaryKey = pK_SealedResponses;
+            pK_SealedResponses.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SealedResponses));
+            var pK_SealedResponsesKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.Model.SealedResponse",
+                new[] { "Id" });
+            pK_SealedResponses.MappedKeys.Add(pK_SealedResponsesKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_SealedResponsesKey).Add(pK_SealedResponses);
+            sealedResponsesTable.UniqueConstraints.Add("PK_SealedResponses", pK_SealedResponses);
+            var iX_SealedResponses_SurveyId = new TableIndex(
+            "IX_SealedResponses_SurveyId", sealedResponsesTable, new[] { surveyIdColumn }, false);
+            iX_SealedResponses_SurveyId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_SealedResponses_SurveyId));
+            var iX_SealedResponses_SurveyIdIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Model.SealedResponse",
+                new[] { "SurveyId" });
+            iX_SealedResponses_SurveyId.MappedIndexes.Add(iX_SealedResponses_SurveyIdIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_SealedResponses_SurveyIdIx).Add(iX_SealedResponses_SurveyId);
+            sealedResponsesTable.Indexes.Add("IX_SealedResponses_SurveyId", iX_SealedResponses_SurveyId);
+
+            var survey = FindEntityType("CrmBot.Crm.Model.Survey")!;
+
+            var defaultTableMappings13 = new List<TableMappingBase<ColumnMappingBase>>();
+            survey.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings13);
             var crmBotCrmModelSurveyTableBase = new TableBase("CrmBot.Crm.Model.Survey", null, relationalModel);
             var audienceColumnBase = new ColumnBase<ColumnMappingBase>("Audience", "TEXT", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("Audience", audienceColumnBase);
@@ -1945,8 +2005,8 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelSurveyTableBase.Columns.Add("CreatedAt", createdAtColumnBase7);
             var createdByIdColumnBase = new ColumnBase<ColumnMappingBase>("CreatedById", "INTEGER", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("CreatedById", createdByIdColumnBase);
-            var idColumnBase10 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyTableBase);
-            crmBotCrmModelSurveyTableBase.Columns.Add("Id", idColumnBase10);
+            var idColumnBase11 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyTableBase);
+            crmBotCrmModelSurveyTableBase.Columns.Add("Id", idColumnBase11);
             var minResponsesColumnBase = new ColumnBase<ColumnMappingBase>("MinResponses", "INTEGER", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("MinResponses", minResponsesColumnBase);
             var questionsColumnBase = new ColumnBase<ColumnMappingBase>("Questions", "TEXT", crmBotCrmModelSurveyTableBase);
@@ -1970,8 +2030,8 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Survey", crmBotCrmModelSurveyTableBase);
             var crmBotCrmModelSurveyMappingBase = new TableMappingBase<ColumnMappingBase>(survey, crmBotCrmModelSurveyTableBase, null);
             crmBotCrmModelSurveyTableBase.AddTypeMapping(crmBotCrmModelSurveyMappingBase, false);
-            defaultTableMappings12.Add(crmBotCrmModelSurveyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase10, survey.FindProperty("Id")!, crmBotCrmModelSurveyMappingBase);
+            defaultTableMappings13.Add(crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase11, survey.FindProperty("Id")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceColumnBase, survey.FindProperty("Audience")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceChannelColumnBase, survey.FindProperty("AudienceChannel")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceConversationIdColumnBase, survey.FindProperty("AudienceConversationId")!, crmBotCrmModelSurveyMappingBase);
@@ -1987,12 +2047,12 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase1, survey.FindProperty("Status")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)titleColumnBase1, survey.FindProperty("Title")!, crmBotCrmModelSurveyMappingBase);
 
-            var tableMappings12 = new List<TableMapping>();
-            survey.SetRuntimeAnnotation("Relational:TableMappings", tableMappings12);
+            var tableMappings13 = new List<TableMapping>();
+            survey.SetRuntimeAnnotation("Relational:TableMappings", tableMappings13);
             var surveysTable = new Table("Surveys", null, relationalModel);
-            var idColumn10 = new Column("Id", "INTEGER", surveysTable);
-            surveysTable.Columns.Add("Id", idColumn10);
-            idColumn10.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn10);
+            var idColumn11 = new Column("Id", "INTEGER", surveysTable);
+            surveysTable.Columns.Add("Id", idColumn11);
+            idColumn11.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn11);
             var audienceColumn = new Column("Audience", "TEXT", surveysTable);
             surveysTable.Columns.Add("Audience", audienceColumn);
             audienceColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(audienceColumn);
@@ -2053,8 +2113,8 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("Surveys", null), surveysTable);
             var surveysTableMapping = new TableMapping(survey, surveysTable, null);
             surveysTable.AddTypeMapping(surveysTableMapping, false);
-            tableMappings12.Add(surveysTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn10, survey.FindProperty("Id")!, surveysTableMapping);
+            tableMappings13.Add(surveysTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn11, survey.FindProperty("Id")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceColumn, survey.FindProperty("Audience")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceChannelColumn, survey.FindProperty("AudienceChannel")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceConversationIdColumn, survey.FindProperty("AudienceConversationId")!, surveysTableMapping);
@@ -2069,7 +2129,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(reminderPlannedAtColumn, survey.FindProperty("ReminderPlannedAt")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(statusColumn1, survey.FindProperty("Status")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(titleColumn1, survey.FindProperty("Title")!, surveysTableMapping);
-            var pK_Surveys = new UniqueConstraint("PK_Surveys", surveysTable, new[] { idColumn10 });
+            var pK_Surveys = new UniqueConstraint("PK_Surveys", surveysTable, new[] { idColumn11 });
             surveysTable.PrimaryKey = pK_Surveys;
             pK_Surveys.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Surveys));
             var pK_SurveysKey = RelationalModel.GetKey(this,
@@ -2099,16 +2159,16 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyAnswer = FindEntityType("CrmBot.Crm.Model.SurveyAnswer")!;
 
-            var defaultTableMappings13 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyAnswer.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings13);
+            var defaultTableMappings14 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyAnswer.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings14);
             var crmBotCrmModelSurveyAnswerTableBase = new TableBase("CrmBot.Crm.Model.SurveyAnswer", null, relationalModel);
             var choicesColumnBase = new ColumnBase<ColumnMappingBase>("Choices", "TEXT", crmBotCrmModelSurveyAnswerTableBase)
             {
                 IsNullable = true
             };
             crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Choices", choicesColumnBase);
-            var idColumnBase11 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
-            crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Id", idColumnBase11);
+            var idColumnBase12 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
+            crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Id", idColumnBase12);
             var questionIndexColumnBase = new ColumnBase<ColumnMappingBase>("QuestionIndex", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
             crmBotCrmModelSurveyAnswerTableBase.Columns.Add("QuestionIndex", questionIndexColumnBase);
             var ratingColumnBase = new ColumnBase<ColumnMappingBase>("Rating", "INTEGER", crmBotCrmModelSurveyAnswerTableBase)
@@ -2126,20 +2186,20 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyAnswer", crmBotCrmModelSurveyAnswerTableBase);
             var crmBotCrmModelSurveyAnswerMappingBase = new TableMappingBase<ColumnMappingBase>(surveyAnswer, crmBotCrmModelSurveyAnswerTableBase, null);
             crmBotCrmModelSurveyAnswerTableBase.AddTypeMapping(crmBotCrmModelSurveyAnswerMappingBase, false);
-            defaultTableMappings13.Add(crmBotCrmModelSurveyAnswerMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase11, surveyAnswer.FindProperty("Id")!, crmBotCrmModelSurveyAnswerMappingBase);
+            defaultTableMappings14.Add(crmBotCrmModelSurveyAnswerMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase12, surveyAnswer.FindProperty("Id")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)choicesColumnBase, surveyAnswer.FindProperty("Choices")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)questionIndexColumnBase, surveyAnswer.FindProperty("QuestionIndex")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)ratingColumnBase, surveyAnswer.FindProperty("Rating")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)responseIdColumnBase, surveyAnswer.FindProperty("ResponseId")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)textColumnBase, surveyAnswer.FindProperty("Text")!, crmBotCrmModelSurveyAnswerMappingBase);
 
-            var tableMappings13 = new List<TableMapping>();
-            surveyAnswer.SetRuntimeAnnotation("Relational:TableMappings", tableMappings13);
+            var tableMappings14 = new List<TableMapping>();
+            surveyAnswer.SetRuntimeAnnotation("Relational:TableMappings", tableMappings14);
             var surveyAnswersTable = new Table("SurveyAnswers", null, relationalModel);
-            var idColumn11 = new Column("Id", "INTEGER", surveyAnswersTable);
-            surveyAnswersTable.Columns.Add("Id", idColumn11);
-            idColumn11.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn11);
+            var idColumn12 = new Column("Id", "INTEGER", surveyAnswersTable);
+            surveyAnswersTable.Columns.Add("Id", idColumn12);
+            idColumn12.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn12);
             var choicesColumn = new Column("Choices", "TEXT", surveyAnswersTable)
             {
                 IsNullable = true
@@ -2167,14 +2227,14 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("SurveyAnswers", null), surveyAnswersTable);
             var surveyAnswersTableMapping = new TableMapping(surveyAnswer, surveyAnswersTable, null);
             surveyAnswersTable.AddTypeMapping(surveyAnswersTableMapping, false);
-            tableMappings13.Add(surveyAnswersTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn11, surveyAnswer.FindProperty("Id")!, surveyAnswersTableMapping);
+            tableMappings14.Add(surveyAnswersTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn12, surveyAnswer.FindProperty("Id")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(choicesColumn, surveyAnswer.FindProperty("Choices")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(questionIndexColumn, surveyAnswer.FindProperty("QuestionIndex")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(ratingColumn, surveyAnswer.FindProperty("Rating")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(responseIdColumn, surveyAnswer.FindProperty("ResponseId")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(textColumn, surveyAnswer.FindProperty("Text")!, surveyAnswersTableMapping);
-            var pK_SurveyAnswers = new UniqueConstraint("PK_SurveyAnswers", surveyAnswersTable, new[] { idColumn11 });
+            var pK_SurveyAnswers = new UniqueConstraint("PK_SurveyAnswers", surveyAnswersTable, new[] { idColumn12 });
             surveyAnswersTable.PrimaryKey = pK_SurveyAnswers;
             pK_SurveyAnswers.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyAnswers));
             var pK_SurveyAnswersKey = RelationalModel.GetKey(this,
@@ -2195,43 +2255,43 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyParticipation = FindEntityType("CrmBot.Crm.Model.SurveyParticipation")!;
 
-            var defaultTableMappings14 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyParticipation.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings14);
+            var defaultTableMappings15 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyParticipation.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings15);
             var crmBotCrmModelSurveyParticipationTableBase = new TableBase("CrmBot.Crm.Model.SurveyParticipation", null, relationalModel);
-            var idColumnBase12 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
-            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("Id", idColumnBase12);
-            var surveyIdColumnBase = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
-            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("SurveyId", surveyIdColumnBase);
+            var idColumnBase13 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
+            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("Id", idColumnBase13);
+            var surveyIdColumnBase0 = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
+            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("SurveyId", surveyIdColumnBase0);
             var tokenColumnBase = new ColumnBase<ColumnMappingBase>("Token", "BLOB", crmBotCrmModelSurveyParticipationTableBase);
             crmBotCrmModelSurveyParticipationTableBase.Columns.Add("Token", tokenColumnBase);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyParticipation", crmBotCrmModelSurveyParticipationTableBase);
             var crmBotCrmModelSurveyParticipationMappingBase = new TableMappingBase<ColumnMappingBase>(surveyParticipation, crmBotCrmModelSurveyParticipationTableBase, null);
             crmBotCrmModelSurveyParticipationTableBase.AddTypeMapping(crmBotCrmModelSurveyParticipationMappingBase, false);
-            defaultTableMappings14.Add(crmBotCrmModelSurveyParticipationMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase12, surveyParticipation.FindProperty("Id")!, crmBotCrmModelSurveyParticipationMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase, surveyParticipation.FindProperty("SurveyId")!, crmBotCrmModelSurveyParticipationMappingBase);
+            defaultTableMappings15.Add(crmBotCrmModelSurveyParticipationMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase13, surveyParticipation.FindProperty("Id")!, crmBotCrmModelSurveyParticipationMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase0, surveyParticipation.FindProperty("SurveyId")!, crmBotCrmModelSurveyParticipationMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tokenColumnBase, surveyParticipation.FindProperty("Token")!, crmBotCrmModelSurveyParticipationMappingBase);
 
-            var tableMappings14 = new List<TableMapping>();
-            surveyParticipation.SetRuntimeAnnotation("Relational:TableMappings", tableMappings14);
+            var tableMappings15 = new List<TableMapping>();
+            surveyParticipation.SetRuntimeAnnotation("Relational:TableMappings", tableMappings15);
             var surveyParticipationsTable = new Table("SurveyParticipations", null, relationalModel);
-            var idColumn12 = new Column("Id", "INTEGER", surveyParticipationsTable);
-            surveyParticipationsTable.Columns.Add("Id", idColumn12);
-            idColumn12.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn12);
-            var surveyIdColumn = new Column("SurveyId", "INTEGER", surveyParticipationsTable);
-            surveyParticipationsTable.Columns.Add("SurveyId", surveyIdColumn);
-            surveyIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn);
+            var idColumn13 = new Column("Id", "INTEGER", surveyParticipationsTable);
+            surveyParticipationsTable.Columns.Add("Id", idColumn13);
+            idColumn13.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn13);
+            var surveyIdColumn0 = new Column("SurveyId", "INTEGER", surveyParticipationsTable);
+            surveyParticipationsTable.Columns.Add("SurveyId", surveyIdColumn0);
+            surveyIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn0);
             var tokenColumn = new Column("Token", "BLOB", surveyParticipationsTable);
             surveyParticipationsTable.Columns.Add("Token", tokenColumn);
             tokenColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<byte[]>(tokenColumn);
             relationalModel.Tables.Add(("SurveyParticipations", null), surveyParticipationsTable);
             var surveyParticipationsTableMapping = new TableMapping(surveyParticipation, surveyParticipationsTable, null);
             surveyParticipationsTable.AddTypeMapping(surveyParticipationsTableMapping, false);
-            tableMappings14.Add(surveyParticipationsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn12, surveyParticipation.FindProperty("Id")!, surveyParticipationsTableMapping);
-            RelationalModel.CreateColumnMapping(surveyIdColumn, surveyParticipation.FindProperty("SurveyId")!, surveyParticipationsTableMapping);
+            tableMappings15.Add(surveyParticipationsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn13, surveyParticipation.FindProperty("Id")!, surveyParticipationsTableMapping);
+            RelationalModel.CreateColumnMapping(surveyIdColumn0, surveyParticipation.FindProperty("SurveyId")!, surveyParticipationsTableMapping);
             RelationalModel.CreateColumnMapping(tokenColumn, surveyParticipation.FindProperty("Token")!, surveyParticipationsTableMapping);
-            var pK_SurveyParticipations = new UniqueConstraint("PK_SurveyParticipations", surveyParticipationsTable, new[] { idColumn12 });
+            var pK_SurveyParticipations = new UniqueConstraint("PK_SurveyParticipations", surveyParticipationsTable, new[] { idColumn13 });
             surveyParticipationsTable.PrimaryKey = pK_SurveyParticipations;
             pK_SurveyParticipations.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyParticipations));
             var pK_SurveyParticipationsKey = RelationalModel.GetKey(this,
@@ -2241,7 +2301,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateUniqueConstraints(pK_SurveyParticipationsKey).Add(pK_SurveyParticipations);
             surveyParticipationsTable.UniqueConstraints.Add("PK_SurveyParticipations", pK_SurveyParticipations);
             var iX_SurveyParticipations_SurveyId = new TableIndex(
-            "IX_SurveyParticipations_SurveyId", surveyParticipationsTable, new[] { surveyIdColumn }, false);
+            "IX_SurveyParticipations_SurveyId", surveyParticipationsTable, new[] { surveyIdColumn0 }, false);
             iX_SurveyParticipations_SurveyId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_SurveyParticipations_SurveyId));
             var iX_SurveyParticipations_SurveyIdIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.SurveyParticipation",
@@ -2261,36 +2321,36 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyResponse = FindEntityType("CrmBot.Crm.Model.SurveyResponse")!;
 
-            var defaultTableMappings15 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings15);
+            var defaultTableMappings16 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings16);
             var crmBotCrmModelSurveyResponseTableBase = new TableBase("CrmBot.Crm.Model.SurveyResponse", null, relationalModel);
-            var idColumnBase13 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
-            crmBotCrmModelSurveyResponseTableBase.Columns.Add("Id", idColumnBase13);
-            var surveyIdColumnBase0 = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
-            crmBotCrmModelSurveyResponseTableBase.Columns.Add("SurveyId", surveyIdColumnBase0);
+            var idColumnBase14 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
+            crmBotCrmModelSurveyResponseTableBase.Columns.Add("Id", idColumnBase14);
+            var surveyIdColumnBase1 = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
+            crmBotCrmModelSurveyResponseTableBase.Columns.Add("SurveyId", surveyIdColumnBase1);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyResponse", crmBotCrmModelSurveyResponseTableBase);
             var crmBotCrmModelSurveyResponseMappingBase = new TableMappingBase<ColumnMappingBase>(surveyResponse, crmBotCrmModelSurveyResponseTableBase, null);
             crmBotCrmModelSurveyResponseTableBase.AddTypeMapping(crmBotCrmModelSurveyResponseMappingBase, false);
-            defaultTableMappings15.Add(crmBotCrmModelSurveyResponseMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase13, surveyResponse.FindProperty("Id")!, crmBotCrmModelSurveyResponseMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase0, surveyResponse.FindProperty("SurveyId")!, crmBotCrmModelSurveyResponseMappingBase);
+            defaultTableMappings16.Add(crmBotCrmModelSurveyResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase14, surveyResponse.FindProperty("Id")!, crmBotCrmModelSurveyResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase1, surveyResponse.FindProperty("SurveyId")!, crmBotCrmModelSurveyResponseMappingBase);
 
-            var tableMappings15 = new List<TableMapping>();
-            surveyResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings15);
+            var tableMappings16 = new List<TableMapping>();
+            surveyResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings16);
             var surveyResponsesTable = new Table("SurveyResponses", null, relationalModel);
-            var idColumn13 = new Column("Id", "INTEGER", surveyResponsesTable);
-            surveyResponsesTable.Columns.Add("Id", idColumn13);
-            idColumn13.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn13);
-            var surveyIdColumn0 = new Column("SurveyId", "INTEGER", surveyResponsesTable);
-            surveyResponsesTable.Columns.Add("SurveyId", surveyIdColumn0);
-            surveyIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn0);
+            var idColumn14 = new Column("Id", "INTEGER", surveyResponsesTable);
+            surveyResponsesTable.Columns.Add("Id", idColumn14);
+            idColumn14.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn14);
+            var surveyIdColumn1 = new Column("SurveyId", "INTEGER", surveyResponsesTable);
+            surveyResponsesTable.Columns.Add("SurveyId", surveyIdColumn1);
+            surveyIdColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn1);
             relationalModel.Tables.Add(("SurveyResponses", null), surveyResponsesTable);
             var surveyResponsesTableMapping = new TableMapping(surveyResponse, surveyResponsesTable, null);
             surveyResponsesTable.AddTypeMapping(surveyResponsesTableMapping, false);
-            tableMappings15.Add(surveyResponsesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn13, surveyResponse.FindProperty("Id")!, surveyResponsesTableMapping);
-            RelationalModel.CreateColumnMapping(surveyIdColumn0, surveyResponse.FindProperty("SurveyId")!, surveyResponsesTableMapping);
-            var pK_SurveyResponses = new UniqueConstraint("PK_SurveyResponses", surveyResponsesTable, new[] { idColumn13 });
+            tableMappings16.Add(surveyResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn14, surveyResponse.FindProperty("Id")!, surveyResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(surveyIdColumn1, surveyResponse.FindProperty("SurveyId")!, surveyResponsesTableMapping);
+            var pK_SurveyResponses = new UniqueConstraint("PK_SurveyResponses", surveyResponsesTable, new[] { idColumn14 });
             surveyResponsesTable.PrimaryKey = pK_SurveyResponses;
             pK_SurveyResponses.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyResponses));
             var pK_SurveyResponsesKey = RelationalModel.GetKey(this,
@@ -2300,7 +2360,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateUniqueConstraints(pK_SurveyResponsesKey).Add(pK_SurveyResponses);
             surveyResponsesTable.UniqueConstraints.Add("PK_SurveyResponses", pK_SurveyResponses);
             var iX_SurveyResponses_SurveyId = new TableIndex(
-            "IX_SurveyResponses_SurveyId", surveyResponsesTable, new[] { surveyIdColumn0 }, false);
+            "IX_SurveyResponses_SurveyId", surveyResponsesTable, new[] { surveyIdColumn1 }, false);
             iX_SurveyResponses_SurveyId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_SurveyResponses_SurveyId));
             var iX_SurveyResponses_SurveyIdIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.SurveyResponse",
@@ -2532,6 +2592,20 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateForeignKeyConstraints(fK_Members_Members_ManagerIdFk).Add(fK_Members_Members_ManagerId);
             membersTable.ForeignKeyConstraints.Add(fK_Members_Members_ManagerId);
             membersTable.ReferencingForeignKeyConstraints.Add(fK_Members_Members_ManagerId);
+            var fK_SealedResponses_Surveys_SurveyId = new ForeignKeyConstraint(
+                "FK_SealedResponses_Surveys_SurveyId", sealedResponsesTable, surveysTable,
+                new[] { surveyIdColumn },
+                surveysTable.FindUniqueConstraint("PK_Surveys")!, ReferentialAction.Cascade);
+            fK_SealedResponses_Surveys_SurveyId.SetRowForeignKeyValueFactory(RowForeignKeyValueFactoryFactory.CreateSimpleNonNullableFactory<int, int>(fK_SealedResponses_Surveys_SurveyId));
+            var fK_SealedResponses_Surveys_SurveyIdFk = RelationalModel.GetForeignKey(this,
+                "CrmBot.Crm.Model.SealedResponse",
+                new[] { "SurveyId" },
+                "CrmBot.Crm.Model.Survey",
+                new[] { "Id" });
+            fK_SealedResponses_Surveys_SurveyId.MappedForeignKeys.Add(fK_SealedResponses_Surveys_SurveyIdFk);
+            RelationalModel.GetOrCreateForeignKeyConstraints(fK_SealedResponses_Surveys_SurveyIdFk).Add(fK_SealedResponses_Surveys_SurveyId);
+            sealedResponsesTable.ForeignKeyConstraints.Add(fK_SealedResponses_Surveys_SurveyId);
+            surveysTable.ReferencingForeignKeyConstraints.Add(fK_SealedResponses_Surveys_SurveyId);
             var fK_SurveyAnswers_SurveyResponses_ResponseId = new ForeignKeyConstraint(
                 "FK_SurveyAnswers_SurveyResponses_ResponseId", surveyAnswersTable, surveyResponsesTable,
                 new[] { responseIdColumn },
@@ -2548,7 +2622,7 @@ namespace CrmBot.Crm.CompiledModel
             surveyResponsesTable.ReferencingForeignKeyConstraints.Add(fK_SurveyAnswers_SurveyResponses_ResponseId);
             var fK_SurveyParticipations_Surveys_SurveyId = new ForeignKeyConstraint(
                 "FK_SurveyParticipations_Surveys_SurveyId", surveyParticipationsTable, surveysTable,
-                new[] { surveyIdColumn },
+                new[] { surveyIdColumn0 },
                 surveysTable.FindUniqueConstraint("PK_Surveys")!, ReferentialAction.Cascade);
             fK_SurveyParticipations_Surveys_SurveyId.SetRowForeignKeyValueFactory(RowForeignKeyValueFactoryFactory.CreateSimpleNonNullableFactory<int, int>(fK_SurveyParticipations_Surveys_SurveyId));
             var fK_SurveyParticipations_Surveys_SurveyIdFk = RelationalModel.GetForeignKey(this,
@@ -2562,7 +2636,7 @@ namespace CrmBot.Crm.CompiledModel
             surveysTable.ReferencingForeignKeyConstraints.Add(fK_SurveyParticipations_Surveys_SurveyId);
             var fK_SurveyResponses_Surveys_SurveyId = new ForeignKeyConstraint(
                 "FK_SurveyResponses_Surveys_SurveyId", surveyResponsesTable, surveysTable,
-                new[] { surveyIdColumn0 },
+                new[] { surveyIdColumn1 },
                 surveysTable.FindUniqueConstraint("PK_Surveys")!, ReferentialAction.Cascade);
             fK_SurveyResponses_Surveys_SurveyId.SetRowForeignKeyValueFactory(RowForeignKeyValueFactoryFactory.CreateSimpleNonNullableFactory<int, int>(fK_SurveyResponses_Surveys_SurveyId));
             var fK_SurveyResponses_Surveys_SurveyIdFk = RelationalModel.GetForeignKey(this,

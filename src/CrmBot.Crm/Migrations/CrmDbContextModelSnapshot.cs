@@ -615,6 +615,25 @@ namespace CrmBot.Crm.Migrations
                     b.ToTable("ProcessedInbound");
                 });
 
+            modelBuilder.Entity("CrmBot.Crm.Model.SealedResponse", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("SurveyId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SurveyId");
+
+                    b.ToTable("SealedResponses");
+                });
+
             modelBuilder.Entity("CrmBot.Crm.Model.Survey", b =>
                 {
                     b.Property<int>("Id")
@@ -882,6 +901,17 @@ namespace CrmBot.Crm.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("Manager");
+                });
+
+            modelBuilder.Entity("CrmBot.Crm.Model.SealedResponse", b =>
+                {
+                    b.HasOne("CrmBot.Crm.Model.Survey", "Survey")
+                        .WithMany()
+                        .HasForeignKey("SurveyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Survey");
                 });
 
             modelBuilder.Entity("CrmBot.Crm.Model.Survey", b =>

@@ -80,6 +80,20 @@ public class SurveyAnswer
 }
 
 /// <summary>
+/// An answer sheet as it is stored at submit time: encrypted (AES-GCM under a key derived from the
+/// participation secret, which never lies in the store's folder), so neither its text nor its place
+/// in the page says anything to a copy. The next release opens every sealed sheet of the survey and
+/// writes them out as <see cref="SurveyResponse"/> rows in shuffled order, then deletes these.
+/// </summary>
+public class SealedResponse
+{
+    public long Id { get; set; }
+    public int SurveyId { get; set; }
+    public Survey? Survey { get; set; }
+    public required byte[] Blob { get; set; }
+}
+
+/// <summary>
 /// "Someone already answered this survey": HMAC(key, survey + member), nothing else. Used to refuse a
 /// second answer and to remind only those who have not answered. The key lives outside the store,
 /// the row's own key is random, and nothing here orders or times it against the responses.

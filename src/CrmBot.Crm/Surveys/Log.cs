@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7020, Level = LogLevel.Information, Message = "Survey {SurveyId}: results released for {Responses} responses")]
     public static partial void ResultsReleased(ILogger logger, int surveyId, int responses);
+
+    [LoggerMessage(EventId = 7021, Level = LogLevel.Error, Message = "Survey {SurveyId}: {Count} sealed answers cannot be opened with the current participation key (was the key changed?); they stay sealed and are not counted")]
+    public static partial void UnreadableSealedAnswers(ILogger logger, int surveyId, int count);
 }

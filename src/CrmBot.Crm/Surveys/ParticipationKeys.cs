@@ -10,7 +10,8 @@ namespace CrmBot.Crm.Surveys;
 /// The key of the participation hash, kept out of the store and out of the store's folder on
 /// purpose: whoever copies that folder (a backup, the database with its WAL and what lies beside
 /// it) cannot recompute HMAC(member, survey) for each member and so cannot tell who took part.
-/// Nothing links a participation to an answer in any case; the key protects who answered, not what.
+/// Nothing links a participation to an answer in any case; the key protects who answered, and
+/// (through <see cref="AnswerKey"/>) what the answers not yet released say.
 /// Either Feedback:ParticipationKey (the environment's Feedback__ParticipationKey, or the platform's
 /// secret store through configuration; needed when several instances share a server database),
 /// Feedback:ParticipationKeyFile, or a file generated once in the service user's own data folder
@@ -37,6 +38,15 @@ public sealed class ParticipationKeys
     public string ReminderKey(int surveyId, int memberId) =>
         $"survey-reminder:{surveyId}:" + Convert.ToHexStringLower(
             HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"crmbot/survey-reminder/v1:{surveyId}:{memberId}")));
+
+    /// <summary>
+    /// The AES-256 key that seals one survey's answers until their release: derived from the same
+    /// secret with its own label, so it opens nothing else and the sealed rows are unreadable to
+    /// whoever holds only the store's folder.
+    /// </summary>
+    public byte[] AnswerKey(int surveyId) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.Value, 32, salt: null,
+            info: Encoding.UTF8.GetBytes($"crmbot/survey-answers/v1:{surveyId}"));
 
     internal static byte[]? TryDecode(string value)
     {

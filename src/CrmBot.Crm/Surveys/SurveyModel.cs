@@ -47,6 +47,12 @@ internal static class SurveyModel
             e.HasIndex(a => new { a.ResponseId, a.QuestionIndex }).IsUnique();
             e.HasOne(a => a.Response).WithMany(r => r.Answers).HasForeignKey(a => a.ResponseId).OnDelete(DeleteBehavior.Cascade);
         });
+        b.Entity<SealedResponse>(e =>
+        {
+            e.Property(r => r.Id).ValueGeneratedNever();
+            e.HasIndex(r => r.SurveyId);
+            e.HasOne(r => r.Survey).WithMany().HasForeignKey(r => r.SurveyId).OnDelete(DeleteBehavior.Cascade);
+        });
         b.Entity<SurveyParticipation>(e =>
         {
             e.Property(p => p.Id).ValueGeneratedNever();

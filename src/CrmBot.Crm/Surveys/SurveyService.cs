@@ -43,8 +43,9 @@ public sealed class SurveyValidationException(IReadOnlyDictionary<string, string
 
 /// <summary>
 /// Anonymous surveys over the store. Who answered is a keyed hash in its own table; what was
-/// answered is a response with a random key and nothing else; the two are written together but
-/// share no column, sequence or time, so the store cannot say who answered what.
+/// answered is stored sealed at first and written out as a response with a random key at the next
+/// release, among at least k others; the two share no column, sequence or time, so the store
+/// cannot say who answered what.
 /// </summary>
 public sealed class SurveyService(
     CrmDbContext db,
@@ -169,7 +170,7 @@ public sealed class SurveyService(
     }
 
     /// <summary>
-    /// Stores an answer sheet once per member. The participation token and the response go in one
+    /// Stores an answer sheet once per member. The participation token and the sealed sheet go in one
     /// transaction (so neither exists without the other) but share nothing a query could join on.
     /// </summary>
     public async Task<SubmitResult> SubmitAsync(int surveyId, Member member, IReadOnlyList<AnswerInput> answers, CancellationToken ct)
@@ -192,7 +193,9 @@ public sealed class SurveyService(
             return new SubmitResult(SubmitStatus.Invalid, errors);
 
         db.SurveyParticipations.Add(new SurveyParticipation { Id = RandomKey(), SurveyId = surveyId, Token = token });
-        db.SurveyResponses.Add(new SurveyResponse { Id = RandomKey(), SurveyId = surveyId, Answers = rows });
+        // Sealed, not plaintext: this commit follows the member's own turn in the WAL, so what it
+        // holds must say nothing until the release rewrites it among at least k others.
+        db.SealedResponses.Add(new SealedResponse { Id = RandomKey(), SurveyId = surveyId, Blob = AnswerSeal.Seal(keys.AnswerKey(surveyId), surveyId, rows) });
         try
         {
             await db.SaveChangesAsync(ct);
@@ -231,21 +234,84 @@ public sealed class SurveyService(
         return Released(survey, total);
     }
 
-    /// <summary>Releases new results when k new answers wait; returns the count of responses.</summary>
-    private Task<int> ReleaseIfDueAsync(Survey survey, Member caller, CancellationToken ct) =>
+    /// <summary>Releases new results when k new answers wait; returns the count of responses (sealed ones too).</summary>
+    private async Task<int> ReleaseIfDueAsync(Survey survey, Member caller, CancellationToken ct)
+    {
+        var (total, released) = await ReleaseAnswersAsync(survey, ct);
+        if (released)
+        {
+            // Its own commit: the audit table's pages name members (their own audit rows), and the
+            // commit that writes answers out must not touch a page that names anyone.
+            Audit(caller, survey.Id, "released", null, $"{total} responses");
+            await db.SaveChangesAsync(ct);
+        }
+        return total;
+    }
+
+    private Task<(int Total, bool Released)> ReleaseAnswersAsync(Survey survey, CancellationToken ct) =>
         // One transaction: the count and the answers the release is built from are the same snapshot.
         db.InTransactionAsync(async () =>
         {
-            var total = await db.SurveyResponses.CountAsync(r => r.SurveyId == survey.Id, ct);
+            var opened = await OpenSealedAsync(survey.Id, ct);
+            var total = opened.Count + await db.SurveyResponses.CountAsync(r => r.SurveyId == survey.Id, ct);
             if (total - survey.ReleasedResponses < MinimumOf(survey))
-                return total;
+                return (total, false);
+            if (opened.Count > 0)
+                await WriteOutAsync(survey.Id, opened, ct);
             survey.ReleasedResults = JsonSerializer.Serialize(await ComputeAsync(survey, ct), SurveyModel.JsonOptions);
             survey.ReleasedResponses = total;
-            Audit(caller, survey.Id, "released", null, $"{total} responses");
             await db.SaveChangesAsync(ct);
             Log.ResultsReleased(logger, survey.Id, total);
-            return total;
+            return (total, true);
         }, ct);
+
+    /// <summary>
+    /// The survey's sealed sheets, opened in memory. One the key cannot open (the participation
+    /// secret was replaced) stays sealed and uncounted, so a release never holds fewer than it says.
+    /// </summary>
+    private async Task<List<(SealedResponse Row, List<SurveyAnswer> Answers)>> OpenSealedAsync(int surveyId, CancellationToken ct)
+    {
+        var rows = await db.SealedResponses.Where(r => r.SurveyId == surveyId).ToListAsync(ct);
+        if (rows.Count == 0)
+            return [];
+        var key = keys.AnswerKey(surveyId);
+        var opened = new List<(SealedResponse, List<SurveyAnswer>)>(rows.Count);
+        foreach (var row in rows)
+        {
+            try
+            {
+                opened.Add((row, AnswerSeal.Open(key, surveyId, row.Blob)));
+            }
+            catch (CryptographicException)
+            {
+                // Counted and logged below; the blob's content is unknown and never logged.
+            }
+        }
+        if (opened.Count < rows.Count)
+            Log.UnreadableSealedAnswers(logger, surveyId, rows.Count - opened.Count);
+        return opened;
+    }
+
+    /// <summary>
+    /// Writes the opened sheets out as plaintext responses in a random order, deleting their sealed
+    /// rows (secure_delete zeroes them), all in the caller's transaction. The batch is a whole
+    /// release (at least k sheets), and SQLite lays cells out in insertion order, so a page shows
+    /// only this shuffled order, never arrival order.
+    /// </summary>
+    private async Task WriteOutAsync(int surveyId, List<(SealedResponse Row, List<SurveyAnswer> Answers)> opened, CancellationToken ct)
+    {
+        var responses = opened.Select(o => new SurveyResponse { Id = RandomKey(), SurveyId = surveyId, Answers = o.Answers }).ToArray();
+        RandomNumberGenerator.Shuffle(responses.AsSpan());
+        db.SealedResponses.RemoveRange(opened.Select(o => o.Row));
+        // One SaveChanges per response keeps EF from regrouping the inserts by key: the shuffled
+        // order is the order the cells are written.
+        foreach (var response in responses)
+        {
+            db.SurveyResponses.Add(response);
+            await db.SaveChangesAsync(ct);
+        }
+        await db.SaveChangesAsync(ct);
+    }
 
     private static int MinimumOf(Survey survey) => Math.Max(SurveyRules.MinimumFloor, survey.MinResponses);
 

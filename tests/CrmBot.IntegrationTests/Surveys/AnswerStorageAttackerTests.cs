@@ -15,12 +15,15 @@ namespace CrmBot.IntegrationTests.Surveys;
 
 /// <summary>
 /// Plays the attacker who copies the store's folder (database, WAL and all) after every answer: members answer an
-/// anonymous survey in a known order, and the copies must not tie any answer to a member by commit, and must hold
-/// each answer only where it is stored on purpose (never in a delivery payload, never left over in free space).
+/// anonymous survey in a known order, and the copies must not tie any answer to a member by commit or by byte
+/// order, must hold no answer's text before its release (answers are stored sealed), and afterwards each answer
+/// only where it is stored on purpose (never in a delivery payload, never left over in free space).
 /// </summary>
 internal static class Attacker
 {
     public const int Members = 20;
+    /// <summary>The survey's minimum k: answers are released (written out in plaintext) in batches of this many.</summary>
+    public const int Batch = 10;
     /// <summary>Not in the store's folder: who holds the folder cannot recompute participation tokens.</summary>
     public static readonly string ParticipationKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
 
@@ -33,7 +36,7 @@ internal static class Attacker
         await db.SaveChangesAsync();
         var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         var survey = await scope.ServiceProvider.GetRequiredService<SurveyService>().CreateAsync(
-            new SurveyDraft("Rollout pulse", [new QuestionDraft("What would you change?", SurveyQuestionType.FreeText)], today.AddDays(7)),
+            new SurveyDraft("Rollout pulse", [new QuestionDraft("What would you change?", SurveyQuestionType.FreeText)], today.AddDays(7), MinResponses: Batch),
             admin, CancellationToken.None);
         return survey.Id;
     }
@@ -41,7 +44,16 @@ internal static class Attacker
     public static async Task<int> ResponsesAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<CrmDbContext>().SurveyResponses.CountAsync();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+        return await db.SealedResponses.CountAsync() + await db.SurveyResponses.CountAsync();
+    }
+
+    /// <summary>The admin looks at the results, which makes a release when k new answers wait.</summary>
+    public static async Task ReleaseAsync(IServiceProvider services, int surveyId)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var admin = await scope.ServiceProvider.GetRequiredService<CrmDbContext>().Members.SingleAsync(m => m.UserId == "survey-admin");
+        await scope.ServiceProvider.GetRequiredService<SurveyService>().ResultsAsync(surveyId, admin, CancellationToken.None);
     }
 
     public static async Task WaitForResponsesAsync(IServiceProvider services, int count)
@@ -69,14 +81,54 @@ internal static class Attacker
         Assert.Equal(answers.Count, committed.Count);
     }
 
+    /// <summary>(c) Before its release an answer's text is nowhere in the folder: not in the database, not in any WAL frame.</summary>
+    public static void NothingBeforeRelease(IReadOnlyList<StoreCopy> copies, IReadOnlyList<string> answers, IReadOnlyDictionary<string, int> releasedAt)
+    {
+        foreach (var answer in answers)
+        for (var c = 0; c < releasedAt[answer]; c++)
+            Assert.True(StoreCopy.Count(copies[c].Database, answer) + StoreCopy.Count(copies[c].Wal, answer) == 0,
+                $"{answer} is readable in copy {c}, before its release.");
+    }
+
     /// <summary>
-    /// (c) An answer lies only in the answers table's pages, in every copy (database and every WAL frame, stale ones
-    /// too), and once the service has stopped, exactly once in the folder.
+    /// (a) Within each released batch, where an answer lies in the file says nothing about when it arrived. Arrival
+    /// order would be exact: SQLite fills a page's cells from its end, so offsets would fall strictly as answers came
+    /// in (Spearman rho of exactly -1). The batches' own order is public anyway (each release is audited), so the
+    /// statistic is taken inside each batch: its rho between arrival rank and offset rank, averaged over the batches.
+    /// A shuffle reaches |mean rho| of 0.9 with two batches of ten only when both batches are nearly sorted, which is
+    /// far too rare to flake; no batch may be exactly in or against arrival order either.
+    /// </summary>
+    public static void OffsetsDoNotFollowArrival(StoreCopy stopped, uint answersRoot, IReadOnlyList<string> answers, IReadOnlyDictionary<string, int> releasedAt)
+    {
+        var batches = answers.GroupBy(a => releasedAt[a]).Select(g => g.ToList()).ToList();
+        Assert.True(batches.All(b => b.Count >= Batch), "A release wrote out fewer than k answers.");
+        var rhos = new List<double>();
+        foreach (var batch in batches)
+        {
+            // In the answers table's page (the table is small, so its root is its one leaf): the frozen release on
+            // the survey row holds the texts too, in an order of its own.
+            var page = stopped.Database.AsSpan((int)(answersRoot - 1) * stopped.PageSize, stopped.PageSize).ToArray();
+            var offsets = batch.Select(a => page.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(a))).ToList();
+            Assert.All(offsets, o => Assert.True(o >= 0, "An answer is not in the answers table's page."));
+            var ranks = offsets.Select(o => offsets.Count(x => x < o)).ToList();   // offsets are distinct
+            var n = batch.Count;
+            Assert.False(ranks.SequenceEqual(Enumerable.Range(0, n)) || ranks.SequenceEqual(Enumerable.Range(0, n).Reverse()),
+                "A released batch lies in the file exactly in arrival order.");
+            rhos.Add(1 - 6.0 * ranks.Select((r, i) => (double)(r - i) * (r - i)).Sum() / (n * ((double)n * n - 1)));
+        }
+        var mean = rhos.Average();
+        Assert.True(Math.Abs(mean) < 0.9, $"File offsets follow arrival order within the released batches (mean rho {mean:F2}).");
+    }
+
+    /// <summary>
+    /// (c) After its release an answer lies only in the answers table's pages and in the frozen release on the survey
+    /// row, in every copy (database and every WAL frame, stale ones too), and once the service has stopped, exactly
+    /// once in each of those two places: the sealed row and every earlier release's copy are gone, zeroed.
     /// </summary>
     public static void AnswersOnlyWhereStored(IReadOnlyList<StoreCopy> copies, StoreCopy stopped, uint answersRoot, IReadOnlyList<string> answers)
     {
         foreach (var answer in answers)
-            Assert.True(StoreCopy.Count(stopped.Database, answer) + StoreCopy.Count(stopped.Wal, answer) == 1,
+            Assert.True(StoreCopy.Count(stopped.Database, answer) + StoreCopy.Count(stopped.Wal, answer) == 2,
                 $"{answer} is in the stopped store {StoreCopy.Count(stopped.Database, answer) + StoreCopy.Count(stopped.Wal, answer)} times.");
         var answerPages = answers.SelectMany(stopped.DatabasePagesHolding).Append(answersRoot).ToHashSet();
         foreach (var copy in copies)
@@ -96,11 +148,21 @@ internal sealed class Attack(IServiceProvider services) : IDisposable
     private readonly string _dbPath = Attacker.DbPath(services);
     private readonly string _folder = Directory.CreateTempSubdirectory("crmbot-attacker-").FullName;
     private readonly List<StoreCopy> _copies = [];
+    private readonly Dictionary<string, int> _releasedAt = [];
 
     public List<string> Answers { get; } = [];
     public List<string> Identifiers { get; } = [];
 
     public void CopyFolder() => _copies.Add(StoreCopy.Take(_dbPath, Path.Combine(_folder, $"after-{_copies.Count}")));
+
+    /// <summary>Makes a release and copies the folder right after it; the answers waiting until now belong to it.</summary>
+    public async Task ReleaseAsync(int surveyId)
+    {
+        await Attacker.ReleaseAsync(services, surveyId);
+        CopyFolder();
+        foreach (var answer in Answers.Where(a => !_releasedAt.ContainsKey(a)))
+            _releasedAt[answer] = _copies.Count - 1;
+    }
 
     /// <summary>Takes the last copy (the service has stopped, or is idle), checkpoints it as a stop would, and checks (b) and (c).</summary>
     public void AssertNoAnswerCanBeLinked()
@@ -108,6 +170,9 @@ internal sealed class Attack(IServiceProvider services) : IDisposable
         var stoppedFolder = Path.Combine(_folder, "stopped");
         _copies.Add(StoreCopy.Take(_dbPath, stoppedFolder));
         var stopped = StoreCopy.Stopped(stoppedFolder);
+        Assert.Equal(Answers.Count, _releasedAt.Count);
+        Attacker.NothingBeforeRelease(_copies, Answers, _releasedAt);
+        Attacker.OffsetsDoNotFollowArrival(stopped, StoreCopy.RootPage(stoppedFolder, "SurveyAnswers"), Answers, _releasedAt);
         Attacker.NoAnswerCommitNamesAMember(_copies, Answers, Identifiers);
         Attacker.AnswersOnlyWhereStored(_copies, stopped, StoreCopy.RootPage(stoppedFolder, "SurveyAnswers"), Answers);
     }
@@ -165,6 +230,8 @@ public class TeamsAnswerStorageAttackerTests(SurveyTeamsHost host) : IClassFixtu
             await host.RepliesToAsync(submit["id"]!.GetValue<string>());
             Assert.Equal(i + 1, await Attacker.ResponsesAsync(host.Services));
             attack.CopyFolder();
+            if ((i + 1) % Attacker.Batch == 0)
+                await attack.ReleaseAsync(surveyId);
         }
 
         attack.AssertNoAnswerCanBeLinked();
@@ -217,6 +284,8 @@ public class SlackAnswerStorageAttackerTests(SurveySlackHost host) : IClassFixtu
             Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(submission)).StatusCode);
             await Attacker.WaitForResponsesAsync(host.App.Services, i + 1);
             attack.CopyFolder();
+            if ((i + 1) % Attacker.Batch == 0)
+                await attack.ReleaseAsync(surveyId);
         }
 
         // The same submission again (a double click, a resent request): not counted twice.

@@ -32,6 +32,9 @@ public sealed class SurveyAnonymityTests : IAsyncLifetime
             var result = await _f.AnswerAsync(_survey.Id, member, new AnswerInput(0, Rating: i % 5 + 1), new AnswerInput(1, Text: Marker(i)));
             Assert.Equal(SubmitStatus.Recorded, result.Status);
         }
+        // Answers are stored sealed; the release writes them out as the rows these tests look at.
+        using var db = _f.Store.NewContext();
+        Assert.Equal(N, (await _f.Service(db).ResultsAsync(_survey.Id, admin, default)).Responses);
     }
 
     public Task DisposeAsync()
@@ -64,6 +67,7 @@ public sealed class SurveyAnonymityTests : IAsyncLifetime
     [InlineData("SurveyResponses", "Id,SurveyId")]
     [InlineData("SurveyAnswers", "Choices,Id,QuestionIndex,Rating,ResponseId,Text")]
     [InlineData("SurveyParticipations", "Id,SurveyId,Token")]
+    [InlineData("SealedResponses", "Blob,Id,SurveyId")]
     public void Schema_HasNoColumnThatPointsToAMemberAMessageOrAMoment(string table, string expectedColumns)
     {
         var columns = Query($"PRAGMA table_info({table})");
@@ -123,7 +127,11 @@ public sealed class SurveyAnonymityTests : IAsyncLifetime
         foreach (var table in tables.Where(t => t != "SurveyAnswers"))
         {
             foreach (var row in Query($"SELECT * FROM \"{table}\""))
-                Assert.DoesNotContain(row.Values, v => v is string s && s.Contains("zqx-answer", StringComparison.Ordinal));
+            {
+                // The frozen release holds the texts too, on purpose: shuffled, and only as a batch of at least k.
+                var values = table == "Surveys" ? row.Where(c => c.Key != nameof(Survey.ReleasedResults)).Select(c => c.Value) : row.Values;
+                Assert.DoesNotContain(values, v => v is string s && s.Contains("zqx-answer", StringComparison.Ordinal));
+            }
         }
         Assert.Equal(N, Query("SELECT Text FROM SurveyAnswers WHERE Text LIKE 'zqx-answer%'").Count);
     }

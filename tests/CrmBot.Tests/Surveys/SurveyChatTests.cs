@@ -133,8 +133,7 @@ public sealed class SurveyChatTests : IDisposable
         Assert.Contains("already answered", again.Text());
         Assert.Contains("already answered", (await As(Rita, "feedback")).Text());
 
-        var stored = await _host.WithDbAsync(db => db.SurveyAnswers.Where(a => a.QuestionIndex == 0).Select(a => a.Rating).ToListAsync());
-        Assert.Equal([4], stored);
+        Assert.Equal(1, await _host.WithDbAsync(db => db.SealedResponses.CountAsync()));
     }
 
     [Fact]
@@ -145,7 +144,7 @@ public sealed class SurveyChatTests : IDisposable
         var errors = Assert.Single(replies.OfType<FieldErrorsReply>());
         Assert.Equal(["a1", "a2"], errors.Errors.Keys.Order(StringComparer.Ordinal));
         Assert.DoesNotContain("xyzzy", replies.Text());
-        Assert.Equal(0, await _host.WithDbAsync(db => db.SurveyResponses.CountAsync()));
+        Assert.Equal(0, await _host.WithDbAsync(db => db.SealedResponses.CountAsync()));
         // Not answered yet, so the survey is offered again.
         (await As(Rita, "feedback")).Card(CardNames.SurveyAnswer);
     }
@@ -379,7 +378,7 @@ public sealed class SurveyChatTests : IDisposable
         await Click(Rita, Answer(id, "2", "2", "kq7-second-try"));
         await Click(new ChatUser("slack", "T1", "U-x", "X", "UTC"), Answer(id, "9", "2", "kq7-invalid-rating"));
 
-        Assert.Contains(_logs.Lines, l => l.Contains("INSERT INTO \"SurveyAnswers\"", StringComparison.Ordinal));   // the capture sees the store
+        Assert.Contains(_logs.Lines, l => l.Contains("INSERT INTO \"SealedResponses\"", StringComparison.Ordinal));   // the capture sees the store
         Assert.DoesNotContain("kq7", _logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain("kq7", string.Join("\n", _host.Logs.Select(l => l.Message + l.Exception)), StringComparison.Ordinal);
     }

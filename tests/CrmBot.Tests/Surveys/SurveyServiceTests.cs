@@ -27,10 +27,72 @@ public sealed class SurveyServiceTests : IDisposable
         Assert.Equal(SubmitStatus.Recorded, (await _f.AnswerAsync(survey.Id, _f.AddMember("Other Rep"), new AnswerInput(0, Rating: 2))).Status);
 
         using var db = _f.Store.NewContext();
-        Assert.Equal(2, await db.SurveyResponses.CountAsync());
+        Assert.Equal(2, await db.SealedResponses.CountAsync());
         Assert.Equal(2, await db.SurveyParticipations.CountAsync());
-        Assert.Equal([2, 4], (await db.SurveyAnswers.Select(a => a.Rating!.Value).ToListAsync()).Order());
         Assert.True(await _f.Service(db).HasAnsweredAsync(survey.Id, rep.Id, default));
+    }
+
+    [Fact]
+    public async Task Submit_StoresTheAnswersSealed_TheReleaseWritesThemOutAndDeletesTheSealedRows()
+    {
+        var survey = await _f.CreateAsync(_admin, 3, Rating, new QuestionDraft("Change", SurveyQuestionType.FreeText));
+        for (var i = 0; i < 3; i++)
+            await _f.AnswerAsync(survey.Id, _f.AddMember($"Rep {i}"), new AnswerInput(0, Rating: i + 2), new AnswerInput(1, Text: $"sealed-idea-{i}"));
+
+        using (var db = _f.Store.NewContext())
+        {
+            Assert.Equal(0, await db.SurveyAnswers.CountAsync());   // no plaintext before the release
+            var blobs = await db.SealedResponses.Select(r => r.Blob).ToListAsync();
+            Assert.Equal(3, blobs.Count);
+            Assert.All(blobs, b => Assert.Equal(-1, b.AsSpan().IndexOf("sealed-idea"u8)));
+            Assert.Single(blobs.Select(b => b.Length).Distinct());   // padded: the length says nothing of the text
+        }
+
+        using (var db = _f.Store.NewContext())
+        {
+            var results = await _f.Service(db).ResultsAsync(survey.Id, _admin, default);
+            Assert.Equal(3, results.Responses);
+            Assert.Equal(["sealed-idea-0", "sealed-idea-1", "sealed-idea-2"], results.Questions[1].Texts.Order());
+        }
+
+        using var after = _f.Store.NewContext();
+        Assert.Equal(0, await after.SealedResponses.CountAsync());
+        Assert.Equal(3, await after.SurveyResponses.CountAsync());
+        Assert.Equal([2, 3, 4], (await after.SurveyAnswers.Where(a => a.Rating != null).Select(a => a.Rating!.Value).ToListAsync()).Order());
+    }
+
+    [Fact]
+    public async Task SealedAnswer_TheKeyCannotOpen_StaysSealedUncounted_AndResultsStillShow()
+    {
+        var survey = await _f.CreateAsync(_admin, 3, Rating);
+        for (var i = 0; i < 3; i++)
+            await _f.AnswerAsync(survey.Id, _f.AddMember($"Rep {i}"), new AnswerInput(0, Rating: 4));
+        using (var db = _f.Store.NewContext())
+        {
+            // A sheet sealed under another secret, as after the participation key was replaced.
+            var otherKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            db.SealedResponses.Add(new SealedResponse { Id = SurveyService.RandomKey(), SurveyId = survey.Id,
+                Blob = AnswerSeal.Seal(otherKey, survey.Id, [new SurveyAnswer { QuestionIndex = 0, Rating = 1 }]) });
+            await db.SaveChangesAsync();
+        }
+
+        using (var db = _f.Store.NewContext())
+        {
+            var results = await _f.Service(db).ResultsAsync(survey.Id, _admin, default);
+            Assert.Equal(3, results.Responses);
+            Assert.Equal(0, results.Unreleased);
+        }
+        using var after = _f.Store.NewContext();
+        Assert.Equal(1, await after.SealedResponses.CountAsync());
+    }
+
+    [Fact]
+    public async Task SealedAnswers_OpenOnlyWithTheSurveysOwnKey()
+    {
+        var sealedSheet = AnswerSeal.Seal(_f.Keys.AnswerKey(1), 1, [new SurveyAnswer { QuestionIndex = 0, Text = "x" }]);
+        Assert.Equal("x", Assert.Single(AnswerSeal.Open(_f.Keys.AnswerKey(1), 1, sealedSheet)).Text);
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => AnswerSeal.Open(_f.Keys.AnswerKey(2), 2, sealedSheet));
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => AnswerSeal.Open(_f.Keys.AnswerKey(1), 2, sealedSheet));
     }
 
     [Fact]
@@ -48,7 +110,7 @@ public sealed class SurveyServiceTests : IDisposable
         Assert.Equal(["a1", "a2", "a3"], result.Errors!.Keys.Order());
         Assert.DoesNotContain(result.Errors.Values, e => e.Contains("my-secret", StringComparison.Ordinal) || e.Contains('9'));
         using var db = _f.Store.NewContext();
-        Assert.Equal(0, await db.SurveyResponses.CountAsync());
+        Assert.Equal(0, await db.SealedResponses.CountAsync());
         Assert.Equal(0, await db.SurveyParticipations.CountAsync());
     }
 
@@ -205,7 +267,7 @@ public sealed class SurveyServiceTests : IDisposable
             await _f.Service(db).SubmitAsync(survey.Id, _f.AddMember("Bob"), [new AnswerInput(0, Rating: 7), new AnswerInput(1, Text: "qqv-secret-invalid")], default);
         }
 
-        Assert.Contains(capture.Lines, l => l.Contains("INSERT INTO \"SurveyAnswers\"", StringComparison.Ordinal));   // the capture works
+        Assert.Contains(capture.Lines, l => l.Contains("INSERT INTO \"SealedResponses\"", StringComparison.Ordinal));   // the capture works
         Assert.Contains(capture.Lines, l => l.Contains("a second answer was refused", StringComparison.Ordinal));
         Assert.DoesNotContain("qqv-secret", capture.All, StringComparison.Ordinal);
     }

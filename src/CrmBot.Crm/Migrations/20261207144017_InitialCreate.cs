@@ -294,6 +294,25 @@ namespace CrmBot.Crm.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SealedResponses",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
+                    SurveyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Blob = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SealedResponses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SealedResponses_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SurveyParticipations",
                 columns: table => new
                 {
@@ -632,6 +651,11 @@ namespace CrmBot.Crm.Migrations
                 column: "ReceivedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SealedResponses_SurveyId",
+                table: "SealedResponses",
+                column: "SurveyId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SurveyAnswers_ResponseId_QuestionIndex",
                 table: "SurveyAnswers",
                 columns: new[] { "ResponseId", "QuestionIndex" },
@@ -690,6 +714,9 @@ namespace CrmBot.Crm.Migrations
 
             migrationBuilder.DropTable(
                 name: "ProcessedInbound");
+
+            migrationBuilder.DropTable(
+                name: "SealedResponses");
 
             migrationBuilder.DropTable(
                 name: "SurveyAnswers");

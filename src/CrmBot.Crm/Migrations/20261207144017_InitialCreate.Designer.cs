@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261207135903_InitialCreate")]
+    [Migration("20261207144017_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -618,6 +618,25 @@ namespace CrmBot.Crm.Migrations
                     b.ToTable("ProcessedInbound");
                 });
 
+            modelBuilder.Entity("CrmBot.Crm.Model.SealedResponse", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("SurveyId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SurveyId");
+
+                    b.ToTable("SealedResponses");
+                });
+
             modelBuilder.Entity("CrmBot.Crm.Model.Survey", b =>
                 {
                     b.Property<int>("Id")
@@ -885,6 +904,17 @@ namespace CrmBot.Crm.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("Manager");
+                });
+
+            modelBuilder.Entity("CrmBot.Crm.Model.SealedResponse", b =>
+                {
+                    b.HasOne("CrmBot.Crm.Model.Survey", "Survey")
+                        .WithMany()
+                        .HasForeignKey("SurveyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Survey");
                 });
 
             modelBuilder.Entity("CrmBot.Crm.Model.Survey", b =>
