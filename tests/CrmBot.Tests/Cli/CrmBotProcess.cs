@@ -20,7 +20,8 @@ public static class CrmBotProcess
     public static void UseShippedSettings(string directory) =>
         File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(directory, "appsettings.json"), overwrite: true);
 
-    public static async Task<Result> RunAsync(string dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null)
+    public static async Task<Result> RunAsync(string dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +35,7 @@ public static class CrmBotProcess
         start.Environment["ConnectionStrings__Crm"] = $"Data Source={dbPath}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

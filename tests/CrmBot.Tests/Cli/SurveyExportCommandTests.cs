@@ -15,10 +15,17 @@ public sealed class SurveyExportCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-survey-export-").FullName;
     private readonly SharedFileStore _store = new();
     private readonly SurveyFixture _kit = new();
+    // The secret the verb's process is given too: answers are sealed with it until a release opens them.
+    private readonly string _secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly ParticipationKeys _keys;
     private int _people;
 
+    public SurveyExportCommandTests() =>
+        _keys = new ParticipationKeys(Microsoft.Extensions.Options.Options.Create(new FeedbackOptions { ParticipationKey = _secret }),
+            new StoreLocation(null, true), NullLogger<ParticipationKeys>.Instance);
+
     private SurveyService Service(CrmBot.Crm.CrmDbContext db) =>
-        new(db, _kit.Keys, Microsoft.Extensions.Options.Options.Create(_kit.Options), _kit.Clock, NullLogger<SurveyService>.Instance);
+        new(db, _keys, Microsoft.Extensions.Options.Options.Create(_kit.Options), _kit.Clock, NullLogger<SurveyService>.Instance);
 
     private Member AddMember(string name, MemberRole role = MemberRole.Rep)
     {
@@ -41,7 +48,8 @@ public sealed class SurveyExportCommandTests : IDisposable
     {
         var file = Path.Combine(_dir, $"results-{Guid.NewGuid():N}.csv");
         var run = await CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir,
-            ["survey-export", surveyId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", file]);
+            ["survey-export", surveyId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", file],
+            environment: new Dictionary<string, string> { ["Feedback__ParticipationKey"] = _secret });
         Assert.True(run.Exit == 0, run.All);
         return await File.ReadAllTextAsync(file);
     }
