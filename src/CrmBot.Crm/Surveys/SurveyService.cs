@@ -209,7 +209,6 @@ public sealed class SurveyService(
             Log.SecondAnswerRefused(logger, surveyId);
             return new SubmitResult(SubmitStatus.AlreadyAnswered);
         }
-        Log.ResponseStored(logger, surveyId);
         return new SubmitResult(SubmitStatus.Recorded);
     }
 

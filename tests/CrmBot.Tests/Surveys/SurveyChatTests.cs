@@ -384,6 +384,21 @@ public sealed class SurveyChatTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAcceptedAnswer_LeavesNoLogLineThatNamesTheMember_OrDatesTheAnswer()
+    {
+        var id = await CreateSurveyAsync();
+        await As(Rita, "feedback");   // Rita is known before she answers, as a member who opens the survey is
+        _logs.Lines.Clear();
+
+        await Click(Rita, Answer(id, "2", "2", "kq8-fine"));
+
+        Assert.Contains(_logs.Lines, l => l.Contains("INSERT INTO \"SealedResponses\"", StringComparison.Ordinal));   // the capture sees the store
+        foreach (var named in new[] { "U-rita", "Rita", "D-U-rita" })
+            Assert.DoesNotContain(named, _logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("response", StringComparison.OrdinalIgnoreCase) && l.Contains($"Survey {id}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Promote_ByAnAdmin_IsAudited_AndRefusedToOthers()
     {
         await As(Rita, "help");
