@@ -4,8 +4,10 @@ namespace CrmBot.Crm.Surveys;
 /// Which counts of a breakdown may be shown. A group smaller than the minimum is hidden (primary
 /// suppression). The hidden groups together must hold at least the minimum too, or the total minus
 /// the shown groups would be a small group of its own (one hidden group of 1 gives it back exactly),
-/// so the smallest shown groups are hidden with them until they do. Once anything is hidden, empty
-/// groups are hidden as well: a visible 0 tells which hidden groups the rest must be in.
+/// so the smallest shown groups are hidden with them until they do. Nor may every hidden group be
+/// at the largest a small group can be (two hidden groups holding 2(k−1) answers are each k−1).
+/// Once anything is hidden, empty groups are hidden as well: a visible 0 tells which hidden groups
+/// the rest must be in.
 /// </summary>
 public static class Suppression
 {
@@ -15,7 +17,7 @@ public static class Suppression
     public static bool[] Partition(IReadOnlyList<int> counts, int minimum)
     {
         var hidden = counts.Select(c => IsSmall(c, minimum)).ToArray();
-        while (hidden.Any(h => h) && HiddenTotal(counts, hidden) < minimum)
+        while (hidden.Any(h => h) && (HiddenTotal(counts, hidden) < minimum || AllAtTheCap(counts, hidden, minimum)))
         {
             // The companion: the smallest shown group that holds answers, so the hidden total grows.
             var companion = Enumerable.Range(0, counts.Count).Where(i => !hidden[i] && counts[i] > 0)
@@ -41,6 +43,9 @@ public static class Suppression
                 hidden[i] |= counts[i] == 0;
         return hidden;
     }
+
+    private static bool AllAtTheCap(IReadOnlyList<int> counts, bool[] hidden, int minimum) =>
+        Enumerable.Range(0, counts.Count).Where(i => hidden[i]).All(i => counts[i] == minimum - 1);
 
     private static int HiddenTotal(IReadOnlyList<int> counts, bool[] hidden) =>
         Enumerable.Range(0, counts.Count).Where(i => hidden[i]).Sum(i => counts[i]);

@@ -186,6 +186,8 @@ public sealed class SurveyServiceTests : IDisposable
     [InlineData(new[] { 4, 1, 2, 0, 0 }, 3, new[] { false, true, true, true, true })]
     [InlineData(new[] { 0, 0, 9 }, 3, new[] { false, false, false })]
     [InlineData(new[] { 4, 1 }, 3, new[] { true, true })]
+    [InlineData(new[] { 4, 4, 10, 12 }, 5, new[] { true, true, true, false })]   // two hidden holding 8 = 2 × (5−1) would each be 4
+    [InlineData(new[] { 4, 3, 10 }, 5, new[] { true, true, false })]
     public void Partition_HidesSmallGroupsAndTheirCompanion(int[] counts, int minimum, bool[] expected) =>
         Assert.Equal(expected, Suppression.Partition(counts, minimum));
 
