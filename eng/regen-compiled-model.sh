@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the EF compiled model (src/CrmBot.Crm/CompiledModel) from the model, so the service
-# starts without building the model (cold start, bench/README.md). Run after any model change;
+# starts without building the model (cold start: docs/decisions/performance.md, finding 10). Run after any model change;
 # CompiledModelTests fails until you do.
 # --nativeaot: the generated model also carries each property's getters, setters, snapshots and
 # comparers as plain C#, which EF would otherwise build and JIT-compile from expression trees at
-# run time (bench/README.md, finding 28).
+# run time (docs/decisions/performance.md, finding 28).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null

@@ -139,7 +139,7 @@ coldStart.SetAction(async (parse, _) =>
     var rss = new List<double>();
     // Start 0 is not counted. It is the first turn the fakes and this tool ever serve, and they compile their own
     // code for it (token signing, Kestrel, JSON) while the service waits for their answers: every run's first
-    // start was 0.5-1.3 s slower than the rest (bench/README.md, finding 31). Start 1 gets a new copy of the store,
+    // start was 0.5-1.3 s slower than the rest (docs/decisions/performance.md, finding 31). Start 1 gets a new copy of the store,
     // as start 0 did, so whatever a first open of the store costs is still in start 1.
     for (var i = -1; i < parse.GetValue(startsOption); i++)
     {

@@ -123,7 +123,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// with morning digests switched off: the generated store has never planned one, so a minute after
     /// start the planner would catch up on every member whose digest time has passed today (in the small
     /// hours UTC, Monday morning in Asia: hundreds at once) in the middle of the measured window, by an amount
-    /// that depends on the hour of the run. The load runs measure turns; the burst is finding 11 of bench/README.md.
+    /// that depends on the hour of the run. The load runs measure turns; the burst is finding 11 of docs/decisions/performance.md.
     /// </summary>
     public static string FreshStore(string template)
     {

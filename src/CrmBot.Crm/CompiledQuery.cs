@@ -5,7 +5,7 @@ namespace CrmBot.Crm;
 
 /// <summary>
 /// An EF compiled query (EF.CompileAsyncQuery) for the questions asked on every turn: it skips EF's
-/// per-call expression walk and cache lookup, which cost more than the SQLite query itself (bench/README.md).
+/// per-call expression walk and cache lookup, which cost more than the SQLite query itself (docs/decisions/performance.md, finding 2).
 /// EF binds a compiled query to the first model it runs against. Every store normally runs on the one
 /// generated compiled model (CompiledModel/), but a context given another model (UseModel) must not get
 /// a query bound to the wrong one, so the query is compiled once per model.

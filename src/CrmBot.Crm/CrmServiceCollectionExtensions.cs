@@ -26,7 +26,7 @@ public static class CrmServiceCollectionExtensions
         var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         // Options built once, not per scope, and the compiled model named outright: EF would otherwise
         // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
-        // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (bench/README.md, fourth round).
+        // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (docs/decisions/performance.md, finding 14).
         // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
             (sp, o) => ConfigureStore(o, connectionString,
@@ -77,6 +77,6 @@ public static class CrmServiceCollectionExtensions
         options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
-            // (bench/README.md). That is a build-time question; StoreTests asserts it instead.
+            // (docs/decisions/performance.md, finding 10). That is a build-time question; StoreTests asserts it instead.
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 }

@@ -9,7 +9,7 @@ namespace CrmBot.Crm;
 /// Small writes of a chat turn that need no commit of their own (the delivery id that dedupes the turn, the
 /// member's LastSeenAt) ride along with the turn's next commit, or are committed together at its end
 /// (<see cref="CommitAsync"/>). A commit is a WAL append, and it makes every other connection drop its page
-/// cache. A log turn made three and now makes one (bench/README.md, finding 27).
+/// cache. A log turn made three and now makes one (docs/decisions/performance.md, finding 27).
 /// Only a context whose turn has begun (<see cref="Begin"/>) defers. For any other, <see cref="TryDefer"/>
 /// says no and the caller writes at once, as before. A write that must change a row (the dedupe insert)
 /// fails the commit it rides with, rolling back the turn's other writes, when it changes none.

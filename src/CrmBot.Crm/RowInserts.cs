@@ -8,7 +8,7 @@ namespace CrmBot.Crm;
 /// <summary>
 /// Appends a row with one INSERT … RETURNING, bypassing change tracking, for the writes of every turn.
 /// Logging a call through SaveChanges (twice: the audit rows need the new ids) cost 2 ms of EF work around
-/// 0.4 ms of SQLite (bench/README.md). The statement is built from the EF model, columns and value
+/// 0.4 ms of SQLite (docs/decisions/performance.md, finding 8). The statement is built from the EF model, columns and value
 /// converters included, so it writes exactly what SaveChanges would, and cannot drift from the schema.
 /// Runs in the context's current transaction (callers open one); the entity is not tracked afterwards.
 /// </summary>

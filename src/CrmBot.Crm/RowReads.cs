@@ -11,7 +11,7 @@ namespace CrmBot.Crm;
 /// Reads rows of a mapped entity with one prepared SELECT and fills them in by hand, untracked: for the
 /// lookups every turn makes (its member, its stored flow, the contact named). Through EF each cost more than
 /// the query: a compiled query still builds its shaper's delegates and starts tracking on every run
-/// (bench/README.md, finding 30). Like <see cref="RowInserts"/>, the column list and value converters come
+/// (docs/decisions/performance.md, finding 30). Like <see cref="RowInserts"/>, the column list and value converters come
 /// from the EF model, so a row reads exactly as EF would read it and cannot drift from the schema.
 /// A caller that goes on to change a row it read here attaches it first (<see cref="Track"/>).
 /// </summary>

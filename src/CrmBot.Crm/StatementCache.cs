@@ -11,7 +11,7 @@ namespace CrmBot.Crm;
 /// Prepared statements kept on a long-lived connection (a <see cref="StoreSessions"/> context's), keyed by
 /// their SQL. Microsoft.Data.Sqlite keeps a compiled statement only as long as its SqliteCommand, and EF
 /// (and <see cref="RowInserts"/>) make a new command for every execution, so SQLite parsed and planned the
-/// same few statements on every turn: more of a log turn than running them (bench/README.md, finding 18;
+/// same few statements on every turn: more of a log turn than running them (docs/decisions/performance.md, finding 18;
 /// upstream: dotnet/efcore#14044). Commands created on a connection with a cache are
 /// <see cref="CachedCommand"/>s, which run on the cache's command for their text.
 /// </summary>

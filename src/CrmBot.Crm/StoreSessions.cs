@@ -9,7 +9,7 @@ namespace CrmBot.Crm;
 /// The service's DbContexts, each over a connection it keeps open, reused from one DI scope (one chat
 /// turn) to the next. A new context per turn built EF's internal services again (6 % of a log turn), and
 /// EF opened and closed the connection around every statement, which makes Microsoft.Data.Sqlite register
-/// EF's SQL functions on the native connection each time (bench/README.md, finding 19). EF's own
+/// EF's SQL functions on the native connection each time (docs/decisions/performance.md, finding 19). EF's own
 /// DbContext pooling cannot help with the second: it disposes the connection whenever a context goes back.
 /// A context comes back clean (nothing tracked, no transaction) or is disposed for real.
 /// At most <see cref="MaxSessions"/> exist at once, so their memory (each an open connection with its schema,

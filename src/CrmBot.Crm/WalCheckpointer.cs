@@ -14,7 +14,7 @@ namespace CrmBot.Crm;
 /// starts over, the next commits checkpoint again. Here a pass every <see cref="Interval"/> copies what was
 /// committed since the last one (PASSIVE: it never blocks a turn's reads or writes), and the service's own
 /// connections checkpoint only past <see cref="TurnAutoCheckpointPages"/>, as a safety net. Log turns gained
-/// about 15 % a second, with their p99 where it was (bench/README.md, finding 34). Durability is unchanged: a
+/// about 15 % a second, with their p99 where it was (docs/decisions/performance.md, finding 34). Durability is unchanged: a
 /// commit is in the WAL before it is acknowledged, whoever copies it on later.
 /// </summary>
 public sealed class WalCheckpointer(DbContextOptions<CrmDbContext> options, ILogger<WalCheckpointer> logger) : BackgroundService

@@ -162,7 +162,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     /// <summary>
     /// False only when <see cref="ClosedDeal"/> cannot match: every one of its stages says "won" or "lost". Interpreted,
     /// that pattern took about 40 µs to fail on an ordinary log message (its lazy deal name is tried at every length),
-    /// more than the rest of recognition together (bench/README.md, finding 24). Text that is not all ASCII goes to the
+    /// more than the rest of recognition together (docs/decisions/performance.md, finding 24). Text that is not all ASCII goes to the
     /// pattern anyway, so this check cannot change an answer: the pattern's case-insensitive matching may know
     /// equivalents outside ASCII that an ordinal search does not.
     /// </summary>

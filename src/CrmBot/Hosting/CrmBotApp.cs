@@ -14,7 +14,7 @@ public static class CrmBotApp
     {
         // Settings are read at start, not watched: the reload watch covers the content root recursively,
         // and the store lives there by default (crmbot.db), so every committed turn woke the watcher:
-        // about 10 % of a log turn (bench/README.md, fourth round). A later argument can turn it back on.
+        // about 10 % of a log turn (docs/decisions/performance.md, finding 13). A later argument can turn it back on.
         var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
@@ -23,7 +23,7 @@ public static class CrmBotApp
         builder.Services.AddCrm(builder.Configuration).AddStoreSessions();
         builder.Services.AddConversations(builder.Configuration);
         // IHttpClientFactory's logging handlers open a log scope on every request and log only below Warning, where
-        // System.Net.Http.HttpClient is set: a cost on every reply posted, for nothing logged (bench/README.md, finding 31).
+        // System.Net.Http.HttpClient is set: a cost on every reply posted, for nothing logged (docs/decisions/performance.md, finding 31).
         // Failures still reach our own logs through the callers and Polly's telemetry.
         builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         builder.Services.AddTeams(builder.Configuration);

@@ -26,7 +26,7 @@ public sealed class DigestPlanner(
 
     // A start after downtime across digest times plans hundreds at once. Unpaced, that pass cut Slack
     // turns by a third and pushed acks to 0.9 s; paced, it works at most a third of the wall clock
-    // (planning about half as fast under full chat load) and acks stayed under 0.3 s (bench/README.md,
+    // (planning about half as fast under full chat load) and acks stayed under 0.3 s (docs/decisions/performance.md,
     // finding 15).
     private static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
@@ -58,7 +58,7 @@ public sealed class DigestPlanner(
             if (await PlanAsync(member, date, key, ct)) count++;
             // One member's follow-ups, contacts and outbox row are not needed for the next. Kept, every
             // SaveChanges compared them all again: a catch-up of 200 digests after a start cost ~60 ms of
-            // CPU each and took four fifths of the core from the chat turns (bench/README.md, finding 11).
+            // CPU each and took four fifths of the core from the chat turns (docs/decisions/performance.md, finding 11).
             db.ChangeTracker.Clear();
             await pacer.BetweenItemsAsync(ct);
         }

@@ -26,7 +26,7 @@ public sealed class DeferringHost : TeamsHost
 
 /// <summary>
 /// A Teams turn's small writes (its delivery id, what the engine defers) are committed with the turn, before
-/// its reply is sent, so the turn costs one commit instead of one per write (bench/README.md, finding 27).
+/// its reply is sent, so the turn costs one commit instead of one per write (docs/decisions/performance.md, finding 27).
 /// </summary>
 public class TeamsDeferredWritesTests(DeferringHost host) : IClassFixture<DeferringHost>
 {

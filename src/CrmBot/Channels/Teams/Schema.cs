@@ -148,7 +148,7 @@ public static class BotJson
     /// <summary>
     /// camelCase, nulls omitted, as the Bot Framework services write it. The schema's types are read and written by
     /// generated code (<see cref="BotJsonContext"/>): the reflection serializer builds and JIT-compiles an accessor
-    /// per property the first time it meets a type, a part of the first turn after a start (bench/README.md,
+    /// per property the first time it meets a type, a part of the first turn after a start (docs/decisions/performance.md,
     /// finding 28). Anything else falls back to reflection.
     /// </summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
