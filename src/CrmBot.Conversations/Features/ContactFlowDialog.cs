@@ -390,9 +390,7 @@ public sealed class ContactFlowDialog(CrmSearch search, ActivityService activiti
         if (s.OccurredOn is null && s.OccurredTime is null) return null;
         var day = s.OccurredOn ?? context.Today;
         if (day == context.Today && s.OccurredTime is null) return null;
-        var local = day.ToDateTime(s.OccurredTime ?? new TimeOnly(12, 0), DateTimeKind.Unspecified);
-        while (context.TimeZone.IsInvalidTime(local)) local = local.AddMinutes(30);
-        return TimeZoneInfo.ConvertTimeToUtc(local, context.TimeZone);
+        return LocalDay.Utc(day, s.OccurredTime ?? new TimeOnly(12, 0), context.TimeZone);
     }
 
     private static void Choose(ContactFlowState s, Contact contact)

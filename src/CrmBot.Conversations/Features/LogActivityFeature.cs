@@ -145,8 +145,7 @@ public sealed class LogActivityFeature(Recognizer recognizer, CrmDbContext db, A
             context.ReplyText("That log is already gone (or isn't yours to undo).");
             return;
         }
-        var followUp = undone.FollowUps.Count == 0 ? "" : $" and its follow-up \"{undone.FollowUps[0].Title}\"";
-        context.ReplyText($"Undone: the {ContactFlowDialog.Describe(undone.Activity.Type)} with {undone.Activity.Contact?.FullName}{followUp}.");
+        context.ReplyText($"Undone: {undone.What}.");
     }
 
     private async Task AddFollowUpAsync(TurnContext context, JsonObject data, CancellationToken ct)

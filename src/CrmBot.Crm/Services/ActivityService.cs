@@ -12,7 +12,12 @@ public sealed record LogActivity(int ContactId, ActivityType Type, string Notes,
 
 public sealed record LoggedActivity(Activity Activity, FollowUp? FollowUp);
 
-public sealed record UndoneActivity(Activity Activity, IReadOnlyList<FollowUp> FollowUps);
+public sealed record UndoneActivity(Activity Activity, IReadOnlyList<FollowUp> FollowUps)
+{
+    /// <summary>What was undone, as the reply says it: "the call with Jane Doe and its follow-up "Send the deck"".</summary>
+    public string What => $"the {Activity.Type.ToString().ToLowerInvariant()} with {Activity.Contact?.FullName}" +
+        (FollowUps.Count == 0 ? "" : $" and its follow-up \"{FollowUps[0].Title}\"");
+}
 
 /// <summary>Logging calls, meetings, emails and notes (with the next step in the same breath), and undoing a log.</summary>
 public sealed class ActivityService(CrmDbContext db, TimeProvider clock, ILogger<ActivityService> logger)

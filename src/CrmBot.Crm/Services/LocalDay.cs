@@ -23,9 +23,12 @@ public static class LocalDay
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone));
 
     /// <summary>The UTC instant the local day begins (the first valid local time if midnight is skipped by DST).</summary>
-    public static DateTime StartUtc(DateOnly date, TimeZoneInfo zone)
+    public static DateTime StartUtc(DateOnly date, TimeZoneInfo zone) => Utc(date, TimeOnly.MinValue, zone);
+
+    /// <summary>The UTC instant of a local date and time; a time skipped by DST becomes the first valid one after it.</summary>
+    public static DateTime Utc(DateOnly date, TimeOnly time, TimeZoneInfo zone)
     {
-        var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        var local = date.ToDateTime(time, DateTimeKind.Unspecified);
         // A few zones jump over midnight when DST starts; the day then begins at the first valid minute.
         while (zone.IsInvalidTime(local)) local = local.AddMinutes(15);
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);

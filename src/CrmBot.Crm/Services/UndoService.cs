@@ -47,10 +47,7 @@ public sealed class UndoService(CrmDbContext db, TimeProvider clock, ActivitySer
     private async Task<UndoResult> UndoLogAsync(int activityId, Actor actor, CancellationToken ct)
     {
         var undone = await activities.UndoAsync(activityId, actor, ct);
-        if (undone is null) return new(UndoStatus.NothingRecent);
-        var name = undone.Activity.Contact?.FullName;
-        var followUps = undone.FollowUps.Count == 0 ? "" : $" and its follow-up \"{undone.FollowUps[0].Title}\"";
-        return new(UndoStatus.Undone, $"the {undone.Activity.Type.ToString().ToLowerInvariant()} with {name}{followUps}");
+        return undone is null ? new(UndoStatus.NothingRecent) : new(UndoStatus.Undone, undone.What);
     }
 
     private async Task<UndoResult> UndoFollowUpCreatedAsync(int followUpId, Actor actor, CancellationToken ct)
