@@ -102,7 +102,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         using var git = Process.Start(apply)!;
         await git.WaitForExitAsync();
         if (git.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(patch)} no longer applies to the working tree: refresh it (bench/README.md, finding 33).");
+            throw new InvalidOperationException($"{Path.GetFileName(patch)} no longer applies to the working tree: refresh it (docs/decisions/performance.md, finding 33).");
         return Path.Combine(root, "src", "CrmBot", "CrmBot.csproj");
     }
 
