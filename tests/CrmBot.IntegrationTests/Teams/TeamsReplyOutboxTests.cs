@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using CrmBot.Conversations;
+using CrmBot.Conversations.Surveys;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using CrmBot.Fakes.Teams;
@@ -83,5 +85,93 @@ public class TeamsReplyOutboxTests(ReplyOutboxHost host) : IClassFixture<ReplyOu
         {
             host.Connector.Received -= Note;
         }
+    }
+}
+
+/// <summary>A stand-in engine that answers "three" with three replies, and a survey answer with a thank-you.</summary>
+public sealed class ThreeRepliesBot : IBot
+{
+    public Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Reply>>(SurveyFeature.CarriesAnswer(turn)
+            ? [new TextReply("Thanks, your answer is in.")]
+            : [new TextReply("one " + turn.TurnId), new TextReply("two " + turn.TurnId), new TextReply("three " + turn.TurnId)]);
+}
+
+public sealed class ReplyOutboxBotHost : TeamsHost
+{
+    protected override IBot? TestBot { get; } = new ThreeRepliesBot();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Outbox:PollInterval", "00:00:00.050"),
+        new("Outbox:RetryBaseDelay", "00:00:00.050"),
+        new("Outbox:RetryMaxDelay", "00:00:00.200"),
+    ];
+}
+
+/// <summary>What is kept of a reply: only what was not delivered, in order, and nothing of a survey answer's.</summary>
+public class TeamsReplyOutboxOrderTests(ReplyOutboxBotHost host) : IClassFixture<ReplyOutboxBotHost>
+{
+    private const int ClientAttempts = 5;
+
+    private JsonObject Message(string text)
+    {
+        var activity = host.Sample("message-personal");
+        activity["from"]!["id"] = "29:" + Guid.NewGuid().ToString("N");
+        activity["from"]!["aadObjectId"] = Guid.NewGuid().ToString();
+        activity["conversation"]!["id"] = "a:" + Guid.NewGuid().ToString("N");
+        activity["text"] = text;
+        return activity;
+    }
+
+    [Fact]
+    public async Task ThreeReplies_EachAfterTheFirstThrottledOnce_EachDeliveredOnceInOrder()
+    {
+        var activity = Message("three");
+        var id = activity["id"]!.GetValue<string>();
+        // The first reply goes through; then the Connector refuses the next one beyond the client's retries, first
+        // for the turn (the second and third reply are kept), then for the dispatcher (the third is left).
+        var accepted = 0;
+        void ThrottleAfterEach(ConnectorRequest r)
+        {
+            if (r.Status == 200 && r.Body?["replyToId"]?.GetValue<string>() == id && Interlocked.Increment(ref accepted) < 3)
+                host.Connector.FailNext(ClientAttempts, 429);
+        }
+        host.Connector.Received += ThrottleAfterEach;
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
+            var replies = await host.RepliesToAsync(id, 3);
+            Assert.Equal(["one", "two", "three"], replies.Select(r => r.Body!["text"]!.GetValue<string>().Split(' ')[0]));
+
+            await Task.Delay(500);
+            Assert.Equal(3, host.Connector.Accepted.Count(r => r.Body?["replyToId"]?.GetValue<string>() == id));
+            Assert.Equal(2 * ClientAttempts, host.Connector.Requests.Count(r => r.Status == 429 && r.Body?["replyToId"]?.GetValue<string>() == id));
+            var row = await host.WithStoreAsync(db => db.Outbox.AsNoTracking().SingleAsync(o => o.Kind == "reply" && o.PayloadJson.Contains(id)));
+            Assert.Equal(OutboxStatus.Sent, row.Status);
+            Assert.DoesNotContain("two " + id, row.PayloadJson);   // what is left after the dispatcher sent the second
+        }
+        finally
+        {
+            host.Connector.Received -= ThrottleAfterEach;
+        }
+    }
+
+    [Fact]
+    public async Task SurveyAnswer_ReplyThrottledBeyondTheClientsRetries_IsNotKept()
+    {
+        var activity = Message("");
+        activity["value"] = new JsonObject { ["verb"] = SurveyFeature.AnswerVerb, ["token"] = "t" };
+        var id = activity["id"]!.GetValue<string>();
+        var before = await host.WithStoreAsync(db => db.Outbox.CountAsync());
+        host.Connector.FailNext(ClientAttempts, 429);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
+        await host.Connector.WaitForAsync(_ => host.Connector.Requests.Count(r => r.Body?["replyToId"]?.GetValue<string>() == id) == ClientAttempts);
+        await Task.Delay(500);
+
+        // Its row would link the conversation to the time of an answer: the reply is lost instead.
+        Assert.Equal(before, await host.WithStoreAsync(db => db.Outbox.CountAsync()));
+        Assert.DoesNotContain(host.Connector.Accepted, r => r.Body?["replyToId"]?.GetValue<string>() == id);
     }
 }
