@@ -74,13 +74,15 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
     public async Task<bool> RetryLaterAsync(ClaimedMessage claim, DateTime notBefore, string error, CancellationToken ct,
         string? remainingPayloadJson = null)
     {
-        var payload = remainingPayloadJson ?? claim.Message.PayloadJson;
-        return await Mine(claim).ExecuteUpdateAsync(s => s
-            .SetProperty(o => o.NotBefore, notBefore)
-            .SetProperty(o => o.PayloadJson, payload)
-            .SetProperty(o => o.LeaseOwner, (string?)null)
-            .SetProperty(o => o.LeaseUntil, (DateTime?)null)
-            .SetProperty(o => o.LastError, Truncate(error)), ct) == 1;
+        var lastError = Truncate(error);
+        return await Mine(claim).ExecuteUpdateAsync(s =>
+        {
+            s.SetProperty(o => o.NotBefore, notBefore)
+                .SetProperty(o => o.LeaseOwner, (string?)null)
+                .SetProperty(o => o.LeaseUntil, (DateTime?)null)
+                .SetProperty(o => o.LastError, lastError);
+            if (remainingPayloadJson is not null) s.SetProperty(o => o.PayloadJson, remainingPayloadJson);
+        }, ct) == 1;
     }
 
     public async Task<bool> MarkFailedAsync(ClaimedMessage claim, string error, CancellationToken ct)

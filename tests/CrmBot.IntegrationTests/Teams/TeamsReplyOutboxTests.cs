@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmBot.IntegrationTests.Teams;
 
 /// <summary>The real app with its outbox dispatcher polling often, so a queued reply goes out within a test.</summary>
-public sealed class ReplyOutboxHost : TeamsHost
+public class ReplyOutboxHost : TeamsHost
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -97,16 +97,9 @@ public sealed class ThreeRepliesBot : IBot
             : [new TextReply("one " + turn.TurnId), new TextReply("two " + turn.TurnId), new TextReply("three " + turn.TurnId)]);
 }
 
-public sealed class ReplyOutboxBotHost : TeamsHost
+public sealed class ReplyOutboxBotHost : ReplyOutboxHost
 {
     protected override IBot? TestBot { get; } = new ThreeRepliesBot();
-
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Outbox:PollInterval", "00:00:00.050"),
-        new("Outbox:RetryBaseDelay", "00:00:00.050"),
-        new("Outbox:RetryMaxDelay", "00:00:00.200"),
-    ];
 }
 
 /// <summary>What is kept of a reply: only what was not delivered, in order, and nothing of a survey answer's.</summary>
