@@ -31,24 +31,7 @@ public class SurveyReplyNotKeptTests(SurveyReplySlackHost host) : IClassFixture<
         var tag = Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         var (user, channel) = ($"U{tag}", $"D{tag}");
         host.Slack.AddUser(user, "Member " + tag, "Europe/Berlin", $"m{tag}@example.com".ToLowerInvariant());
-        var trigger = "trg." + Guid.NewGuid().ToString("N");
-        var command = await host.Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["team_id"] = SlackHost.TeamId, ["channel_id"] = channel, ["user_id"] = user, ["command"] = "/crm", ["text"] = "feedback",
-            ["response_url"] = host.Slack.ResponseUrl("feedback-" + tag), ["trigger_id"] = trigger,
-        }));
-        Assert.Equal(HttpStatusCode.OK, command.StatusCode);
-        var open = await host.Slack.WaitForAsync(c => c.Method == "views.open" && c.Body["trigger_id"]!.ToString() == trigger);
-        var view = open.Body["view"]!.AsObject();
-        var input = view["blocks"]!.AsArray().OfType<JsonObject>().Single(b => b["type"]!.GetValue<string>() == "input");
-        var submission = SlackHost.ViewSubmission(view, new JsonObject
-        {
-            [input["block_id"]!.GetValue<string>()] = new JsonObject
-            {
-                [input["element"]!["action_id"]!.GetValue<string>()] = new JsonObject { ["type"] = "plain_text_input", ["value"] = "fine " + tag },
-            },
-        });
-        submission["user"] = new JsonObject { ["id"] = user, ["team_id"] = SlackHost.TeamId };
+        var submission = await Attacker.SlackAnswerAsync(host, user, channel, tag, "fine " + tag);
 
         // Everything the answer's reply could be posted with is down beyond the client's retries.
         foreach (var method in new[] { "response_url", "chat.postEphemeral", "chat.postMessage" })
