@@ -262,8 +262,8 @@ internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer
             {
                 case CardReply card when BlockKit.IsForm(card.Card) && dest.TriggerId is not null && !triggerUsed:
                     triggerUsed = true;
-                    messages.Add(new SlackOutgoing(null, Form: dest.Prefill is { Length: > 0 } prefill ? Prefill(card.Card, prefill) : card.Card,
-                        FallbackText: card.FallbackText));
+                    messages.Add(new SlackOutgoing(null, Form: card.Card, FallbackText: card.FallbackText,
+                        ModalForm: dest.Prefill is { Length: > 0 } prefill ? Prefill(card.Card, prefill) : null));
                     break;
                 case CardReply card:
                     messages.Add(new SlackOutgoing(await cards.MessageAsync(card.Card, card.FallbackText, ct), card.ReplacesSource));

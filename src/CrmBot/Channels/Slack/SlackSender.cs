@@ -5,10 +5,12 @@ namespace CrmBot.Channels.Slack;
 
 /// <summary>
 /// One message to send: <paramref name="Message"/> (<paramref name="Replace"/>: in place of the message the request
-/// came from), or a <paramref name="Form"/> card to open as a modal with the request's trigger, sent as a message
+/// came from), or a <paramref name="Form"/> card to open as a modal with the request's trigger (as
+/// <paramref name="ModalForm"/> when that differs, e.g. filled in from a shortcut's message), sent as a message
 /// (with an "Open form" button) when the trigger can no longer open one.
 /// </summary>
-internal sealed record SlackOutgoing(SlackMessage? Message, bool Replace = false, JsonObject? Form = null, string? FallbackText = null);
+internal sealed record SlackOutgoing(SlackMessage? Message, bool Replace = false, JsonObject? Form = null, string? FallbackText = null,
+    JsonObject? ModalForm = null);
 
 /// <summary>
 /// The one way out to Slack, for a turn's replies and proactive messages alike: a <see cref="SlackDestination"/>
@@ -105,7 +107,7 @@ internal sealed class SlackSender(SlackApiClient api, SlackCardRenderer cards, R
             {
                 if (item.Form is { } form)
                 {
-                    if (!await TryOpenModalAsync(form, dest, ct))
+                    if (!await TryOpenModalAsync(item.ModalForm ?? form, dest, ct))
                         await SendAsync(dest, await cards.MessageAsync(form, item.FallbackText, ct), false, ct);
                 }
                 else await SendAsync(dest, item.Message!, item.Replace, ct);
