@@ -66,13 +66,24 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
             .SetProperty(o => o.LastError, (string?)null), ct) == 1;
     }
 
-    /// <summary>Back to Pending, not before <paramref name="notBefore"/>; the error stays visible meanwhile.</summary>
-    public async Task<bool> RetryLaterAsync(ClaimedMessage claim, DateTime notBefore, string error, CancellationToken ct) =>
-        await Mine(claim).ExecuteUpdateAsync(s => s
-            .SetProperty(o => o.NotBefore, notBefore)
-            .SetProperty(o => o.LeaseOwner, (string?)null)
-            .SetProperty(o => o.LeaseUntil, (DateTime?)null)
-            .SetProperty(o => o.LastError, Truncate(error)), ct) == 1;
+    /// <summary>
+    /// Back to Pending, not before <paramref name="notBefore"/>; the error stays visible meanwhile. With
+    /// <paramref name="remainingPayloadJson"/>, the payload becomes what is left to send (a reply whose first
+    /// messages went out), so a retry never sends those again.
+    /// </summary>
+    public async Task<bool> RetryLaterAsync(ClaimedMessage claim, DateTime notBefore, string error, CancellationToken ct,
+        string? remainingPayloadJson = null)
+    {
+        var lastError = Truncate(error);
+        return await Mine(claim).ExecuteUpdateAsync(s =>
+        {
+            s.SetProperty(o => o.NotBefore, notBefore)
+                .SetProperty(o => o.LeaseOwner, (string?)null)
+                .SetProperty(o => o.LeaseUntil, (DateTime?)null)
+                .SetProperty(o => o.LastError, lastError);
+            if (remainingPayloadJson is not null) s.SetProperty(o => o.PayloadJson, remainingPayloadJson);
+        }, ct) == 1;
+    }
 
     public async Task<bool> MarkFailedAsync(ClaimedMessage claim, string error, CancellationToken ct)
     {

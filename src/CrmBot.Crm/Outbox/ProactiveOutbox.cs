@@ -16,6 +16,11 @@ public static class ProactiveOutbox
     /// that SaveChanges fail (use <see cref="TryAddOnceAsync"/> when "already there" is fine).
     /// </summary>
     public static OutboxMessage Add(CrmDbContext db, ProactiveAddress to, string kind, ProactivePayload payload,
+        TimeProvider clock, string? dedupeKey = null, DateTime? notBefore = null, OutboxStatus status = OutboxStatus.Pending) =>
+        Add(db, to, kind, payload.ToJson(), clock, dedupeKey, notBefore, status);
+
+    /// <summary>As above, with a payload the row's kind defines (a <see cref="OutboxKinds.Reply"/> is the channel's own).</summary>
+    public static OutboxMessage Add(CrmDbContext db, ProactiveAddress to, string kind, string payloadJson,
         TimeProvider clock, string? dedupeKey = null, DateTime? notBefore = null, OutboxStatus status = OutboxStatus.Pending)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -26,7 +31,7 @@ public static class ProactiveOutbox
             MemberId = to.MemberId,
             ChannelTarget = to.Target,
             ConversationReferenceId = to.ConversationReferenceId,
-            PayloadJson = payload.ToJson(),
+            PayloadJson = payloadJson,
             DedupeKey = dedupeKey,
             Status = status,
             CreatedAt = now,

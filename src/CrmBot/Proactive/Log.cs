@@ -26,6 +26,12 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {Id}: send threw unexpectedly")]
     public static partial void SendThrew(this ILogger logger, long id, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Channel} reply was not delivered ({Error}); kept in the outbox to be sent later")]
+    public static partial void ReplyKept(this ILogger logger, string channel, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A {Channel} reply was not delivered ({Error}) and could not be kept in the outbox: it is lost")]
+    public static partial void ReplyNotKept(this ILogger logger, string channel, string error, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Digest for member {MemberId} planned for {LocalDate} ({Items} follow-up(s), {Changes} stage change(s))")]
     public static partial void DigestPlanned(this ILogger logger, int memberId, string localDate, int items, int changes);
 

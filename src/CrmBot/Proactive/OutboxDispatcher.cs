@@ -51,24 +51,37 @@ public sealed class OutboxDispatcher(
         if (claims.Count == 0) return 0;
 
         var senders = scope.ServiceProvider.GetServices<IProactiveSender>().ToDictionary(s => s.Channel, StringComparer.OrdinalIgnoreCase);
+        var replies = scope.ServiceProvider.GetServices<IStoredReplySender>().ToDictionary(s => s.Channel, StringComparer.OrdinalIgnoreCase);
         foreach (var claim in claims)
         {
-            var result = await SendAsync(claim, senders);
+            var result = await SendAsync(claim, senders, replies);
             // Recording runs even when the host is stopping: an outcome we know must not be dropped.
             await RecordAsync(leases, claim, result);
         }
         return claims.Count;
     }
 
-    private async Task<SendResult> SendAsync(ClaimedMessage claim, IReadOnlyDictionary<string, IProactiveSender> senders)
+    private async Task<SendResult> SendAsync(ClaimedMessage claim, IReadOnlyDictionary<string, IProactiveSender> senders,
+        IReadOnlyDictionary<string, IStoredReplySender> replies)
     {
         var row = claim.Message;
-        if (!senders.TryGetValue(row.Channel, out var sender))
-            return SendResult.Permanent($"no sender for channel '{row.Channel}' (is it configured?)");
-
-        ProactivePayload payload;
-        try { payload = ProactivePayload.FromJson(row.PayloadJson); }
-        catch (JsonException ex) { return SendResult.Permanent($"unreadable payload: {ex.Message}"); }
+        Func<CancellationToken, Task<SendResult>> send;
+        if (row.Kind == OutboxKinds.Reply)
+        {
+            // A reply already has its address and messages: the channel's sender sends it as the turn would have.
+            if (!replies.TryGetValue(row.Channel, out var replySender))
+                return SendResult.Permanent($"no sender for channel '{row.Channel}' (is it configured?)");
+            send = token => replySender.SendStoredReplyAsync(row.PayloadJson, token);
+        }
+        else
+        {
+            if (!senders.TryGetValue(row.Channel, out var sender))
+                return SendResult.Permanent($"no sender for channel '{row.Channel}' (is it configured?)");
+            ProactivePayload payload;
+            try { payload = ProactivePayload.FromJson(row.PayloadJson); }
+            catch (JsonException ex) { return SendResult.Permanent($"unreadable payload: {ex.Message}"); }
+            send = token => sender.SendAsync(row, payload, token);
+        }
 
         // A row claimed before by someone who never reported back: the earlier attempt may or may not have posted.
         if (claim.PreviousClaimAbandoned) logger.ResendInDoubt(row.Id, row.Attempts);
@@ -76,7 +89,7 @@ public sealed class OutboxDispatcher(
         using var timeout = new CancellationTokenSource(_options.SendTimeout, clock);
         try
         {
-            return await sender.SendAsync(row, payload, timeout.Token);
+            return await send(timeout.Token);
         }
         catch (OperationCanceledException)
         {
@@ -116,7 +129,7 @@ public sealed class OutboxDispatcher(
                     if (await leases.MarkFailedAsync(claim, error, CancellationToken.None)) logger.GaveUp(row.Id, row.Kind, row.Channel, row.Attempts, error);
                     else logger.LeaseLost(row.Id, "failed");
                 }
-                else if (await leases.RetryLaterAsync(claim, now + delay, transient.Error, CancellationToken.None))
+                else if (await leases.RetryLaterAsync(claim, now + delay, transient.Error, CancellationToken.None, transient.RemainingPayloadJson))
                     logger.WillRetry(row.Id, row.Kind, row.Channel, row.Attempts, delay, transient.Error);
                 else logger.LeaseLost(row.Id, "retry");
                 break;

@@ -1,3 +1,5 @@
+using CrmBot.Channels.Slack;
+using CrmBot.Channels.Teams;
 using CrmBot.Conversations;
 using CrmBot.Crm;
 using CrmBot.Crm.Outbox;
@@ -19,6 +21,9 @@ public static class ProactiveServiceCollectionExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddScoped<IProactiveSender, TeamsProactiveSender>();
         services.AddScoped<IProactiveSender, SlackProactiveSender>();
+        // A turn's reply its channel could not deliver at the time is sent from the outbox by that channel's sender.
+        services.AddScoped<IStoredReplySender>(sp => sp.GetRequiredService<TeamsSender>());
+        services.AddScoped<IStoredReplySender>(sp => sp.GetRequiredService<SlackSender>());
         services.AddScoped<DigestPlanner>();
 
         services.AddHostedService<OutboxDispatcherService>();

@@ -15,13 +15,29 @@ public interface IProactiveSender
     Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct);
 }
 
+/// <summary>
+/// Sends an outbox row of kind <see cref="OutboxKinds.Reply"/>: a turn's reply its channel could not deliver at
+/// the time. The payload is the channel's own (address and messages); one implementation per channel, its sender.
+/// </summary>
+public interface IStoredReplySender
+{
+    string Channel { get; }
+
+    /// <summary>Sends what is left of the reply, in order, once; a failure part-way says what is still left.</summary>
+    Task<SendResult> SendStoredReplyAsync(string payloadJson, CancellationToken ct);
+}
+
 /// <summary>What a send attempt came to.</summary>
 public abstract record SendResult
 {
     public static SendResult Delivered { get; } = new DeliveredResult();
 
-    /// <summary>Worth another try later: throttled, server error, timeout.</summary>
-    public static SendResult Transient(string error, TimeSpan? retryAfter = null) => new TransientResult(error, retryAfter);
+    /// <summary>
+    /// Worth another try later: throttled, server error, timeout. <paramref name="remainingPayloadJson"/>: what is
+    /// left to send when part of the row went out (the rest of a reply), to be tried instead of the whole.
+    /// </summary>
+    public static SendResult Transient(string error, TimeSpan? retryAfter = null, string? remainingPayloadJson = null) =>
+        new TransientResult(error, retryAfter, remainingPayloadJson);
 
     /// <summary>Will not get better by waiting: unknown target, bot removed, bad payload.</summary>
     public static SendResult Permanent(string error) => new PermanentResult(error);
@@ -53,5 +69,5 @@ public abstract record SendResult
 }
 
 public sealed record DeliveredResult : SendResult;
-public sealed record TransientResult(string Error, TimeSpan? RetryAfter) : SendResult;
+public sealed record TransientResult(string Error, TimeSpan? RetryAfter, string? RemainingPayloadJson = null) : SendResult;
 public sealed record PermanentResult(string Error) : SendResult;

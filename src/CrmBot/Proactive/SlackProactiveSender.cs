@@ -8,36 +8,31 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmBot.Proactive;
 
 /// <summary>
-/// Proactive messages on Slack: conversations.open for a member's DM (its channel id is remembered
-/// as a conversation reference), then chat.postMessage with the cards as Block Kit.
+/// Proactive messages on Slack: what is proactive about them, i.e. who the outbox row's recipient is (a member's DM
+/// is opened with conversations.open and remembered as a conversation reference), and the payload's cards as one
+/// Block Kit message. Sending is the channel's <see cref="SlackSender"/>, as for a turn's replies.
 /// </summary>
-internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, SlackCardRenderer renderer, TimeProvider clock)
+internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, SlackSender sender, SlackCardRenderer renderer, TimeProvider clock)
     : IProactiveSender
 {
     public const string ChannelId = "slack";
-
-    // Slack's own "try again" answers; everything else (channel_not_found, not_in_channel,
-    // invalid_auth, invalid_blocks…) will not improve by waiting.
-    private static readonly HashSet<string> TransientErrors =
-        ["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"];
 
     public string Channel => ChannelId;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
+        string? channel;
         try
         {
-            var channel = await ResolveChannelAsync(message, ct);
-            if (channel is null) return SendResult.Permanent("outbox row has no Slack recipient (member gone or no target)");
-            await api.PostMessageAsync(channel, await RenderAsync(payload, ct), ct: ct);
-            return SendResult.Delivered;
+            channel = await ResolveChannelAsync(message, ct);
         }
         catch (SlackApiException ex)
         {
-            var transient = TransientErrors.Contains(ex.Error)
-                || (ex.Error.StartsWith("http_", StringComparison.Ordinal) && int.TryParse(ex.Error[5..], out var status) && (status is 429 or 408 || status >= 500));
-            return transient ? SendResult.Transient(ex.Message) : SendResult.Permanent(ex.Message);
+            // Opening the DM failed: read as any Slack failure.
+            return SlackSender.Failure(ex, ct)!;
         }
+        if (channel is null) return SendResult.Permanent("outbox row has no Slack recipient (member gone or no target)");
+        return await sender.PostAsync(channel, await RenderAsync(payload, ct), ct);
     }
 
     private async Task<string?> ResolveChannelAsync(OutboxMessage message, CancellationToken ct)

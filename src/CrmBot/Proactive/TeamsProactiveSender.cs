@@ -1,4 +1,3 @@
-using System.Net;
 using CrmBot.Channels.Teams;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
@@ -12,31 +11,29 @@ using Attachment = CrmBot.Channels.Teams.Attachment;
 namespace CrmBot.Proactive;
 
 /// <summary>
-/// Proactive messages on Teams: a member's 1:1 chat through the stored conversation reference
-/// (created with POST v3/conversations when there is none yet), or a channel conversation.
+/// Proactive messages on Teams: what is proactive about them, i.e. who the outbox row's recipient is — a member's
+/// 1:1 chat through the stored conversation reference (created with POST v3/conversations when there is none yet),
+/// or a channel conversation. Sending is the channel's <see cref="TeamsSender"/>, as for a turn's replies.
 /// </summary>
-internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient connector, IOptions<BotOptions> bot, TimeProvider clock)
+internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient connector, TeamsSender sender, IOptions<BotOptions> bot, TimeProvider clock)
     : IProactiveSender
 {
     public string Channel => TeamsActivities.ChannelId;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
+        string? serviceUrl, conversationId, error;
         try
         {
-            var (serviceUrl, conversationId, error) = await ResolveAsync(message, ct);
-            if (error is not null) return SendResult.Permanent(error);
-            await connector.SendToConversationAsync(serviceUrl!, conversationId!, ToActivity(payload), ct);
-            return SendResult.Delivered;
+            (serviceUrl, conversationId, error) = await ResolveAsync(message, ct);
         }
         catch (ConnectorException ex)
         {
-            // The Connector client already retried throttling and 5xx a few times in-process; what
-            // reaches us is worth another go later only when the service said "not now".
-            return ex.StatusCode is { } status && IsTransient(status)
-                ? SendResult.Transient($"Connector: {ex.Message}")
-                : SendResult.Permanent($"Connector: {ex.Message}");
+            // Opening the 1:1 chat failed: read as any Connector failure.
+            return TeamsSender.Failure(ex)!;
         }
+        if (error is not null) return SendResult.Permanent(error);
+        return await sender.SendAsync(new TeamsAddress(serviceUrl!, conversationId!), [new TeamsOutgoing(ToActivity(payload))], ct);
     }
 
     internal static Activity ToActivity(ProactivePayload payload)
@@ -47,9 +44,6 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
             activity.Attachments!.Add(new Attachment { ContentType = Attachment.AdaptiveCardContentType, Content = extra.Card.DeepClone() });
         return activity;
     }
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.PreconditionFailed || (int)status >= 500;
 
     private async Task<(string? ServiceUrl, string? ConversationId, string? Error)> ResolveAsync(OutboxMessage message, CancellationToken ct)
     {

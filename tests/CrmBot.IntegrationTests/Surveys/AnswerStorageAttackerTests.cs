@@ -27,6 +27,30 @@ internal static class Attacker
     /// <summary>Not in the store's folder: who holds the folder cannot recompute participation tokens.</summary>
     public static readonly string ParticipationKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
 
+    /// <summary>`/crm feedback` on Slack, then the submission of the answer form it opened, as Slack would post it.</summary>
+    public static async Task<JsonObject> SlackAnswerAsync(SlackHost host, string user, string channel, string tag, string answer)
+    {
+        var trigger = "trg." + Guid.NewGuid().ToString("N");
+        var command = await host.Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["team_id"] = SlackHost.TeamId, ["channel_id"] = channel, ["user_id"] = user, ["command"] = "/crm", ["text"] = "feedback",
+            ["response_url"] = host.Slack.ResponseUrl("feedback-" + tag), ["trigger_id"] = trigger,
+        }));
+        Assert.Equal(HttpStatusCode.OK, command.StatusCode);
+        var open = await host.Slack.WaitForAsync(c => c.Method == "views.open" && c.Body["trigger_id"]!.ToString() == trigger);
+        var view = open.Body["view"]!.AsObject();
+        var input = view["blocks"]!.AsArray().OfType<JsonObject>().Single(b => b["type"]!.GetValue<string>() == "input");
+        var submission = SlackHost.ViewSubmission(view, new JsonObject
+        {
+            [input["block_id"]!.GetValue<string>()] = new JsonObject
+            {
+                [input["element"]!["action_id"]!.GetValue<string>()] = new JsonObject { ["type"] = "plain_text_input", ["value"] = answer },
+            },
+        });
+        submission["user"] = new JsonObject { ["id"] = user, ["team_id"] = SlackHost.TeamId };
+        return submission;
+    }
+
     public static async Task<int> CreateSurveyAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
@@ -259,27 +283,9 @@ public class SlackAnswerStorageAttackerTests(SurveySlackHost host) : IClassFixtu
             attack.Identifiers.AddRange([user, channel, name, email]);
             host.Slack.AddUser(user, name, "Europe/Berlin", email);
 
-            var trigger = "trg." + Guid.NewGuid().ToString("N");
-            var command = await host.Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["team_id"] = SlackHost.TeamId, ["channel_id"] = channel, ["user_id"] = user, ["command"] = "/crm", ["text"] = "feedback",
-                ["response_url"] = host.Slack.ResponseUrl("feedback-" + tag), ["trigger_id"] = trigger,
-            }));
-            Assert.Equal(HttpStatusCode.OK, command.StatusCode);
-            var open = await host.Slack.WaitForAsync(c => c.Method == "views.open" && c.Body["trigger_id"]!.ToString() == trigger);
-            var view = open.Body["view"]!.AsObject();
-            var input = view["blocks"]!.AsArray().OfType<JsonObject>().Single(b => b["type"]!.GetValue<string>() == "input");
-
             var answer = $"slack answer {i} {Guid.NewGuid():N}";
             attack.Answers.Add(answer);
-            var submission = SlackHost.ViewSubmission(view, new JsonObject
-            {
-                [input["block_id"]!.GetValue<string>()] = new JsonObject
-                {
-                    [input["element"]!["action_id"]!.GetValue<string>()] = new JsonObject { ["type"] = "plain_text_input", ["value"] = answer },
-                },
-            });
-            submission["user"] = new JsonObject { ["id"] = user, ["team_id"] = SlackHost.TeamId };
+            var submission = await Attacker.SlackAnswerAsync(host, user, channel, tag, answer);
             firstSubmission ??= submission;
             Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(submission)).StatusCode);
             await Attacker.WaitForResponsesAsync(host.App.Services, i + 1);

@@ -50,4 +50,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5016, Level = LogLevel.Error, Message = "Slack {Kind} {Id}: outcome not stored; it will be redone when its lease expires")]
     public static partial void MarkFailed(ILogger logger, Exception exception, string kind, string id);
+
+    // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Slack reply lost: Slack did not take it, and a survey answer's reply is not kept to be sent later")]
+    public static partial void ReplyLost(ILogger logger);
 }

@@ -1,16 +1,20 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CrmBot.Proactive;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Slack;
 
 /// <summary>A Web API call that answered ok:false (Slack's error code in <see cref="Error"/>), or could not be made.</summary>
-public sealed class SlackApiException(string method, string error)
+public sealed class SlackApiException(string method, string error, TimeSpan? retryAfter = null)
     : Exception($"Slack {method} failed: {error}")
 {
     public string Method { get; } = method;
     public string Error { get; } = error;
+
+    /// <summary>How long Slack asked us to wait (a 429's Retry-After), if it said.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>What users.info tells us about a member.</summary>
@@ -94,7 +98,7 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
         {
             var error = $"http_{(int)response.StatusCode}";
             Log.ApiFailed(logger, "response_url", error);
-            throw new SlackApiException("response_url", error);
+            throw new SlackApiException("response_url", error, SendResult.ReadRetryAfter(response));
         }
     }
 
@@ -122,7 +126,7 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
         {
             var error = $"http_{(int)response.StatusCode}";
             Log.ApiFailed(logger, method, error);
-            throw new SlackApiException(method, error);
+            throw new SlackApiException(method, error, SendResult.ReadRetryAfter(response));
         }
         var answer = await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? [];
         if (answer["ok"] is JsonValue ok && ok.TryGetValue<bool>(out var isOk) && isOk) return answer;

@@ -44,10 +44,13 @@ internal sealed record SlackDestination(
 /// The background half of the Slack channel (one per work item, scoped): Slack payload → Turn,
 /// the engine, replies → Web API calls. Only translation: what a turn means is the engine's business.
 /// </summary>
-internal sealed class SlackInbox(IBot bot, SlackApiClient api, SlackCardRenderer cards, SlackUserDirectory users,
+internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer cards, SlackUserDirectory users,
     CrmDbContext db, ILogger<SlackInbox> logger)
 {
     public const string ChannelName = "slack";
+
+    // This work item is a survey answer's (one inbox per work item).
+    private bool _carriesAnswer;
 
     /// <summary>What a bare "/crm" stands for: the engine answers "log" with nothing else by the log form.</summary>
     public const string OpenLogFormText = "log";
@@ -168,7 +171,7 @@ internal sealed class SlackInbox(IBot bot, SlackApiClient api, SlackCardRenderer
     /// </summary>
     public Task HandleAnswerSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer, CancellationToken ct)
     {
-        DeferredWrites.Begin(db).Unattributed = true;
+        DeferredWrites.Begin(db).Unattributed = _carriesAnswer = true;
         return HandleViewSubmissionAsync(payload, answer, token => DeferredWrites.CommitAsync(db, token), ct);
     }
 
@@ -245,52 +248,36 @@ internal sealed class SlackInbox(IBot bot, SlackApiClient api, SlackCardRenderer
         }
     }
 
-    /// <summary>Replies, in order, to wherever <paramref name="dest"/> says. A failed reply is logged; the rest still go.</summary>
+    /// <summary>
+    /// Replies, in order, to wherever <paramref name="dest"/> says, through the channel's sender (which keeps one
+    /// Slack did not take to send later). The first form opens as a modal when the request brought a trigger.
+    /// </summary>
     internal async Task DeliverAsync(IEnumerable<Reply> replies, SlackDestination dest, string turnId, CancellationToken ct)
     {
         var triggerUsed = false;
+        var messages = new List<SlackOutgoing>();
         foreach (var reply in replies)
         {
-            try
+            switch (reply)
             {
-                switch (reply)
-                {
-                    case CardReply card when BlockKit.IsForm(card.Card) && dest.TriggerId is not null && !triggerUsed:
-                        triggerUsed = true;
-                        if (!await TryOpenFormAsync(card.Card, dest, ct))
-                            await SendAsync(dest, await cards.MessageAsync(card.Card, card.FallbackText, ct), false, ct);
-                        break;
-                    case CardReply card:
-                        await SendAsync(dest, await cards.MessageAsync(card.Card, card.FallbackText, ct), card.ReplacesSource, ct);
-                        break;
-                    case TextReply text:
-                        await SendAsync(dest, TextMessage(text.Text), false, ct);
-                        break;
-                    case FieldErrorsReply errors:
-                        await SendAsync(dest, TextMessage(string.Join("\n", [errors.Message, .. errors.Errors.Values.Select(v => "• " + v)])), false, ct);
-                        break;
-                }
-            }
-            catch (Exception ex) when (ex is SlackApiException or HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                Log.DeliveryFailed(logger, turnId, ex.Message);
+                case CardReply card when BlockKit.IsForm(card.Card) && dest.TriggerId is not null && !triggerUsed:
+                    triggerUsed = true;
+                    messages.Add(new SlackOutgoing(null, Form: card.Card, FallbackText: card.FallbackText,
+                        ModalForm: dest.Prefill is { Length: > 0 } prefill ? Prefill(card.Card, prefill) : null));
+                    break;
+                case CardReply card:
+                    messages.Add(new SlackOutgoing(await cards.MessageAsync(card.Card, card.FallbackText, ct), card.ReplacesSource));
+                    break;
+                case TextReply text:
+                    messages.Add(new SlackOutgoing(TextMessage(text.Text)));
+                    break;
+                case FieldErrorsReply errors:
+                    messages.Add(new SlackOutgoing(TextMessage(string.Join("\n", [errors.Message, .. errors.Errors.Values.Select(v => "• " + v)]))));
+                    break;
             }
         }
-    }
-
-    private async Task<bool> TryOpenFormAsync(JsonObject card, SlackDestination dest, CancellationToken ct)
-    {
-        if (dest.Prefill is { Length: > 0 } prefill) card = Prefill(card, prefill);
-        var view = await cards.ModalAsync(card, dest.ToJson(), ct);
-        try
-        {
-            await api.OpenViewAsync(dest.TriggerId!, view, ct);
-            return true;
-        }
-        catch (SlackApiException ex) when (ex.Error is "expired_trigger_id" or "invalid_trigger_id" or "exchanged_trigger_id")
-        {
-            return false;   // too late for a modal: the form goes as a message with an "Open form" button
-        }
+        // A survey answer's reply is never kept for later: its outbox row would link the conversation to an answer time.
+        await sender.ReplyAsync(dest, messages, turnId, mayKeep: !_carriesAnswer, ct);
     }
 
     /// <summary>The shortcut's message text goes into the form's notes: the first empty multi-line text input.</summary>
@@ -320,48 +307,6 @@ internal sealed class SlackInbox(IBot bot, SlackApiClient api, SlackCardRenderer
 
     private async Task SendTextAsync(SlackDestination dest, string text, string turnId, CancellationToken ct) =>
         await DeliverAsync([new TextReply(text)], dest, turnId, ct);
-
-    private async Task SendAsync(SlackDestination dest, SlackMessage message, bool replace, CancellationToken ct)
-    {
-        if (replace && dest.SourceTs is not null)
-        {
-            if (!dest.SourceEphemeral && dest.ChannelId is not null)
-            {
-                await api.UpdateMessageAsync(dest.ChannelId, dest.SourceTs, message, ct);
-                return;
-            }
-            if (dest.ResponseUrl is not null)
-            {
-                // Ephemeral messages have no ts Slack lets us update; their response_url can replace them.
-                await api.PostToResponseUrlAsync(dest.ResponseUrl, ResponseBody(message, replace: true), ct);
-                return;
-            }
-        }
-        if (dest.ResponseUrl is not null)
-        {
-            try
-            {
-                await api.PostToResponseUrlAsync(dest.ResponseUrl, ResponseBody(message, replace: false), ct);
-                return;
-            }
-            catch (SlackApiException) when (dest.ChannelId is not null)
-            {
-                // response_url expired (30 minutes, 5 uses): say it to the user directly instead.
-                await api.PostEphemeralAsync(dest.ChannelId, dest.UserId, message, ct);
-                return;
-            }
-        }
-        var channel = dest.ChannelId ?? await api.OpenDirectMessageAsync(dest.UserId, ct);
-        await api.PostMessageAsync(channel, message, dest.ThreadTs, ct);
-    }
-
-    private static JsonObject ResponseBody(SlackMessage message, bool replace) => new()
-    {
-        ["response_type"] = "ephemeral",
-        ["replace_original"] = replace,
-        ["text"] = message.Text,
-        ["blocks"] = message.Blocks.DeepClone(),
-    };
 
     /// <summary>A text reply: mrkdwn sections (3000 characters each), the same text as fallback.</summary>
     internal static SlackMessage TextMessage(string markdown)

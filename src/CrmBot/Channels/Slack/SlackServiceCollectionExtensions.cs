@@ -1,4 +1,6 @@
 using System.Net;
+using CrmBot.Proactive;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -43,6 +45,8 @@ public static class SlackServiceCollectionExtensions
         services.AddScoped<SlackCardRenderer>();
         services.AddScoped<SlackUserDirectory>();
         services.AddScoped<SlackInbox>();
+        services.AddScoped<SlackSender>();
+        services.TryAddSingleton<ReplyOutbox>();
         return services;
     }
 }

@@ -5,14 +5,18 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using CrmBot.Proactive;
 using Polly;
 
 namespace CrmBot.Channels.Teams;
 
 /// <summary>A Connector call that failed for good (after retries, or refused before sending).</summary>
-public sealed class ConnectorException(string message, HttpStatusCode? statusCode = null) : Exception(message)
+public sealed class ConnectorException(string message, HttpStatusCode? statusCode = null, TimeSpan? retryAfter = null) : Exception(message)
 {
     public HttpStatusCode? StatusCode { get; } = statusCode;
+
+    /// <summary>How long the service asked us to wait (its last answer's Retry-After), if it said.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>
@@ -81,7 +85,8 @@ public sealed class ConnectorClient(HttpClient http, BotTokenProvider tokens, IO
 
         using var response = await http.SendAsync(request, ct);
         if (!response.IsSuccessStatusCode)
-            throw new ConnectorException($"Connector answered {(int)response.StatusCode} to {method}.", response.StatusCode);
+            throw new ConnectorException($"Connector answered {(int)response.StatusCode} to {method}.", response.StatusCode,
+                SendResult.ReadRetryAfter(response));
         if (response.Content.Headers.ContentLength == 0) return new T();
         try
         {

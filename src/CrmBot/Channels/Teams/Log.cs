@@ -21,6 +21,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Reply could not be delivered through the Connector: {Reason}")]
     public static partial void ReplyFailed(ILogger logger, string reason);
 
+    // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reply lost: the Connector did not take it, and a survey answer's reply is not kept to be sent later")]
+    public static partial void ReplyLost(ILogger logger);
+
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Teams turn cut short: the service stopped before it finished")]
     public static partial void TurnAbandoned(ILogger logger);
 }

@@ -201,7 +201,7 @@ public sealed class TeamsAdapter(
 
     private async Task<IResult> DeliverThroughConnector(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
-        await PostAsync(services.GetRequiredService<ConnectorClient>(), inbound, turn, replies, ct);
+        await PostAsync(services.GetRequiredService<TeamsSender>(), inbound, turn, replies, ct);
         return Results.Ok();
     }
 
@@ -224,39 +224,25 @@ public sealed class TeamsAdapter(
             rest = replies.Skip(1).ToList();
         }
         if (rest.Count > 0)
-            await PostAsync(services.GetRequiredService<ConnectorClient>(), inbound, turn with { ReplyToId = null }, rest, ct);
+            await PostAsync(services.GetRequiredService<TeamsSender>(), inbound, turn with { ReplyToId = null }, rest, ct);
         return Results.Json(response, BotJson.Options);
     }
 
     /// <summary>
     /// Posts the replies in order: a card that replaces its source updates that message in place (PUT);
-    /// everything else is a reply to the inbound message (a new message after an install).
+    /// everything else is a reply to the inbound message (a new message after an install). The turn's writes are
+    /// committed: a reply the Connector does not take is kept to be sent later, never a reason to redo the turn.
     /// </summary>
-    private async Task PostAsync(ConnectorClient connector, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    private static Task PostAsync(TeamsSender sender, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
         var reference = inbound.GetConversationReference();
-        var serviceUrl = inbound.ServiceUrl!;
-        var conversationId = inbound.Conversation!.Id!;
-        foreach (var reply in replies)
-        {
-            var activity = TeamsMessageFactory.Address(TeamsMessageFactory.FromReply(reply), reference);
-            try
-            {
-                if (reply is CardReply { ReplacesSource: true } && turn.ReplyToId is { } source)
-                    await connector.UpdateActivityAsync(serviceUrl, conversationId, source, activity, ct);
-                else if (inbound.Type == ActivityTypes.Message && inbound.Id is { } id)
-                    await connector.ReplyToActivityAsync(serviceUrl, conversationId, id, activity, ct);
-                else
-                    await connector.SendToConversationAsync(serviceUrl, conversationId, activity, ct);
-            }
-            catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
-            {
-                // The turn's writes are committed; a lost reply is logged, never a reason to redo the turn.
-                // The message says what happened and, for an untrusted host, which setting to change.
-                Log.ReplyFailed(log, ex.Message);
-                return;
-            }
-        }
+        var address = new TeamsAddress(inbound.ServiceUrl!, inbound.Conversation!.Id!,
+            ReplyToId: inbound.Type == ActivityTypes.Message ? inbound.Id : null, UpdateId: turn.ReplyToId);
+        var messages = new TeamsOutgoing[replies.Count];
+        for (var i = 0; i < messages.Length; i++)
+            messages[i] = new TeamsOutgoing(TeamsMessageFactory.Address(TeamsMessageFactory.FromReply(replies[i]), reference),
+                replies[i] is CardReply { ReplacesSource: true });
+        return sender.ReplyAsync(address, messages, mayKeep: !SurveyFeature.CarriesAnswer(turn), ct);
     }
 
     private static IResult? Invalid(Activity activity) =>

@@ -1,3 +1,5 @@
+using CrmBot.Proactive;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -29,6 +31,8 @@ public static class TeamsServiceCollectionExtensions
         services.AddSingleton<TeamsTurnRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<TeamsTurnRunner>());
         services.AddSingleton<TeamsAdapter>();
+        services.AddScoped<TeamsSender>();
+        services.TryAddSingleton<ReplyOutbox>();
         services.AddScoped<TeamsInstallations>();
         return services;
     }
