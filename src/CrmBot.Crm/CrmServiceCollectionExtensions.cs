@@ -74,7 +74,8 @@ public static class CrmServiceCollectionExtensions
         Common(options.UseSqlite(connection), autoCheckpointPages: null);
 
     private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options, int? autoCheckpointPages) =>
-        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
+        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new Diagnostics.CommitTiming(),
+            new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (docs/decisions/performance.md, finding 10). That is a build-time question; StoreTests asserts it instead.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using CrmBot.Crm.Diagnostics;
 
 namespace CrmBot.Conversations.Cards;
 
@@ -32,8 +33,11 @@ public static class TemplateBinder
 
         internal CompiledTemplate(Part root) => _root = root;
 
-        public JsonObject Bind(JsonNode? data) =>
-            _root.Produce(new Scope(data, data, 0)) as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
+        public JsonObject Bind(JsonNode? data)
+        {
+            using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "bind");
+            return _root.Produce(new Scope(data, data, 0)) as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
+        }
     }
 
     /// <summary>A piece of the template that produces a fresh node (or <see cref="Dropped"/>) for a scope.</summary>

@@ -30,6 +30,7 @@ public static class CrmBotApp
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddFeedback();
         builder.Services.AddProactive(builder.Configuration);
+        builder.Services.AddTelemetry(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();
