@@ -17,6 +17,12 @@ public sealed class FakeOtlpReceiver : LoopbackServer
 
     public IReadOnlyList<Export> Exports => _exports.ToArray();
 
+    /// <summary>False: exports are only raised through <see cref="Received"/>, not kept (long load runs).</summary>
+    public bool KeepExports { get; set; } = true;
+
+    /// <summary>Raised for every export with its path and body (the load tool reads the service's stage timings from it).</summary>
+    public event Action<string, byte[]>? Received;
+
     public static async Task<FakeOtlpReceiver> StartAsync(CancellationToken ct = default)
     {
         var receiver = new FakeOtlpReceiver();
@@ -28,7 +34,8 @@ public sealed class FakeOtlpReceiver : LoopbackServer
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        _exports.Enqueue(new Export(context.Request.Method, context.Request.Path, context.Request.ContentType, body.Length));
+        if (KeepExports) _exports.Enqueue(new Export(context.Request.Method, context.Request.Path, context.Request.ContentType, body.Length));
+        Received?.Invoke(context.Request.Path, body.ToArray());
         // An empty ExportTraceServiceRequest response: zero bytes of protobuf.
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/x-protobuf";
