@@ -26,7 +26,7 @@ public static class CrmServiceCollectionExtensions
         var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         // Options built once, not per scope, and the compiled model named outright: EF would otherwise
         // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
-        // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (docs/decisions/performance.md, finding 14).
+        // DbContext, i.e. every chat turn (docs/decisions/performance.md, finding 14).
         // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
             (sp, o) => ConfigureStore(o, connectionString,

@@ -8,8 +8,8 @@ namespace CrmBot.Conversations.Cards;
 /// <summary>
 /// Expands ${...}, $data and $when in an Adaptive Card template against a data object. A template is compiled once
 /// (<see cref="Compile"/>): its expressions are parsed into trees, so binding a card on a turn only evaluates them.
-/// Parsing every ${...} again on each bind, and copying a repeated element's template, cost a help turn 22 of its 76 µs
-/// in process (docs/decisions/performance.md, finding 32).
+/// Parsing every ${...} again on each bind, and copying a repeated element's template, was a large part of a help turn
+/// (docs/decisions/performance.md, finding 32).
 /// </summary>
 public static class TemplateBinder
 {

@@ -44,8 +44,8 @@ public sealed class ConversationEngine(
         TurnContext? context = null;
         try
         {
-            // Open for the whole turn: EF would otherwise open and close the connection around every statement
-            // (~40 µs each, ten or more per turn). An open SQLite connection holds no lock between statements.
+            // Open for the whole turn: EF would otherwise open and close the connection around every statement,
+            // ten or more per turn (finding 19). An open SQLite connection holds no lock between statements.
             await db.Database.OpenConnectionAsync(cancellationToken);
             Member member;
             using (CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Read, "member"))
