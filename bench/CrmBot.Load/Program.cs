@@ -117,7 +117,16 @@ root.SetAction(async (parse, _) =>
                 using var probe = Http.Create(1);
                 await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
                 windows = await LoadRunner.RunAsync(driver, service, workload, users, concurrency, warmup, duration, round,
-                    measuring: () => measuring = stages?.Snapshot(),
+                    // Both snapshots are taken the export lag after their moment, so they bracket the windows alike.
+                    measuring: () =>
+                    {
+                        if (stages is null) return;
+                        Task.Run(async () =>
+                        {
+                            await Task.Delay(StageTimings.ExportLag);
+                            measuring = stages.Snapshot();
+                        });
+                    },
                     measured: async () =>
                     {
                         if (stages is null) return;

@@ -7,7 +7,7 @@ namespace CrmBot.Load;
 /// <summary>
 /// The service's own stage timings (the crmbot.stage.duration histogram of src/CrmBot.Crm/Diagnostics), as any
 /// operator's collector would get them: the service exports its metrics over OTLP/HTTP to a loopback receiver here
-/// every second, and this keeps the latest cumulative count and sum of each stage. Only the few protobuf fields
+/// twice a second, and this keeps the latest cumulative count and sum of each stage. Only the few protobuf fields
 /// needed are read; the rest of each export is skipped.
 /// </summary>
 internal sealed class StageTimings : IAsyncDisposable
@@ -31,11 +31,15 @@ internal sealed class StageTimings : IAsyncDisposable
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.BaseUrl,
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_TRACES_EXPORTER"] = "none",
-        ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
     };
 
-    /// <summary>How long to wait after the measured load for its last timings to arrive.</summary>
-    public static readonly TimeSpan ExportLag = TimeSpan.FromSeconds(1.5);
+    /// <summary>
+    /// How long after a moment the timings up to it have surely arrived (an export interval and some). Both snapshots
+    /// are taken this long after the windows' start and end, so they span as long as the windows do, shifted by at
+    /// most this: in a steady load the same turns, not in a start-up stall (--short's 2 s warm-up).
+    /// </summary>
+    public static readonly TimeSpan ExportLag = TimeSpan.FromSeconds(1);
 
     public Dictionary<string, (ulong Count, double Sum)> Snapshot()
     {
