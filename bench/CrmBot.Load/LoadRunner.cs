@@ -56,7 +56,7 @@ internal sealed class Window(double seconds)
 internal static class LoadRunner
 {
     public static async Task<List<Window>> RunAsync(ITurnDriver driver, ServiceProcess service, string workload, IReadOnlyList<BenchUser> users,
-        int concurrency, TimeSpan warmup, TimeSpan duration, int runs)
+        int concurrency, TimeSpan warmup, TimeSpan duration, int runs, Action? measuring = null, Func<Task>? measured = null)
     {
         Window? current = null;
         using var stop = new CancellationTokenSource();
@@ -74,6 +74,7 @@ internal static class LoadRunner
         })).ToList();
 
         await Task.Delay(warmup);
+        measuring?.Invoke();
         var windows = new List<Window>();
         for (var r = 0; r < runs; r++)
         {
@@ -87,6 +88,7 @@ internal static class LoadRunner
             window.ToolCpu = (Process.GetCurrentProcess().TotalProcessorTime - toolCpu).TotalSeconds / duration.TotalSeconds;
             windows.Add(window);
         }
+        if (measured is not null) await measured();
         stop.Cancel();
         await Task.WhenAll(workers).WaitAsync(Drivers.ReplyTimeout + TimeSpan.FromSeconds(5));
         return windows;

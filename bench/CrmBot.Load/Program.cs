@@ -48,8 +48,13 @@ var compositeOption = new Option<bool>("--composite")
 };
 var sectionsOption = new Option<bool>("--sections")
 {
-    Description = "Publish the service with bench/turn-sections.patch applied (to a copy of the working tree): it writes the thread CPU " +
-                  "time of each part of a turn to its log every 5 s (`sections:` lines; add --service-log FILE). Finding 33.",
+    Description = "Have the service export its own stage timings (OTLP/HTTP to a receiver in this tool, the standard OTEL_* settings) " +
+                  "and print, per set, each stage's count, mean and ms per turn over the measured windows.",
+};
+var baselineOption = new Option<string?>("--baseline")
+{
+    Description = "Also publish this git ref (commit, branch, tag) into bench/.data/baseline and measure it side by side with the " +
+                  "working tree: load runs alternate their rounds between the two builds, cold starts alternate their starts.",
 };
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
@@ -57,6 +62,7 @@ var root = new RootCommand("CrmBot end-to-end load: the real service against loo
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
     serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption, sectionsOption,
+    baselineOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -66,14 +72,14 @@ root.SetAction(async (parse, _) =>
         Console.Error.WriteLine("--bare answers Teams activities only: add --channel teams.");
         return 2;
     }
-    if (ServiceProcess.Bare && parse.GetValue(sectionsOption))
+    if (ServiceProcess.Bare && (parse.GetValue(sectionsOption) || parse.GetValue(baselineOption) is not null))
     {
-        // The patch is CrmBot's: it would be published in the bare endpoint's place.
-        Console.Error.WriteLine("--sections measures CrmBot's turn; it does not go with --bare.");
+        // Both are about CrmBot's turn: the bare endpoint has no stages and no history to compare with.
+        Console.Error.WriteLine("--sections and --baseline measure CrmBot; they do not go with --bare.");
         return 2;
     }
     // Build first, on both cores; then this tool re-runs itself pinned (with --no-build).
-    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption), parse.GetValue(sectionsOption));
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await BuildAllAsync(parse);
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var quick = parse.GetValue(shortOption);
     var warmup = TimeSpan.FromSeconds(quick ? 2 : parse.GetValue(warmupOption));
@@ -93,26 +99,67 @@ root.SetAction(async (parse, _) =>
         await using ITurnDriver driver = channel == "teams"
             ? await TeamsDriver.StartAsync(users[0].TenantId, concurrency)
             : await SlackDriver.StartAsync(users, concurrency);
-        var store = ServiceProcess.FreshStore(template);
-        var activitiesBefore = BenchWorld.Count(store, "Activities");
-        List<Window> windows;
-        double? rss;
-        await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption)))
+        // With a baseline, each round is one fresh start of each build in turn, so both see the same hour of this machine.
+        var builds = Builds(parse);
+        var perBuild = builds.ToDictionary(b => b.Label, _ => (Windows: new List<Window>(), Rss: new List<double>(), Activities: 0L));
+        await using var stages = parse.GetValue(sectionsOption) ? await StageTimings.StartAsync() : null;
+        foreach (var round in builds.Count == 1 ? new[] { runs } : Enumerable.Repeat(1, runs).ToArray())
+        foreach (var (label, executable) in builds)
         {
-            using var probe = Http.Create(1);
-            await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
-            windows = await LoadRunner.RunAsync(driver, service, workload, users, concurrency, warmup, duration, runs);
-            rss = service.PeakRssMb;
-            if (windows.Any(w => w.Replies.Count == 0)) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
+            var store = ServiceProcess.FreshStore(template);
+            var activitiesBefore = BenchWorld.Count(store, "Activities");
+            var settings = Settings(driver, parse);
+            if (stages is not null) foreach (var (key, value) in stages.ServiceSettings) settings[key] = value;
+            Dictionary<string, (ulong, double)>? measuring = null, measured = null;
+            List<Window> windows;
+            await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), settings, parse.GetValue(serviceLogOption), executable))
+            {
+                using var probe = Http.Create(1);
+                await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
+                windows = await LoadRunner.RunAsync(driver, service, workload, users, concurrency, warmup, duration, round,
+                    // Both snapshots are taken the export lag after their moment, so they bracket the windows alike.
+                    measuring: () =>
+                    {
+                        if (stages is null) return;
+                        Task.Run(async () =>
+                        {
+                            await Task.Delay(StageTimings.ExportLag);
+                            measuring = stages.Snapshot();
+                        });
+                    },
+                    measured: async () =>
+                    {
+                        if (stages is null) return;
+                        await Task.Delay(StageTimings.ExportLag);
+                        measured = stages.Snapshot();
+                    });
+                perBuild[label].Rss.Add(service.PeakRssMb ?? double.NaN);
+                if (windows.Any(w => w.Replies.Count == 0)) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
+            }
+            if (measuring is not null && measured is not null)
+                Console.WriteLine($"{label}:\n" + StageTimings.Describe(measuring, measured, windows.Sum(w => w.Replies.Count)));
+            if (parse.GetValue(latencyLogOption) is { } latencyLog) WriteTimeline(latencyLog, $"{channel}-{workload}-{concurrency}-{label}", windows);
+            perBuild[label].Windows.AddRange(windows);
+            if (workload == "log")
+                perBuild[label] = perBuild[label] with { Activities = perBuild[label].Activities + BenchWorld.Count(store, "Activities") - activitiesBefore };
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
-        if (parse.GetValue(latencyLogOption) is { } latencyLog) WriteTimeline(latencyLog, $"{channel}-{workload}-{concurrency}", windows);
-        var row = ResultRow.From(channel, workload, concurrency, windows, rss);
-        if (workload == "log")
-            row = row with { ActivitiesWritten = BenchWorld.Count(store, "Activities") - activitiesBefore };
-        rows.Add(row);
-        Console.WriteLine(row.Describe());
+        foreach (var (label, _) in builds)
+        {
+            var (windows, rss, activities) = perBuild[label];
+            var row = ResultRow.From(channel, workload, concurrency, windows, rss.Count == 0 ? null : rss.Max());
+            if (workload == "log") row = row with { ActivitiesWritten = activities };
+            if (builds.Count > 1) row = row with { Build = label };
+            rows.Add(row);
+            Console.WriteLine(row.Describe());
+        }
+        if (builds.Count > 1)
+        {
+            var (baseline, current) = (rows[^2], rows[^1]);
+            Console.WriteLine($"  this tree vs baseline: turns/s {current.TurnsPerSecond / baseline.TurnsPerSecond - 1:+0.0%;-0.0%}, " +
+                              $"p99 {current.P99:F1} vs {baseline.P99:F1} ms, CPU per turn {current.CpuMsPerTurn:F2} vs {baseline.CpuMsPerTurn:F2} ms");
+        }
         if (driver.LastReply is { } last) Console.WriteLine($"  last reply: {(last.Length > 160 ? last[..160] + "…" : last).ReplaceLineEndings(" ")}");
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     Console.WriteLine();
@@ -123,28 +170,31 @@ root.SetAction(async (parse, _) =>
 
 var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
 {
-    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, compositeOption,
+    startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, compositeOption, baselineOption,
 };
 coldStart.SetAction(async (parse, _) =>
 {
-    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await ServiceProcess.BuildAsync(parse.GetValue(compositeOption));
+    if (!parse.GetValue(noBuildOption) && !Pinning.IsPinned) await BuildAllAsync(parse);
     if (await Pinning.EnsurePinnedAsync(parse.GetValue(loadCpusOption), [.. args, "--no-build"]) is { } code) return code;
     var template = Path.GetFullPath(parse.GetValue(storeOption)!);
     if (!StoreExists(template)) return 2;
     var users = BenchWorld.Users(template, "msteams", 50);
     await using var driver = await TeamsDriver.StartAsync(users[0].TenantId, 1);
-    var store = "";
-    var firstTurn = new List<double>();
-    var listening = new List<double>();
-    var rss = new List<double>();
+    var builds = Builds(parse);
+    var firstTurn = builds.ToDictionary(b => b.Label, _ => new List<double>());
+    var listening = builds.ToDictionary(b => b.Label, _ => new List<double>());
+    var rss = builds.ToDictionary(b => b.Label, _ => new List<double>());
     // Start 0 is not counted. It is the first turn the fakes and this tool ever serve, and they compile their own
     // code for it (token signing, Kestrel, JSON) while the service waits for their answers: every run's first
-    // start was 0.5-1.3 s slower than the rest (docs/decisions/performance.md, finding 31). Start 1 gets a new copy of the store,
-    // as start 0 did, so whatever a first open of the store costs is still in start 1.
+    // start was slower than the rest (docs/decisions/performance.md, finding 31). Start 1 gets a new copy of the
+    // store, as start 0 did, so whatever a first open of the store costs is still in start 1. With a baseline, the
+    // two builds take turns, start by start, on the same copy.
+    var store = "";
     for (var i = -1; i < parse.GetValue(startsOption); i++)
+    foreach (var (label, executable) in i < 0 ? builds.Take(1) : builds)
     {
         if (i <= 0) store = ServiceProcess.FreshStore(template);
-        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption));
+        await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption), executable);
         double? listeningMs = null;
         double answered;
         while (true)
@@ -166,19 +216,37 @@ coldStart.SetAction(async (parse, _) =>
             Console.WriteLine($"start 0 (warms this tool and the fakes, not counted): first turn answered after {answered:F0} ms");
             continue;
         }
-        firstTurn.Add(answered);
-        listening.Add(listeningMs.Value);
-        rss.Add(service.PeakRssMb ?? double.NaN);
-        Console.WriteLine($"start {i + 1}: first turn answered after {firstTurn[^1]:F0} ms (accepting connections after {listening[^1]:F0} ms), peak RSS {rss[^1]:F0} MB");
+        firstTurn[label].Add(answered);
+        listening[label].Add(listeningMs.Value);
+        rss[label].Add(service.PeakRssMb ?? double.NaN);
+        Console.WriteLine($"{label}, start {i + 1}: first turn answered after {answered:F0} ms (accepting connections after {listeningMs:F0} ms), " +
+                          $"peak RSS {rss[label][^1]:F0} MB");
     }
-    Console.WriteLine($"cold start, median of {firstTurn.Count}: {Stats.Median(firstTurn):F0} ms to the first answered turn " +
-                      $"({Stats.Median(listening):F0} ms to accepting connections), peak RSS {Stats.Median(rss):F0} MB");
-    ResultRow.AppendJson(new { kind = "cold-start", at = DateTime.UtcNow, firstTurnMs = firstTurn, listeningMs = listening, peakRssMb = rss });
+    foreach (var (label, _) in builds)
+    {
+        Console.WriteLine($"{label}: cold start, median of {firstTurn[label].Count}: {Stats.Median(firstTurn[label]):F0} ms to the first answered turn " +
+                          $"({Stats.Median(listening[label]):F0} ms to accepting connections), peak RSS {Stats.Median(rss[label]):F0} MB");
+        ResultRow.AppendJson(new
+        {
+            kind = "cold-start", at = DateTime.UtcNow, build = label, firstTurnMs = firstTurn[label], listeningMs = listening[label], peakRssMb = rss[label],
+        });
+    }
     return 0;
 });
 root.Subcommands.Add(coldStart);
 
 return await root.Parse(args).InvokeAsync();
+
+// The working tree's build, and the baseline's first when --baseline names one.
+List<(string Label, string Executable)> Builds(System.CommandLine.ParseResult parse) => parse.GetValue(baselineOption) is { } gitRef
+    ? [($"baseline {gitRef}", ServiceProcess.BaselinePath), ("this tree", ServiceProcess.ExecutablePath)]
+    : [("this tree", ServiceProcess.ExecutablePath)];
+
+async Task BuildAllAsync(System.CommandLine.ParseResult parse)
+{
+    await ServiceProcess.BuildAsync(parse.GetValue(compositeOption));
+    if (parse.GetValue(baselineOption) is { } gitRef) await ServiceProcess.BuildBaselineAsync(gitRef, parse.GetValue(compositeOption));
+}
 
 // The users come from the generated store (also for --bare), so without it nothing can run.
 bool StoreExists(string template)
@@ -211,7 +279,8 @@ Dictionary<string, string> Settings(ITurnDriver driver, System.CommandLine.Parse
 /// <summary>One set (channel, workload, concurrency): the median over its runs of each number.</summary>
 internal sealed record ResultRow(string Channel, string Workload, int Concurrency, int Runs, double TurnsPerSecond,
     double P50, double P90, double P99, double Max, double AckP50, double AckP99, double AckMax, string Statuses, int NoReply,
-    int RejectedReplies, double? PeakRssMb, double ServiceCpu, double ToolCpu, IReadOnlyList<double> TurnsPerSecondRuns, long? ActivitiesWritten = null)
+    int RejectedReplies, double? PeakRssMb, double ServiceCpu, double ToolCpu, IReadOnlyList<double> TurnsPerSecondRuns, long? ActivitiesWritten = null,
+    string? Build = null)
 {
     public static ResultRow From(string channel, string workload, int concurrency, List<Window> w, double? rss) => new(
         channel, workload, concurrency, w.Count,
@@ -232,16 +301,16 @@ internal sealed record ResultRow(string Channel, string Workload, int Concurrenc
     public double CpuMsPerTurn => TurnsPerSecond > 0 ? ServiceCpu * 1000 / TurnsPerSecond : double.NaN;
 
     public string Describe() =>
-        $"{Channel} {Workload} c={Concurrency}: {TurnsPerSecond:F0} turns/s (runs: {string.Join(", ", TurnsPerSecondRuns)}), " +
+        $"{(Build is null ? "" : Build + ": ")}{Channel} {Workload} c={Concurrency}: {TurnsPerSecond:F0} turns/s (runs: {string.Join(", ", TurnsPerSecondRuns)}), " +
         $"send→reply p50 {P50:F1} p90 {P90:F1} p99 {P99:F1} max {Max:F1} ms; ack p50 {AckP50:F1} p99 {AckP99:F1} max {AckMax:F1} ms; " +
         $"HTTP {Statuses}; no reply {NoReply}, rejected replies {RejectedReplies}; peak RSS {PeakRssMb:F0} MB; " +
         $"CPU service {ServiceCpu:P0} ({CpuMsPerTurn:F2} ms per turn), load tool {ToolCpu:P0}" + (ActivitiesWritten is { } a ? $"; activities written {a}" : "");
 
     public static string MarkdownTable(IEnumerable<ResultRow> rows) =>
-        "| channel | workload | conc. | turns/s | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | ack max ms | HTTP | no reply | peak RSS MB | service CPU | CPU ms/turn | load CPU |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
+        "| build | channel | workload | conc. | turns/s | p50 ms | p90 ms | p99 ms | max ms | ack p99 ms | ack max ms | HTTP | no reply | peak RSS MB | service CPU | CPU ms/turn | load CPU |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" +
         string.Join("\n", rows.Select(r =>
-            $"| {r.Channel} | {r.Workload} | {r.Concurrency} | {r.TurnsPerSecond:F0} | {r.P50:F1} | {r.P90:F1} | {r.P99:F1} | {r.Max:F1} | " +
+            $"| {r.Build ?? "this tree"} | {r.Channel} | {r.Workload} | {r.Concurrency} | {r.TurnsPerSecond:F0} | {r.P50:F1} | {r.P90:F1} | {r.P99:F1} | {r.Max:F1} | " +
             $"{r.AckP99:F1} | {r.AckMax:F1} | {r.Statuses} | {r.NoReply} | {r.PeakRssMb:F0} | {r.ServiceCpu:P0} | {r.CpuMsPerTurn:F2} | {r.ToolCpu:P0} |"));
 
     public static void Append(IEnumerable<ResultRow> rows)

@@ -50,72 +50,52 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         ? Path.Combine(BenchPaths.DataDir, "bare", "CrmBot.Bare")
         : Path.Combine(BenchPaths.DataDir, "service", "CrmBot");
 
+    /// <summary>The baseline build (<c>--baseline REF</c>), published from that git ref beside the working tree's.</summary>
+    public static string BaselinePath => Path.Combine(BenchPaths.DataDir, "baseline", "CrmBot");
+
     /// <summary>
     /// dotnet publish -c Release -r linux-x64 src/CrmBot, so the run measures the code in the working tree the
     /// way an operator would run it (ReadyToRun comes with a runtime identifier; see src/CrmBot/CrmBot.csproj).
     /// <paramref name="composite"/>: self-contained, the app and the framework precompiled as one image (finding 28).
-    /// <paramref name="sections"/>: with bench/turn-sections.patch applied (finding 33), built from a patched copy.
     /// </summary>
-    public static async Task BuildAsync(bool composite = false, bool sections = false)
+    public static Task BuildAsync(bool composite = false) => PublishAsync(Project, Path.GetDirectoryName(ExecutablePath)!, composite);
+
+    /// <summary>
+    /// The same publish of the tree at <paramref name="gitRef"/> (a commit, branch or tag), into bench/.data/baseline:
+    /// the tree is exported with git archive into bench/.data/baseline-src, so the working tree is never touched.
+    /// </summary>
+    public static async Task BuildBaselineAsync(string gitRef, bool composite = false)
     {
-        var project = sections ? await PatchedCopyAsync(SectionsPatch) : Project;
-        Console.WriteLine($"Publishing {Path.GetFileNameWithoutExtension(project)} (Release, linux-x64{(composite ? ", self-contained, composite image" : "")}" +
-                          $"{(sections ? ", with " + Path.GetFileName(SectionsPatch) : "")})…");
+        var source = Path.Combine(BenchPaths.DataDir, "baseline-src");
+        if (Directory.Exists(source)) Directory.Delete(source, recursive: true);
+        Directory.CreateDirectory(source);
+        Console.WriteLine($"Exporting {gitRef} into {Path.GetRelativePath(BenchPaths.RepoRoot, source)}…");
+        await RunAsync("bash", ["-c", "git -C \"$1\" archive --format=tar \"$2\" | tar -x -C \"$3\"", "archive", BenchPaths.RepoRoot, gitRef, source],
+            $"git archive {gitRef} failed (is it a commit, branch or tag of this repository?).");
+        await PublishAsync(Path.Combine(source, "src", "CrmBot", "CrmBot.csproj"), Path.GetDirectoryName(BaselinePath)!, composite);
+    }
+
+    private static async Task PublishAsync(string project, string output, bool composite)
+    {
+        Console.WriteLine($"Publishing {Path.GetRelativePath(BenchPaths.RepoRoot, project)} (Release, linux-x64" +
+                          $"{(composite ? ", self-contained, composite image" : "")})…");
         // Nothing of an earlier publish is reused. The SDK skips precompiling a package whose image in obj/…/R2R
         // is newer than the package, whatever settings made that image: after one composite publish
-        // (-p:PublishReadyToRunComposite=true, tried in the fourth round) every later plain publish shipped the
-        // composite's component stubs without the composite image, and the service aborted (exit 134) before
-        // printing anything. Rebuilding the images costs a few seconds.
-        var output = Path.GetDirectoryName(ExecutablePath)!;
+        // every later plain publish shipped the composite's component stubs without the composite image, and the
+        // service aborted (exit 134) before printing anything. Rebuilding the images costs a few seconds.
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         var images = Path.Combine(Path.GetDirectoryName(project)!, "obj", "Release", "net10.0", "linux-x64", "R2R");
         if (Directory.Exists(images)) Directory.Delete(images, recursive: true);
         string[] image = composite ? ["--self-contained", "true", "-p:PublishReadyToRunComposite=true"] : ["--self-contained", "false"];
-        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release",
-            "-r", "linux-x64", .. image, "-o", output, "-v", "q", "-nologo"])
-        {
-            UseShellExecute = false,
-        };
-        using var build = Process.Start(start)!;
-        await build.WaitForExitAsync();
-        if (build.ExitCode != 0) throw new InvalidOperationException($"Publishing {project} failed.");
+        await RunAsync("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", .. image, "-o", output, "-v", "q", "-nologo"],
+            $"Publishing {project} failed.");
     }
 
-    private static string SectionsPatch => Path.Combine(BenchPaths.RepoRoot, "bench", "turn-sections.patch");
-
-    /// <summary>
-    /// What building src/CrmBot reads (src without its build output, cards, manifests, the props files), copied from the
-    /// working tree into bench/.data/patched with <paramref name="patch"/> applied; the working tree is never touched.
-    /// Returns the copy's CrmBot.csproj.
-    /// </summary>
-    private static async Task<string> PatchedCopyAsync(string patch)
+    private static async Task RunAsync(string file, string[] arguments, string failure)
     {
-        var root = Path.Combine(BenchPaths.DataDir, "patched");
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        foreach (var dir in new[] { "src", "cards", "manifests" }) CopyTree(Path.Combine(BenchPaths.RepoRoot, dir), Path.Combine(root, dir));
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props" })
-            File.Copy(Path.Combine(BenchPaths.RepoRoot, file), Path.Combine(root, file));
-        // git apply as a plain patch tool: the copy lies inside this repository (bench/.data), and without the ceiling git
-        // would take the patch's paths as relative to the repository's root.
-        var apply = new ProcessStartInfo("git", ["apply", patch]) { UseShellExecute = false, WorkingDirectory = root };
-        apply.Environment["GIT_CEILING_DIRECTORIES"] = BenchPaths.DataDir;
-        using var git = Process.Start(apply)!;
-        await git.WaitForExitAsync();
-        if (git.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(patch)} no longer applies to the working tree: refresh it (docs/decisions/performance.md, finding 33).");
-        return Path.Combine(root, "src", "CrmBot", "CrmBot.csproj");
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(from, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")) continue;
-            var target = Path.Combine(to, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false })!;
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException(failure);
     }
 
     /// <summary>
@@ -142,22 +122,25 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         return copy;
     }
 
-    public static ServiceProcess Start(string store, string? cpus, IReadOnlyDictionary<string, string> settings, string? logFile)
+    /// <summary>Starts the published service (<paramref name="executable"/>: another build of it, such as the baseline).</summary>
+    public static ServiceProcess Start(string store, string? cpus, IReadOnlyDictionary<string, string> settings, string? logFile,
+        string? executable = null)
     {
+        executable ??= ExecutablePath;
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo(string.IsNullOrEmpty(cpus) ? ExecutablePath : "taskset")
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(cpus) ? executable : "taskset")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(ExecutablePath)!,
+            WorkingDirectory = Path.GetDirectoryName(executable)!,
         };
         if (!string.IsNullOrEmpty(cpus))
         {
             start.ArgumentList.Add("-c");
             start.ArgumentList.Add(cpus);
-            start.ArgumentList.Add(ExecutablePath);
+            start.ArgumentList.Add(executable);
         }
         start.Environment["ASPNETCORE_URLS"] = url;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

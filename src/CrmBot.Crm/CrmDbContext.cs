@@ -20,6 +20,9 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     /// <summary>Writes waiting for this turn's next commit; null when the context does not defer (<see cref="DeferredWrites"/>).</summary>
     internal DeferredWrites? Deferred { get; set; }
 
+    /// <summary>The commit under way, timed from its start to its end (<see cref="Diagnostics.CommitTiming"/>).</summary>
+    internal Diagnostics.CrmBotTelemetry.StageTiming CommitTiming { get; set; }
+
     /// <summary>Rows <see cref="RowReads"/> read, untracked, during this unit of work, by type and key.</summary>
     internal Dictionary<(Type, int), object> ReadRows { get; } = [];
 

@@ -26,7 +26,7 @@ public static class CrmServiceCollectionExtensions
         var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         // Options built once, not per scope, and the compiled model named outright: EF would otherwise
         // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
-        // DbContext, i.e. every chat turn: about 4 % of a turn's CPU (docs/decisions/performance.md, finding 14).
+        // DbContext, i.e. every chat turn (docs/decisions/performance.md, finding 14).
         // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
             (sp, o) => ConfigureStore(o, connectionString,
@@ -74,7 +74,8 @@ public static class CrmServiceCollectionExtensions
         Common(options.UseSqlite(connection), autoCheckpointPages: null);
 
     private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options, int? autoCheckpointPages) =>
-        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new DeferredWrites.Interceptor())
+        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new Diagnostics.CommitTiming(),
+            new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (docs/decisions/performance.md, finding 10). That is a build-time question; StoreTests asserts it instead.

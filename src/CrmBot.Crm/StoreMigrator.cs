@@ -26,7 +26,7 @@ public sealed class StoreMigrator(CrmDbContext db)
     /// <summary>
     /// 2 KiB pages rather than SQLite's 4 KiB: a commit writes each page it changed to the WAL whole, and a log turn
     /// changes about fourteen, mostly leaves of indexes keyed at random, where it adds one row. Half the bytes per page
-    /// made that commit about a fifth cheaper and log turns 5–10 % faster, with the follow-ups list no slower
+    /// made that commit cheaper and log turns faster, with the follow-ups list no slower
     /// (docs/decisions/performance.md, finding 33); 1 KiB pages made the trees deeper and the inserts dearer. Changing an existing
     /// store's page size takes a VACUUM outside WAL mode, which the migrator does not do on its own.
     /// </summary>

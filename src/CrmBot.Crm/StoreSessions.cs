@@ -7,14 +7,14 @@ namespace CrmBot.Crm;
 
 /// <summary>
 /// The service's DbContexts, each over a connection it keeps open, reused from one DI scope (one chat
-/// turn) to the next. A new context per turn built EF's internal services again (6 % of a log turn), and
+/// turn) to the next. A new context per turn built EF's internal services again, and
 /// EF opened and closed the connection around every statement, which makes Microsoft.Data.Sqlite register
 /// EF's SQL functions on the native connection each time (docs/decisions/performance.md, finding 19). EF's own
 /// DbContext pooling cannot help with the second: it disposes the connection whenever a context goes back.
 /// A context comes back clean (nothing tracked, no transaction) or is disposed for real.
 /// At most <see cref="MaxSessions"/> exist at once, so their memory (each an open connection with its schema,
 /// page cache and statements) stays bounded however many scopes are open: one per scope took peak RSS at
-/// 64 concurrent turns over 200 MB (finding 20). Scopes beyond that get a plain context, as before.
+/// high concurrency over the memory target (finding 20). Scopes beyond that get a plain context, as before.
 /// </summary>
 public sealed class StoreSessions(DbContextOptions<CrmDbContext> options, TimeProvider clock) : IDisposable
 {

@@ -13,16 +13,15 @@ namespace CrmBot.Crm;
 /// syncs it, on the turn's thread, while that turn's reply waits; and since under steady load the WAL rarely
 /// starts over, the next commits checkpoint again. Here a pass every <see cref="Interval"/> copies what was
 /// committed since the last one (PASSIVE: it never blocks a turn's reads or writes), and the service's own
-/// connections checkpoint only past <see cref="TurnAutoCheckpointPages"/>, as a safety net. Log turns gained
-/// about 15 % a second, with their p99 where it was (docs/decisions/performance.md, finding 34). Durability is unchanged: a
+/// connections checkpoint only past <see cref="TurnAutoCheckpointPages"/>, as a safety net. Log turns a second rose,
+/// with their p99 where it was (docs/decisions/performance.md, finding 34). Durability is unchanged: a
 /// commit is in the WAL before it is acknowledged, whoever copies it on later.
 /// </summary>
 public sealed class WalCheckpointer(DbContextOptions<CrmDbContext> options, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     /// <summary>
     /// Time between passes. Longer gave about as many turns a second but a worse p99, since a pass copies in one
-    /// burst on the service's core: every 50 ms p99 32–36 ms, every 25 ms 23–27 ms (as without passes); every 10 ms
-    /// gained less.
+    /// burst on the service's core; shorter gained less (finding 34).
     /// </summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 

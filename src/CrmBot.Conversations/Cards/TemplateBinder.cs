@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using CrmBot.Crm.Diagnostics;
 
 namespace CrmBot.Conversations.Cards;
 
 /// <summary>
 /// Expands ${...}, $data and $when in an Adaptive Card template against a data object. A template is compiled once
 /// (<see cref="Compile"/>): its expressions are parsed into trees, so binding a card on a turn only evaluates them.
-/// Parsing every ${...} again on each bind, and copying a repeated element's template, cost a help turn 22 of its 76 µs
-/// in process (docs/decisions/performance.md, finding 32).
+/// Parsing every ${...} again on each bind, and copying a repeated element's template, was a large part of a help turn
+/// (docs/decisions/performance.md, finding 32).
 /// </summary>
 public static class TemplateBinder
 {
@@ -32,8 +33,11 @@ public static class TemplateBinder
 
         internal CompiledTemplate(Part root) => _root = root;
 
-        public JsonObject Bind(JsonNode? data) =>
-            _root.Produce(new Scope(data, data, 0)) as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
+        public JsonObject Bind(JsonNode? data)
+        {
+            using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "bind");
+            return _root.Produce(new Scope(data, data, 0)) as JsonObject ?? throw new InvalidOperationException("A card template must bind to an object.");
+        }
     }
 
     /// <summary>A piece of the template that produces a fresh node (or <see cref="Dropped"/>) for a scope.</summary>

@@ -3,6 +3,7 @@ using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Conversations.Features;
 using CrmBot.Crm;
+using CrmBot.Crm.Diagnostics;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Text;
@@ -43,12 +44,16 @@ public sealed class ConversationEngine(
         TurnContext? context = null;
         try
         {
-            // Open for the whole turn: EF would otherwise open and close the connection around every statement
-            // (~40 µs each, ten or more per turn). An open SQLite connection holds no lock between statements.
+            // Open for the whole turn: EF would otherwise open and close the connection around every statement,
+            // ten or more per turn (finding 19). An open SQLite connection holds no lock between statements.
             await db.Database.OpenConnectionAsync(cancellationToken);
-            var member = await members.ResolveAsync(new MemberIdentity(turn.From.Channel, turn.From.TenantId, turn.From.UserId,
-                turn.From.DisplayName, turn.From.TimeZone, turn.From.Email, turn.From.AadObjectId, turn.From.Locale), cancellationToken);
-            var stored = await StoredFlowAsync(turn.ConversationId, member.Id, cancellationToken);
+            Member member;
+            using (CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Read, "member"))
+                member = await members.ResolveAsync(new MemberIdentity(turn.From.Channel, turn.From.TenantId, turn.From.UserId,
+                    turn.From.DisplayName, turn.From.TimeZone, turn.From.Email, turn.From.AadObjectId, turn.From.Locale), cancellationToken);
+            DialogState? stored;
+            using (CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Read, "flow"))
+                stored = await StoredFlowAsync(turn.ConversationId, member.Id, cancellationToken);
             var flows = new DialogFlows(dialogs) { Active = Load(turn, stored) };
             context = new TurnContext(turn, member, clock, cards, flows);
 
@@ -242,6 +247,7 @@ public sealed class ConversationEngine(
     private (IChatFeature Feature, FeatureClaim Claim)? BestClaim(Utterance utterance)
     {
         if (utterance.Words.Count == 0) return null;
+        using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Recognize);
         (IChatFeature Feature, FeatureClaim Claim)? best = null;
         foreach (var feature in _features)
         {

@@ -314,9 +314,9 @@ public static class DateParser
     private const string NotAnOrdinalCount =
         @"(?!\s+(?:floor|quarter|time|call|meeting|round|attempt|try|place|party|option|item|line|week|day|month|year|person|visit|email|demo|one|contact|deal)s?\b)";
 
-    // Interpreted, not [GeneratedRegex]: generated, this pattern is one 20 KB-of-IL method, and when the tiered
-    // JIT recompiled it under load the service's memory rose by 20-40 MB (docs/decisions/performance.md, finding 22). The
-    // interpreter takes about 3 µs more per message.
+    // Interpreted, not [GeneratedRegex]: generated, this pattern is one very large method, and when the tiered
+    // JIT recompiled it under load the service's memory rose markedly (docs/decisions/performance.md, finding 22). The
+    // interpreter costs a little more per message.
     private static readonly Regex DateRegex = new(
         @"(?<![\w-])(?:(?<prep>on|by|due|before|until|till|til|for)\s+)?(?:" +
         @"(?<dayafter>(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw))" +

@@ -161,7 +161,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
 
     /// <summary>
     /// False only when <see cref="ClosedDeal"/> cannot match: every one of its stages says "won" or "lost". Interpreted,
-    /// that pattern took about 40 µs to fail on an ordinary log message (its lazy deal name is tried at every length),
+    /// that pattern was slow to fail on an ordinary log message (its lazy deal name is tried at every length),
     /// more than the rest of recognition together (docs/decisions/performance.md, finding 24). Text that is not all ASCII goes to the
     /// pattern anyway, so this check cannot change an answer: the pattern's case-insensitive matching may know
     /// equivalents outside ASCII that an ordinal search does not.
@@ -463,7 +463,7 @@ public sealed partial class Recognizer(IReadOnlyList<PipelineStage> pipeline)
     private static partial Regex MarkDone();
 
     // These two are interpreted rather than generated, like DateParser's pattern and for the same reason: their
-    // generated methods are the next largest (6-7 KB of IL), and recompiling them kept ~10 MB (finding 22).
+    // generated methods are the next largest, and recompiling them kept memory too (finding 22).
     private static readonly Regex MoveDeal = new(@"^(?:please\s+)?(?:move|set|update|change|put|mark|advance|bump|progress|push|shift|stage)\s+(?:the\s+)?(?:deal\s+)?(?<deal>.+?)(?:\s+deal)?(?:\s+stage)?\s+(?:to|as|into|->|→|=)\s+(?:the\s+)?(?<stage>[^,:;\-—]+?)(?:\s+stage)?(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b|\breason:?)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase);
     [GeneratedRegex(@"^(?<deal>.+?)\s+(?:deal\s+)?(?:to|->|→|is\s+now|now)\s+(?:in\s+)?(?<stage>[^,:;\-—]+?)(?:\s*(?:[,:;\-—]|\bbecause\b|\bsince\b)\s*(?<reason>.+))?\s*[.!]*$", RegexOptions.IgnoreCase)]
     private static partial Regex BareStage();

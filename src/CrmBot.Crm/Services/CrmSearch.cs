@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrmBot.Crm.Diagnostics;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
@@ -149,6 +150,7 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     {
         if (key.Length > MaxQueryLength) key = key[..MaxQueryLength].TrimEnd();
         if (key.Length == 0 || limit <= 0) return [];
+        using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Read, "search");
 
         var exact = await named(key);
         if (exact.Count > 0) return exact.Select(row => new Match<T>(row, 1.0)).ToList();

@@ -13,8 +13,8 @@ public static class CrmBotApp
     public static WebApplication Build(string[] args)
     {
         // Settings are read at start, not watched: the reload watch covers the content root recursively,
-        // and the store lives there by default (crmbot.db), so every committed turn woke the watcher:
-        // about 10 % of a log turn (docs/decisions/performance.md, finding 13). A later argument can turn it back on.
+        // and the store lives there by default (crmbot.db), so every committed turn woke the watcher
+        // (docs/decisions/performance.md, finding 13). A later argument can turn it back on.
         var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
@@ -30,6 +30,7 @@ public static class CrmBotApp
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddFeedback();
         builder.Services.AddProactive(builder.Configuration);
+        builder.Services.AddTelemetry(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();

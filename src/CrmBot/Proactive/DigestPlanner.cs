@@ -24,10 +24,9 @@ public sealed class DigestPlanner(
 {
     private static readonly string[] DirectMessageChannels = ["msteams", "slack"];
 
-    // A start after downtime across digest times plans hundreds at once. Unpaced, that pass cut Slack
-    // turns by a third and pushed acks to 0.9 s; paced, it works at most a third of the wall clock
-    // (planning about half as fast under full chat load) and acks stayed under 0.3 s (docs/decisions/performance.md,
-    // finding 15).
+    // A start after downtime across digest times plans hundreds at once. Unpaced, that pass took much of the
+    // core from Slack turns and pushed their acks toward Slack's limit; paced, it works at most a third of the
+    // wall clock and the acks stay short (docs/decisions/performance.md, finding 15).
     private static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
 
@@ -57,8 +56,8 @@ public sealed class DigestPlanner(
         {
             if (await PlanAsync(member, date, key, ct)) count++;
             // One member's follow-ups, contacts and outbox row are not needed for the next. Kept, every
-            // SaveChanges compared them all again: a catch-up of 200 digests after a start cost ~60 ms of
-            // CPU each and took four fifths of the core from the chat turns (docs/decisions/performance.md, finding 11).
+            // SaveChanges compared them all again, and a catch-up after a start took most of the core from the
+            // chat turns (docs/decisions/performance.md, finding 11).
             db.ChangeTracker.Clear();
             await pacer.BetweenItemsAsync(ct);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
+using CrmBot.Crm.Diagnostics;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -40,6 +41,7 @@ public sealed class SlackCardRenderer(PayloadParking parking)
 {
     public async Task<SlackMessage> MessageAsync(JsonObject card, string? fallbackText, CancellationToken ct)
     {
+        using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "slack");
         var rendered = BlockKit.Message(card, fallbackText);
         await parking.ParkAsync(rendered.Parked, ct);
         return rendered.Result;
@@ -48,6 +50,7 @@ public sealed class SlackCardRenderer(PayloadParking parking)
     /// <summary>A modal whose private_metadata holds <paramref name="context"/> plus what its submission needs (parked when over 3000 chars).</summary>
     public async Task<JsonObject> ModalAsync(JsonObject card, JsonObject context, CancellationToken ct)
     {
+        using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "slack modal");
         var rendered = BlockKit.Modal(card);
         var metadata = rendered.Result.Metadata;
         metadata["ctx"] = context.DeepClone();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Crm.Diagnostics;
 
 namespace CrmBot.Channels.Teams;
 
@@ -104,12 +105,16 @@ public static class TeamsMessageFactory
     };
 
     /// <summary>An Adaptive Card attachment; the fallback text shows in notifications and the chat list.</summary>
-    public static Activity Card(JsonObject card, string? fallbackText) => new()
+    public static Activity Card(JsonObject card, string? fallbackText)
     {
-        Type = ActivityTypes.Message,
-        Summary = fallbackText,
-        Attachments = [new Attachment { ContentType = Attachment.AdaptiveCardContentType, Content = card.DeepClone() }],
-    };
+        using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "teams");
+        return new()
+        {
+            Type = ActivityTypes.Message,
+            Summary = fallbackText,
+            Attachments = [new Attachment { ContentType = Attachment.AdaptiveCardContentType, Content = card.DeepClone() }],
+        };
+    }
 
     public static Activity FromReply(Reply reply) => reply switch
     {

@@ -1,0 +1,50 @@
+using System.Net;
+using CrmBot.Fakes.Telemetry;
+using CrmBot.IntegrationTests.Infrastructure;
+using CrmBot.IntegrationTests.Teams;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace CrmBot.IntegrationTests.Hosting;
+
+/// <summary>The service with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a loopback OTLP/HTTP collector.</summary>
+public sealed class OtlpHost : TeamsHost
+{
+    public FakeOtlpReceiver Receiver { get; } = FakeOtlpReceiver.StartAsync().GetAwaiter().GetResult();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", Receiver.BaseUrl),
+        new("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        new("OTEL_SERVICE_NAME", "crmbot-test"),
+    ];
+}
+
+public class TelemetryTests(OtlpHost host) : IClassFixture<OtlpHost>
+{
+    [Fact]
+    public void WithoutOtelSettings_NoOpenTelemetryProviderIsRegistered()
+    {
+        using var factory = new CrmBotFactory();
+
+        Assert.Null(factory.Services.GetService<TracerProvider>());
+        Assert.Null(factory.Services.GetService<MeterProvider>());
+    }
+
+    [Fact]
+    public async Task WithAnOtlpEndpoint_ATurnsSpansAndTimingsReachTheCollector()
+    {
+        var activity = host.Sample("message-personal");
+        activity["text"] = "help";
+        var response = await host.PostAsync(activity);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await host.RepliesToAsync(activity["id"]!.GetValue<string>());
+
+        Assert.True(host.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+        Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
+
+        Assert.Contains(host.Receiver.Exports, e => e is { Method: "POST", Path: "/v1/traces", Bytes: > 0 });
+        Assert.Contains(host.Receiver.Exports, e => e is { Method: "POST", Path: "/v1/metrics", Bytes: > 0 });
+    }
+}
