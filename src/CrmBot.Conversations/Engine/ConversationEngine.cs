@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Conversations.Features;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;

@@ -25,7 +25,7 @@ public static class ProactiveOutbox
             Kind = kind,
             MemberId = to.MemberId,
             ChannelTarget = to.Target,
-            ConversationReferenceId = to.ConversationReferenceId,
+            ConversationAddressId = to.ConversationAddressId,
             PayloadJson = payload.ToJson(),
             DedupeKey = dedupeKey,
             Status = status,

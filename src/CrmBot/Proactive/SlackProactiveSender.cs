@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
@@ -43,20 +44,20 @@ internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, 
     private async Task<string?> ResolveChannelAsync(OutboxMessage message, CancellationToken ct)
     {
         if (message.ChannelTarget is { } target) return target;
-        if (message.ConversationReferenceId is { } referenceId)
-            return await db.ConversationReferences.Where(r => r.Id == referenceId).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
+        if (message.ConversationAddressId is { } referenceId)
+            return await db.ConversationAddresses.Where(r => r.Id == referenceId).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
         if (message.MemberId is not { } memberId) return null;
 
         var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct);
         if (member is null) return null;
-        var known = await db.ConversationReferences.AsNoTracking()
+        var known = await db.ConversationAddresses.AsNoTracking()
             .Where(r => r.Channel == ChannelId && r.MemberId == memberId && r.ConversationType == "personal")
             .OrderByDescending(r => r.UpdatedAt).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
         if (known is not null) return known;
 
         // conversations.open answers the same DM channel every time, so it is safe to repeat.
         var dm = await api.OpenDirectMessageAsync(member.UserId, ct);
-        db.ConversationReferences.Add(new ConversationReference
+        db.ConversationAddresses.Add(new ConversationAddress
         {
             Channel = ChannelId,
             TenantId = member.TenantId,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;

@@ -1,5 +1,6 @@
 using System.Net;
 using CrmBot.Conversations;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;

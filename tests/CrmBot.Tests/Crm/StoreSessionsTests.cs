@@ -1,4 +1,5 @@
 using System.Data;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;

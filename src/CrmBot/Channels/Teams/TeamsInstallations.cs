@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
 using CrmBot.Crm.Services;
 using Microsoft.Data.Sqlite;
@@ -34,18 +35,18 @@ public sealed class TeamsInstallations(CrmDbContext db, MemberService members, T
     {
         var conversationId = activity.Conversation!.Id!;
         var conversationType = activity.Conversation.ConversationType ?? "personal";
-        var reference = await db.ConversationReferences
+        var reference = await db.ConversationAddresses
             .FirstOrDefaultAsync(r => r.Channel == TeamsActivities.ChannelId && r.ConversationId == conversationId, ct);
         if (reference is null)
         {
-            reference = new Crm.Model.ConversationReference
+            reference = new ConversationAddress
             {
                 Channel = TeamsActivities.ChannelId,
                 TenantId = tenantId,
                 ConversationId = conversationId,
                 ConversationType = conversationType,
             };
-            db.ConversationReferences.Add(reference);
+            db.ConversationAddresses.Add(reference);
         }
         if (!string.IsNullOrEmpty(tenantId)) reference.TenantId = tenantId;
         reference.ServiceUrl = activity.ServiceUrl;

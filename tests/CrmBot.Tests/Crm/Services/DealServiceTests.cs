@@ -1,3 +1,4 @@
+using CrmBot.Crm.Outbox;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
