@@ -35,9 +35,9 @@ public sealed class ConversationEngine(
 
     private readonly IReadOnlyList<IChatFeature> _features = features.ToList();
 
-    // Asked on every turn, so a prepared read (RowReads); untracked until SaveAsync changes it.
+    // Untracked until SaveAsync changes it.
     private Task<DialogState?> StoredFlowAsync(string conversationId, int memberId, CancellationToken ct) =>
-        RowReads.FirstAsync<DialogState>(db, "\"ConversationId\" = @p0 AND \"MemberId\" = @p1", [conversationId, memberId], ct);
+        DialogStates.FindAsync(db, conversationId, memberId, ct);
 
     public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
     {
