@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
-using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -15,14 +15,13 @@ namespace CrmBot.Proactive;
 internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, SlackCardRenderer renderer, TimeProvider clock)
     : IProactiveSender
 {
-    public const string ChannelId = "slack";
 
     // Slack's own "try again" answers; everything else (channel_not_found, not_in_channel,
     // invalid_auth, invalid_blocks…) will not improve by waiting.
     private static readonly HashSet<string> TransientErrors =
         ["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"];
 
-    public string Channel => ChannelId;
+    public string Channel => ChannelIds.Slack;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
@@ -51,7 +50,7 @@ internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, 
         var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct);
         if (member is null) return null;
         var known = await db.ConversationAddresses.AsNoTracking()
-            .Where(r => r.Channel == ChannelId && r.MemberId == memberId && r.ConversationType == "personal")
+            .Where(r => r.Channel == ChannelIds.Slack && r.MemberId == memberId && r.ConversationType == "personal")
             .OrderByDescending(r => r.UpdatedAt).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
         if (known is not null) return known;
 
@@ -59,7 +58,7 @@ internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, 
         var dm = await api.OpenDirectMessageAsync(member.UserId, ct);
         db.ConversationAddresses.Add(new ConversationAddress
         {
-            Channel = ChannelId,
+            Channel = ChannelIds.Slack,
             TenantId = member.TenantId,
             ConversationId = dm,
             ConversationType = "personal",

@@ -1,7 +1,7 @@
 using System.Net;
 using CrmBot.Channels.Teams;
-using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +18,7 @@ namespace CrmBot.Proactive;
 internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient connector, IOptions<BotOptions> bot, TimeProvider clock)
     : IProactiveSender
 {
-    public string Channel => TeamsActivities.ChannelId;
+    public string Channel => ChannelIds.Teams;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {

@@ -1,5 +1,5 @@
-using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
 

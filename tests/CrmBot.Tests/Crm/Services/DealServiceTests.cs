@@ -1,5 +1,5 @@
-using CrmBot.Crm.Outbox;
 using CrmBot.Crm;
+using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
