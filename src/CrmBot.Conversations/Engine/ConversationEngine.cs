@@ -2,15 +2,15 @@ using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Conversations.Features;
-using CrmBot.Crm.ChatState;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Engine;
 
 /// <summary>
 /// One turn in, replies out: resolve the member, load their flow, then in order — "cancel" leaves
