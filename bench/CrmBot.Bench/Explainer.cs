@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.Data.Sqlite;
@@ -75,7 +76,7 @@ internal static class Explainer
                 var logged = await sp.GetRequiredService<ActivityService>().LogAsync(
                     new LogActivity(contact.Id, ActivityType.Call, "Discussed renewal pricing",
                         FollowUp: new NewFollowUp("Send the quote", DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1))),
-                    new Actor(contact.Owner, contact.Name, "msteams"), ct);
+                    new Actor(contact.Owner, contact.Name, ChannelIds.Teams), ct);
                 return $"activity {logged.Activity.Id}, follow-up {logged.FollowUp?.Id}";
             });
 

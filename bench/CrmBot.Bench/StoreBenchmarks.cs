@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using CrmBot.Bench.Shared;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Text;
@@ -107,7 +108,7 @@ public class StoreBenchmarks
         var logged = await scope.ServiceProvider.GetRequiredService<ActivityService>().LogAsync(
             new LogActivity(contactId, ActivityType.Call, "Discussed renewal pricing",
                 FollowUp: new NewFollowUp("Send the quote", DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1))),
-            new Actor(memberId, name, "msteams"), default);
+            new Actor(memberId, name, ChannelIds.Teams), default);
         return logged.Activity.Id;
     }
 }

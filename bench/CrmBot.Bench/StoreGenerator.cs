@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -128,7 +129,7 @@ public static class StoreGenerator
                 var teams = i % 2 == 1;
                 var name = $"{Pick(random, FirstNames)} {Pick(random, LastNames)}";
                 zones[i] = Zones[i % Zones.Length];
-                Run(cmd, teams ? "msteams" : "slack", teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
+                Run(cmd, teams ? ChannelIds.Teams : ChannelIds.Slack, teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
                     $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
             }
         }
@@ -206,7 +207,7 @@ public static class StoreGenerator
                 var contact = 1 + random.Next(size.Contacts);
                 var at = now.AddMinutes(-random.Next(1, 730 * 24 * 60));
                 Run(cmd, Pick(random, ActivityTypes), Pick(random, Notes), random.Next(4) == 0 ? "positive" : null, at, contact,
-                    random.Next(5) == 0 ? 1 + random.Next(size.Deals) : null, contactOwner[contact], random.Next(2) == 0 ? "msteams" : "slack",
+                    random.Next(5) == 0 ? 1 + random.Next(size.Deals) : null, contactOwner[contact], random.Next(2) == 0 ? ChannelIds.Teams : ChannelIds.Slack,
                     null, at);
                 if (i % 250_000 == 0) progress($"  {i:N0} activities ({step.Elapsed.TotalSeconds:F1} s)");
             }

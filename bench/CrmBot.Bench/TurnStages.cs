@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CrmBot.Bench.Shared;
 using CrmBot.Conversations;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +25,7 @@ internal static class TurnStages
         {
             var configuration = new ConfigurationBuilder().Build();
             await using var services = BenchServices.Create(copy, s => s.AddConversations(configuration));
-            var users = BenchWorld.Users(copy, "msteams", 3000);
+            var users = BenchWorld.Users(copy, ChannelIds.Teams, 3000);
             var next = 0;
             BenchUser User() => users[next++ % users.Count];
             Turn TurnOf(BenchUser u, string text) => new($"stage-{Guid.NewGuid():N}", Chat(u), $"stage-{Guid.NewGuid():N}", ConversationKind.Personal, text);

@@ -1,5 +1,6 @@
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Features;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm;

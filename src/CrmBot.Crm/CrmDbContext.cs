@@ -1,4 +1,6 @@
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -43,7 +45,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
-    public DbSet<ConversationReference> ConversationReferences => Set<ConversationReference>();
+    public DbSet<ConversationAddress> ConversationAddresses => Set<ConversationAddress>();
     public DbSet<DialogState> DialogStates => Set<DialogState>();
     public DbSet<ProcessedInbound> ProcessedInbound => Set<ProcessedInbound>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
@@ -154,7 +156,7 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.HasIndex(a => new { a.EntityType, a.EntityId });
             e.HasIndex(a => a.At);
         });
-        b.Entity<ConversationReference>(e =>
+        b.Entity<ConversationAddress>(e =>
         {
             e.HasIndex(r => new { r.Channel, r.ConversationId }).IsUnique();
             e.HasIndex(r => r.MemberId);

@@ -17,13 +17,14 @@ public static class CrmServiceCollectionExtensions
     /// <summary>The store, the options and the CRM services.</summary>
     public static IServiceCollection AddCrm(this IServiceCollection services, IConfiguration configuration)
     {
+        // Read here only: the store and the survey keys' location (beside the store) follow the same setting.
+        var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         services.AddOptions<CrmOptions>().Bind(configuration.GetSection(CrmOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         // TryAdd: a test host may have put a fake clock in first.
         services.TryAddSingleton(TimeProvider.System);
 
-        var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
         // Options built once, not per scope, and the compiled model named outright: EF would otherwise
         // rebuild the options and find the model by reflection (ProductInfo, custom attributes) for every
         // DbContext, i.e. every chat turn (docs/decisions/performance.md, finding 14).
@@ -46,7 +47,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<ContactService>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();
-        services.AddSurveys(configuration);
+        services.AddSurveys(configuration, StoreLocation.FromConnectionString(connectionString));
         return services;
     }
 

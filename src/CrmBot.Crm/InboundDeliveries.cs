@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -155,7 +156,7 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         return new PendingClaim(claimed, given);
     }
 
-    private IQueryable<Model.ProcessedInbound> Claimable(string channel, DateTime now) => db.ProcessedInbound.Where(p =>
+    private IQueryable<ChatState.ProcessedInbound> Claimable(string channel, DateTime now) => db.ProcessedInbound.Where(p =>
         p.Channel == channel && p.PayloadJson != null && p.Kind != null && (p.LeaseUntil == null || p.LeaseUntil < now));
 
     /// <summary>

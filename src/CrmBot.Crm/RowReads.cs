@@ -14,6 +14,8 @@ namespace CrmBot.Crm;
 /// (docs/decisions/performance.md, finding 30). Like <see cref="RowInserts"/>, the column list and value converters come
 /// from the EF model, so a row reads exactly as EF would read it and cannot drift from the schema.
 /// A caller that goes on to change a row it read here attaches it first (<see cref="Track"/>).
+/// Only the store layer writes WHERE clauses (<see cref="WhereAsync{T}"/> is internal); code outside it reads
+/// by key or through a named read such as <see cref="ChatState.DialogStates"/>.
 /// </summary>
 public static class RowReads
 {
@@ -27,7 +29,7 @@ public static class RowReads
     /// names, with <paramref name="values"/> as @p0, @p1, …), in the order it gives. A row the context already
     /// tracks comes back as its tracked instance, as from an EF query; the others are not tracked.
     /// </summary>
-    public static async Task<List<T>> WhereAsync<T>(CrmDbContext db, string where, object?[] values, CancellationToken ct) where T : class
+    internal static async Task<List<T>> WhereAsync<T>(CrmDbContext db, string where, object?[] values, CancellationToken ct) where T : class
     {
         var shape = ShapeOf<T>(db);
         var rows = new List<T>();
@@ -58,7 +60,7 @@ public static class RowReads
     }
 
     /// <summary>The first row <see cref="WhereAsync{T}"/> would give, or null.</summary>
-    public static async Task<T?> FirstAsync<T>(CrmDbContext db, string where, object?[] values, CancellationToken ct) where T : class =>
+    internal static async Task<T?> FirstAsync<T>(CrmDbContext db, string where, object?[] values, CancellationToken ct) where T : class =>
         (await WhereAsync<T>(db, where + " LIMIT 1", values, ct)) is [var first, ..] ? first : null;
 
     /// <summary>
@@ -72,7 +74,20 @@ public static class RowReads
         if (db.Set<T>().Local.FindEntry(id) is { } tracked) return tracked.Entity;
         if (db.ReadRows.TryGetValue((typeof(T), id), out var read)) return (T)read;
         var shape = ShapeOf<T>(db);
-        return await FirstAsync<T>(db, shape.ByKey ?? throw new InvalidOperationException($"{typeof(T).Name} has no single-column key to find by."), [id], ct);
+        if (shape.Key.Length != 1) throw new InvalidOperationException($"{typeof(T).Name} has no single-column key to find by.");
+        return await FirstAsync<T>(db, shape.ByKey!, [id], ct);
+    }
+
+    /// <summary>
+    /// The <typeparamref name="T"/> with this key (its key columns in order; a composite key too), as
+    /// <see cref="WhereAsync{T}"/> reads it: the tracked instance when the context tracks the row, else untracked.
+    /// </summary>
+    public static Task<T?> FindByKeyAsync<T>(CrmDbContext db, object?[] key, CancellationToken ct) where T : class
+    {
+        var shape = ShapeOf<T>(db);
+        if (shape.ByKey is null || key.Length != shape.Key.Length)
+            throw new ArgumentException($"{typeof(T).Name}'s key has {shape.Key.Length} columns, not {key.Length}.", nameof(key));
+        return FirstAsync<T>(db, shape.ByKey, key, ct);
     }
 
     /// <summary>
@@ -126,7 +141,7 @@ public static class RowReads
         var readers = columns.Select((p, i) => ReaderFor(converters[i]?.ProviderClrType ?? p.ClrType)).ToArray();
         var select = $"SELECT {string.Join(", ", columns.Select(p => Quote(p.GetColumnName(table)!)))} FROM {Quote(table.Name)} WHERE ";
         var key = type.FindPrimaryKey()?.Properties.ToArray() ?? [];
-        var byKey = key is [var single] ? $"{Quote(single.GetColumnName(table)!)} = @p0" : null;
+        var byKey = key.Length == 0 ? null : string.Join(" AND ", key.Select((p, i) => $"{Quote(p.GetColumnName(table)!)} = @p{i}"));
         return new Shape(select, byKey, key, columns, readers, converters);
     }
 

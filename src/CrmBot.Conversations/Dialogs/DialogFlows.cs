@@ -1,3 +1,5 @@
+using CrmBot.Conversations.Engine;
+
 namespace CrmBot.Conversations.Dialogs;
 
 /// <summary>The flow of the current conversation + member during one turn; the engine loads and saves it.</summary>

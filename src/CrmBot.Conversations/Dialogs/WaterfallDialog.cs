@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrmBot.Conversations.Engine;
 
 namespace CrmBot.Conversations.Dialogs;
 

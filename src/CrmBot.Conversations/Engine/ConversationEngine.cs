@@ -3,6 +3,7 @@ using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Conversations.Features;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Diagnostics;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
@@ -10,7 +11,7 @@ using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Engine;
 
 /// <summary>
 /// One turn in, replies out: resolve the member, load their flow, then in order — "cancel" leaves
@@ -35,9 +36,9 @@ public sealed class ConversationEngine(
 
     private readonly IReadOnlyList<IChatFeature> _features = features.ToList();
 
-    // Asked on every turn, so a prepared read (RowReads); untracked until SaveAsync changes it.
+    // Untracked until SaveAsync changes it.
     private Task<DialogState?> StoredFlowAsync(string conversationId, int memberId, CancellationToken ct) =>
-        RowReads.FirstAsync<DialogState>(db, "\"ConversationId\" = @p0 AND \"MemberId\" = @p1", [conversationId, memberId], ct);
+        DialogStates.FindAsync(db, conversationId, memberId, ct);
 
     public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Engine;
 
 /// <summary>
 /// A group of chat commands: claims typed messages and card verbs, answers them through the

@@ -3,7 +3,7 @@ using CrmBot.Conversations.Dialogs;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Engine;
 
 /// <summary>
 /// Everything a feature or dialog step needs for one turn: who asked (the CRM member), their

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
+using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Text;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Engine;
 
 /// <summary>
 /// A typed message, prepared once for every feature: the text as typed, the text with chat

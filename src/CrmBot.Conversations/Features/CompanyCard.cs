@@ -1,4 +1,5 @@
 using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Engine;
 using CrmBot.Crm.Services;
 
 namespace CrmBot.Conversations.Features;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Import;
 

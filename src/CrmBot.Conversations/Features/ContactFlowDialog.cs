@@ -1,9 +1,10 @@
 using System.Globalization;
 using CrmBot.Conversations.Dialogs;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
+using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
-using CrmBot.Crm;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 

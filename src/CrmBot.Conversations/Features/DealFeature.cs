@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;

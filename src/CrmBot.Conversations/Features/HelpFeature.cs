@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using CrmBot.Crm.Text;
 
-namespace CrmBot.Conversations;
+namespace CrmBot.Conversations.Recognition;
 
 /// <summary>Typo tolerance for command words (not for names: those are matched by CrmSearch).</summary>
 public static class Fuzzy

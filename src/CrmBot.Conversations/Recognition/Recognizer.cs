@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CrmBot.Conversations.Engine;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;

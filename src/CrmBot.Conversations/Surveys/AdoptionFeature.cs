@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using CrmBot.Conversations.Engine;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;
 

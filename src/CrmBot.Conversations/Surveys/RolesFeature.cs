@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CrmBot.Conversations.Engine;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;

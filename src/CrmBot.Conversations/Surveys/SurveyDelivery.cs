@@ -1,5 +1,6 @@
 using CrmBot.Conversations.Cards;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Surveys;
@@ -26,7 +27,6 @@ public sealed class SurveyDelivery(
     public const string ReminderKind = OutboxKinds.SurveyReminder;
 
     /// <summary>Channels the outbox can deliver to; a terminal member answers with `feedback` instead.</summary>
-    private static readonly string[] ProactiveChannels = ["msteams", "slack"];
 
     /// <summary>Adds the invitations for a new survey to the context; they commit with the survey.</summary>
     /// <returns>How many messages: one per member, or one for the channel.</returns>
@@ -35,12 +35,12 @@ public sealed class SurveyDelivery(
         var payload = Payload(survey, reminder: false);
         if (survey.Audience == SurveyAudience.Channel)
         {
-            if (survey.AudienceChannel is not { } channel || !ProactiveChannels.Contains(channel) || survey.AudienceConversationId is not { } target)
+            if (survey.AudienceChannel is not { } channel || !ChannelIds.ChatPlatforms.Contains(channel) || survey.AudienceConversationId is not { } target)
                 return 0;
             ProactiveOutbox.Add(db, ProactiveAddress.ToConversation(channel, target), SurveyKind, payload, clock, $"survey:{survey.Id}:channel");
             return 1;
         }
-        var members = await db.Members.AsNoTracking().Where(m => ProactiveChannels.Contains(m.Channel)).OrderBy(m => m.Id).ToListAsync(ct);
+        var members = await db.Members.AsNoTracking().Where(m => ChannelIds.ChatPlatforms.Contains(m.Channel)).OrderBy(m => m.Id).ToListAsync(ct);
         foreach (var member in members)
             ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), SurveyKind, payload, clock, $"survey:{survey.Id}:{member.Id}");
         return members.Count;
@@ -76,7 +76,7 @@ public sealed class SurveyDelivery(
             var count = 0;
             if (survey.Audience == SurveyAudience.Channel)
             {
-                if (survey.AudienceChannel is { } channel && ProactiveChannels.Contains(channel) && survey.AudienceConversationId is { } target)
+                if (survey.AudienceChannel is { } channel && ChannelIds.ChatPlatforms.Contains(channel) && survey.AudienceConversationId is { } target)
                 {
                     ProactiveOutbox.Add(db, ProactiveAddress.ToConversation(channel, target), ReminderKind, payload, clock, $"survey-reminder:{survey.Id}:channel");
                     count = 1;
@@ -84,7 +84,7 @@ public sealed class SurveyDelivery(
             }
             else
             {
-                foreach (var member in (await surveys.NotAnsweredAsync(survey, ct)).Where(m => ProactiveChannels.Contains(m.Channel)))
+                foreach (var member in (await surveys.NotAnsweredAsync(survey, ct)).Where(m => ChannelIds.ChatPlatforms.Contains(m.Channel)))
                 {
                     ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), ReminderKind, payload, clock, keys.ReminderKey(survey.Id, member.Id));
                     count++;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;

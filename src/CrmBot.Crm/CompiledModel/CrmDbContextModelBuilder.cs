@@ -16,37 +16,37 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f6bbac08-7dc4-432a-8e29-7676c10003e4"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("1ad5ce9d-389e-450b-9735-796ef90df68b"), entityTypeCount: 18)
         {
         }
 
         partial void Initialize()
         {
+            var conversationAddress = ConversationAddressEntityType.Create(this);
+            var dialogState = DialogStateEntityType.Create(this);
+            var parkedPayload = ParkedPayloadEntityType.Create(this);
+            var processedInbound = ProcessedInboundEntityType.Create(this);
             var activity = ActivityEntityType.Create(this);
             var auditEntry = AuditEntryEntityType.Create(this);
             var company = CompanyEntityType.Create(this);
             var contact = ContactEntityType.Create(this);
-            var conversationReference = ConversationReferenceEntityType.Create(this);
             var deal = DealEntityType.Create(this);
             var dealStageChange = DealStageChangeEntityType.Create(this);
-            var dialogState = DialogStateEntityType.Create(this);
             var followUp = FollowUpEntityType.Create(this);
             var member = MemberEntityType.Create(this);
-            var outboxMessage = OutboxMessageEntityType.Create(this);
-            var parkedPayload = ParkedPayloadEntityType.Create(this);
-            var processedInbound = ProcessedInboundEntityType.Create(this);
             var sealedResponse = SealedResponseEntityType.Create(this);
             var survey = SurveyEntityType.Create(this);
             var surveyAnswer = SurveyAnswerEntityType.Create(this);
             var surveyParticipation = SurveyParticipationEntityType.Create(this);
             var surveyResponse = SurveyResponseEntityType.Create(this);
+            var outboxMessage = OutboxMessageEntityType.Create(this);
 
+            ConversationAddressEntityType.CreateForeignKey1(conversationAddress, member);
             ActivityEntityType.CreateForeignKey1(activity, contact);
             ActivityEntityType.CreateForeignKey2(activity, deal);
             ActivityEntityType.CreateForeignKey3(activity, member);
             ContactEntityType.CreateForeignKey1(contact, company);
             ContactEntityType.CreateForeignKey2(contact, member);
-            ConversationReferenceEntityType.CreateForeignKey1(conversationReference, member);
             DealEntityType.CreateForeignKey1(deal, company);
             DealEntityType.CreateForeignKey2(deal, contact);
             DealEntityType.CreateForeignKey3(deal, member);
@@ -63,24 +63,24 @@ namespace CrmBot.Crm.CompiledModel
             SurveyParticipationEntityType.CreateForeignKey1(surveyParticipation, survey);
             SurveyResponseEntityType.CreateForeignKey1(surveyResponse, survey);
 
+            ConversationAddressEntityType.CreateAnnotations(conversationAddress);
+            DialogStateEntityType.CreateAnnotations(dialogState);
+            ParkedPayloadEntityType.CreateAnnotations(parkedPayload);
+            ProcessedInboundEntityType.CreateAnnotations(processedInbound);
             ActivityEntityType.CreateAnnotations(activity);
             AuditEntryEntityType.CreateAnnotations(auditEntry);
             CompanyEntityType.CreateAnnotations(company);
             ContactEntityType.CreateAnnotations(contact);
-            ConversationReferenceEntityType.CreateAnnotations(conversationReference);
             DealEntityType.CreateAnnotations(deal);
             DealStageChangeEntityType.CreateAnnotations(dealStageChange);
-            DialogStateEntityType.CreateAnnotations(dialogState);
             FollowUpEntityType.CreateAnnotations(followUp);
             MemberEntityType.CreateAnnotations(member);
-            OutboxMessageEntityType.CreateAnnotations(outboxMessage);
-            ParkedPayloadEntityType.CreateAnnotations(parkedPayload);
-            ProcessedInboundEntityType.CreateAnnotations(processedInbound);
             SealedResponseEntityType.CreateAnnotations(sealedResponse);
             SurveyEntityType.CreateAnnotations(survey);
             SurveyAnswerEntityType.CreateAnnotations(surveyAnswer);
             SurveyParticipationEntityType.CreateAnnotations(surveyParticipation);
             SurveyResponseEntityType.CreateAnnotations(surveyResponse);
+            OutboxMessageEntityType.CreateAnnotations(outboxMessage);
 
             AddAnnotation("ProductVersion", "10.0.5");
             AddRuntimeAnnotation("Relational:RelationalModelFactory", () => CreateRelationalModel());
@@ -90,24 +90,408 @@ namespace CrmBot.Crm.CompiledModel
         {
             var relationalModel = new RelationalModel(this);
 
-            var activity = FindEntityType("CrmBot.Crm.Model.Activity")!;
+            var conversationAddress = FindEntityType("CrmBot.Crm.ChatState.ConversationAddress")!;
 
             var defaultTableMappings = new List<TableMappingBase<ColumnMappingBase>>();
-            activity.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings);
+            conversationAddress.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings);
+            var crmBotCrmChatStateConversationAddressTableBase = new TableBase("CrmBot.Crm.ChatState.ConversationAddress", null, relationalModel);
+            var botIdColumnBase = new ColumnBase<ColumnMappingBase>("BotId", "TEXT", crmBotCrmChatStateConversationAddressTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("BotId", botIdColumnBase);
+            var channelColumnBase = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("Channel", channelColumnBase);
+            var conversationIdColumnBase = new ColumnBase<ColumnMappingBase>("ConversationId", "TEXT", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("ConversationId", conversationIdColumnBase);
+            var conversationTypeColumnBase = new ColumnBase<ColumnMappingBase>("ConversationType", "TEXT", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("ConversationType", conversationTypeColumnBase);
+            var idColumnBase = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("Id", idColumnBase);
+            var memberIdColumnBase = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmChatStateConversationAddressTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("MemberId", memberIdColumnBase);
+            var serviceUrlColumnBase = new ColumnBase<ColumnMappingBase>("ServiceUrl", "TEXT", crmBotCrmChatStateConversationAddressTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("ServiceUrl", serviceUrlColumnBase);
+            var tenantIdColumnBase = new ColumnBase<ColumnMappingBase>("TenantId", "TEXT", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("TenantId", tenantIdColumnBase);
+            var updatedAtColumnBase = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmChatStateConversationAddressTableBase);
+            crmBotCrmChatStateConversationAddressTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.ChatState.ConversationAddress", crmBotCrmChatStateConversationAddressTableBase);
+            var crmBotCrmChatStateConversationAddressMappingBase = new TableMappingBase<ColumnMappingBase>(conversationAddress, crmBotCrmChatStateConversationAddressTableBase, null);
+            crmBotCrmChatStateConversationAddressTableBase.AddTypeMapping(crmBotCrmChatStateConversationAddressMappingBase, false);
+            defaultTableMappings.Add(crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase, conversationAddress.FindProperty("Id")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)botIdColumnBase, conversationAddress.FindProperty("BotId")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase, conversationAddress.FindProperty("Channel")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationIdColumnBase, conversationAddress.FindProperty("ConversationId")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationTypeColumnBase, conversationAddress.FindProperty("ConversationType")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase, conversationAddress.FindProperty("MemberId")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)serviceUrlColumnBase, conversationAddress.FindProperty("ServiceUrl")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tenantIdColumnBase, conversationAddress.FindProperty("TenantId")!, crmBotCrmChatStateConversationAddressMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase, conversationAddress.FindProperty("UpdatedAt")!, crmBotCrmChatStateConversationAddressMappingBase);
+
+            var tableMappings = new List<TableMapping>();
+            conversationAddress.SetRuntimeAnnotation("Relational:TableMappings", tableMappings);
+            var conversationAddressesTable = new Table("ConversationAddresses", null, relationalModel);
+            var idColumn = new Column("Id", "INTEGER", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("Id", idColumn);
+            idColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn);
+            var botIdColumn = new Column("BotId", "TEXT", conversationAddressesTable)
+            {
+                IsNullable = true
+            };
+            conversationAddressesTable.Columns.Add("BotId", botIdColumn);
+            botIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(botIdColumn);
+            var channelColumn = new Column("Channel", "TEXT", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("Channel", channelColumn);
+            channelColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn);
+            var conversationIdColumn = new Column("ConversationId", "TEXT", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("ConversationId", conversationIdColumn);
+            conversationIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationIdColumn);
+            var conversationTypeColumn = new Column("ConversationType", "TEXT", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("ConversationType", conversationTypeColumn);
+            conversationTypeColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationTypeColumn);
+            var memberIdColumn = new Column("MemberId", "INTEGER", conversationAddressesTable)
+            {
+                IsNullable = true
+            };
+            conversationAddressesTable.Columns.Add("MemberId", memberIdColumn);
+            memberIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn);
+            var serviceUrlColumn = new Column("ServiceUrl", "TEXT", conversationAddressesTable)
+            {
+                IsNullable = true
+            };
+            conversationAddressesTable.Columns.Add("ServiceUrl", serviceUrlColumn);
+            serviceUrlColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(serviceUrlColumn);
+            var tenantIdColumn = new Column("TenantId", "TEXT", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("TenantId", tenantIdColumn);
+            tenantIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(tenantIdColumn);
+            var updatedAtColumn = new Column("UpdatedAt", "TEXT", conversationAddressesTable);
+            conversationAddressesTable.Columns.Add("UpdatedAt", updatedAtColumn);
+            updatedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn);
+            relationalModel.Tables.Add(("ConversationAddresses", null), conversationAddressesTable);
+            var conversationAddressesTableMapping = new TableMapping(conversationAddress, conversationAddressesTable, null);
+            conversationAddressesTable.AddTypeMapping(conversationAddressesTableMapping, false);
+            tableMappings.Add(conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn, conversationAddress.FindProperty("Id")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(botIdColumn, conversationAddress.FindProperty("BotId")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn, conversationAddress.FindProperty("Channel")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(conversationIdColumn, conversationAddress.FindProperty("ConversationId")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(conversationTypeColumn, conversationAddress.FindProperty("ConversationType")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(memberIdColumn, conversationAddress.FindProperty("MemberId")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(serviceUrlColumn, conversationAddress.FindProperty("ServiceUrl")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(tenantIdColumn, conversationAddress.FindProperty("TenantId")!, conversationAddressesTableMapping);
+            RelationalModel.CreateColumnMapping(updatedAtColumn, conversationAddress.FindProperty("UpdatedAt")!, conversationAddressesTableMapping);
+            var pK_ConversationAddresses = new UniqueConstraint("PK_ConversationAddresses", conversationAddressesTable, new[] { idColumn });
+            conversationAddressesTable.PrimaryKey = pK_ConversationAddresses;
+            pK_ConversationAddresses.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_ConversationAddresses));
+            var pK_ConversationAddressesKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.ChatState.ConversationAddress",
+                new[] { "Id" });
+            pK_ConversationAddresses.MappedKeys.Add(pK_ConversationAddressesKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_ConversationAddressesKey).Add(pK_ConversationAddresses);
+            conversationAddressesTable.UniqueConstraints.Add("PK_ConversationAddresses", pK_ConversationAddresses);
+            var iX_ConversationAddresses_Channel_ConversationId = new TableIndex(
+            "IX_ConversationAddresses_Channel_ConversationId", conversationAddressesTable, new[] { channelColumn, conversationIdColumn }, true);
+            iX_ConversationAddresses_Channel_ConversationId.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_ConversationAddresses_Channel_ConversationId));
+            var iX_ConversationAddresses_Channel_ConversationIdIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.ChatState.ConversationAddress",
+                new[] { "Channel", "ConversationId" });
+            iX_ConversationAddresses_Channel_ConversationId.MappedIndexes.Add(iX_ConversationAddresses_Channel_ConversationIdIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_ConversationAddresses_Channel_ConversationIdIx).Add(iX_ConversationAddresses_Channel_ConversationId);
+            conversationAddressesTable.Indexes.Add("IX_ConversationAddresses_Channel_ConversationId", iX_ConversationAddresses_Channel_ConversationId);
+            var iX_ConversationAddresses_MemberId = new TableIndex(
+            "IX_ConversationAddresses_MemberId", conversationAddressesTable, new[] { memberIdColumn }, false);
+            iX_ConversationAddresses_MemberId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_ConversationAddresses_MemberId));
+            var iX_ConversationAddresses_MemberIdIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.ChatState.ConversationAddress",
+                new[] { "MemberId" });
+            iX_ConversationAddresses_MemberId.MappedIndexes.Add(iX_ConversationAddresses_MemberIdIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_ConversationAddresses_MemberIdIx).Add(iX_ConversationAddresses_MemberId);
+            conversationAddressesTable.Indexes.Add("IX_ConversationAddresses_MemberId", iX_ConversationAddresses_MemberId);
+
+            var dialogState = FindEntityType("CrmBot.Crm.ChatState.DialogState")!;
+
+            var defaultTableMappings0 = new List<TableMappingBase<ColumnMappingBase>>();
+            dialogState.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings0);
+            var crmBotCrmChatStateDialogStateTableBase = new TableBase("CrmBot.Crm.ChatState.DialogState", null, relationalModel);
+            var conversationIdColumnBase0 = new ColumnBase<ColumnMappingBase>("ConversationId", "TEXT", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("ConversationId", conversationIdColumnBase0);
+            var dialogNameColumnBase = new ColumnBase<ColumnMappingBase>("DialogName", "TEXT", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("DialogName", dialogNameColumnBase);
+            var memberIdColumnBase0 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("MemberId", memberIdColumnBase0);
+            var stateJsonColumnBase = new ColumnBase<ColumnMappingBase>("StateJson", "TEXT", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("StateJson", stateJsonColumnBase);
+            var updatedAtColumnBase0 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase0);
+            var versionColumnBase = new ColumnBase<ColumnMappingBase>("Version", "INTEGER", crmBotCrmChatStateDialogStateTableBase);
+            crmBotCrmChatStateDialogStateTableBase.Columns.Add("Version", versionColumnBase);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.ChatState.DialogState", crmBotCrmChatStateDialogStateTableBase);
+            var crmBotCrmChatStateDialogStateMappingBase = new TableMappingBase<ColumnMappingBase>(dialogState, crmBotCrmChatStateDialogStateTableBase, null);
+            crmBotCrmChatStateDialogStateTableBase.AddTypeMapping(crmBotCrmChatStateDialogStateMappingBase, false);
+            defaultTableMappings0.Add(crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationIdColumnBase0, dialogState.FindProperty("ConversationId")!, crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase0, dialogState.FindProperty("MemberId")!, crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dialogNameColumnBase, dialogState.FindProperty("DialogName")!, crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)stateJsonColumnBase, dialogState.FindProperty("StateJson")!, crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase0, dialogState.FindProperty("UpdatedAt")!, crmBotCrmChatStateDialogStateMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)versionColumnBase, dialogState.FindProperty("Version")!, crmBotCrmChatStateDialogStateMappingBase);
+
+            var tableMappings0 = new List<TableMapping>();
+            dialogState.SetRuntimeAnnotation("Relational:TableMappings", tableMappings0);
+            var dialogStatesTable = new Table("DialogStates", null, relationalModel);
+            var conversationIdColumn0 = new Column("ConversationId", "TEXT", dialogStatesTable);
+            dialogStatesTable.Columns.Add("ConversationId", conversationIdColumn0);
+            conversationIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationIdColumn0);
+            var memberIdColumn0 = new Column("MemberId", "INTEGER", dialogStatesTable);
+            dialogStatesTable.Columns.Add("MemberId", memberIdColumn0);
+            memberIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn0);
+            var dialogNameColumn = new Column("DialogName", "TEXT", dialogStatesTable);
+            dialogStatesTable.Columns.Add("DialogName", dialogNameColumn);
+            dialogNameColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(dialogNameColumn);
+            var stateJsonColumn = new Column("StateJson", "TEXT", dialogStatesTable);
+            dialogStatesTable.Columns.Add("StateJson", stateJsonColumn);
+            stateJsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(stateJsonColumn);
+            var updatedAtColumn0 = new Column("UpdatedAt", "TEXT", dialogStatesTable);
+            dialogStatesTable.Columns.Add("UpdatedAt", updatedAtColumn0);
+            updatedAtColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn0);
+            var versionColumn = new Column("Version", "INTEGER", dialogStatesTable);
+            dialogStatesTable.Columns.Add("Version", versionColumn);
+            versionColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(versionColumn);
+            relationalModel.Tables.Add(("DialogStates", null), dialogStatesTable);
+            var dialogStatesTableMapping = new TableMapping(dialogState, dialogStatesTable, null);
+            dialogStatesTable.AddTypeMapping(dialogStatesTableMapping, false);
+            tableMappings0.Add(dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(conversationIdColumn0, dialogState.FindProperty("ConversationId")!, dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(memberIdColumn0, dialogState.FindProperty("MemberId")!, dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(dialogNameColumn, dialogState.FindProperty("DialogName")!, dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(stateJsonColumn, dialogState.FindProperty("StateJson")!, dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(updatedAtColumn0, dialogState.FindProperty("UpdatedAt")!, dialogStatesTableMapping);
+            RelationalModel.CreateColumnMapping(versionColumn, dialogState.FindProperty("Version")!, dialogStatesTableMapping);
+            var pK_DialogStates = new UniqueConstraint("PK_DialogStates", dialogStatesTable, new[] { conversationIdColumn0, memberIdColumn0 });
+            dialogStatesTable.PrimaryKey = pK_DialogStates;
+            pK_DialogStates.SetRowKeyValueFactory(new CompositeRowKeyValueFactory(pK_DialogStates));
+            var pK_DialogStatesKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.ChatState.DialogState",
+                new[] { "ConversationId", "MemberId" });
+            pK_DialogStates.MappedKeys.Add(pK_DialogStatesKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_DialogStatesKey).Add(pK_DialogStates);
+            dialogStatesTable.UniqueConstraints.Add("PK_DialogStates", pK_DialogStates);
+
+            var parkedPayload = FindEntityType("CrmBot.Crm.ChatState.ParkedPayload")!;
+
+            var defaultTableMappings1 = new List<TableMappingBase<ColumnMappingBase>>();
+            parkedPayload.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings1);
+            var crmBotCrmChatStateParkedPayloadTableBase = new TableBase("CrmBot.Crm.ChatState.ParkedPayload", null, relationalModel);
+            var createdAtColumnBase = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmChatStateParkedPayloadTableBase);
+            crmBotCrmChatStateParkedPayloadTableBase.Columns.Add("CreatedAt", createdAtColumnBase);
+            var expiresAtColumnBase = new ColumnBase<ColumnMappingBase>("ExpiresAt", "TEXT", crmBotCrmChatStateParkedPayloadTableBase);
+            crmBotCrmChatStateParkedPayloadTableBase.Columns.Add("ExpiresAt", expiresAtColumnBase);
+            var idColumnBase0 = new ColumnBase<ColumnMappingBase>("Id", "TEXT", crmBotCrmChatStateParkedPayloadTableBase);
+            crmBotCrmChatStateParkedPayloadTableBase.Columns.Add("Id", idColumnBase0);
+            var jsonColumnBase = new ColumnBase<ColumnMappingBase>("Json", "TEXT", crmBotCrmChatStateParkedPayloadTableBase);
+            crmBotCrmChatStateParkedPayloadTableBase.Columns.Add("Json", jsonColumnBase);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.ChatState.ParkedPayload", crmBotCrmChatStateParkedPayloadTableBase);
+            var crmBotCrmChatStateParkedPayloadMappingBase = new TableMappingBase<ColumnMappingBase>(parkedPayload, crmBotCrmChatStateParkedPayloadTableBase, null);
+            crmBotCrmChatStateParkedPayloadTableBase.AddTypeMapping(crmBotCrmChatStateParkedPayloadMappingBase, false);
+            defaultTableMappings1.Add(crmBotCrmChatStateParkedPayloadMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase0, parkedPayload.FindProperty("Id")!, crmBotCrmChatStateParkedPayloadMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase, parkedPayload.FindProperty("CreatedAt")!, crmBotCrmChatStateParkedPayloadMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)expiresAtColumnBase, parkedPayload.FindProperty("ExpiresAt")!, crmBotCrmChatStateParkedPayloadMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)jsonColumnBase, parkedPayload.FindProperty("Json")!, crmBotCrmChatStateParkedPayloadMappingBase);
+
+            var tableMappings1 = new List<TableMapping>();
+            parkedPayload.SetRuntimeAnnotation("Relational:TableMappings", tableMappings1);
+            var parkedPayloadsTable = new Table("ParkedPayloads", null, relationalModel);
+            var idColumn0 = new Column("Id", "TEXT", parkedPayloadsTable);
+            parkedPayloadsTable.Columns.Add("Id", idColumn0);
+            idColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(idColumn0);
+            var createdAtColumn = new Column("CreatedAt", "TEXT", parkedPayloadsTable);
+            parkedPayloadsTable.Columns.Add("CreatedAt", createdAtColumn);
+            createdAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn);
+            var expiresAtColumn = new Column("ExpiresAt", "TEXT", parkedPayloadsTable);
+            parkedPayloadsTable.Columns.Add("ExpiresAt", expiresAtColumn);
+            expiresAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(expiresAtColumn);
+            var jsonColumn = new Column("Json", "TEXT", parkedPayloadsTable);
+            parkedPayloadsTable.Columns.Add("Json", jsonColumn);
+            jsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(jsonColumn);
+            relationalModel.Tables.Add(("ParkedPayloads", null), parkedPayloadsTable);
+            var parkedPayloadsTableMapping = new TableMapping(parkedPayload, parkedPayloadsTable, null);
+            parkedPayloadsTable.AddTypeMapping(parkedPayloadsTableMapping, false);
+            tableMappings1.Add(parkedPayloadsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn0, parkedPayload.FindProperty("Id")!, parkedPayloadsTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn, parkedPayload.FindProperty("CreatedAt")!, parkedPayloadsTableMapping);
+            RelationalModel.CreateColumnMapping(expiresAtColumn, parkedPayload.FindProperty("ExpiresAt")!, parkedPayloadsTableMapping);
+            RelationalModel.CreateColumnMapping(jsonColumn, parkedPayload.FindProperty("Json")!, parkedPayloadsTableMapping);
+            var pK_ParkedPayloads = new UniqueConstraint("PK_ParkedPayloads", parkedPayloadsTable, new[] { idColumn0 });
+            parkedPayloadsTable.PrimaryKey = pK_ParkedPayloads;
+            pK_ParkedPayloads.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<string>(pK_ParkedPayloads));
+            var pK_ParkedPayloadsKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.ChatState.ParkedPayload",
+                new[] { "Id" });
+            pK_ParkedPayloads.MappedKeys.Add(pK_ParkedPayloadsKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_ParkedPayloadsKey).Add(pK_ParkedPayloads);
+            parkedPayloadsTable.UniqueConstraints.Add("PK_ParkedPayloads", pK_ParkedPayloads);
+            var iX_ParkedPayloads_ExpiresAt = new TableIndex(
+            "IX_ParkedPayloads_ExpiresAt", parkedPayloadsTable, new[] { expiresAtColumn }, false);
+            iX_ParkedPayloads_ExpiresAt.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<DateTime>(iX_ParkedPayloads_ExpiresAt));
+            var iX_ParkedPayloads_ExpiresAtIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.ChatState.ParkedPayload",
+                new[] { "ExpiresAt" });
+            iX_ParkedPayloads_ExpiresAt.MappedIndexes.Add(iX_ParkedPayloads_ExpiresAtIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_ParkedPayloads_ExpiresAtIx).Add(iX_ParkedPayloads_ExpiresAt);
+            parkedPayloadsTable.Indexes.Add("IX_ParkedPayloads_ExpiresAt", iX_ParkedPayloads_ExpiresAt);
+
+            var processedInbound = FindEntityType("CrmBot.Crm.ChatState.ProcessedInbound")!;
+
+            var defaultTableMappings2 = new List<TableMappingBase<ColumnMappingBase>>();
+            processedInbound.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings2);
+            var crmBotCrmChatStateProcessedInboundTableBase = new TableBase("CrmBot.Crm.ChatState.ProcessedInbound", null, relationalModel);
+            var attemptsColumnBase = new ColumnBase<ColumnMappingBase>("Attempts", "INTEGER", crmBotCrmChatStateProcessedInboundTableBase);
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("Attempts", attemptsColumnBase);
+            var channelColumnBase0 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmChatStateProcessedInboundTableBase);
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("Channel", channelColumnBase0);
+            var deliveryIdColumnBase = new ColumnBase<ColumnMappingBase>("DeliveryId", "TEXT", crmBotCrmChatStateProcessedInboundTableBase);
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("DeliveryId", deliveryIdColumnBase);
+            var kindColumnBase = new ColumnBase<ColumnMappingBase>("Kind", "TEXT", crmBotCrmChatStateProcessedInboundTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("Kind", kindColumnBase);
+            var leaseOwnerColumnBase = new ColumnBase<ColumnMappingBase>("LeaseOwner", "TEXT", crmBotCrmChatStateProcessedInboundTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("LeaseOwner", leaseOwnerColumnBase);
+            var leaseUntilColumnBase = new ColumnBase<ColumnMappingBase>("LeaseUntil", "TEXT", crmBotCrmChatStateProcessedInboundTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("LeaseUntil", leaseUntilColumnBase);
+            var payloadJsonColumnBase = new ColumnBase<ColumnMappingBase>("PayloadJson", "TEXT", crmBotCrmChatStateProcessedInboundTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("PayloadJson", payloadJsonColumnBase);
+            var receivedAtColumnBase = new ColumnBase<ColumnMappingBase>("ReceivedAt", "TEXT", crmBotCrmChatStateProcessedInboundTableBase);
+            crmBotCrmChatStateProcessedInboundTableBase.Columns.Add("ReceivedAt", receivedAtColumnBase);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.ChatState.ProcessedInbound", crmBotCrmChatStateProcessedInboundTableBase);
+            var crmBotCrmChatStateProcessedInboundMappingBase = new TableMappingBase<ColumnMappingBase>(processedInbound, crmBotCrmChatStateProcessedInboundTableBase, null);
+            crmBotCrmChatStateProcessedInboundTableBase.AddTypeMapping(crmBotCrmChatStateProcessedInboundMappingBase, false);
+            defaultTableMappings2.Add(crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase0, processedInbound.FindProperty("Channel")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)deliveryIdColumnBase, processedInbound.FindProperty("DeliveryId")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)attemptsColumnBase, processedInbound.FindProperty("Attempts")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)kindColumnBase, processedInbound.FindProperty("Kind")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseOwnerColumnBase, processedInbound.FindProperty("LeaseOwner")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseUntilColumnBase, processedInbound.FindProperty("LeaseUntil")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)payloadJsonColumnBase, processedInbound.FindProperty("PayloadJson")!, crmBotCrmChatStateProcessedInboundMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)receivedAtColumnBase, processedInbound.FindProperty("ReceivedAt")!, crmBotCrmChatStateProcessedInboundMappingBase);
+
+            var tableMappings2 = new List<TableMapping>();
+            processedInbound.SetRuntimeAnnotation("Relational:TableMappings", tableMappings2);
+            var processedInboundTable = new Table("ProcessedInbound", null, relationalModel);
+            var channelColumn0 = new Column("Channel", "TEXT", processedInboundTable);
+            processedInboundTable.Columns.Add("Channel", channelColumn0);
+            channelColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn0);
+            var deliveryIdColumn = new Column("DeliveryId", "TEXT", processedInboundTable);
+            processedInboundTable.Columns.Add("DeliveryId", deliveryIdColumn);
+            deliveryIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(deliveryIdColumn);
+            var attemptsColumn = new Column("Attempts", "INTEGER", processedInboundTable);
+            processedInboundTable.Columns.Add("Attempts", attemptsColumn);
+            attemptsColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(attemptsColumn);
+            var kindColumn = new Column("Kind", "TEXT", processedInboundTable)
+            {
+                IsNullable = true
+            };
+            processedInboundTable.Columns.Add("Kind", kindColumn);
+            kindColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(kindColumn);
+            var leaseOwnerColumn = new Column("LeaseOwner", "TEXT", processedInboundTable)
+            {
+                IsNullable = true
+            };
+            processedInboundTable.Columns.Add("LeaseOwner", leaseOwnerColumn);
+            leaseOwnerColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(leaseOwnerColumn);
+            var leaseUntilColumn = new Column("LeaseUntil", "TEXT", processedInboundTable)
+            {
+                IsNullable = true
+            };
+            processedInboundTable.Columns.Add("LeaseUntil", leaseUntilColumn);
+            leaseUntilColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(leaseUntilColumn);
+            var payloadJsonColumn = new Column("PayloadJson", "TEXT", processedInboundTable)
+            {
+                IsNullable = true
+            };
+            processedInboundTable.Columns.Add("PayloadJson", payloadJsonColumn);
+            payloadJsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(payloadJsonColumn);
+            var receivedAtColumn = new Column("ReceivedAt", "TEXT", processedInboundTable);
+            processedInboundTable.Columns.Add("ReceivedAt", receivedAtColumn);
+            receivedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(receivedAtColumn);
+            relationalModel.Tables.Add(("ProcessedInbound", null), processedInboundTable);
+            var processedInboundTableMapping = new TableMapping(processedInbound, processedInboundTable, null);
+            processedInboundTable.AddTypeMapping(processedInboundTableMapping, false);
+            tableMappings2.Add(processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn0, processedInbound.FindProperty("Channel")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(deliveryIdColumn, processedInbound.FindProperty("DeliveryId")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(attemptsColumn, processedInbound.FindProperty("Attempts")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(kindColumn, processedInbound.FindProperty("Kind")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(leaseOwnerColumn, processedInbound.FindProperty("LeaseOwner")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(leaseUntilColumn, processedInbound.FindProperty("LeaseUntil")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(payloadJsonColumn, processedInbound.FindProperty("PayloadJson")!, processedInboundTableMapping);
+            RelationalModel.CreateColumnMapping(receivedAtColumn, processedInbound.FindProperty("ReceivedAt")!, processedInboundTableMapping);
+            var pK_ProcessedInbound = new UniqueConstraint("PK_ProcessedInbound", processedInboundTable, new[] { channelColumn0, deliveryIdColumn });
+            processedInboundTable.PrimaryKey = pK_ProcessedInbound;
+            pK_ProcessedInbound.SetRowKeyValueFactory(new CompositeRowKeyValueFactory(pK_ProcessedInbound));
+            var pK_ProcessedInboundKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.ChatState.ProcessedInbound",
+                new[] { "Channel", "DeliveryId" });
+            pK_ProcessedInbound.MappedKeys.Add(pK_ProcessedInboundKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_ProcessedInboundKey).Add(pK_ProcessedInbound);
+            processedInboundTable.UniqueConstraints.Add("PK_ProcessedInbound", pK_ProcessedInbound);
+            var iX_ProcessedInbound_Channel_LeaseUntil = new TableIndex(
+            "IX_ProcessedInbound_Channel_LeaseUntil", processedInboundTable, new[] { channelColumn0, leaseUntilColumn }, false);
+            iX_ProcessedInbound_Channel_LeaseUntil.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_ProcessedInbound_Channel_LeaseUntil));
+            var iX_ProcessedInbound_Channel_LeaseUntilIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.ChatState.ProcessedInbound",
+                new[] { "Channel", "LeaseUntil" });
+            iX_ProcessedInbound_Channel_LeaseUntil.MappedIndexes.Add(iX_ProcessedInbound_Channel_LeaseUntilIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_ProcessedInbound_Channel_LeaseUntilIx).Add(iX_ProcessedInbound_Channel_LeaseUntil);
+            processedInboundTable.Indexes.Add("IX_ProcessedInbound_Channel_LeaseUntil", iX_ProcessedInbound_Channel_LeaseUntil);
+            var iX_ProcessedInbound_ReceivedAt = new TableIndex(
+            "IX_ProcessedInbound_ReceivedAt", processedInboundTable, new[] { receivedAtColumn }, false);
+            iX_ProcessedInbound_ReceivedAt.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<DateTime>(iX_ProcessedInbound_ReceivedAt));
+            var iX_ProcessedInbound_ReceivedAtIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.ChatState.ProcessedInbound",
+                new[] { "ReceivedAt" });
+            iX_ProcessedInbound_ReceivedAt.MappedIndexes.Add(iX_ProcessedInbound_ReceivedAtIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_ProcessedInbound_ReceivedAtIx).Add(iX_ProcessedInbound_ReceivedAt);
+            processedInboundTable.Indexes.Add("IX_ProcessedInbound_ReceivedAt", iX_ProcessedInbound_ReceivedAt);
+
+            var activity = FindEntityType("CrmBot.Crm.Model.Activity")!;
+
+            var defaultTableMappings3 = new List<TableMappingBase<ColumnMappingBase>>();
+            activity.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings3);
             var crmBotCrmModelActivityTableBase = new TableBase("CrmBot.Crm.Model.Activity", null, relationalModel);
-            var channelColumnBase = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelActivityTableBase);
-            crmBotCrmModelActivityTableBase.Columns.Add("Channel", channelColumnBase);
+            var channelColumnBase1 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelActivityTableBase);
+            crmBotCrmModelActivityTableBase.Columns.Add("Channel", channelColumnBase1);
             var contactIdColumnBase = new ColumnBase<ColumnMappingBase>("ContactId", "INTEGER", crmBotCrmModelActivityTableBase);
             crmBotCrmModelActivityTableBase.Columns.Add("ContactId", contactIdColumnBase);
-            var createdAtColumnBase = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelActivityTableBase);
-            crmBotCrmModelActivityTableBase.Columns.Add("CreatedAt", createdAtColumnBase);
+            var createdAtColumnBase0 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelActivityTableBase);
+            crmBotCrmModelActivityTableBase.Columns.Add("CreatedAt", createdAtColumnBase0);
             var dealIdColumnBase = new ColumnBase<ColumnMappingBase>("DealId", "INTEGER", crmBotCrmModelActivityTableBase)
             {
                 IsNullable = true
             };
             crmBotCrmModelActivityTableBase.Columns.Add("DealId", dealIdColumnBase);
-            var idColumnBase = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelActivityTableBase);
-            crmBotCrmModelActivityTableBase.Columns.Add("Id", idColumnBase);
+            var idColumnBase1 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelActivityTableBase);
+            crmBotCrmModelActivityTableBase.Columns.Add("Id", idColumnBase1);
             var loggedByIdColumnBase = new ColumnBase<ColumnMappingBase>("LoggedById", "INTEGER", crmBotCrmModelActivityTableBase);
             crmBotCrmModelActivityTableBase.Columns.Add("LoggedById", loggedByIdColumnBase);
             var messageLinkColumnBase = new ColumnBase<ColumnMappingBase>("MessageLink", "TEXT", crmBotCrmModelActivityTableBase)
@@ -129,11 +513,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Activity", crmBotCrmModelActivityTableBase);
             var crmBotCrmModelActivityMappingBase = new TableMappingBase<ColumnMappingBase>(activity, crmBotCrmModelActivityTableBase, null);
             crmBotCrmModelActivityTableBase.AddTypeMapping(crmBotCrmModelActivityMappingBase, false);
-            defaultTableMappings.Add(crmBotCrmModelActivityMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase, activity.FindProperty("Id")!, crmBotCrmModelActivityMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase, activity.FindProperty("Channel")!, crmBotCrmModelActivityMappingBase);
+            defaultTableMappings3.Add(crmBotCrmModelActivityMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase1, activity.FindProperty("Id")!, crmBotCrmModelActivityMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase1, activity.FindProperty("Channel")!, crmBotCrmModelActivityMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)contactIdColumnBase, activity.FindProperty("ContactId")!, crmBotCrmModelActivityMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase, activity.FindProperty("CreatedAt")!, crmBotCrmModelActivityMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase0, activity.FindProperty("CreatedAt")!, crmBotCrmModelActivityMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dealIdColumnBase, activity.FindProperty("DealId")!, crmBotCrmModelActivityMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)loggedByIdColumnBase, activity.FindProperty("LoggedById")!, crmBotCrmModelActivityMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)messageLinkColumnBase, activity.FindProperty("MessageLink")!, crmBotCrmModelActivityMappingBase);
@@ -142,21 +526,21 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)outcomeColumnBase, activity.FindProperty("Outcome")!, crmBotCrmModelActivityMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)typeColumnBase, activity.FindProperty("Type")!, crmBotCrmModelActivityMappingBase);
 
-            var tableMappings = new List<TableMapping>();
-            activity.SetRuntimeAnnotation("Relational:TableMappings", tableMappings);
+            var tableMappings3 = new List<TableMapping>();
+            activity.SetRuntimeAnnotation("Relational:TableMappings", tableMappings3);
             var activitiesTable = new Table("Activities", null, relationalModel);
-            var idColumn = new Column("Id", "INTEGER", activitiesTable);
-            activitiesTable.Columns.Add("Id", idColumn);
-            idColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn);
-            var channelColumn = new Column("Channel", "TEXT", activitiesTable);
-            activitiesTable.Columns.Add("Channel", channelColumn);
-            channelColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn);
+            var idColumn1 = new Column("Id", "INTEGER", activitiesTable);
+            activitiesTable.Columns.Add("Id", idColumn1);
+            idColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn1);
+            var channelColumn1 = new Column("Channel", "TEXT", activitiesTable);
+            activitiesTable.Columns.Add("Channel", channelColumn1);
+            channelColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn1);
             var contactIdColumn = new Column("ContactId", "INTEGER", activitiesTable);
             activitiesTable.Columns.Add("ContactId", contactIdColumn);
             contactIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(contactIdColumn);
-            var createdAtColumn = new Column("CreatedAt", "TEXT", activitiesTable);
-            activitiesTable.Columns.Add("CreatedAt", createdAtColumn);
-            createdAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn);
+            var createdAtColumn0 = new Column("CreatedAt", "TEXT", activitiesTable);
+            activitiesTable.Columns.Add("CreatedAt", createdAtColumn0);
+            createdAtColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn0);
             var dealIdColumn = new Column("DealId", "INTEGER", activitiesTable)
             {
                 IsNullable = true
@@ -190,11 +574,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("Activities", null), activitiesTable);
             var activitiesTableMapping = new TableMapping(activity, activitiesTable, null);
             activitiesTable.AddTypeMapping(activitiesTableMapping, false);
-            tableMappings.Add(activitiesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn, activity.FindProperty("Id")!, activitiesTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn, activity.FindProperty("Channel")!, activitiesTableMapping);
+            tableMappings3.Add(activitiesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn1, activity.FindProperty("Id")!, activitiesTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn1, activity.FindProperty("Channel")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(contactIdColumn, activity.FindProperty("ContactId")!, activitiesTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn, activity.FindProperty("CreatedAt")!, activitiesTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn0, activity.FindProperty("CreatedAt")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(dealIdColumn, activity.FindProperty("DealId")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(loggedByIdColumn, activity.FindProperty("LoggedById")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(messageLinkColumn, activity.FindProperty("MessageLink")!, activitiesTableMapping);
@@ -202,7 +586,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(occurredAtColumn, activity.FindProperty("OccurredAt")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(outcomeColumn, activity.FindProperty("Outcome")!, activitiesTableMapping);
             RelationalModel.CreateColumnMapping(typeColumn, activity.FindProperty("Type")!, activitiesTableMapping);
-            var pK_Activities = new UniqueConstraint("PK_Activities", activitiesTable, new[] { idColumn });
+            var pK_Activities = new UniqueConstraint("PK_Activities", activitiesTable, new[] { idColumn1 });
             activitiesTable.PrimaryKey = pK_Activities;
             pK_Activities.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Activities));
             var pK_ActivitiesKey = RelationalModel.GetKey(this,
@@ -230,7 +614,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_Activities_DealIdIx).Add(iX_Activities_DealId);
             activitiesTable.Indexes.Add("IX_Activities_DealId", iX_Activities_DealId);
             var iX_Activities_LoggedById_CreatedAt = new TableIndex(
-            "IX_Activities_LoggedById_CreatedAt", activitiesTable, new[] { loggedByIdColumn, createdAtColumn }, false);
+            "IX_Activities_LoggedById_CreatedAt", activitiesTable, new[] { loggedByIdColumn, createdAtColumn0 }, false);
             iX_Activities_LoggedById_CreatedAt.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Activities_LoggedById_CreatedAt));
             var iX_Activities_LoggedById_CreatedAtIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.Activity",
@@ -241,8 +625,8 @@ namespace CrmBot.Crm.CompiledModel
 
             var auditEntry = FindEntityType("CrmBot.Crm.Model.AuditEntry")!;
 
-            var defaultTableMappings0 = new List<TableMappingBase<ColumnMappingBase>>();
-            auditEntry.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings0);
+            var defaultTableMappings4 = new List<TableMappingBase<ColumnMappingBase>>();
+            auditEntry.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings4);
             var crmBotCrmModelAuditEntryTableBase = new TableBase("CrmBot.Crm.Model.AuditEntry", null, relationalModel);
             var actionColumnBase = new ColumnBase<ColumnMappingBase>("Action", "TEXT", crmBotCrmModelAuditEntryTableBase);
             crmBotCrmModelAuditEntryTableBase.Columns.Add("Action", actionColumnBase);
@@ -250,19 +634,19 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelAuditEntryTableBase.Columns.Add("Actor", actorColumnBase);
             var atColumnBase = new ColumnBase<ColumnMappingBase>("At", "TEXT", crmBotCrmModelAuditEntryTableBase);
             crmBotCrmModelAuditEntryTableBase.Columns.Add("At", atColumnBase);
-            var channelColumnBase0 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelAuditEntryTableBase);
-            crmBotCrmModelAuditEntryTableBase.Columns.Add("Channel", channelColumnBase0);
+            var channelColumnBase2 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelAuditEntryTableBase);
+            crmBotCrmModelAuditEntryTableBase.Columns.Add("Channel", channelColumnBase2);
             var entityIdColumnBase = new ColumnBase<ColumnMappingBase>("EntityId", "TEXT", crmBotCrmModelAuditEntryTableBase);
             crmBotCrmModelAuditEntryTableBase.Columns.Add("EntityId", entityIdColumnBase);
             var entityTypeColumnBase = new ColumnBase<ColumnMappingBase>("EntityType", "TEXT", crmBotCrmModelAuditEntryTableBase);
             crmBotCrmModelAuditEntryTableBase.Columns.Add("EntityType", entityTypeColumnBase);
-            var idColumnBase0 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelAuditEntryTableBase);
-            crmBotCrmModelAuditEntryTableBase.Columns.Add("Id", idColumnBase0);
-            var memberIdColumnBase = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmModelAuditEntryTableBase)
+            var idColumnBase2 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelAuditEntryTableBase);
+            crmBotCrmModelAuditEntryTableBase.Columns.Add("Id", idColumnBase2);
+            var memberIdColumnBase1 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmModelAuditEntryTableBase)
             {
                 IsNullable = true
             };
-            crmBotCrmModelAuditEntryTableBase.Columns.Add("MemberId", memberIdColumnBase);
+            crmBotCrmModelAuditEntryTableBase.Columns.Add("MemberId", memberIdColumnBase1);
             var newValueColumnBase = new ColumnBase<ColumnMappingBase>("NewValue", "TEXT", crmBotCrmModelAuditEntryTableBase)
             {
                 IsNullable = true
@@ -276,24 +660,24 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.AuditEntry", crmBotCrmModelAuditEntryTableBase);
             var crmBotCrmModelAuditEntryMappingBase = new TableMappingBase<ColumnMappingBase>(auditEntry, crmBotCrmModelAuditEntryTableBase, null);
             crmBotCrmModelAuditEntryTableBase.AddTypeMapping(crmBotCrmModelAuditEntryMappingBase, false);
-            defaultTableMappings0.Add(crmBotCrmModelAuditEntryMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase0, auditEntry.FindProperty("Id")!, crmBotCrmModelAuditEntryMappingBase);
+            defaultTableMappings4.Add(crmBotCrmModelAuditEntryMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase2, auditEntry.FindProperty("Id")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)actionColumnBase, auditEntry.FindProperty("Action")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)actorColumnBase, auditEntry.FindProperty("Actor")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)atColumnBase, auditEntry.FindProperty("At")!, crmBotCrmModelAuditEntryMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase0, auditEntry.FindProperty("Channel")!, crmBotCrmModelAuditEntryMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase2, auditEntry.FindProperty("Channel")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)entityIdColumnBase, auditEntry.FindProperty("EntityId")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)entityTypeColumnBase, auditEntry.FindProperty("EntityType")!, crmBotCrmModelAuditEntryMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase, auditEntry.FindProperty("MemberId")!, crmBotCrmModelAuditEntryMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase1, auditEntry.FindProperty("MemberId")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)newValueColumnBase, auditEntry.FindProperty("NewValue")!, crmBotCrmModelAuditEntryMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)oldValueColumnBase, auditEntry.FindProperty("OldValue")!, crmBotCrmModelAuditEntryMappingBase);
 
-            var tableMappings0 = new List<TableMapping>();
-            auditEntry.SetRuntimeAnnotation("Relational:TableMappings", tableMappings0);
+            var tableMappings4 = new List<TableMapping>();
+            auditEntry.SetRuntimeAnnotation("Relational:TableMappings", tableMappings4);
             var auditEntriesTable = new Table("AuditEntries", null, relationalModel);
-            var idColumn0 = new Column("Id", "INTEGER", auditEntriesTable);
-            auditEntriesTable.Columns.Add("Id", idColumn0);
-            idColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn0);
+            var idColumn2 = new Column("Id", "INTEGER", auditEntriesTable);
+            auditEntriesTable.Columns.Add("Id", idColumn2);
+            idColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn2);
             var actionColumn = new Column("Action", "TEXT", auditEntriesTable);
             auditEntriesTable.Columns.Add("Action", actionColumn);
             actionColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(actionColumn);
@@ -303,21 +687,21 @@ namespace CrmBot.Crm.CompiledModel
             var atColumn = new Column("At", "TEXT", auditEntriesTable);
             auditEntriesTable.Columns.Add("At", atColumn);
             atColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(atColumn);
-            var channelColumn0 = new Column("Channel", "TEXT", auditEntriesTable);
-            auditEntriesTable.Columns.Add("Channel", channelColumn0);
-            channelColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn0);
+            var channelColumn2 = new Column("Channel", "TEXT", auditEntriesTable);
+            auditEntriesTable.Columns.Add("Channel", channelColumn2);
+            channelColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn2);
             var entityIdColumn = new Column("EntityId", "TEXT", auditEntriesTable);
             auditEntriesTable.Columns.Add("EntityId", entityIdColumn);
             entityIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(entityIdColumn);
             var entityTypeColumn = new Column("EntityType", "TEXT", auditEntriesTable);
             auditEntriesTable.Columns.Add("EntityType", entityTypeColumn);
             entityTypeColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(entityTypeColumn);
-            var memberIdColumn = new Column("MemberId", "INTEGER", auditEntriesTable)
+            var memberIdColumn1 = new Column("MemberId", "INTEGER", auditEntriesTable)
             {
                 IsNullable = true
             };
-            auditEntriesTable.Columns.Add("MemberId", memberIdColumn);
-            memberIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn);
+            auditEntriesTable.Columns.Add("MemberId", memberIdColumn1);
+            memberIdColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn1);
             var newValueColumn = new Column("NewValue", "TEXT", auditEntriesTable)
             {
                 IsNullable = true
@@ -333,18 +717,18 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("AuditEntries", null), auditEntriesTable);
             var auditEntriesTableMapping = new TableMapping(auditEntry, auditEntriesTable, null);
             auditEntriesTable.AddTypeMapping(auditEntriesTableMapping, false);
-            tableMappings0.Add(auditEntriesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn0, auditEntry.FindProperty("Id")!, auditEntriesTableMapping);
+            tableMappings4.Add(auditEntriesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn2, auditEntry.FindProperty("Id")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(actionColumn, auditEntry.FindProperty("Action")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(actorColumn, auditEntry.FindProperty("Actor")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(atColumn, auditEntry.FindProperty("At")!, auditEntriesTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn0, auditEntry.FindProperty("Channel")!, auditEntriesTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn2, auditEntry.FindProperty("Channel")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(entityIdColumn, auditEntry.FindProperty("EntityId")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(entityTypeColumn, auditEntry.FindProperty("EntityType")!, auditEntriesTableMapping);
-            RelationalModel.CreateColumnMapping(memberIdColumn, auditEntry.FindProperty("MemberId")!, auditEntriesTableMapping);
+            RelationalModel.CreateColumnMapping(memberIdColumn1, auditEntry.FindProperty("MemberId")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(newValueColumn, auditEntry.FindProperty("NewValue")!, auditEntriesTableMapping);
             RelationalModel.CreateColumnMapping(oldValueColumn, auditEntry.FindProperty("OldValue")!, auditEntriesTableMapping);
-            var pK_AuditEntries = new UniqueConstraint("PK_AuditEntries", auditEntriesTable, new[] { idColumn0 });
+            var pK_AuditEntries = new UniqueConstraint("PK_AuditEntries", auditEntriesTable, new[] { idColumn2 });
             auditEntriesTable.PrimaryKey = pK_AuditEntries;
             pK_AuditEntries.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_AuditEntries));
             var pK_AuditEntriesKey = RelationalModel.GetKey(this,
@@ -374,18 +758,18 @@ namespace CrmBot.Crm.CompiledModel
 
             var company = FindEntityType("CrmBot.Crm.Model.Company")!;
 
-            var defaultTableMappings1 = new List<TableMappingBase<ColumnMappingBase>>();
-            company.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings1);
+            var defaultTableMappings5 = new List<TableMappingBase<ColumnMappingBase>>();
+            company.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings5);
             var crmBotCrmModelCompanyTableBase = new TableBase("CrmBot.Crm.Model.Company", null, relationalModel);
-            var createdAtColumnBase0 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelCompanyTableBase);
-            crmBotCrmModelCompanyTableBase.Columns.Add("CreatedAt", createdAtColumnBase0);
+            var createdAtColumnBase1 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelCompanyTableBase);
+            crmBotCrmModelCompanyTableBase.Columns.Add("CreatedAt", createdAtColumnBase1);
             var domainColumnBase = new ColumnBase<ColumnMappingBase>("Domain", "TEXT", crmBotCrmModelCompanyTableBase)
             {
                 IsNullable = true
             };
             crmBotCrmModelCompanyTableBase.Columns.Add("Domain", domainColumnBase);
-            var idColumnBase1 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelCompanyTableBase);
-            crmBotCrmModelCompanyTableBase.Columns.Add("Id", idColumnBase1);
+            var idColumnBase3 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelCompanyTableBase);
+            crmBotCrmModelCompanyTableBase.Columns.Add("Id", idColumnBase3);
             var nameColumnBase = new ColumnBase<ColumnMappingBase>("Name", "TEXT", crmBotCrmModelCompanyTableBase);
             crmBotCrmModelCompanyTableBase.Columns.Add("Name", nameColumnBase);
             var normalizedNameColumnBase = new ColumnBase<ColumnMappingBase>("NormalizedName", "TEXT", crmBotCrmModelCompanyTableBase);
@@ -393,22 +777,22 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Company", crmBotCrmModelCompanyTableBase);
             var crmBotCrmModelCompanyMappingBase = new TableMappingBase<ColumnMappingBase>(company, crmBotCrmModelCompanyTableBase, null);
             crmBotCrmModelCompanyTableBase.AddTypeMapping(crmBotCrmModelCompanyMappingBase, false);
-            defaultTableMappings1.Add(crmBotCrmModelCompanyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase1, company.FindProperty("Id")!, crmBotCrmModelCompanyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase0, company.FindProperty("CreatedAt")!, crmBotCrmModelCompanyMappingBase);
+            defaultTableMappings5.Add(crmBotCrmModelCompanyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase3, company.FindProperty("Id")!, crmBotCrmModelCompanyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase1, company.FindProperty("CreatedAt")!, crmBotCrmModelCompanyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)domainColumnBase, company.FindProperty("Domain")!, crmBotCrmModelCompanyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)nameColumnBase, company.FindProperty("Name")!, crmBotCrmModelCompanyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)normalizedNameColumnBase, company.FindProperty("NormalizedName")!, crmBotCrmModelCompanyMappingBase);
 
-            var tableMappings1 = new List<TableMapping>();
-            company.SetRuntimeAnnotation("Relational:TableMappings", tableMappings1);
+            var tableMappings5 = new List<TableMapping>();
+            company.SetRuntimeAnnotation("Relational:TableMappings", tableMappings5);
             var companiesTable = new Table("Companies", null, relationalModel);
-            var idColumn1 = new Column("Id", "INTEGER", companiesTable);
-            companiesTable.Columns.Add("Id", idColumn1);
-            idColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn1);
-            var createdAtColumn0 = new Column("CreatedAt", "TEXT", companiesTable);
-            companiesTable.Columns.Add("CreatedAt", createdAtColumn0);
-            createdAtColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn0);
+            var idColumn3 = new Column("Id", "INTEGER", companiesTable);
+            companiesTable.Columns.Add("Id", idColumn3);
+            idColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn3);
+            var createdAtColumn1 = new Column("CreatedAt", "TEXT", companiesTable);
+            companiesTable.Columns.Add("CreatedAt", createdAtColumn1);
+            createdAtColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn1);
             var domainColumn = new Column("Domain", "TEXT", companiesTable)
             {
                 IsNullable = true
@@ -424,13 +808,13 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("Companies", null), companiesTable);
             var companiesTableMapping = new TableMapping(company, companiesTable, null);
             companiesTable.AddTypeMapping(companiesTableMapping, false);
-            tableMappings1.Add(companiesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn1, company.FindProperty("Id")!, companiesTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn0, company.FindProperty("CreatedAt")!, companiesTableMapping);
+            tableMappings5.Add(companiesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn3, company.FindProperty("Id")!, companiesTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn1, company.FindProperty("CreatedAt")!, companiesTableMapping);
             RelationalModel.CreateColumnMapping(domainColumn, company.FindProperty("Domain")!, companiesTableMapping);
             RelationalModel.CreateColumnMapping(nameColumn, company.FindProperty("Name")!, companiesTableMapping);
             RelationalModel.CreateColumnMapping(normalizedNameColumn, company.FindProperty("NormalizedName")!, companiesTableMapping);
-            var pK_Companies = new UniqueConstraint("PK_Companies", companiesTable, new[] { idColumn1 });
+            var pK_Companies = new UniqueConstraint("PK_Companies", companiesTable, new[] { idColumn3 });
             companiesTable.PrimaryKey = pK_Companies;
             pK_Companies.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Companies));
             var pK_CompaniesKey = RelationalModel.GetKey(this,
@@ -451,8 +835,8 @@ namespace CrmBot.Crm.CompiledModel
 
             var contact = FindEntityType("CrmBot.Crm.Model.Contact")!;
 
-            var defaultTableMappings2 = new List<TableMappingBase<ColumnMappingBase>>();
-            contact.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings2);
+            var defaultTableMappings6 = new List<TableMappingBase<ColumnMappingBase>>();
+            contact.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings6);
             var crmBotCrmModelContactTableBase = new TableBase("CrmBot.Crm.Model.Contact", null, relationalModel);
             var companyIdColumnBase = new ColumnBase<ColumnMappingBase>("CompanyId", "INTEGER", crmBotCrmModelContactTableBase)
             {
@@ -464,8 +848,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelContactTableBase.Columns.Add("Country", countryColumnBase);
-            var createdAtColumnBase1 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelContactTableBase);
-            crmBotCrmModelContactTableBase.Columns.Add("CreatedAt", createdAtColumnBase1);
+            var createdAtColumnBase2 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelContactTableBase);
+            crmBotCrmModelContactTableBase.Columns.Add("CreatedAt", createdAtColumnBase2);
             var emailColumnBase = new ColumnBase<ColumnMappingBase>("Email", "TEXT", crmBotCrmModelContactTableBase)
             {
                 IsNullable = true
@@ -473,8 +857,8 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelContactTableBase.Columns.Add("Email", emailColumnBase);
             var firstNameColumnBase = new ColumnBase<ColumnMappingBase>("FirstName", "TEXT", crmBotCrmModelContactTableBase);
             crmBotCrmModelContactTableBase.Columns.Add("FirstName", firstNameColumnBase);
-            var idColumnBase2 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelContactTableBase);
-            crmBotCrmModelContactTableBase.Columns.Add("Id", idColumnBase2);
+            var idColumnBase4 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelContactTableBase);
+            crmBotCrmModelContactTableBase.Columns.Add("Id", idColumnBase4);
             var lastNameColumnBase = new ColumnBase<ColumnMappingBase>("LastName", "TEXT", crmBotCrmModelContactTableBase);
             crmBotCrmModelContactTableBase.Columns.Add("LastName", lastNameColumnBase);
             var ownerIdColumnBase = new ColumnBase<ColumnMappingBase>("OwnerId", "INTEGER", crmBotCrmModelContactTableBase)
@@ -499,16 +883,16 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelContactTableBase.Columns.Add("Title", titleColumnBase);
-            var updatedAtColumnBase = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelContactTableBase);
-            crmBotCrmModelContactTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase);
+            var updatedAtColumnBase1 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelContactTableBase);
+            crmBotCrmModelContactTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase1);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Contact", crmBotCrmModelContactTableBase);
             var crmBotCrmModelContactMappingBase = new TableMappingBase<ColumnMappingBase>(contact, crmBotCrmModelContactTableBase, null);
             crmBotCrmModelContactTableBase.AddTypeMapping(crmBotCrmModelContactMappingBase, false);
-            defaultTableMappings2.Add(crmBotCrmModelContactMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase2, contact.FindProperty("Id")!, crmBotCrmModelContactMappingBase);
+            defaultTableMappings6.Add(crmBotCrmModelContactMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase4, contact.FindProperty("Id")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)companyIdColumnBase, contact.FindProperty("CompanyId")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)countryColumnBase, contact.FindProperty("Country")!, crmBotCrmModelContactMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase1, contact.FindProperty("CreatedAt")!, crmBotCrmModelContactMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase2, contact.FindProperty("CreatedAt")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)emailColumnBase, contact.FindProperty("Email")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)firstNameColumnBase, contact.FindProperty("FirstName")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)lastNameColumnBase, contact.FindProperty("LastName")!, crmBotCrmModelContactMappingBase);
@@ -517,14 +901,14 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)phoneExtensionColumnBase, contact.FindProperty("PhoneExtension")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)searchNameColumnBase, contact.FindProperty("SearchName")!, crmBotCrmModelContactMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)titleColumnBase, contact.FindProperty("Title")!, crmBotCrmModelContactMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase, contact.FindProperty("UpdatedAt")!, crmBotCrmModelContactMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase1, contact.FindProperty("UpdatedAt")!, crmBotCrmModelContactMappingBase);
 
-            var tableMappings2 = new List<TableMapping>();
-            contact.SetRuntimeAnnotation("Relational:TableMappings", tableMappings2);
+            var tableMappings6 = new List<TableMapping>();
+            contact.SetRuntimeAnnotation("Relational:TableMappings", tableMappings6);
             var contactsTable = new Table("Contacts", null, relationalModel);
-            var idColumn2 = new Column("Id", "INTEGER", contactsTable);
-            contactsTable.Columns.Add("Id", idColumn2);
-            idColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn2);
+            var idColumn4 = new Column("Id", "INTEGER", contactsTable);
+            contactsTable.Columns.Add("Id", idColumn4);
+            idColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn4);
             var companyIdColumn = new Column("CompanyId", "INTEGER", contactsTable)
             {
                 IsNullable = true
@@ -537,9 +921,9 @@ namespace CrmBot.Crm.CompiledModel
             };
             contactsTable.Columns.Add("Country", countryColumn);
             countryColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(countryColumn);
-            var createdAtColumn1 = new Column("CreatedAt", "TEXT", contactsTable);
-            contactsTable.Columns.Add("CreatedAt", createdAtColumn1);
-            createdAtColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn1);
+            var createdAtColumn2 = new Column("CreatedAt", "TEXT", contactsTable);
+            contactsTable.Columns.Add("CreatedAt", createdAtColumn2);
+            createdAtColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn2);
             var emailColumn = new Column("Email", "TEXT", contactsTable)
             {
                 IsNullable = true
@@ -579,17 +963,17 @@ namespace CrmBot.Crm.CompiledModel
             };
             contactsTable.Columns.Add("Title", titleColumn);
             titleColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(titleColumn);
-            var updatedAtColumn = new Column("UpdatedAt", "TEXT", contactsTable);
-            contactsTable.Columns.Add("UpdatedAt", updatedAtColumn);
-            updatedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn);
+            var updatedAtColumn1 = new Column("UpdatedAt", "TEXT", contactsTable);
+            contactsTable.Columns.Add("UpdatedAt", updatedAtColumn1);
+            updatedAtColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn1);
             relationalModel.Tables.Add(("Contacts", null), contactsTable);
             var contactsTableMapping = new TableMapping(contact, contactsTable, null);
             contactsTable.AddTypeMapping(contactsTableMapping, false);
-            tableMappings2.Add(contactsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn2, contact.FindProperty("Id")!, contactsTableMapping);
+            tableMappings6.Add(contactsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn4, contact.FindProperty("Id")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(companyIdColumn, contact.FindProperty("CompanyId")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(countryColumn, contact.FindProperty("Country")!, contactsTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn1, contact.FindProperty("CreatedAt")!, contactsTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn2, contact.FindProperty("CreatedAt")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(emailColumn, contact.FindProperty("Email")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(firstNameColumn, contact.FindProperty("FirstName")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(lastNameColumn, contact.FindProperty("LastName")!, contactsTableMapping);
@@ -598,8 +982,8 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(phoneExtensionColumn, contact.FindProperty("PhoneExtension")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(searchNameColumn, contact.FindProperty("SearchName")!, contactsTableMapping);
             RelationalModel.CreateColumnMapping(titleColumn, contact.FindProperty("Title")!, contactsTableMapping);
-            RelationalModel.CreateColumnMapping(updatedAtColumn, contact.FindProperty("UpdatedAt")!, contactsTableMapping);
-            var pK_Contacts = new UniqueConstraint("PK_Contacts", contactsTable, new[] { idColumn2 });
+            RelationalModel.CreateColumnMapping(updatedAtColumn1, contact.FindProperty("UpdatedAt")!, contactsTableMapping);
+            var pK_Contacts = new UniqueConstraint("PK_Contacts", contactsTable, new[] { idColumn4 });
             contactsTable.PrimaryKey = pK_Contacts;
             pK_Contacts.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Contacts));
             var pK_ContactsKey = RelationalModel.GetKey(this,
@@ -654,136 +1038,10 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_Contacts_SearchNameIx).Add(iX_Contacts_SearchName);
             contactsTable.Indexes.Add("IX_Contacts_SearchName", iX_Contacts_SearchName);
 
-            var conversationReference = FindEntityType("CrmBot.Crm.Model.ConversationReference")!;
-
-            var defaultTableMappings3 = new List<TableMappingBase<ColumnMappingBase>>();
-            conversationReference.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings3);
-            var crmBotCrmModelConversationReferenceTableBase = new TableBase("CrmBot.Crm.Model.ConversationReference", null, relationalModel);
-            var botIdColumnBase = new ColumnBase<ColumnMappingBase>("BotId", "TEXT", crmBotCrmModelConversationReferenceTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("BotId", botIdColumnBase);
-            var channelColumnBase1 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("Channel", channelColumnBase1);
-            var conversationIdColumnBase = new ColumnBase<ColumnMappingBase>("ConversationId", "TEXT", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("ConversationId", conversationIdColumnBase);
-            var conversationTypeColumnBase = new ColumnBase<ColumnMappingBase>("ConversationType", "TEXT", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("ConversationType", conversationTypeColumnBase);
-            var idColumnBase3 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("Id", idColumnBase3);
-            var memberIdColumnBase0 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmModelConversationReferenceTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("MemberId", memberIdColumnBase0);
-            var serviceUrlColumnBase = new ColumnBase<ColumnMappingBase>("ServiceUrl", "TEXT", crmBotCrmModelConversationReferenceTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("ServiceUrl", serviceUrlColumnBase);
-            var tenantIdColumnBase = new ColumnBase<ColumnMappingBase>("TenantId", "TEXT", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("TenantId", tenantIdColumnBase);
-            var updatedAtColumnBase0 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelConversationReferenceTableBase);
-            crmBotCrmModelConversationReferenceTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase0);
-            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.ConversationReference", crmBotCrmModelConversationReferenceTableBase);
-            var crmBotCrmModelConversationReferenceMappingBase = new TableMappingBase<ColumnMappingBase>(conversationReference, crmBotCrmModelConversationReferenceTableBase, null);
-            crmBotCrmModelConversationReferenceTableBase.AddTypeMapping(crmBotCrmModelConversationReferenceMappingBase, false);
-            defaultTableMappings3.Add(crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase3, conversationReference.FindProperty("Id")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)botIdColumnBase, conversationReference.FindProperty("BotId")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase1, conversationReference.FindProperty("Channel")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationIdColumnBase, conversationReference.FindProperty("ConversationId")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationTypeColumnBase, conversationReference.FindProperty("ConversationType")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase0, conversationReference.FindProperty("MemberId")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)serviceUrlColumnBase, conversationReference.FindProperty("ServiceUrl")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tenantIdColumnBase, conversationReference.FindProperty("TenantId")!, crmBotCrmModelConversationReferenceMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase0, conversationReference.FindProperty("UpdatedAt")!, crmBotCrmModelConversationReferenceMappingBase);
-
-            var tableMappings3 = new List<TableMapping>();
-            conversationReference.SetRuntimeAnnotation("Relational:TableMappings", tableMappings3);
-            var conversationReferencesTable = new Table("ConversationReferences", null, relationalModel);
-            var idColumn3 = new Column("Id", "INTEGER", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("Id", idColumn3);
-            idColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn3);
-            var botIdColumn = new Column("BotId", "TEXT", conversationReferencesTable)
-            {
-                IsNullable = true
-            };
-            conversationReferencesTable.Columns.Add("BotId", botIdColumn);
-            botIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(botIdColumn);
-            var channelColumn1 = new Column("Channel", "TEXT", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("Channel", channelColumn1);
-            channelColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn1);
-            var conversationIdColumn = new Column("ConversationId", "TEXT", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("ConversationId", conversationIdColumn);
-            conversationIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationIdColumn);
-            var conversationTypeColumn = new Column("ConversationType", "TEXT", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("ConversationType", conversationTypeColumn);
-            conversationTypeColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationTypeColumn);
-            var memberIdColumn0 = new Column("MemberId", "INTEGER", conversationReferencesTable)
-            {
-                IsNullable = true
-            };
-            conversationReferencesTable.Columns.Add("MemberId", memberIdColumn0);
-            memberIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn0);
-            var serviceUrlColumn = new Column("ServiceUrl", "TEXT", conversationReferencesTable)
-            {
-                IsNullable = true
-            };
-            conversationReferencesTable.Columns.Add("ServiceUrl", serviceUrlColumn);
-            serviceUrlColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(serviceUrlColumn);
-            var tenantIdColumn = new Column("TenantId", "TEXT", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("TenantId", tenantIdColumn);
-            tenantIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(tenantIdColumn);
-            var updatedAtColumn0 = new Column("UpdatedAt", "TEXT", conversationReferencesTable);
-            conversationReferencesTable.Columns.Add("UpdatedAt", updatedAtColumn0);
-            updatedAtColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn0);
-            relationalModel.Tables.Add(("ConversationReferences", null), conversationReferencesTable);
-            var conversationReferencesTableMapping = new TableMapping(conversationReference, conversationReferencesTable, null);
-            conversationReferencesTable.AddTypeMapping(conversationReferencesTableMapping, false);
-            tableMappings3.Add(conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn3, conversationReference.FindProperty("Id")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(botIdColumn, conversationReference.FindProperty("BotId")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn1, conversationReference.FindProperty("Channel")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(conversationIdColumn, conversationReference.FindProperty("ConversationId")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(conversationTypeColumn, conversationReference.FindProperty("ConversationType")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(memberIdColumn0, conversationReference.FindProperty("MemberId")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(serviceUrlColumn, conversationReference.FindProperty("ServiceUrl")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(tenantIdColumn, conversationReference.FindProperty("TenantId")!, conversationReferencesTableMapping);
-            RelationalModel.CreateColumnMapping(updatedAtColumn0, conversationReference.FindProperty("UpdatedAt")!, conversationReferencesTableMapping);
-            var pK_ConversationReferences = new UniqueConstraint("PK_ConversationReferences", conversationReferencesTable, new[] { idColumn3 });
-            conversationReferencesTable.PrimaryKey = pK_ConversationReferences;
-            pK_ConversationReferences.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_ConversationReferences));
-            var pK_ConversationReferencesKey = RelationalModel.GetKey(this,
-                "CrmBot.Crm.Model.ConversationReference",
-                new[] { "Id" });
-            pK_ConversationReferences.MappedKeys.Add(pK_ConversationReferencesKey);
-            RelationalModel.GetOrCreateUniqueConstraints(pK_ConversationReferencesKey).Add(pK_ConversationReferences);
-            conversationReferencesTable.UniqueConstraints.Add("PK_ConversationReferences", pK_ConversationReferences);
-            var iX_ConversationReferences_Channel_ConversationId = new TableIndex(
-            "IX_ConversationReferences_Channel_ConversationId", conversationReferencesTable, new[] { channelColumn1, conversationIdColumn }, true);
-            iX_ConversationReferences_Channel_ConversationId.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_ConversationReferences_Channel_ConversationId));
-            var iX_ConversationReferences_Channel_ConversationIdIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.ConversationReference",
-                new[] { "Channel", "ConversationId" });
-            iX_ConversationReferences_Channel_ConversationId.MappedIndexes.Add(iX_ConversationReferences_Channel_ConversationIdIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_ConversationReferences_Channel_ConversationIdIx).Add(iX_ConversationReferences_Channel_ConversationId);
-            conversationReferencesTable.Indexes.Add("IX_ConversationReferences_Channel_ConversationId", iX_ConversationReferences_Channel_ConversationId);
-            var iX_ConversationReferences_MemberId = new TableIndex(
-            "IX_ConversationReferences_MemberId", conversationReferencesTable, new[] { memberIdColumn0 }, false);
-            iX_ConversationReferences_MemberId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_ConversationReferences_MemberId));
-            var iX_ConversationReferences_MemberIdIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.ConversationReference",
-                new[] { "MemberId" });
-            iX_ConversationReferences_MemberId.MappedIndexes.Add(iX_ConversationReferences_MemberIdIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_ConversationReferences_MemberIdIx).Add(iX_ConversationReferences_MemberId);
-            conversationReferencesTable.Indexes.Add("IX_ConversationReferences_MemberId", iX_ConversationReferences_MemberId);
-
             var deal = FindEntityType("CrmBot.Crm.Model.Deal")!;
 
-            var defaultTableMappings4 = new List<TableMappingBase<ColumnMappingBase>>();
-            deal.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings4);
+            var defaultTableMappings7 = new List<TableMappingBase<ColumnMappingBase>>();
+            deal.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings7);
             var crmBotCrmModelDealTableBase = new TableBase("CrmBot.Crm.Model.Deal", null, relationalModel);
             var amountColumnBase = new ColumnBase<ColumnMappingBase>("Amount", "TEXT", crmBotCrmModelDealTableBase);
             crmBotCrmModelDealTableBase.Columns.Add("Amount", amountColumnBase);
@@ -802,8 +1060,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelDealTableBase.Columns.Add("ContactId", contactIdColumnBase0);
-            var createdAtColumnBase2 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelDealTableBase);
-            crmBotCrmModelDealTableBase.Columns.Add("CreatedAt", createdAtColumnBase2);
+            var createdAtColumnBase3 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelDealTableBase);
+            crmBotCrmModelDealTableBase.Columns.Add("CreatedAt", createdAtColumnBase3);
             var currencyColumnBase = new ColumnBase<ColumnMappingBase>("Currency", "TEXT", crmBotCrmModelDealTableBase);
             crmBotCrmModelDealTableBase.Columns.Add("Currency", currencyColumnBase);
             var expectedCloseColumnBase = new ColumnBase<ColumnMappingBase>("ExpectedClose", "TEXT", crmBotCrmModelDealTableBase)
@@ -811,8 +1069,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelDealTableBase.Columns.Add("ExpectedClose", expectedCloseColumnBase);
-            var idColumnBase4 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelDealTableBase);
-            crmBotCrmModelDealTableBase.Columns.Add("Id", idColumnBase4);
+            var idColumnBase5 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelDealTableBase);
+            crmBotCrmModelDealTableBase.Columns.Add("Id", idColumnBase5);
             var nameColumnBase0 = new ColumnBase<ColumnMappingBase>("Name", "TEXT", crmBotCrmModelDealTableBase);
             crmBotCrmModelDealTableBase.Columns.Add("Name", nameColumnBase0);
             var ownerIdColumnBase0 = new ColumnBase<ColumnMappingBase>("OwnerId", "INTEGER", crmBotCrmModelDealTableBase)
@@ -824,32 +1082,32 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelDealTableBase.Columns.Add("SearchName", searchNameColumnBase0);
             var stageColumnBase = new ColumnBase<ColumnMappingBase>("Stage", "TEXT", crmBotCrmModelDealTableBase);
             crmBotCrmModelDealTableBase.Columns.Add("Stage", stageColumnBase);
-            var updatedAtColumnBase1 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelDealTableBase);
-            crmBotCrmModelDealTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase1);
+            var updatedAtColumnBase2 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelDealTableBase);
+            crmBotCrmModelDealTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase2);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Deal", crmBotCrmModelDealTableBase);
             var crmBotCrmModelDealMappingBase = new TableMappingBase<ColumnMappingBase>(deal, crmBotCrmModelDealTableBase, null);
             crmBotCrmModelDealTableBase.AddTypeMapping(crmBotCrmModelDealMappingBase, false);
-            defaultTableMappings4.Add(crmBotCrmModelDealMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase4, deal.FindProperty("Id")!, crmBotCrmModelDealMappingBase);
+            defaultTableMappings7.Add(crmBotCrmModelDealMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase5, deal.FindProperty("Id")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)amountColumnBase, deal.FindProperty("Amount")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)closeReasonColumnBase, deal.FindProperty("CloseReason")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)companyIdColumnBase0, deal.FindProperty("CompanyId")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)contactIdColumnBase0, deal.FindProperty("ContactId")!, crmBotCrmModelDealMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase2, deal.FindProperty("CreatedAt")!, crmBotCrmModelDealMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase3, deal.FindProperty("CreatedAt")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)currencyColumnBase, deal.FindProperty("Currency")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)expectedCloseColumnBase, deal.FindProperty("ExpectedClose")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)nameColumnBase0, deal.FindProperty("Name")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)ownerIdColumnBase0, deal.FindProperty("OwnerId")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)searchNameColumnBase0, deal.FindProperty("SearchName")!, crmBotCrmModelDealMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)stageColumnBase, deal.FindProperty("Stage")!, crmBotCrmModelDealMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase1, deal.FindProperty("UpdatedAt")!, crmBotCrmModelDealMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase2, deal.FindProperty("UpdatedAt")!, crmBotCrmModelDealMappingBase);
 
-            var tableMappings4 = new List<TableMapping>();
-            deal.SetRuntimeAnnotation("Relational:TableMappings", tableMappings4);
+            var tableMappings7 = new List<TableMapping>();
+            deal.SetRuntimeAnnotation("Relational:TableMappings", tableMappings7);
             var dealsTable = new Table("Deals", null, relationalModel);
-            var idColumn4 = new Column("Id", "INTEGER", dealsTable);
-            dealsTable.Columns.Add("Id", idColumn4);
-            idColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn4);
+            var idColumn5 = new Column("Id", "INTEGER", dealsTable);
+            dealsTable.Columns.Add("Id", idColumn5);
+            idColumn5.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn5);
             var amountColumn = new Column("Amount", "TEXT", dealsTable);
             dealsTable.Columns.Add("Amount", amountColumn);
             amountColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<decimal>(amountColumn);
@@ -871,9 +1129,9 @@ namespace CrmBot.Crm.CompiledModel
             };
             dealsTable.Columns.Add("ContactId", contactIdColumn0);
             contactIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(contactIdColumn0);
-            var createdAtColumn2 = new Column("CreatedAt", "TEXT", dealsTable);
-            dealsTable.Columns.Add("CreatedAt", createdAtColumn2);
-            createdAtColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn2);
+            var createdAtColumn3 = new Column("CreatedAt", "TEXT", dealsTable);
+            dealsTable.Columns.Add("CreatedAt", createdAtColumn3);
+            createdAtColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn3);
             var currencyColumn = new Column("Currency", "TEXT", dealsTable);
             dealsTable.Columns.Add("Currency", currencyColumn);
             currencyColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(currencyColumn);
@@ -898,27 +1156,27 @@ namespace CrmBot.Crm.CompiledModel
             var stageColumn = new Column("Stage", "TEXT", dealsTable);
             dealsTable.Columns.Add("Stage", stageColumn);
             stageColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(stageColumn);
-            var updatedAtColumn1 = new Column("UpdatedAt", "TEXT", dealsTable);
-            dealsTable.Columns.Add("UpdatedAt", updatedAtColumn1);
-            updatedAtColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn1);
+            var updatedAtColumn2 = new Column("UpdatedAt", "TEXT", dealsTable);
+            dealsTable.Columns.Add("UpdatedAt", updatedAtColumn2);
+            updatedAtColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn2);
             relationalModel.Tables.Add(("Deals", null), dealsTable);
             var dealsTableMapping = new TableMapping(deal, dealsTable, null);
             dealsTable.AddTypeMapping(dealsTableMapping, false);
-            tableMappings4.Add(dealsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn4, deal.FindProperty("Id")!, dealsTableMapping);
+            tableMappings7.Add(dealsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn5, deal.FindProperty("Id")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(amountColumn, deal.FindProperty("Amount")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(closeReasonColumn, deal.FindProperty("CloseReason")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(companyIdColumn0, deal.FindProperty("CompanyId")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(contactIdColumn0, deal.FindProperty("ContactId")!, dealsTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn2, deal.FindProperty("CreatedAt")!, dealsTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn3, deal.FindProperty("CreatedAt")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(currencyColumn, deal.FindProperty("Currency")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(expectedCloseColumn, deal.FindProperty("ExpectedClose")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(nameColumn0, deal.FindProperty("Name")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(ownerIdColumn0, deal.FindProperty("OwnerId")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(searchNameColumn0, deal.FindProperty("SearchName")!, dealsTableMapping);
             RelationalModel.CreateColumnMapping(stageColumn, deal.FindProperty("Stage")!, dealsTableMapping);
-            RelationalModel.CreateColumnMapping(updatedAtColumn1, deal.FindProperty("UpdatedAt")!, dealsTableMapping);
-            var pK_Deals = new UniqueConstraint("PK_Deals", dealsTable, new[] { idColumn4 });
+            RelationalModel.CreateColumnMapping(updatedAtColumn2, deal.FindProperty("UpdatedAt")!, dealsTableMapping);
+            var pK_Deals = new UniqueConstraint("PK_Deals", dealsTable, new[] { idColumn5 });
             dealsTable.PrimaryKey = pK_Deals;
             pK_Deals.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Deals));
             var pK_DealsKey = RelationalModel.GetKey(this,
@@ -966,8 +1224,8 @@ namespace CrmBot.Crm.CompiledModel
 
             var dealStageChange = FindEntityType("CrmBot.Crm.Model.DealStageChange")!;
 
-            var defaultTableMappings5 = new List<TableMappingBase<ColumnMappingBase>>();
-            dealStageChange.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings5);
+            var defaultTableMappings8 = new List<TableMappingBase<ColumnMappingBase>>();
+            dealStageChange.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings8);
             var crmBotCrmModelDealStageChangeTableBase = new TableBase("CrmBot.Crm.Model.DealStageChange", null, relationalModel);
             var changedAtColumnBase = new ColumnBase<ColumnMappingBase>("ChangedAt", "TEXT", crmBotCrmModelDealStageChangeTableBase);
             crmBotCrmModelDealStageChangeTableBase.Columns.Add("ChangedAt", changedAtColumnBase);
@@ -983,8 +1241,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelDealStageChangeTableBase.Columns.Add("FromStage", fromStageColumnBase);
-            var idColumnBase5 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelDealStageChangeTableBase);
-            crmBotCrmModelDealStageChangeTableBase.Columns.Add("Id", idColumnBase5);
+            var idColumnBase6 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelDealStageChangeTableBase);
+            crmBotCrmModelDealStageChangeTableBase.Columns.Add("Id", idColumnBase6);
             var reasonColumnBase = new ColumnBase<ColumnMappingBase>("Reason", "TEXT", crmBotCrmModelDealStageChangeTableBase)
             {
                 IsNullable = true
@@ -995,8 +1253,8 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.DealStageChange", crmBotCrmModelDealStageChangeTableBase);
             var crmBotCrmModelDealStageChangeMappingBase = new TableMappingBase<ColumnMappingBase>(dealStageChange, crmBotCrmModelDealStageChangeTableBase, null);
             crmBotCrmModelDealStageChangeTableBase.AddTypeMapping(crmBotCrmModelDealStageChangeMappingBase, false);
-            defaultTableMappings5.Add(crmBotCrmModelDealStageChangeMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase5, dealStageChange.FindProperty("Id")!, crmBotCrmModelDealStageChangeMappingBase);
+            defaultTableMappings8.Add(crmBotCrmModelDealStageChangeMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase6, dealStageChange.FindProperty("Id")!, crmBotCrmModelDealStageChangeMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)changedAtColumnBase, dealStageChange.FindProperty("ChangedAt")!, crmBotCrmModelDealStageChangeMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)changedByIdColumnBase, dealStageChange.FindProperty("ChangedById")!, crmBotCrmModelDealStageChangeMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dealIdColumnBase0, dealStageChange.FindProperty("DealId")!, crmBotCrmModelDealStageChangeMappingBase);
@@ -1004,12 +1262,12 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)reasonColumnBase, dealStageChange.FindProperty("Reason")!, crmBotCrmModelDealStageChangeMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)toStageColumnBase, dealStageChange.FindProperty("ToStage")!, crmBotCrmModelDealStageChangeMappingBase);
 
-            var tableMappings5 = new List<TableMapping>();
-            dealStageChange.SetRuntimeAnnotation("Relational:TableMappings", tableMappings5);
+            var tableMappings8 = new List<TableMapping>();
+            dealStageChange.SetRuntimeAnnotation("Relational:TableMappings", tableMappings8);
             var dealStageChangesTable = new Table("DealStageChanges", null, relationalModel);
-            var idColumn5 = new Column("Id", "INTEGER", dealStageChangesTable);
-            dealStageChangesTable.Columns.Add("Id", idColumn5);
-            idColumn5.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn5);
+            var idColumn6 = new Column("Id", "INTEGER", dealStageChangesTable);
+            dealStageChangesTable.Columns.Add("Id", idColumn6);
+            idColumn6.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn6);
             var changedAtColumn = new Column("ChangedAt", "TEXT", dealStageChangesTable);
             dealStageChangesTable.Columns.Add("ChangedAt", changedAtColumn);
             changedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(changedAtColumn);
@@ -1040,15 +1298,15 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("DealStageChanges", null), dealStageChangesTable);
             var dealStageChangesTableMapping = new TableMapping(dealStageChange, dealStageChangesTable, null);
             dealStageChangesTable.AddTypeMapping(dealStageChangesTableMapping, false);
-            tableMappings5.Add(dealStageChangesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn5, dealStageChange.FindProperty("Id")!, dealStageChangesTableMapping);
+            tableMappings8.Add(dealStageChangesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn6, dealStageChange.FindProperty("Id")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(changedAtColumn, dealStageChange.FindProperty("ChangedAt")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(changedByIdColumn, dealStageChange.FindProperty("ChangedById")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(dealIdColumn0, dealStageChange.FindProperty("DealId")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(fromStageColumn, dealStageChange.FindProperty("FromStage")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(reasonColumn, dealStageChange.FindProperty("Reason")!, dealStageChangesTableMapping);
             RelationalModel.CreateColumnMapping(toStageColumn, dealStageChange.FindProperty("ToStage")!, dealStageChangesTableMapping);
-            var pK_DealStageChanges = new UniqueConstraint("PK_DealStageChanges", dealStageChangesTable, new[] { idColumn5 });
+            var pK_DealStageChanges = new UniqueConstraint("PK_DealStageChanges", dealStageChangesTable, new[] { idColumn6 });
             dealStageChangesTable.PrimaryKey = pK_DealStageChanges;
             pK_DealStageChanges.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_DealStageChanges));
             var pK_DealStageChangesKey = RelationalModel.GetKey(this,
@@ -1076,79 +1334,10 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_DealIdIx).Add(iX_DealStageChanges_DealId);
             dealStageChangesTable.Indexes.Add("IX_DealStageChanges_DealId", iX_DealStageChanges_DealId);
 
-            var dialogState = FindEntityType("CrmBot.Crm.Model.DialogState")!;
-
-            var defaultTableMappings6 = new List<TableMappingBase<ColumnMappingBase>>();
-            dialogState.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings6);
-            var crmBotCrmModelDialogStateTableBase = new TableBase("CrmBot.Crm.Model.DialogState", null, relationalModel);
-            var conversationIdColumnBase0 = new ColumnBase<ColumnMappingBase>("ConversationId", "TEXT", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("ConversationId", conversationIdColumnBase0);
-            var dialogNameColumnBase = new ColumnBase<ColumnMappingBase>("DialogName", "TEXT", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("DialogName", dialogNameColumnBase);
-            var memberIdColumnBase1 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("MemberId", memberIdColumnBase1);
-            var stateJsonColumnBase = new ColumnBase<ColumnMappingBase>("StateJson", "TEXT", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("StateJson", stateJsonColumnBase);
-            var updatedAtColumnBase2 = new ColumnBase<ColumnMappingBase>("UpdatedAt", "TEXT", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("UpdatedAt", updatedAtColumnBase2);
-            var versionColumnBase = new ColumnBase<ColumnMappingBase>("Version", "INTEGER", crmBotCrmModelDialogStateTableBase);
-            crmBotCrmModelDialogStateTableBase.Columns.Add("Version", versionColumnBase);
-            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.DialogState", crmBotCrmModelDialogStateTableBase);
-            var crmBotCrmModelDialogStateMappingBase = new TableMappingBase<ColumnMappingBase>(dialogState, crmBotCrmModelDialogStateTableBase, null);
-            crmBotCrmModelDialogStateTableBase.AddTypeMapping(crmBotCrmModelDialogStateMappingBase, false);
-            defaultTableMappings6.Add(crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationIdColumnBase0, dialogState.FindProperty("ConversationId")!, crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase1, dialogState.FindProperty("MemberId")!, crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dialogNameColumnBase, dialogState.FindProperty("DialogName")!, crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)stateJsonColumnBase, dialogState.FindProperty("StateJson")!, crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)updatedAtColumnBase2, dialogState.FindProperty("UpdatedAt")!, crmBotCrmModelDialogStateMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)versionColumnBase, dialogState.FindProperty("Version")!, crmBotCrmModelDialogStateMappingBase);
-
-            var tableMappings6 = new List<TableMapping>();
-            dialogState.SetRuntimeAnnotation("Relational:TableMappings", tableMappings6);
-            var dialogStatesTable = new Table("DialogStates", null, relationalModel);
-            var conversationIdColumn0 = new Column("ConversationId", "TEXT", dialogStatesTable);
-            dialogStatesTable.Columns.Add("ConversationId", conversationIdColumn0);
-            conversationIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(conversationIdColumn0);
-            var memberIdColumn1 = new Column("MemberId", "INTEGER", dialogStatesTable);
-            dialogStatesTable.Columns.Add("MemberId", memberIdColumn1);
-            memberIdColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn1);
-            var dialogNameColumn = new Column("DialogName", "TEXT", dialogStatesTable);
-            dialogStatesTable.Columns.Add("DialogName", dialogNameColumn);
-            dialogNameColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(dialogNameColumn);
-            var stateJsonColumn = new Column("StateJson", "TEXT", dialogStatesTable);
-            dialogStatesTable.Columns.Add("StateJson", stateJsonColumn);
-            stateJsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(stateJsonColumn);
-            var updatedAtColumn2 = new Column("UpdatedAt", "TEXT", dialogStatesTable);
-            dialogStatesTable.Columns.Add("UpdatedAt", updatedAtColumn2);
-            updatedAtColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(updatedAtColumn2);
-            var versionColumn = new Column("Version", "INTEGER", dialogStatesTable);
-            dialogStatesTable.Columns.Add("Version", versionColumn);
-            versionColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(versionColumn);
-            relationalModel.Tables.Add(("DialogStates", null), dialogStatesTable);
-            var dialogStatesTableMapping = new TableMapping(dialogState, dialogStatesTable, null);
-            dialogStatesTable.AddTypeMapping(dialogStatesTableMapping, false);
-            tableMappings6.Add(dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(conversationIdColumn0, dialogState.FindProperty("ConversationId")!, dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(memberIdColumn1, dialogState.FindProperty("MemberId")!, dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(dialogNameColumn, dialogState.FindProperty("DialogName")!, dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(stateJsonColumn, dialogState.FindProperty("StateJson")!, dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(updatedAtColumn2, dialogState.FindProperty("UpdatedAt")!, dialogStatesTableMapping);
-            RelationalModel.CreateColumnMapping(versionColumn, dialogState.FindProperty("Version")!, dialogStatesTableMapping);
-            var pK_DialogStates = new UniqueConstraint("PK_DialogStates", dialogStatesTable, new[] { conversationIdColumn0, memberIdColumn1 });
-            dialogStatesTable.PrimaryKey = pK_DialogStates;
-            pK_DialogStates.SetRowKeyValueFactory(new CompositeRowKeyValueFactory(pK_DialogStates));
-            var pK_DialogStatesKey = RelationalModel.GetKey(this,
-                "CrmBot.Crm.Model.DialogState",
-                new[] { "ConversationId", "MemberId" });
-            pK_DialogStates.MappedKeys.Add(pK_DialogStatesKey);
-            RelationalModel.GetOrCreateUniqueConstraints(pK_DialogStatesKey).Add(pK_DialogStates);
-            dialogStatesTable.UniqueConstraints.Add("PK_DialogStates", pK_DialogStates);
-
             var followUp = FindEntityType("CrmBot.Crm.Model.FollowUp")!;
 
-            var defaultTableMappings7 = new List<TableMappingBase<ColumnMappingBase>>();
-            followUp.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings7);
+            var defaultTableMappings9 = new List<TableMappingBase<ColumnMappingBase>>();
+            followUp.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings9);
             var crmBotCrmModelFollowUpTableBase = new TableBase("CrmBot.Crm.Model.FollowUp", null, relationalModel);
             var activityIdColumnBase = new ColumnBase<ColumnMappingBase>("ActivityId", "INTEGER", crmBotCrmModelFollowUpTableBase)
             {
@@ -1167,8 +1356,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelFollowUpTableBase.Columns.Add("ContactId", contactIdColumnBase1);
-            var createdAtColumnBase3 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelFollowUpTableBase);
-            crmBotCrmModelFollowUpTableBase.Columns.Add("CreatedAt", createdAtColumnBase3);
+            var createdAtColumnBase4 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelFollowUpTableBase);
+            crmBotCrmModelFollowUpTableBase.Columns.Add("CreatedAt", createdAtColumnBase4);
             var dealIdColumnBase1 = new ColumnBase<ColumnMappingBase>("DealId", "INTEGER", crmBotCrmModelFollowUpTableBase)
             {
                 IsNullable = true
@@ -1176,8 +1365,8 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelFollowUpTableBase.Columns.Add("DealId", dealIdColumnBase1);
             var dueAtColumnBase = new ColumnBase<ColumnMappingBase>("DueAt", "TEXT", crmBotCrmModelFollowUpTableBase);
             crmBotCrmModelFollowUpTableBase.Columns.Add("DueAt", dueAtColumnBase);
-            var idColumnBase6 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelFollowUpTableBase);
-            crmBotCrmModelFollowUpTableBase.Columns.Add("Id", idColumnBase6);
+            var idColumnBase7 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelFollowUpTableBase);
+            crmBotCrmModelFollowUpTableBase.Columns.Add("Id", idColumnBase7);
             var statusColumnBase = new ColumnBase<ColumnMappingBase>("Status", "TEXT", crmBotCrmModelFollowUpTableBase);
             crmBotCrmModelFollowUpTableBase.Columns.Add("Status", statusColumnBase);
             var titleColumnBase0 = new ColumnBase<ColumnMappingBase>("Title", "TEXT", crmBotCrmModelFollowUpTableBase);
@@ -1185,24 +1374,24 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.FollowUp", crmBotCrmModelFollowUpTableBase);
             var crmBotCrmModelFollowUpMappingBase = new TableMappingBase<ColumnMappingBase>(followUp, crmBotCrmModelFollowUpTableBase, null);
             crmBotCrmModelFollowUpTableBase.AddTypeMapping(crmBotCrmModelFollowUpMappingBase, false);
-            defaultTableMappings7.Add(crmBotCrmModelFollowUpMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase6, followUp.FindProperty("Id")!, crmBotCrmModelFollowUpMappingBase);
+            defaultTableMappings9.Add(crmBotCrmModelFollowUpMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase7, followUp.FindProperty("Id")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)activityIdColumnBase, followUp.FindProperty("ActivityId")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)assigneeIdColumnBase, followUp.FindProperty("AssigneeId")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)completedAtColumnBase, followUp.FindProperty("CompletedAt")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)contactIdColumnBase1, followUp.FindProperty("ContactId")!, crmBotCrmModelFollowUpMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase3, followUp.FindProperty("CreatedAt")!, crmBotCrmModelFollowUpMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase4, followUp.FindProperty("CreatedAt")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dealIdColumnBase1, followUp.FindProperty("DealId")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dueAtColumnBase, followUp.FindProperty("DueAt")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase, followUp.FindProperty("Status")!, crmBotCrmModelFollowUpMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)titleColumnBase0, followUp.FindProperty("Title")!, crmBotCrmModelFollowUpMappingBase);
 
-            var tableMappings7 = new List<TableMapping>();
-            followUp.SetRuntimeAnnotation("Relational:TableMappings", tableMappings7);
+            var tableMappings9 = new List<TableMapping>();
+            followUp.SetRuntimeAnnotation("Relational:TableMappings", tableMappings9);
             var followUpsTable = new Table("FollowUps", null, relationalModel);
-            var idColumn6 = new Column("Id", "INTEGER", followUpsTable);
-            followUpsTable.Columns.Add("Id", idColumn6);
-            idColumn6.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn6);
+            var idColumn7 = new Column("Id", "INTEGER", followUpsTable);
+            followUpsTable.Columns.Add("Id", idColumn7);
+            idColumn7.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn7);
             var activityIdColumn = new Column("ActivityId", "INTEGER", followUpsTable)
             {
                 IsNullable = true
@@ -1224,9 +1413,9 @@ namespace CrmBot.Crm.CompiledModel
             };
             followUpsTable.Columns.Add("ContactId", contactIdColumn1);
             contactIdColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(contactIdColumn1);
-            var createdAtColumn3 = new Column("CreatedAt", "TEXT", followUpsTable);
-            followUpsTable.Columns.Add("CreatedAt", createdAtColumn3);
-            createdAtColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn3);
+            var createdAtColumn4 = new Column("CreatedAt", "TEXT", followUpsTable);
+            followUpsTable.Columns.Add("CreatedAt", createdAtColumn4);
+            createdAtColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn4);
             var dealIdColumn1 = new Column("DealId", "INTEGER", followUpsTable)
             {
                 IsNullable = true
@@ -1245,18 +1434,18 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("FollowUps", null), followUpsTable);
             var followUpsTableMapping = new TableMapping(followUp, followUpsTable, null);
             followUpsTable.AddTypeMapping(followUpsTableMapping, false);
-            tableMappings7.Add(followUpsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn6, followUp.FindProperty("Id")!, followUpsTableMapping);
+            tableMappings9.Add(followUpsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn7, followUp.FindProperty("Id")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(activityIdColumn, followUp.FindProperty("ActivityId")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(assigneeIdColumn, followUp.FindProperty("AssigneeId")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(completedAtColumn, followUp.FindProperty("CompletedAt")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(contactIdColumn1, followUp.FindProperty("ContactId")!, followUpsTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn3, followUp.FindProperty("CreatedAt")!, followUpsTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn4, followUp.FindProperty("CreatedAt")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(dealIdColumn1, followUp.FindProperty("DealId")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(dueAtColumn, followUp.FindProperty("DueAt")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(statusColumn, followUp.FindProperty("Status")!, followUpsTableMapping);
             RelationalModel.CreateColumnMapping(titleColumn0, followUp.FindProperty("Title")!, followUpsTableMapping);
-            var pK_FollowUps = new UniqueConstraint("PK_FollowUps", followUpsTable, new[] { idColumn6 });
+            var pK_FollowUps = new UniqueConstraint("PK_FollowUps", followUpsTable, new[] { idColumn7 });
             followUpsTable.PrimaryKey = pK_FollowUps;
             pK_FollowUps.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_FollowUps));
             var pK_FollowUpsKey = RelationalModel.GetKey(this,
@@ -1304,18 +1493,18 @@ namespace CrmBot.Crm.CompiledModel
 
             var member = FindEntityType("CrmBot.Crm.Model.Member")!;
 
-            var defaultTableMappings8 = new List<TableMappingBase<ColumnMappingBase>>();
-            member.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings8);
+            var defaultTableMappings10 = new List<TableMappingBase<ColumnMappingBase>>();
+            member.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings10);
             var crmBotCrmModelMemberTableBase = new TableBase("CrmBot.Crm.Model.Member", null, relationalModel);
             var aadObjectIdColumnBase = new ColumnBase<ColumnMappingBase>("AadObjectId", "TEXT", crmBotCrmModelMemberTableBase)
             {
                 IsNullable = true
             };
             crmBotCrmModelMemberTableBase.Columns.Add("AadObjectId", aadObjectIdColumnBase);
-            var channelColumnBase2 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelMemberTableBase);
-            crmBotCrmModelMemberTableBase.Columns.Add("Channel", channelColumnBase2);
-            var createdAtColumnBase4 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelMemberTableBase);
-            crmBotCrmModelMemberTableBase.Columns.Add("CreatedAt", createdAtColumnBase4);
+            var channelColumnBase3 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("Channel", channelColumnBase3);
+            var createdAtColumnBase5 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("CreatedAt", createdAtColumnBase5);
             var dateOrderColumnBase = new ColumnBase<ColumnMappingBase>("DateOrder", "INTEGER", crmBotCrmModelMemberTableBase)
             {
                 IsNullable = true
@@ -1335,8 +1524,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelMemberTableBase.Columns.Add("Email", emailColumnBase0);
-            var idColumnBase7 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelMemberTableBase);
-            crmBotCrmModelMemberTableBase.Columns.Add("Id", idColumnBase7);
+            var idColumnBase8 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("Id", idColumnBase8);
             var lastSeenAtColumnBase = new ColumnBase<ColumnMappingBase>("LastSeenAt", "TEXT", crmBotCrmModelMemberTableBase)
             {
                 IsNullable = true
@@ -1360,11 +1549,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Member", crmBotCrmModelMemberTableBase);
             var crmBotCrmModelMemberMappingBase = new TableMappingBase<ColumnMappingBase>(member, crmBotCrmModelMemberTableBase, null);
             crmBotCrmModelMemberTableBase.AddTypeMapping(crmBotCrmModelMemberMappingBase, false);
-            defaultTableMappings8.Add(crmBotCrmModelMemberMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase7, member.FindProperty("Id")!, crmBotCrmModelMemberMappingBase);
+            defaultTableMappings10.Add(crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase8, member.FindProperty("Id")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)aadObjectIdColumnBase, member.FindProperty("AadObjectId")!, crmBotCrmModelMemberMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase2, member.FindProperty("Channel")!, crmBotCrmModelMemberMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase4, member.FindProperty("CreatedAt")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase3, member.FindProperty("Channel")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase5, member.FindProperty("CreatedAt")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dateOrderColumnBase, member.FindProperty("DateOrder")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)digestEnabledColumnBase, member.FindProperty("DigestEnabled")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)digestTimeColumnBase, member.FindProperty("DigestTime")!, crmBotCrmModelMemberMappingBase);
@@ -1378,24 +1567,24 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)timeZoneColumnBase, member.FindProperty("TimeZone")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)userIdColumnBase, member.FindProperty("UserId")!, crmBotCrmModelMemberMappingBase);
 
-            var tableMappings8 = new List<TableMapping>();
-            member.SetRuntimeAnnotation("Relational:TableMappings", tableMappings8);
+            var tableMappings10 = new List<TableMapping>();
+            member.SetRuntimeAnnotation("Relational:TableMappings", tableMappings10);
             var membersTable = new Table("Members", null, relationalModel);
-            var idColumn7 = new Column("Id", "INTEGER", membersTable);
-            membersTable.Columns.Add("Id", idColumn7);
-            idColumn7.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn7);
+            var idColumn8 = new Column("Id", "INTEGER", membersTable);
+            membersTable.Columns.Add("Id", idColumn8);
+            idColumn8.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn8);
             var aadObjectIdColumn = new Column("AadObjectId", "TEXT", membersTable)
             {
                 IsNullable = true
             };
             membersTable.Columns.Add("AadObjectId", aadObjectIdColumn);
             aadObjectIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(aadObjectIdColumn);
-            var channelColumn2 = new Column("Channel", "TEXT", membersTable);
-            membersTable.Columns.Add("Channel", channelColumn2);
-            channelColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn2);
-            var createdAtColumn4 = new Column("CreatedAt", "TEXT", membersTable);
-            membersTable.Columns.Add("CreatedAt", createdAtColumn4);
-            createdAtColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn4);
+            var channelColumn3 = new Column("Channel", "TEXT", membersTable);
+            membersTable.Columns.Add("Channel", channelColumn3);
+            channelColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn3);
+            var createdAtColumn5 = new Column("CreatedAt", "TEXT", membersTable);
+            membersTable.Columns.Add("CreatedAt", createdAtColumn5);
+            createdAtColumn5.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn5);
             var dateOrderColumn = new Column("DateOrder", "INTEGER", membersTable)
             {
                 IsNullable = true
@@ -1450,11 +1639,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("Members", null), membersTable);
             var membersTableMapping = new TableMapping(member, membersTable, null);
             membersTable.AddTypeMapping(membersTableMapping, false);
-            tableMappings8.Add(membersTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn7, member.FindProperty("Id")!, membersTableMapping);
+            tableMappings10.Add(membersTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn8, member.FindProperty("Id")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(aadObjectIdColumn, member.FindProperty("AadObjectId")!, membersTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn2, member.FindProperty("Channel")!, membersTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn4, member.FindProperty("CreatedAt")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn3, member.FindProperty("Channel")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn5, member.FindProperty("CreatedAt")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(dateOrderColumn, member.FindProperty("DateOrder")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(digestEnabledColumn, member.FindProperty("DigestEnabled")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(digestTimeColumn, member.FindProperty("DigestTime")!, membersTableMapping);
@@ -1467,7 +1656,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(tenantIdColumn0, member.FindProperty("TenantId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(timeZoneColumn, member.FindProperty("TimeZone")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(userIdColumn, member.FindProperty("UserId")!, membersTableMapping);
-            var pK_Members = new UniqueConstraint("PK_Members", membersTable, new[] { idColumn7 });
+            var pK_Members = new UniqueConstraint("PK_Members", membersTable, new[] { idColumn8 });
             membersTable.PrimaryKey = pK_Members;
             pK_Members.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Members));
             var pK_MembersKey = RelationalModel.GetKey(this,
@@ -1477,7 +1666,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateUniqueConstraints(pK_MembersKey).Add(pK_Members);
             membersTable.UniqueConstraints.Add("PK_Members", pK_Members);
             var iX_Members_Channel_TenantId_UserId = new TableIndex(
-            "IX_Members_Channel_TenantId_UserId", membersTable, new[] { channelColumn2, tenantIdColumn0, userIdColumn }, true);
+            "IX_Members_Channel_TenantId_UserId", membersTable, new[] { channelColumn3, tenantIdColumn0, userIdColumn }, true);
             iX_Members_Channel_TenantId_UserId.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Members_Channel_TenantId_UserId));
             var iX_Members_Channel_TenantId_UserIdIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.Member",
@@ -1504,447 +1693,31 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_Members_ManagerIdIx).Add(iX_Members_ManagerId);
             membersTable.Indexes.Add("IX_Members_ManagerId", iX_Members_ManagerId);
 
-            var outboxMessage = FindEntityType("CrmBot.Crm.Model.OutboxMessage")!;
-
-            var defaultTableMappings9 = new List<TableMappingBase<ColumnMappingBase>>();
-            outboxMessage.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings9);
-            var crmBotCrmModelOutboxMessageTableBase = new TableBase("CrmBot.Crm.Model.OutboxMessage", null, relationalModel);
-            var attemptsColumnBase = new ColumnBase<ColumnMappingBase>("Attempts", "INTEGER", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("Attempts", attemptsColumnBase);
-            var channelColumnBase3 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("Channel", channelColumnBase3);
-            var channelTargetColumnBase = new ColumnBase<ColumnMappingBase>("ChannelTarget", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("ChannelTarget", channelTargetColumnBase);
-            var conversationReferenceIdColumnBase = new ColumnBase<ColumnMappingBase>("ConversationReferenceId", "INTEGER", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("ConversationReferenceId", conversationReferenceIdColumnBase);
-            var createdAtColumnBase5 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("CreatedAt", createdAtColumnBase5);
-            var dedupeKeyColumnBase = new ColumnBase<ColumnMappingBase>("DedupeKey", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("DedupeKey", dedupeKeyColumnBase);
-            var firstAttemptAtColumnBase = new ColumnBase<ColumnMappingBase>("FirstAttemptAt", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("FirstAttemptAt", firstAttemptAtColumnBase);
-            var idColumnBase8 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("Id", idColumnBase8);
-            var kindColumnBase = new ColumnBase<ColumnMappingBase>("Kind", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("Kind", kindColumnBase);
-            var lastErrorColumnBase = new ColumnBase<ColumnMappingBase>("LastError", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("LastError", lastErrorColumnBase);
-            var leaseOwnerColumnBase = new ColumnBase<ColumnMappingBase>("LeaseOwner", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("LeaseOwner", leaseOwnerColumnBase);
-            var leaseUntilColumnBase = new ColumnBase<ColumnMappingBase>("LeaseUntil", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("LeaseUntil", leaseUntilColumnBase);
-            var memberIdColumnBase2 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("MemberId", memberIdColumnBase2);
-            var notBeforeColumnBase = new ColumnBase<ColumnMappingBase>("NotBefore", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("NotBefore", notBeforeColumnBase);
-            var payloadJsonColumnBase = new ColumnBase<ColumnMappingBase>("PayloadJson", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("PayloadJson", payloadJsonColumnBase);
-            var sentAtColumnBase = new ColumnBase<ColumnMappingBase>("SentAt", "TEXT", crmBotCrmModelOutboxMessageTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("SentAt", sentAtColumnBase);
-            var statusColumnBase0 = new ColumnBase<ColumnMappingBase>("Status", "TEXT", crmBotCrmModelOutboxMessageTableBase);
-            crmBotCrmModelOutboxMessageTableBase.Columns.Add("Status", statusColumnBase0);
-            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.OutboxMessage", crmBotCrmModelOutboxMessageTableBase);
-            var crmBotCrmModelOutboxMessageMappingBase = new TableMappingBase<ColumnMappingBase>(outboxMessage, crmBotCrmModelOutboxMessageTableBase, null);
-            crmBotCrmModelOutboxMessageTableBase.AddTypeMapping(crmBotCrmModelOutboxMessageMappingBase, false);
-            defaultTableMappings9.Add(crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase8, outboxMessage.FindProperty("Id")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)attemptsColumnBase, outboxMessage.FindProperty("Attempts")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase3, outboxMessage.FindProperty("Channel")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelTargetColumnBase, outboxMessage.FindProperty("ChannelTarget")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationReferenceIdColumnBase, outboxMessage.FindProperty("ConversationReferenceId")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase5, outboxMessage.FindProperty("CreatedAt")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dedupeKeyColumnBase, outboxMessage.FindProperty("DedupeKey")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)firstAttemptAtColumnBase, outboxMessage.FindProperty("FirstAttemptAt")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)kindColumnBase, outboxMessage.FindProperty("Kind")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)lastErrorColumnBase, outboxMessage.FindProperty("LastError")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseOwnerColumnBase, outboxMessage.FindProperty("LeaseOwner")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseUntilColumnBase, outboxMessage.FindProperty("LeaseUntil")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase2, outboxMessage.FindProperty("MemberId")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)notBeforeColumnBase, outboxMessage.FindProperty("NotBefore")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)payloadJsonColumnBase, outboxMessage.FindProperty("PayloadJson")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)sentAtColumnBase, outboxMessage.FindProperty("SentAt")!, crmBotCrmModelOutboxMessageMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase0, outboxMessage.FindProperty("Status")!, crmBotCrmModelOutboxMessageMappingBase);
-
-            var tableMappings9 = new List<TableMapping>();
-            outboxMessage.SetRuntimeAnnotation("Relational:TableMappings", tableMappings9);
-            var outboxTable = new Table("Outbox", null, relationalModel);
-            var idColumn8 = new Column("Id", "INTEGER", outboxTable);
-            outboxTable.Columns.Add("Id", idColumn8);
-            idColumn8.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn8);
-            var attemptsColumn = new Column("Attempts", "INTEGER", outboxTable);
-            outboxTable.Columns.Add("Attempts", attemptsColumn);
-            attemptsColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(attemptsColumn);
-            var channelColumn3 = new Column("Channel", "TEXT", outboxTable);
-            outboxTable.Columns.Add("Channel", channelColumn3);
-            channelColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn3);
-            var channelTargetColumn = new Column("ChannelTarget", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("ChannelTarget", channelTargetColumn);
-            channelTargetColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelTargetColumn);
-            var conversationReferenceIdColumn = new Column("ConversationReferenceId", "INTEGER", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("ConversationReferenceId", conversationReferenceIdColumn);
-            conversationReferenceIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(conversationReferenceIdColumn);
-            var createdAtColumn5 = new Column("CreatedAt", "TEXT", outboxTable);
-            outboxTable.Columns.Add("CreatedAt", createdAtColumn5);
-            createdAtColumn5.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn5);
-            var dedupeKeyColumn = new Column("DedupeKey", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("DedupeKey", dedupeKeyColumn);
-            dedupeKeyColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(dedupeKeyColumn);
-            var firstAttemptAtColumn = new Column("FirstAttemptAt", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("FirstAttemptAt", firstAttemptAtColumn);
-            firstAttemptAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(firstAttemptAtColumn);
-            var kindColumn = new Column("Kind", "TEXT", outboxTable);
-            outboxTable.Columns.Add("Kind", kindColumn);
-            kindColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(kindColumn);
-            var lastErrorColumn = new Column("LastError", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("LastError", lastErrorColumn);
-            lastErrorColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(lastErrorColumn);
-            var leaseOwnerColumn = new Column("LeaseOwner", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("LeaseOwner", leaseOwnerColumn);
-            leaseOwnerColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(leaseOwnerColumn);
-            var leaseUntilColumn = new Column("LeaseUntil", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("LeaseUntil", leaseUntilColumn);
-            leaseUntilColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(leaseUntilColumn);
-            var memberIdColumn2 = new Column("MemberId", "INTEGER", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("MemberId", memberIdColumn2);
-            memberIdColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn2);
-            var notBeforeColumn = new Column("NotBefore", "TEXT", outboxTable);
-            outboxTable.Columns.Add("NotBefore", notBeforeColumn);
-            notBeforeColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(notBeforeColumn);
-            var payloadJsonColumn = new Column("PayloadJson", "TEXT", outboxTable);
-            outboxTable.Columns.Add("PayloadJson", payloadJsonColumn);
-            payloadJsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(payloadJsonColumn);
-            var sentAtColumn = new Column("SentAt", "TEXT", outboxTable)
-            {
-                IsNullable = true
-            };
-            outboxTable.Columns.Add("SentAt", sentAtColumn);
-            sentAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(sentAtColumn);
-            var statusColumn0 = new Column("Status", "TEXT", outboxTable);
-            outboxTable.Columns.Add("Status", statusColumn0);
-            statusColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(statusColumn0);
-            relationalModel.Tables.Add(("Outbox", null), outboxTable);
-            var outboxTableMapping = new TableMapping(outboxMessage, outboxTable, null);
-            outboxTable.AddTypeMapping(outboxTableMapping, false);
-            tableMappings9.Add(outboxTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn8, outboxMessage.FindProperty("Id")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(attemptsColumn, outboxMessage.FindProperty("Attempts")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn3, outboxMessage.FindProperty("Channel")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(channelTargetColumn, outboxMessage.FindProperty("ChannelTarget")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(conversationReferenceIdColumn, outboxMessage.FindProperty("ConversationReferenceId")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn5, outboxMessage.FindProperty("CreatedAt")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(dedupeKeyColumn, outboxMessage.FindProperty("DedupeKey")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(firstAttemptAtColumn, outboxMessage.FindProperty("FirstAttemptAt")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(kindColumn, outboxMessage.FindProperty("Kind")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(lastErrorColumn, outboxMessage.FindProperty("LastError")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(leaseOwnerColumn, outboxMessage.FindProperty("LeaseOwner")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(leaseUntilColumn, outboxMessage.FindProperty("LeaseUntil")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(memberIdColumn2, outboxMessage.FindProperty("MemberId")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(notBeforeColumn, outboxMessage.FindProperty("NotBefore")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(payloadJsonColumn, outboxMessage.FindProperty("PayloadJson")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(sentAtColumn, outboxMessage.FindProperty("SentAt")!, outboxTableMapping);
-            RelationalModel.CreateColumnMapping(statusColumn0, outboxMessage.FindProperty("Status")!, outboxTableMapping);
-            var pK_Outbox = new UniqueConstraint("PK_Outbox", outboxTable, new[] { idColumn8 });
-            outboxTable.PrimaryKey = pK_Outbox;
-            pK_Outbox.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_Outbox));
-            var pK_OutboxKey = RelationalModel.GetKey(this,
-                "CrmBot.Crm.Model.OutboxMessage",
-                new[] { "Id" });
-            pK_Outbox.MappedKeys.Add(pK_OutboxKey);
-            RelationalModel.GetOrCreateUniqueConstraints(pK_OutboxKey).Add(pK_Outbox);
-            outboxTable.UniqueConstraints.Add("PK_Outbox", pK_Outbox);
-            var iX_Outbox_DedupeKey = new TableIndex(
-            "IX_Outbox_DedupeKey", outboxTable, new[] { dedupeKeyColumn }, true);
-            iX_Outbox_DedupeKey.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<string>(iX_Outbox_DedupeKey));
-            var iX_Outbox_DedupeKeyIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.OutboxMessage",
-                new[] { "DedupeKey" });
-            iX_Outbox_DedupeKey.MappedIndexes.Add(iX_Outbox_DedupeKeyIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_DedupeKeyIx).Add(iX_Outbox_DedupeKey);
-            outboxTable.Indexes.Add("IX_Outbox_DedupeKey", iX_Outbox_DedupeKey);
-            var iX_Outbox_MemberId_Status = new TableIndex(
-            "IX_Outbox_MemberId_Status", outboxTable, new[] { memberIdColumn2, statusColumn0 }, false);
-            iX_Outbox_MemberId_Status.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Outbox_MemberId_Status));
-            var iX_Outbox_MemberId_StatusIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.OutboxMessage",
-                new[] { "MemberId", "Status" });
-            iX_Outbox_MemberId_Status.MappedIndexes.Add(iX_Outbox_MemberId_StatusIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_MemberId_StatusIx).Add(iX_Outbox_MemberId_Status);
-            outboxTable.Indexes.Add("IX_Outbox_MemberId_Status", iX_Outbox_MemberId_Status);
-            var iX_Outbox_Status_NotBefore = new TableIndex(
-            "IX_Outbox_Status_NotBefore", outboxTable, new[] { statusColumn0, notBeforeColumn }, false);
-            iX_Outbox_Status_NotBefore.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Outbox_Status_NotBefore));
-            var iX_Outbox_Status_NotBeforeIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.OutboxMessage",
-                new[] { "Status", "NotBefore" });
-            iX_Outbox_Status_NotBefore.MappedIndexes.Add(iX_Outbox_Status_NotBeforeIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_Status_NotBeforeIx).Add(iX_Outbox_Status_NotBefore);
-            outboxTable.Indexes.Add("IX_Outbox_Status_NotBefore", iX_Outbox_Status_NotBefore);
-
-            var parkedPayload = FindEntityType("CrmBot.Crm.Model.ParkedPayload")!;
-
-            var defaultTableMappings10 = new List<TableMappingBase<ColumnMappingBase>>();
-            parkedPayload.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings10);
-            var crmBotCrmModelParkedPayloadTableBase = new TableBase("CrmBot.Crm.Model.ParkedPayload", null, relationalModel);
-            var createdAtColumnBase6 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelParkedPayloadTableBase);
-            crmBotCrmModelParkedPayloadTableBase.Columns.Add("CreatedAt", createdAtColumnBase6);
-            var expiresAtColumnBase = new ColumnBase<ColumnMappingBase>("ExpiresAt", "TEXT", crmBotCrmModelParkedPayloadTableBase);
-            crmBotCrmModelParkedPayloadTableBase.Columns.Add("ExpiresAt", expiresAtColumnBase);
-            var idColumnBase9 = new ColumnBase<ColumnMappingBase>("Id", "TEXT", crmBotCrmModelParkedPayloadTableBase);
-            crmBotCrmModelParkedPayloadTableBase.Columns.Add("Id", idColumnBase9);
-            var jsonColumnBase = new ColumnBase<ColumnMappingBase>("Json", "TEXT", crmBotCrmModelParkedPayloadTableBase);
-            crmBotCrmModelParkedPayloadTableBase.Columns.Add("Json", jsonColumnBase);
-            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.ParkedPayload", crmBotCrmModelParkedPayloadTableBase);
-            var crmBotCrmModelParkedPayloadMappingBase = new TableMappingBase<ColumnMappingBase>(parkedPayload, crmBotCrmModelParkedPayloadTableBase, null);
-            crmBotCrmModelParkedPayloadTableBase.AddTypeMapping(crmBotCrmModelParkedPayloadMappingBase, false);
-            defaultTableMappings10.Add(crmBotCrmModelParkedPayloadMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase9, parkedPayload.FindProperty("Id")!, crmBotCrmModelParkedPayloadMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase6, parkedPayload.FindProperty("CreatedAt")!, crmBotCrmModelParkedPayloadMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)expiresAtColumnBase, parkedPayload.FindProperty("ExpiresAt")!, crmBotCrmModelParkedPayloadMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)jsonColumnBase, parkedPayload.FindProperty("Json")!, crmBotCrmModelParkedPayloadMappingBase);
-
-            var tableMappings10 = new List<TableMapping>();
-            parkedPayload.SetRuntimeAnnotation("Relational:TableMappings", tableMappings10);
-            var parkedPayloadsTable = new Table("ParkedPayloads", null, relationalModel);
-            var idColumn9 = new Column("Id", "TEXT", parkedPayloadsTable);
-            parkedPayloadsTable.Columns.Add("Id", idColumn9);
-            idColumn9.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(idColumn9);
-            var createdAtColumn6 = new Column("CreatedAt", "TEXT", parkedPayloadsTable);
-            parkedPayloadsTable.Columns.Add("CreatedAt", createdAtColumn6);
-            createdAtColumn6.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn6);
-            var expiresAtColumn = new Column("ExpiresAt", "TEXT", parkedPayloadsTable);
-            parkedPayloadsTable.Columns.Add("ExpiresAt", expiresAtColumn);
-            expiresAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(expiresAtColumn);
-            var jsonColumn = new Column("Json", "TEXT", parkedPayloadsTable);
-            parkedPayloadsTable.Columns.Add("Json", jsonColumn);
-            jsonColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(jsonColumn);
-            relationalModel.Tables.Add(("ParkedPayloads", null), parkedPayloadsTable);
-            var parkedPayloadsTableMapping = new TableMapping(parkedPayload, parkedPayloadsTable, null);
-            parkedPayloadsTable.AddTypeMapping(parkedPayloadsTableMapping, false);
-            tableMappings10.Add(parkedPayloadsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn9, parkedPayload.FindProperty("Id")!, parkedPayloadsTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn6, parkedPayload.FindProperty("CreatedAt")!, parkedPayloadsTableMapping);
-            RelationalModel.CreateColumnMapping(expiresAtColumn, parkedPayload.FindProperty("ExpiresAt")!, parkedPayloadsTableMapping);
-            RelationalModel.CreateColumnMapping(jsonColumn, parkedPayload.FindProperty("Json")!, parkedPayloadsTableMapping);
-            var pK_ParkedPayloads = new UniqueConstraint("PK_ParkedPayloads", parkedPayloadsTable, new[] { idColumn9 });
-            parkedPayloadsTable.PrimaryKey = pK_ParkedPayloads;
-            pK_ParkedPayloads.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<string>(pK_ParkedPayloads));
-            var pK_ParkedPayloadsKey = RelationalModel.GetKey(this,
-                "CrmBot.Crm.Model.ParkedPayload",
-                new[] { "Id" });
-            pK_ParkedPayloads.MappedKeys.Add(pK_ParkedPayloadsKey);
-            RelationalModel.GetOrCreateUniqueConstraints(pK_ParkedPayloadsKey).Add(pK_ParkedPayloads);
-            parkedPayloadsTable.UniqueConstraints.Add("PK_ParkedPayloads", pK_ParkedPayloads);
-            var iX_ParkedPayloads_ExpiresAt = new TableIndex(
-            "IX_ParkedPayloads_ExpiresAt", parkedPayloadsTable, new[] { expiresAtColumn }, false);
-            iX_ParkedPayloads_ExpiresAt.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<DateTime>(iX_ParkedPayloads_ExpiresAt));
-            var iX_ParkedPayloads_ExpiresAtIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.ParkedPayload",
-                new[] { "ExpiresAt" });
-            iX_ParkedPayloads_ExpiresAt.MappedIndexes.Add(iX_ParkedPayloads_ExpiresAtIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_ParkedPayloads_ExpiresAtIx).Add(iX_ParkedPayloads_ExpiresAt);
-            parkedPayloadsTable.Indexes.Add("IX_ParkedPayloads_ExpiresAt", iX_ParkedPayloads_ExpiresAt);
-
-            var processedInbound = FindEntityType("CrmBot.Crm.Model.ProcessedInbound")!;
-
-            var defaultTableMappings11 = new List<TableMappingBase<ColumnMappingBase>>();
-            processedInbound.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings11);
-            var crmBotCrmModelProcessedInboundTableBase = new TableBase("CrmBot.Crm.Model.ProcessedInbound", null, relationalModel);
-            var attemptsColumnBase0 = new ColumnBase<ColumnMappingBase>("Attempts", "INTEGER", crmBotCrmModelProcessedInboundTableBase);
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("Attempts", attemptsColumnBase0);
-            var channelColumnBase4 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelProcessedInboundTableBase);
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("Channel", channelColumnBase4);
-            var deliveryIdColumnBase = new ColumnBase<ColumnMappingBase>("DeliveryId", "TEXT", crmBotCrmModelProcessedInboundTableBase);
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("DeliveryId", deliveryIdColumnBase);
-            var kindColumnBase0 = new ColumnBase<ColumnMappingBase>("Kind", "TEXT", crmBotCrmModelProcessedInboundTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("Kind", kindColumnBase0);
-            var leaseOwnerColumnBase0 = new ColumnBase<ColumnMappingBase>("LeaseOwner", "TEXT", crmBotCrmModelProcessedInboundTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("LeaseOwner", leaseOwnerColumnBase0);
-            var leaseUntilColumnBase0 = new ColumnBase<ColumnMappingBase>("LeaseUntil", "TEXT", crmBotCrmModelProcessedInboundTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("LeaseUntil", leaseUntilColumnBase0);
-            var payloadJsonColumnBase0 = new ColumnBase<ColumnMappingBase>("PayloadJson", "TEXT", crmBotCrmModelProcessedInboundTableBase)
-            {
-                IsNullable = true
-            };
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("PayloadJson", payloadJsonColumnBase0);
-            var receivedAtColumnBase = new ColumnBase<ColumnMappingBase>("ReceivedAt", "TEXT", crmBotCrmModelProcessedInboundTableBase);
-            crmBotCrmModelProcessedInboundTableBase.Columns.Add("ReceivedAt", receivedAtColumnBase);
-            relationalModel.DefaultTables.Add("CrmBot.Crm.Model.ProcessedInbound", crmBotCrmModelProcessedInboundTableBase);
-            var crmBotCrmModelProcessedInboundMappingBase = new TableMappingBase<ColumnMappingBase>(processedInbound, crmBotCrmModelProcessedInboundTableBase, null);
-            crmBotCrmModelProcessedInboundTableBase.AddTypeMapping(crmBotCrmModelProcessedInboundMappingBase, false);
-            defaultTableMappings11.Add(crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase4, processedInbound.FindProperty("Channel")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)deliveryIdColumnBase, processedInbound.FindProperty("DeliveryId")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)attemptsColumnBase0, processedInbound.FindProperty("Attempts")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)kindColumnBase0, processedInbound.FindProperty("Kind")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseOwnerColumnBase0, processedInbound.FindProperty("LeaseOwner")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseUntilColumnBase0, processedInbound.FindProperty("LeaseUntil")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)payloadJsonColumnBase0, processedInbound.FindProperty("PayloadJson")!, crmBotCrmModelProcessedInboundMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)receivedAtColumnBase, processedInbound.FindProperty("ReceivedAt")!, crmBotCrmModelProcessedInboundMappingBase);
-
-            var tableMappings11 = new List<TableMapping>();
-            processedInbound.SetRuntimeAnnotation("Relational:TableMappings", tableMappings11);
-            var processedInboundTable = new Table("ProcessedInbound", null, relationalModel);
-            var channelColumn4 = new Column("Channel", "TEXT", processedInboundTable);
-            processedInboundTable.Columns.Add("Channel", channelColumn4);
-            channelColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn4);
-            var deliveryIdColumn = new Column("DeliveryId", "TEXT", processedInboundTable);
-            processedInboundTable.Columns.Add("DeliveryId", deliveryIdColumn);
-            deliveryIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(deliveryIdColumn);
-            var attemptsColumn0 = new Column("Attempts", "INTEGER", processedInboundTable);
-            processedInboundTable.Columns.Add("Attempts", attemptsColumn0);
-            attemptsColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(attemptsColumn0);
-            var kindColumn0 = new Column("Kind", "TEXT", processedInboundTable)
-            {
-                IsNullable = true
-            };
-            processedInboundTable.Columns.Add("Kind", kindColumn0);
-            kindColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(kindColumn0);
-            var leaseOwnerColumn0 = new Column("LeaseOwner", "TEXT", processedInboundTable)
-            {
-                IsNullable = true
-            };
-            processedInboundTable.Columns.Add("LeaseOwner", leaseOwnerColumn0);
-            leaseOwnerColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(leaseOwnerColumn0);
-            var leaseUntilColumn0 = new Column("LeaseUntil", "TEXT", processedInboundTable)
-            {
-                IsNullable = true
-            };
-            processedInboundTable.Columns.Add("LeaseUntil", leaseUntilColumn0);
-            leaseUntilColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(leaseUntilColumn0);
-            var payloadJsonColumn0 = new Column("PayloadJson", "TEXT", processedInboundTable)
-            {
-                IsNullable = true
-            };
-            processedInboundTable.Columns.Add("PayloadJson", payloadJsonColumn0);
-            payloadJsonColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(payloadJsonColumn0);
-            var receivedAtColumn = new Column("ReceivedAt", "TEXT", processedInboundTable);
-            processedInboundTable.Columns.Add("ReceivedAt", receivedAtColumn);
-            receivedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(receivedAtColumn);
-            relationalModel.Tables.Add(("ProcessedInbound", null), processedInboundTable);
-            var processedInboundTableMapping = new TableMapping(processedInbound, processedInboundTable, null);
-            processedInboundTable.AddTypeMapping(processedInboundTableMapping, false);
-            tableMappings11.Add(processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(channelColumn4, processedInbound.FindProperty("Channel")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(deliveryIdColumn, processedInbound.FindProperty("DeliveryId")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(attemptsColumn0, processedInbound.FindProperty("Attempts")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(kindColumn0, processedInbound.FindProperty("Kind")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(leaseOwnerColumn0, processedInbound.FindProperty("LeaseOwner")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(leaseUntilColumn0, processedInbound.FindProperty("LeaseUntil")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(payloadJsonColumn0, processedInbound.FindProperty("PayloadJson")!, processedInboundTableMapping);
-            RelationalModel.CreateColumnMapping(receivedAtColumn, processedInbound.FindProperty("ReceivedAt")!, processedInboundTableMapping);
-            var pK_ProcessedInbound = new UniqueConstraint("PK_ProcessedInbound", processedInboundTable, new[] { channelColumn4, deliveryIdColumn });
-            processedInboundTable.PrimaryKey = pK_ProcessedInbound;
-            pK_ProcessedInbound.SetRowKeyValueFactory(new CompositeRowKeyValueFactory(pK_ProcessedInbound));
-            var pK_ProcessedInboundKey = RelationalModel.GetKey(this,
-                "CrmBot.Crm.Model.ProcessedInbound",
-                new[] { "Channel", "DeliveryId" });
-            pK_ProcessedInbound.MappedKeys.Add(pK_ProcessedInboundKey);
-            RelationalModel.GetOrCreateUniqueConstraints(pK_ProcessedInboundKey).Add(pK_ProcessedInbound);
-            processedInboundTable.UniqueConstraints.Add("PK_ProcessedInbound", pK_ProcessedInbound);
-            var iX_ProcessedInbound_Channel_LeaseUntil = new TableIndex(
-            "IX_ProcessedInbound_Channel_LeaseUntil", processedInboundTable, new[] { channelColumn4, leaseUntilColumn0 }, false);
-            iX_ProcessedInbound_Channel_LeaseUntil.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_ProcessedInbound_Channel_LeaseUntil));
-            var iX_ProcessedInbound_Channel_LeaseUntilIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.ProcessedInbound",
-                new[] { "Channel", "LeaseUntil" });
-            iX_ProcessedInbound_Channel_LeaseUntil.MappedIndexes.Add(iX_ProcessedInbound_Channel_LeaseUntilIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_ProcessedInbound_Channel_LeaseUntilIx).Add(iX_ProcessedInbound_Channel_LeaseUntil);
-            processedInboundTable.Indexes.Add("IX_ProcessedInbound_Channel_LeaseUntil", iX_ProcessedInbound_Channel_LeaseUntil);
-            var iX_ProcessedInbound_ReceivedAt = new TableIndex(
-            "IX_ProcessedInbound_ReceivedAt", processedInboundTable, new[] { receivedAtColumn }, false);
-            iX_ProcessedInbound_ReceivedAt.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<DateTime>(iX_ProcessedInbound_ReceivedAt));
-            var iX_ProcessedInbound_ReceivedAtIx = RelationalModel.GetIndex(this,
-                "CrmBot.Crm.Model.ProcessedInbound",
-                new[] { "ReceivedAt" });
-            iX_ProcessedInbound_ReceivedAt.MappedIndexes.Add(iX_ProcessedInbound_ReceivedAtIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_ProcessedInbound_ReceivedAtIx).Add(iX_ProcessedInbound_ReceivedAt);
-            processedInboundTable.Indexes.Add("IX_ProcessedInbound_ReceivedAt", iX_ProcessedInbound_ReceivedAt);
-
             var sealedResponse = FindEntityType("CrmBot.Crm.Model.SealedResponse")!;
 
-            var defaultTableMappings12 = new List<TableMappingBase<ColumnMappingBase>>();
-            sealedResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings12);
+            var defaultTableMappings11 = new List<TableMappingBase<ColumnMappingBase>>();
+            sealedResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings11);
             var crmBotCrmModelSealedResponseTableBase = new TableBase("CrmBot.Crm.Model.SealedResponse", null, relationalModel);
             var blobColumnBase = new ColumnBase<ColumnMappingBase>("Blob", "BLOB", crmBotCrmModelSealedResponseTableBase);
             crmBotCrmModelSealedResponseTableBase.Columns.Add("Blob", blobColumnBase);
-            var idColumnBase10 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSealedResponseTableBase);
-            crmBotCrmModelSealedResponseTableBase.Columns.Add("Id", idColumnBase10);
+            var idColumnBase9 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSealedResponseTableBase);
+            crmBotCrmModelSealedResponseTableBase.Columns.Add("Id", idColumnBase9);
             var surveyIdColumnBase = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSealedResponseTableBase);
             crmBotCrmModelSealedResponseTableBase.Columns.Add("SurveyId", surveyIdColumnBase);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SealedResponse", crmBotCrmModelSealedResponseTableBase);
             var crmBotCrmModelSealedResponseMappingBase = new TableMappingBase<ColumnMappingBase>(sealedResponse, crmBotCrmModelSealedResponseTableBase, null);
             crmBotCrmModelSealedResponseTableBase.AddTypeMapping(crmBotCrmModelSealedResponseMappingBase, false);
-            defaultTableMappings12.Add(crmBotCrmModelSealedResponseMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase10, sealedResponse.FindProperty("Id")!, crmBotCrmModelSealedResponseMappingBase);
+            defaultTableMappings11.Add(crmBotCrmModelSealedResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase9, sealedResponse.FindProperty("Id")!, crmBotCrmModelSealedResponseMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)blobColumnBase, sealedResponse.FindProperty("Blob")!, crmBotCrmModelSealedResponseMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase, sealedResponse.FindProperty("SurveyId")!, crmBotCrmModelSealedResponseMappingBase);
 
-            var tableMappings12 = new List<TableMapping>();
-            sealedResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings12);
+            var tableMappings11 = new List<TableMapping>();
+            sealedResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings11);
             var sealedResponsesTable = new Table("SealedResponses", null, relationalModel);
-            var idColumn10 = new Column("Id", "INTEGER", sealedResponsesTable);
-            sealedResponsesTable.Columns.Add("Id", idColumn10);
-            idColumn10.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn10);
+            var idColumn9 = new Column("Id", "INTEGER", sealedResponsesTable);
+            sealedResponsesTable.Columns.Add("Id", idColumn9);
+            idColumn9.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn9);
             var blobColumn = new Column("Blob", "BLOB", sealedResponsesTable);
             sealedResponsesTable.Columns.Add("Blob", blobColumn);
             blobColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<byte[]>(blobColumn);
@@ -1954,11 +1727,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("SealedResponses", null), sealedResponsesTable);
             var sealedResponsesTableMapping = new TableMapping(sealedResponse, sealedResponsesTable, null);
             sealedResponsesTable.AddTypeMapping(sealedResponsesTableMapping, false);
-            tableMappings12.Add(sealedResponsesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn10, sealedResponse.FindProperty("Id")!, sealedResponsesTableMapping);
+            tableMappings11.Add(sealedResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn9, sealedResponse.FindProperty("Id")!, sealedResponsesTableMapping);
             RelationalModel.CreateColumnMapping(blobColumn, sealedResponse.FindProperty("Blob")!, sealedResponsesTableMapping);
             RelationalModel.CreateColumnMapping(surveyIdColumn, sealedResponse.FindProperty("SurveyId")!, sealedResponsesTableMapping);
-            var pK_SealedResponses = new UniqueConstraint("PK_SealedResponses", sealedResponsesTable, new[] { idColumn10 });
+            var pK_SealedResponses = new UniqueConstraint("PK_SealedResponses", sealedResponsesTable, new[] { idColumn9 });
             sealedResponsesTable.PrimaryKey = pK_SealedResponses;
             pK_SealedResponses.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SealedResponses));
             var pK_SealedResponsesKey = RelationalModel.GetKey(this,
@@ -1979,8 +1752,8 @@ namespace CrmBot.Crm.CompiledModel
 
             var survey = FindEntityType("CrmBot.Crm.Model.Survey")!;
 
-            var defaultTableMappings13 = new List<TableMappingBase<ColumnMappingBase>>();
-            survey.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings13);
+            var defaultTableMappings12 = new List<TableMappingBase<ColumnMappingBase>>();
+            survey.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings12);
             var crmBotCrmModelSurveyTableBase = new TableBase("CrmBot.Crm.Model.Survey", null, relationalModel);
             var audienceColumnBase = new ColumnBase<ColumnMappingBase>("Audience", "TEXT", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("Audience", audienceColumnBase);
@@ -2001,12 +1774,12 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelSurveyTableBase.Columns.Add("ClosedAt", closedAtColumnBase);
             var closesOnColumnBase = new ColumnBase<ColumnMappingBase>("ClosesOn", "TEXT", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("ClosesOn", closesOnColumnBase);
-            var createdAtColumnBase7 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelSurveyTableBase);
-            crmBotCrmModelSurveyTableBase.Columns.Add("CreatedAt", createdAtColumnBase7);
+            var createdAtColumnBase6 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelSurveyTableBase);
+            crmBotCrmModelSurveyTableBase.Columns.Add("CreatedAt", createdAtColumnBase6);
             var createdByIdColumnBase = new ColumnBase<ColumnMappingBase>("CreatedById", "INTEGER", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("CreatedById", createdByIdColumnBase);
-            var idColumnBase11 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyTableBase);
-            crmBotCrmModelSurveyTableBase.Columns.Add("Id", idColumnBase11);
+            var idColumnBase10 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyTableBase);
+            crmBotCrmModelSurveyTableBase.Columns.Add("Id", idColumnBase10);
             var minResponsesColumnBase = new ColumnBase<ColumnMappingBase>("MinResponses", "INTEGER", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("MinResponses", minResponsesColumnBase);
             var questionsColumnBase = new ColumnBase<ColumnMappingBase>("Questions", "TEXT", crmBotCrmModelSurveyTableBase);
@@ -2023,36 +1796,36 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelSurveyTableBase.Columns.Add("ReminderPlannedAt", reminderPlannedAtColumnBase);
-            var statusColumnBase1 = new ColumnBase<ColumnMappingBase>("Status", "TEXT", crmBotCrmModelSurveyTableBase);
-            crmBotCrmModelSurveyTableBase.Columns.Add("Status", statusColumnBase1);
+            var statusColumnBase0 = new ColumnBase<ColumnMappingBase>("Status", "TEXT", crmBotCrmModelSurveyTableBase);
+            crmBotCrmModelSurveyTableBase.Columns.Add("Status", statusColumnBase0);
             var titleColumnBase1 = new ColumnBase<ColumnMappingBase>("Title", "TEXT", crmBotCrmModelSurveyTableBase);
             crmBotCrmModelSurveyTableBase.Columns.Add("Title", titleColumnBase1);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Survey", crmBotCrmModelSurveyTableBase);
             var crmBotCrmModelSurveyMappingBase = new TableMappingBase<ColumnMappingBase>(survey, crmBotCrmModelSurveyTableBase, null);
             crmBotCrmModelSurveyTableBase.AddTypeMapping(crmBotCrmModelSurveyMappingBase, false);
-            defaultTableMappings13.Add(crmBotCrmModelSurveyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase11, survey.FindProperty("Id")!, crmBotCrmModelSurveyMappingBase);
+            defaultTableMappings12.Add(crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase10, survey.FindProperty("Id")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceColumnBase, survey.FindProperty("Audience")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceChannelColumnBase, survey.FindProperty("AudienceChannel")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)audienceConversationIdColumnBase, survey.FindProperty("AudienceConversationId")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)closedAtColumnBase, survey.FindProperty("ClosedAt")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)closesOnColumnBase, survey.FindProperty("ClosesOn")!, crmBotCrmModelSurveyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase7, survey.FindProperty("CreatedAt")!, crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase6, survey.FindProperty("CreatedAt")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdByIdColumnBase, survey.FindProperty("CreatedById")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)minResponsesColumnBase, survey.FindProperty("MinResponses")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)questionsColumnBase, survey.FindProperty("Questions")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)releasedResponsesColumnBase, survey.FindProperty("ReleasedResponses")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)releasedResultsColumnBase, survey.FindProperty("ReleasedResults")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)reminderPlannedAtColumnBase, survey.FindProperty("ReminderPlannedAt")!, crmBotCrmModelSurveyMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase1, survey.FindProperty("Status")!, crmBotCrmModelSurveyMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase0, survey.FindProperty("Status")!, crmBotCrmModelSurveyMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)titleColumnBase1, survey.FindProperty("Title")!, crmBotCrmModelSurveyMappingBase);
 
-            var tableMappings13 = new List<TableMapping>();
-            survey.SetRuntimeAnnotation("Relational:TableMappings", tableMappings13);
+            var tableMappings12 = new List<TableMapping>();
+            survey.SetRuntimeAnnotation("Relational:TableMappings", tableMappings12);
             var surveysTable = new Table("Surveys", null, relationalModel);
-            var idColumn11 = new Column("Id", "INTEGER", surveysTable);
-            surveysTable.Columns.Add("Id", idColumn11);
-            idColumn11.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn11);
+            var idColumn10 = new Column("Id", "INTEGER", surveysTable);
+            surveysTable.Columns.Add("Id", idColumn10);
+            idColumn10.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(idColumn10);
             var audienceColumn = new Column("Audience", "TEXT", surveysTable);
             surveysTable.Columns.Add("Audience", audienceColumn);
             audienceColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(audienceColumn);
@@ -2077,9 +1850,9 @@ namespace CrmBot.Crm.CompiledModel
             var closesOnColumn = new Column("ClosesOn", "TEXT", surveysTable);
             surveysTable.Columns.Add("ClosesOn", closesOnColumn);
             closesOnColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateOnly>(closesOnColumn);
-            var createdAtColumn7 = new Column("CreatedAt", "TEXT", surveysTable);
-            surveysTable.Columns.Add("CreatedAt", createdAtColumn7);
-            createdAtColumn7.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn7);
+            var createdAtColumn6 = new Column("CreatedAt", "TEXT", surveysTable);
+            surveysTable.Columns.Add("CreatedAt", createdAtColumn6);
+            createdAtColumn6.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn6);
             var createdByIdColumn = new Column("CreatedById", "INTEGER", surveysTable);
             surveysTable.Columns.Add("CreatedById", createdByIdColumn);
             createdByIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(createdByIdColumn);
@@ -2104,32 +1877,32 @@ namespace CrmBot.Crm.CompiledModel
             };
             surveysTable.Columns.Add("ReminderPlannedAt", reminderPlannedAtColumn);
             reminderPlannedAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(reminderPlannedAtColumn);
-            var statusColumn1 = new Column("Status", "TEXT", surveysTable);
-            surveysTable.Columns.Add("Status", statusColumn1);
-            statusColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(statusColumn1);
+            var statusColumn0 = new Column("Status", "TEXT", surveysTable);
+            surveysTable.Columns.Add("Status", statusColumn0);
+            statusColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(statusColumn0);
             var titleColumn1 = new Column("Title", "TEXT", surveysTable);
             surveysTable.Columns.Add("Title", titleColumn1);
             titleColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(titleColumn1);
             relationalModel.Tables.Add(("Surveys", null), surveysTable);
             var surveysTableMapping = new TableMapping(survey, surveysTable, null);
             surveysTable.AddTypeMapping(surveysTableMapping, false);
-            tableMappings13.Add(surveysTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn11, survey.FindProperty("Id")!, surveysTableMapping);
+            tableMappings12.Add(surveysTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn10, survey.FindProperty("Id")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceColumn, survey.FindProperty("Audience")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceChannelColumn, survey.FindProperty("AudienceChannel")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(audienceConversationIdColumn, survey.FindProperty("AudienceConversationId")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(closedAtColumn, survey.FindProperty("ClosedAt")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(closesOnColumn, survey.FindProperty("ClosesOn")!, surveysTableMapping);
-            RelationalModel.CreateColumnMapping(createdAtColumn7, survey.FindProperty("CreatedAt")!, surveysTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn6, survey.FindProperty("CreatedAt")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(createdByIdColumn, survey.FindProperty("CreatedById")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(minResponsesColumn, survey.FindProperty("MinResponses")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(questionsColumn, survey.FindProperty("Questions")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(releasedResponsesColumn, survey.FindProperty("ReleasedResponses")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(releasedResultsColumn, survey.FindProperty("ReleasedResults")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(reminderPlannedAtColumn, survey.FindProperty("ReminderPlannedAt")!, surveysTableMapping);
-            RelationalModel.CreateColumnMapping(statusColumn1, survey.FindProperty("Status")!, surveysTableMapping);
+            RelationalModel.CreateColumnMapping(statusColumn0, survey.FindProperty("Status")!, surveysTableMapping);
             RelationalModel.CreateColumnMapping(titleColumn1, survey.FindProperty("Title")!, surveysTableMapping);
-            var pK_Surveys = new UniqueConstraint("PK_Surveys", surveysTable, new[] { idColumn11 });
+            var pK_Surveys = new UniqueConstraint("PK_Surveys", surveysTable, new[] { idColumn10 });
             surveysTable.PrimaryKey = pK_Surveys;
             pK_Surveys.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Surveys));
             var pK_SurveysKey = RelationalModel.GetKey(this,
@@ -2148,7 +1921,7 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateTableIndexes(iX_Surveys_CreatedByIdIx).Add(iX_Surveys_CreatedById);
             surveysTable.Indexes.Add("IX_Surveys_CreatedById", iX_Surveys_CreatedById);
             var iX_Surveys_Status = new TableIndex(
-            "IX_Surveys_Status", surveysTable, new[] { statusColumn1 }, false);
+            "IX_Surveys_Status", surveysTable, new[] { statusColumn0 }, false);
             iX_Surveys_Status.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<string>(iX_Surveys_Status));
             var iX_Surveys_StatusIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.Survey",
@@ -2159,16 +1932,16 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyAnswer = FindEntityType("CrmBot.Crm.Model.SurveyAnswer")!;
 
-            var defaultTableMappings14 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyAnswer.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings14);
+            var defaultTableMappings13 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyAnswer.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings13);
             var crmBotCrmModelSurveyAnswerTableBase = new TableBase("CrmBot.Crm.Model.SurveyAnswer", null, relationalModel);
             var choicesColumnBase = new ColumnBase<ColumnMappingBase>("Choices", "TEXT", crmBotCrmModelSurveyAnswerTableBase)
             {
                 IsNullable = true
             };
             crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Choices", choicesColumnBase);
-            var idColumnBase12 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
-            crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Id", idColumnBase12);
+            var idColumnBase11 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
+            crmBotCrmModelSurveyAnswerTableBase.Columns.Add("Id", idColumnBase11);
             var questionIndexColumnBase = new ColumnBase<ColumnMappingBase>("QuestionIndex", "INTEGER", crmBotCrmModelSurveyAnswerTableBase);
             crmBotCrmModelSurveyAnswerTableBase.Columns.Add("QuestionIndex", questionIndexColumnBase);
             var ratingColumnBase = new ColumnBase<ColumnMappingBase>("Rating", "INTEGER", crmBotCrmModelSurveyAnswerTableBase)
@@ -2186,20 +1959,20 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyAnswer", crmBotCrmModelSurveyAnswerTableBase);
             var crmBotCrmModelSurveyAnswerMappingBase = new TableMappingBase<ColumnMappingBase>(surveyAnswer, crmBotCrmModelSurveyAnswerTableBase, null);
             crmBotCrmModelSurveyAnswerTableBase.AddTypeMapping(crmBotCrmModelSurveyAnswerMappingBase, false);
-            defaultTableMappings14.Add(crmBotCrmModelSurveyAnswerMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase12, surveyAnswer.FindProperty("Id")!, crmBotCrmModelSurveyAnswerMappingBase);
+            defaultTableMappings13.Add(crmBotCrmModelSurveyAnswerMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase11, surveyAnswer.FindProperty("Id")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)choicesColumnBase, surveyAnswer.FindProperty("Choices")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)questionIndexColumnBase, surveyAnswer.FindProperty("QuestionIndex")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)ratingColumnBase, surveyAnswer.FindProperty("Rating")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)responseIdColumnBase, surveyAnswer.FindProperty("ResponseId")!, crmBotCrmModelSurveyAnswerMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)textColumnBase, surveyAnswer.FindProperty("Text")!, crmBotCrmModelSurveyAnswerMappingBase);
 
-            var tableMappings14 = new List<TableMapping>();
-            surveyAnswer.SetRuntimeAnnotation("Relational:TableMappings", tableMappings14);
+            var tableMappings13 = new List<TableMapping>();
+            surveyAnswer.SetRuntimeAnnotation("Relational:TableMappings", tableMappings13);
             var surveyAnswersTable = new Table("SurveyAnswers", null, relationalModel);
-            var idColumn12 = new Column("Id", "INTEGER", surveyAnswersTable);
-            surveyAnswersTable.Columns.Add("Id", idColumn12);
-            idColumn12.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn12);
+            var idColumn11 = new Column("Id", "INTEGER", surveyAnswersTable);
+            surveyAnswersTable.Columns.Add("Id", idColumn11);
+            idColumn11.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn11);
             var choicesColumn = new Column("Choices", "TEXT", surveyAnswersTable)
             {
                 IsNullable = true
@@ -2227,14 +2000,14 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("SurveyAnswers", null), surveyAnswersTable);
             var surveyAnswersTableMapping = new TableMapping(surveyAnswer, surveyAnswersTable, null);
             surveyAnswersTable.AddTypeMapping(surveyAnswersTableMapping, false);
-            tableMappings14.Add(surveyAnswersTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn12, surveyAnswer.FindProperty("Id")!, surveyAnswersTableMapping);
+            tableMappings13.Add(surveyAnswersTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn11, surveyAnswer.FindProperty("Id")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(choicesColumn, surveyAnswer.FindProperty("Choices")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(questionIndexColumn, surveyAnswer.FindProperty("QuestionIndex")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(ratingColumn, surveyAnswer.FindProperty("Rating")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(responseIdColumn, surveyAnswer.FindProperty("ResponseId")!, surveyAnswersTableMapping);
             RelationalModel.CreateColumnMapping(textColumn, surveyAnswer.FindProperty("Text")!, surveyAnswersTableMapping);
-            var pK_SurveyAnswers = new UniqueConstraint("PK_SurveyAnswers", surveyAnswersTable, new[] { idColumn12 });
+            var pK_SurveyAnswers = new UniqueConstraint("PK_SurveyAnswers", surveyAnswersTable, new[] { idColumn11 });
             surveyAnswersTable.PrimaryKey = pK_SurveyAnswers;
             pK_SurveyAnswers.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyAnswers));
             var pK_SurveyAnswersKey = RelationalModel.GetKey(this,
@@ -2255,11 +2028,11 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyParticipation = FindEntityType("CrmBot.Crm.Model.SurveyParticipation")!;
 
-            var defaultTableMappings15 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyParticipation.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings15);
+            var defaultTableMappings14 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyParticipation.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings14);
             var crmBotCrmModelSurveyParticipationTableBase = new TableBase("CrmBot.Crm.Model.SurveyParticipation", null, relationalModel);
-            var idColumnBase13 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
-            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("Id", idColumnBase13);
+            var idColumnBase12 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
+            crmBotCrmModelSurveyParticipationTableBase.Columns.Add("Id", idColumnBase12);
             var surveyIdColumnBase0 = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyParticipationTableBase);
             crmBotCrmModelSurveyParticipationTableBase.Columns.Add("SurveyId", surveyIdColumnBase0);
             var tokenColumnBase = new ColumnBase<ColumnMappingBase>("Token", "BLOB", crmBotCrmModelSurveyParticipationTableBase);
@@ -2267,17 +2040,17 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyParticipation", crmBotCrmModelSurveyParticipationTableBase);
             var crmBotCrmModelSurveyParticipationMappingBase = new TableMappingBase<ColumnMappingBase>(surveyParticipation, crmBotCrmModelSurveyParticipationTableBase, null);
             crmBotCrmModelSurveyParticipationTableBase.AddTypeMapping(crmBotCrmModelSurveyParticipationMappingBase, false);
-            defaultTableMappings15.Add(crmBotCrmModelSurveyParticipationMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase13, surveyParticipation.FindProperty("Id")!, crmBotCrmModelSurveyParticipationMappingBase);
+            defaultTableMappings14.Add(crmBotCrmModelSurveyParticipationMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase12, surveyParticipation.FindProperty("Id")!, crmBotCrmModelSurveyParticipationMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase0, surveyParticipation.FindProperty("SurveyId")!, crmBotCrmModelSurveyParticipationMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tokenColumnBase, surveyParticipation.FindProperty("Token")!, crmBotCrmModelSurveyParticipationMappingBase);
 
-            var tableMappings15 = new List<TableMapping>();
-            surveyParticipation.SetRuntimeAnnotation("Relational:TableMappings", tableMappings15);
+            var tableMappings14 = new List<TableMapping>();
+            surveyParticipation.SetRuntimeAnnotation("Relational:TableMappings", tableMappings14);
             var surveyParticipationsTable = new Table("SurveyParticipations", null, relationalModel);
-            var idColumn13 = new Column("Id", "INTEGER", surveyParticipationsTable);
-            surveyParticipationsTable.Columns.Add("Id", idColumn13);
-            idColumn13.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn13);
+            var idColumn12 = new Column("Id", "INTEGER", surveyParticipationsTable);
+            surveyParticipationsTable.Columns.Add("Id", idColumn12);
+            idColumn12.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn12);
             var surveyIdColumn0 = new Column("SurveyId", "INTEGER", surveyParticipationsTable);
             surveyParticipationsTable.Columns.Add("SurveyId", surveyIdColumn0);
             surveyIdColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn0);
@@ -2287,11 +2060,11 @@ namespace CrmBot.Crm.CompiledModel
             relationalModel.Tables.Add(("SurveyParticipations", null), surveyParticipationsTable);
             var surveyParticipationsTableMapping = new TableMapping(surveyParticipation, surveyParticipationsTable, null);
             surveyParticipationsTable.AddTypeMapping(surveyParticipationsTableMapping, false);
-            tableMappings15.Add(surveyParticipationsTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn13, surveyParticipation.FindProperty("Id")!, surveyParticipationsTableMapping);
+            tableMappings14.Add(surveyParticipationsTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn12, surveyParticipation.FindProperty("Id")!, surveyParticipationsTableMapping);
             RelationalModel.CreateColumnMapping(surveyIdColumn0, surveyParticipation.FindProperty("SurveyId")!, surveyParticipationsTableMapping);
             RelationalModel.CreateColumnMapping(tokenColumn, surveyParticipation.FindProperty("Token")!, surveyParticipationsTableMapping);
-            var pK_SurveyParticipations = new UniqueConstraint("PK_SurveyParticipations", surveyParticipationsTable, new[] { idColumn13 });
+            var pK_SurveyParticipations = new UniqueConstraint("PK_SurveyParticipations", surveyParticipationsTable, new[] { idColumn12 });
             surveyParticipationsTable.PrimaryKey = pK_SurveyParticipations;
             pK_SurveyParticipations.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyParticipations));
             var pK_SurveyParticipationsKey = RelationalModel.GetKey(this,
@@ -2321,36 +2094,36 @@ namespace CrmBot.Crm.CompiledModel
 
             var surveyResponse = FindEntityType("CrmBot.Crm.Model.SurveyResponse")!;
 
-            var defaultTableMappings16 = new List<TableMappingBase<ColumnMappingBase>>();
-            surveyResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings16);
+            var defaultTableMappings15 = new List<TableMappingBase<ColumnMappingBase>>();
+            surveyResponse.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings15);
             var crmBotCrmModelSurveyResponseTableBase = new TableBase("CrmBot.Crm.Model.SurveyResponse", null, relationalModel);
-            var idColumnBase14 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
-            crmBotCrmModelSurveyResponseTableBase.Columns.Add("Id", idColumnBase14);
+            var idColumnBase13 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
+            crmBotCrmModelSurveyResponseTableBase.Columns.Add("Id", idColumnBase13);
             var surveyIdColumnBase1 = new ColumnBase<ColumnMappingBase>("SurveyId", "INTEGER", crmBotCrmModelSurveyResponseTableBase);
             crmBotCrmModelSurveyResponseTableBase.Columns.Add("SurveyId", surveyIdColumnBase1);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.SurveyResponse", crmBotCrmModelSurveyResponseTableBase);
             var crmBotCrmModelSurveyResponseMappingBase = new TableMappingBase<ColumnMappingBase>(surveyResponse, crmBotCrmModelSurveyResponseTableBase, null);
             crmBotCrmModelSurveyResponseTableBase.AddTypeMapping(crmBotCrmModelSurveyResponseMappingBase, false);
-            defaultTableMappings16.Add(crmBotCrmModelSurveyResponseMappingBase);
-            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase14, surveyResponse.FindProperty("Id")!, crmBotCrmModelSurveyResponseMappingBase);
+            defaultTableMappings15.Add(crmBotCrmModelSurveyResponseMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase13, surveyResponse.FindProperty("Id")!, crmBotCrmModelSurveyResponseMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)surveyIdColumnBase1, surveyResponse.FindProperty("SurveyId")!, crmBotCrmModelSurveyResponseMappingBase);
 
-            var tableMappings16 = new List<TableMapping>();
-            surveyResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings16);
+            var tableMappings15 = new List<TableMapping>();
+            surveyResponse.SetRuntimeAnnotation("Relational:TableMappings", tableMappings15);
             var surveyResponsesTable = new Table("SurveyResponses", null, relationalModel);
-            var idColumn14 = new Column("Id", "INTEGER", surveyResponsesTable);
-            surveyResponsesTable.Columns.Add("Id", idColumn14);
-            idColumn14.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn14);
+            var idColumn13 = new Column("Id", "INTEGER", surveyResponsesTable);
+            surveyResponsesTable.Columns.Add("Id", idColumn13);
+            idColumn13.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn13);
             var surveyIdColumn1 = new Column("SurveyId", "INTEGER", surveyResponsesTable);
             surveyResponsesTable.Columns.Add("SurveyId", surveyIdColumn1);
             surveyIdColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(surveyIdColumn1);
             relationalModel.Tables.Add(("SurveyResponses", null), surveyResponsesTable);
             var surveyResponsesTableMapping = new TableMapping(surveyResponse, surveyResponsesTable, null);
             surveyResponsesTable.AddTypeMapping(surveyResponsesTableMapping, false);
-            tableMappings16.Add(surveyResponsesTableMapping);
-            RelationalModel.CreateColumnMapping(idColumn14, surveyResponse.FindProperty("Id")!, surveyResponsesTableMapping);
+            tableMappings15.Add(surveyResponsesTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn13, surveyResponse.FindProperty("Id")!, surveyResponsesTableMapping);
             RelationalModel.CreateColumnMapping(surveyIdColumn1, surveyResponse.FindProperty("SurveyId")!, surveyResponsesTableMapping);
-            var pK_SurveyResponses = new UniqueConstraint("PK_SurveyResponses", surveyResponsesTable, new[] { idColumn14 });
+            var pK_SurveyResponses = new UniqueConstraint("PK_SurveyResponses", surveyResponsesTable, new[] { idColumn13 });
             surveyResponsesTable.PrimaryKey = pK_SurveyResponses;
             pK_SurveyResponses.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_SurveyResponses));
             var pK_SurveyResponsesKey = RelationalModel.GetKey(this,
@@ -2368,6 +2141,233 @@ namespace CrmBot.Crm.CompiledModel
             iX_SurveyResponses_SurveyId.MappedIndexes.Add(iX_SurveyResponses_SurveyIdIx);
             RelationalModel.GetOrCreateTableIndexes(iX_SurveyResponses_SurveyIdIx).Add(iX_SurveyResponses_SurveyId);
             surveyResponsesTable.Indexes.Add("IX_SurveyResponses_SurveyId", iX_SurveyResponses_SurveyId);
+
+            var outboxMessage = FindEntityType("CrmBot.Crm.Outbox.OutboxMessage")!;
+
+            var defaultTableMappings16 = new List<TableMappingBase<ColumnMappingBase>>();
+            outboxMessage.SetRuntimeAnnotation("Relational:DefaultMappings", defaultTableMappings16);
+            var crmBotCrmOutboxOutboxMessageTableBase = new TableBase("CrmBot.Crm.Outbox.OutboxMessage", null, relationalModel);
+            var attemptsColumnBase0 = new ColumnBase<ColumnMappingBase>("Attempts", "INTEGER", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("Attempts", attemptsColumnBase0);
+            var channelColumnBase4 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("Channel", channelColumnBase4);
+            var channelTargetColumnBase = new ColumnBase<ColumnMappingBase>("ChannelTarget", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("ChannelTarget", channelTargetColumnBase);
+            var conversationAddressIdColumnBase = new ColumnBase<ColumnMappingBase>("ConversationAddressId", "INTEGER", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("ConversationAddressId", conversationAddressIdColumnBase);
+            var createdAtColumnBase7 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("CreatedAt", createdAtColumnBase7);
+            var dedupeKeyColumnBase = new ColumnBase<ColumnMappingBase>("DedupeKey", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("DedupeKey", dedupeKeyColumnBase);
+            var firstAttemptAtColumnBase = new ColumnBase<ColumnMappingBase>("FirstAttemptAt", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("FirstAttemptAt", firstAttemptAtColumnBase);
+            var idColumnBase14 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("Id", idColumnBase14);
+            var kindColumnBase0 = new ColumnBase<ColumnMappingBase>("Kind", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("Kind", kindColumnBase0);
+            var lastErrorColumnBase = new ColumnBase<ColumnMappingBase>("LastError", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("LastError", lastErrorColumnBase);
+            var leaseOwnerColumnBase0 = new ColumnBase<ColumnMappingBase>("LeaseOwner", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("LeaseOwner", leaseOwnerColumnBase0);
+            var leaseUntilColumnBase0 = new ColumnBase<ColumnMappingBase>("LeaseUntil", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("LeaseUntil", leaseUntilColumnBase0);
+            var memberIdColumnBase2 = new ColumnBase<ColumnMappingBase>("MemberId", "INTEGER", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("MemberId", memberIdColumnBase2);
+            var notBeforeColumnBase = new ColumnBase<ColumnMappingBase>("NotBefore", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("NotBefore", notBeforeColumnBase);
+            var payloadJsonColumnBase0 = new ColumnBase<ColumnMappingBase>("PayloadJson", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("PayloadJson", payloadJsonColumnBase0);
+            var sentAtColumnBase = new ColumnBase<ColumnMappingBase>("SentAt", "TEXT", crmBotCrmOutboxOutboxMessageTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("SentAt", sentAtColumnBase);
+            var statusColumnBase1 = new ColumnBase<ColumnMappingBase>("Status", "TEXT", crmBotCrmOutboxOutboxMessageTableBase);
+            crmBotCrmOutboxOutboxMessageTableBase.Columns.Add("Status", statusColumnBase1);
+            relationalModel.DefaultTables.Add("CrmBot.Crm.Outbox.OutboxMessage", crmBotCrmOutboxOutboxMessageTableBase);
+            var crmBotCrmOutboxOutboxMessageMappingBase = new TableMappingBase<ColumnMappingBase>(outboxMessage, crmBotCrmOutboxOutboxMessageTableBase, null);
+            crmBotCrmOutboxOutboxMessageTableBase.AddTypeMapping(crmBotCrmOutboxOutboxMessageMappingBase, false);
+            defaultTableMappings16.Add(crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase14, outboxMessage.FindProperty("Id")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)attemptsColumnBase0, outboxMessage.FindProperty("Attempts")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase4, outboxMessage.FindProperty("Channel")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelTargetColumnBase, outboxMessage.FindProperty("ChannelTarget")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)conversationAddressIdColumnBase, outboxMessage.FindProperty("ConversationAddressId")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase7, outboxMessage.FindProperty("CreatedAt")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dedupeKeyColumnBase, outboxMessage.FindProperty("DedupeKey")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)firstAttemptAtColumnBase, outboxMessage.FindProperty("FirstAttemptAt")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)kindColumnBase0, outboxMessage.FindProperty("Kind")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)lastErrorColumnBase, outboxMessage.FindProperty("LastError")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseOwnerColumnBase0, outboxMessage.FindProperty("LeaseOwner")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)leaseUntilColumnBase0, outboxMessage.FindProperty("LeaseUntil")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)memberIdColumnBase2, outboxMessage.FindProperty("MemberId")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)notBeforeColumnBase, outboxMessage.FindProperty("NotBefore")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)payloadJsonColumnBase0, outboxMessage.FindProperty("PayloadJson")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)sentAtColumnBase, outboxMessage.FindProperty("SentAt")!, crmBotCrmOutboxOutboxMessageMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)statusColumnBase1, outboxMessage.FindProperty("Status")!, crmBotCrmOutboxOutboxMessageMappingBase);
+
+            var tableMappings16 = new List<TableMapping>();
+            outboxMessage.SetRuntimeAnnotation("Relational:TableMappings", tableMappings16);
+            var outboxTable = new Table("Outbox", null, relationalModel);
+            var idColumn14 = new Column("Id", "INTEGER", outboxTable);
+            outboxTable.Columns.Add("Id", idColumn14);
+            idColumn14.Accessors = ColumnAccessorsFactory.CreateGeneric<long>(idColumn14);
+            var attemptsColumn0 = new Column("Attempts", "INTEGER", outboxTable);
+            outboxTable.Columns.Add("Attempts", attemptsColumn0);
+            attemptsColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(attemptsColumn0);
+            var channelColumn4 = new Column("Channel", "TEXT", outboxTable);
+            outboxTable.Columns.Add("Channel", channelColumn4);
+            channelColumn4.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn4);
+            var channelTargetColumn = new Column("ChannelTarget", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("ChannelTarget", channelTargetColumn);
+            channelTargetColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelTargetColumn);
+            var conversationAddressIdColumn = new Column("ConversationAddressId", "INTEGER", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("ConversationAddressId", conversationAddressIdColumn);
+            conversationAddressIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(conversationAddressIdColumn);
+            var createdAtColumn7 = new Column("CreatedAt", "TEXT", outboxTable);
+            outboxTable.Columns.Add("CreatedAt", createdAtColumn7);
+            createdAtColumn7.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(createdAtColumn7);
+            var dedupeKeyColumn = new Column("DedupeKey", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("DedupeKey", dedupeKeyColumn);
+            dedupeKeyColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(dedupeKeyColumn);
+            var firstAttemptAtColumn = new Column("FirstAttemptAt", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("FirstAttemptAt", firstAttemptAtColumn);
+            firstAttemptAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(firstAttemptAtColumn);
+            var kindColumn0 = new Column("Kind", "TEXT", outboxTable);
+            outboxTable.Columns.Add("Kind", kindColumn0);
+            kindColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(kindColumn0);
+            var lastErrorColumn = new Column("LastError", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("LastError", lastErrorColumn);
+            lastErrorColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(lastErrorColumn);
+            var leaseOwnerColumn0 = new Column("LeaseOwner", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("LeaseOwner", leaseOwnerColumn0);
+            leaseOwnerColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(leaseOwnerColumn0);
+            var leaseUntilColumn0 = new Column("LeaseUntil", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("LeaseUntil", leaseUntilColumn0);
+            leaseUntilColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(leaseUntilColumn0);
+            var memberIdColumn2 = new Column("MemberId", "INTEGER", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("MemberId", memberIdColumn2);
+            memberIdColumn2.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(memberIdColumn2);
+            var notBeforeColumn = new Column("NotBefore", "TEXT", outboxTable);
+            outboxTable.Columns.Add("NotBefore", notBeforeColumn);
+            notBeforeColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(notBeforeColumn);
+            var payloadJsonColumn0 = new Column("PayloadJson", "TEXT", outboxTable);
+            outboxTable.Columns.Add("PayloadJson", payloadJsonColumn0);
+            payloadJsonColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(payloadJsonColumn0);
+            var sentAtColumn = new Column("SentAt", "TEXT", outboxTable)
+            {
+                IsNullable = true
+            };
+            outboxTable.Columns.Add("SentAt", sentAtColumn);
+            sentAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(sentAtColumn);
+            var statusColumn1 = new Column("Status", "TEXT", outboxTable);
+            outboxTable.Columns.Add("Status", statusColumn1);
+            statusColumn1.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(statusColumn1);
+            relationalModel.Tables.Add(("Outbox", null), outboxTable);
+            var outboxTableMapping = new TableMapping(outboxMessage, outboxTable, null);
+            outboxTable.AddTypeMapping(outboxTableMapping, false);
+            tableMappings16.Add(outboxTableMapping);
+            RelationalModel.CreateColumnMapping(idColumn14, outboxMessage.FindProperty("Id")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(attemptsColumn0, outboxMessage.FindProperty("Attempts")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(channelColumn4, outboxMessage.FindProperty("Channel")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(channelTargetColumn, outboxMessage.FindProperty("ChannelTarget")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(conversationAddressIdColumn, outboxMessage.FindProperty("ConversationAddressId")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(createdAtColumn7, outboxMessage.FindProperty("CreatedAt")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(dedupeKeyColumn, outboxMessage.FindProperty("DedupeKey")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(firstAttemptAtColumn, outboxMessage.FindProperty("FirstAttemptAt")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(kindColumn0, outboxMessage.FindProperty("Kind")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(lastErrorColumn, outboxMessage.FindProperty("LastError")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(leaseOwnerColumn0, outboxMessage.FindProperty("LeaseOwner")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(leaseUntilColumn0, outboxMessage.FindProperty("LeaseUntil")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(memberIdColumn2, outboxMessage.FindProperty("MemberId")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(notBeforeColumn, outboxMessage.FindProperty("NotBefore")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(payloadJsonColumn0, outboxMessage.FindProperty("PayloadJson")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(sentAtColumn, outboxMessage.FindProperty("SentAt")!, outboxTableMapping);
+            RelationalModel.CreateColumnMapping(statusColumn1, outboxMessage.FindProperty("Status")!, outboxTableMapping);
+            var pK_Outbox = new UniqueConstraint("PK_Outbox", outboxTable, new[] { idColumn14 });
+            outboxTable.PrimaryKey = pK_Outbox;
+            pK_Outbox.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<long>(pK_Outbox));
+            var pK_OutboxKey = RelationalModel.GetKey(this,
+                "CrmBot.Crm.Outbox.OutboxMessage",
+                new[] { "Id" });
+            pK_Outbox.MappedKeys.Add(pK_OutboxKey);
+            RelationalModel.GetOrCreateUniqueConstraints(pK_OutboxKey).Add(pK_Outbox);
+            outboxTable.UniqueConstraints.Add("PK_Outbox", pK_Outbox);
+            var iX_Outbox_DedupeKey = new TableIndex(
+            "IX_Outbox_DedupeKey", outboxTable, new[] { dedupeKeyColumn }, true);
+            iX_Outbox_DedupeKey.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<string>(iX_Outbox_DedupeKey));
+            var iX_Outbox_DedupeKeyIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Outbox.OutboxMessage",
+                new[] { "DedupeKey" });
+            iX_Outbox_DedupeKey.MappedIndexes.Add(iX_Outbox_DedupeKeyIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_DedupeKeyIx).Add(iX_Outbox_DedupeKey);
+            outboxTable.Indexes.Add("IX_Outbox_DedupeKey", iX_Outbox_DedupeKey);
+            var iX_Outbox_MemberId_Status = new TableIndex(
+            "IX_Outbox_MemberId_Status", outboxTable, new[] { memberIdColumn2, statusColumn1 }, false);
+            iX_Outbox_MemberId_Status.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Outbox_MemberId_Status));
+            var iX_Outbox_MemberId_StatusIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Outbox.OutboxMessage",
+                new[] { "MemberId", "Status" });
+            iX_Outbox_MemberId_Status.MappedIndexes.Add(iX_Outbox_MemberId_StatusIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_MemberId_StatusIx).Add(iX_Outbox_MemberId_Status);
+            outboxTable.Indexes.Add("IX_Outbox_MemberId_Status", iX_Outbox_MemberId_Status);
+            var iX_Outbox_Status_NotBefore = new TableIndex(
+            "IX_Outbox_Status_NotBefore", outboxTable, new[] { statusColumn1, notBeforeColumn }, false);
+            iX_Outbox_Status_NotBefore.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Outbox_Status_NotBefore));
+            var iX_Outbox_Status_NotBeforeIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Outbox.OutboxMessage",
+                new[] { "Status", "NotBefore" });
+            iX_Outbox_Status_NotBefore.MappedIndexes.Add(iX_Outbox_Status_NotBeforeIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_Outbox_Status_NotBeforeIx).Add(iX_Outbox_Status_NotBefore);
+            outboxTable.Indexes.Add("IX_Outbox_Status_NotBefore", iX_Outbox_Status_NotBefore);
             var fK_Activities_Contacts_ContactId = new ForeignKeyConstraint(
                 "FK_Activities_Contacts_ContactId", activitiesTable, contactsTable,
                 new[] { contactIdColumn },
@@ -2438,20 +2438,20 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.GetOrCreateForeignKeyConstraints(fK_Contacts_Members_OwnerIdFk).Add(fK_Contacts_Members_OwnerId);
             contactsTable.ForeignKeyConstraints.Add(fK_Contacts_Members_OwnerId);
             membersTable.ReferencingForeignKeyConstraints.Add(fK_Contacts_Members_OwnerId);
-            var fK_ConversationReferences_Members_MemberId = new ForeignKeyConstraint(
-                "FK_ConversationReferences_Members_MemberId", conversationReferencesTable, membersTable,
-                new[] { memberIdColumn0 },
+            var fK_ConversationAddresses_Members_MemberId = new ForeignKeyConstraint(
+                "FK_ConversationAddresses_Members_MemberId", conversationAddressesTable, membersTable,
+                new[] { memberIdColumn },
                 membersTable.FindUniqueConstraint("PK_Members")!, ReferentialAction.SetNull);
-            fK_ConversationReferences_Members_MemberId.SetRowForeignKeyValueFactory(RowForeignKeyValueFactoryFactory.CreateSimpleNonNullableFactory<int, int>(fK_ConversationReferences_Members_MemberId));
-            var fK_ConversationReferences_Members_MemberIdFk = RelationalModel.GetForeignKey(this,
-                "CrmBot.Crm.Model.ConversationReference",
+            fK_ConversationAddresses_Members_MemberId.SetRowForeignKeyValueFactory(RowForeignKeyValueFactoryFactory.CreateSimpleNonNullableFactory<int, int>(fK_ConversationAddresses_Members_MemberId));
+            var fK_ConversationAddresses_Members_MemberIdFk = RelationalModel.GetForeignKey(this,
+                "CrmBot.Crm.ChatState.ConversationAddress",
                 new[] { "MemberId" },
                 "CrmBot.Crm.Model.Member",
                 new[] { "Id" });
-            fK_ConversationReferences_Members_MemberId.MappedForeignKeys.Add(fK_ConversationReferences_Members_MemberIdFk);
-            RelationalModel.GetOrCreateForeignKeyConstraints(fK_ConversationReferences_Members_MemberIdFk).Add(fK_ConversationReferences_Members_MemberId);
-            conversationReferencesTable.ForeignKeyConstraints.Add(fK_ConversationReferences_Members_MemberId);
-            membersTable.ReferencingForeignKeyConstraints.Add(fK_ConversationReferences_Members_MemberId);
+            fK_ConversationAddresses_Members_MemberId.MappedForeignKeys.Add(fK_ConversationAddresses_Members_MemberIdFk);
+            RelationalModel.GetOrCreateForeignKeyConstraints(fK_ConversationAddresses_Members_MemberIdFk).Add(fK_ConversationAddresses_Members_MemberId);
+            conversationAddressesTable.ForeignKeyConstraints.Add(fK_ConversationAddresses_Members_MemberId);
+            membersTable.ReferencingForeignKeyConstraints.Add(fK_ConversationAddresses_Members_MemberId);
             var fK_Deals_Companies_CompanyId = new ForeignKeyConstraint(
                 "FK_Deals_Companies_CompanyId", dealsTable, companiesTable,
                 new[] { companyIdColumn0 },

@@ -2,7 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using CrmBot.Crm.Model;
+using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -26,7 +26,7 @@ namespace CrmBot.Crm.CompiledModel
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "CrmBot.Crm.Model.OutboxMessage",
+                "CrmBot.Crm.Outbox.OutboxMessage",
                 typeof(OutboxMessage),
                 baseEntityType,
                 propertyCount: 17,
@@ -199,39 +199,39 @@ namespace CrmBot.Crm.CompiledModel
                 storeGenerationIndex: -1);
             channelTarget.TypeMapping = SqliteStringTypeMapping.Default;
 
-            var conversationReferenceId = runtimeEntityType.AddProperty(
-                "ConversationReferenceId",
+            var conversationAddressId = runtimeEntityType.AddProperty(
+                "ConversationAddressId",
                 typeof(int?),
-                propertyInfo: typeof(OutboxMessage).GetProperty("ConversationReferenceId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(OutboxMessage).GetField("<ConversationReferenceId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(OutboxMessage).GetProperty("ConversationAddressId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(OutboxMessage).GetField("<ConversationAddressId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
-            conversationReferenceId.SetGetter(
-                int? (OutboxMessage instance) => OutboxMessageUnsafeAccessors.ConversationReferenceId(instance),
-                bool (OutboxMessage instance) => !(OutboxMessageUnsafeAccessors.ConversationReferenceId(instance).HasValue));
-            conversationReferenceId.SetSetter(
+            conversationAddressId.SetGetter(
+                int? (OutboxMessage instance) => OutboxMessageUnsafeAccessors.ConversationAddressId(instance),
+                bool (OutboxMessage instance) => !(OutboxMessageUnsafeAccessors.ConversationAddressId(instance).HasValue));
+            conversationAddressId.SetSetter(
                 OutboxMessage (OutboxMessage instance, int? value) =>
                 {
-                    OutboxMessageUnsafeAccessors.ConversationReferenceId(instance) = value;
+                    OutboxMessageUnsafeAccessors.ConversationAddressId(instance) = value;
                     return instance;
                 });
-            conversationReferenceId.SetMaterializationSetter(
+            conversationAddressId.SetMaterializationSetter(
                 OutboxMessage (OutboxMessage instance, int? value) =>
                 {
-                    OutboxMessageUnsafeAccessors.ConversationReferenceId(instance) = value;
+                    OutboxMessageUnsafeAccessors.ConversationAddressId(instance) = value;
                     return instance;
                 });
-            conversationReferenceId.SetAccessors(
-                int? (IInternalEntry entry) => OutboxMessageUnsafeAccessors.ConversationReferenceId(((OutboxMessage)(entry.Entity))),
-                int? (IInternalEntry entry) => OutboxMessageUnsafeAccessors.ConversationReferenceId(((OutboxMessage)(entry.Entity))),
-                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(conversationReferenceId, 4),
-                int? (IInternalEntry entry) => entry.GetCurrentValue<int?>(conversationReferenceId));
-            conversationReferenceId.SetPropertyIndexes(
+            conversationAddressId.SetAccessors(
+                int? (IInternalEntry entry) => OutboxMessageUnsafeAccessors.ConversationAddressId(((OutboxMessage)(entry.Entity))),
+                int? (IInternalEntry entry) => OutboxMessageUnsafeAccessors.ConversationAddressId(((OutboxMessage)(entry.Entity))),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(conversationAddressId, 4),
+                int? (IInternalEntry entry) => entry.GetCurrentValue<int?>(conversationAddressId));
+            conversationAddressId.SetPropertyIndexes(
                 index: 4,
                 originalValueIndex: 4,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
-            conversationReferenceId.TypeMapping = IntTypeMapping.Default.Clone(
+            conversationAddressId.TypeMapping = IntTypeMapping.Default.Clone(
                 comparer: new ValueComparer<int>(
                     bool (int v1, int v2) => v1 == v2,
                     int (int v) => v,
@@ -246,8 +246,8 @@ namespace CrmBot.Crm.CompiledModel
                     int (int v) => v),
                 mappingInfo: new RelationalTypeMappingInfo(
                     storeTypeName: "INTEGER"));
-            conversationReferenceId.SetComparer(new NullableValueComparer<int>(conversationReferenceId.TypeMapping.Comparer));
-            conversationReferenceId.SetKeyComparer(new NullableValueComparer<int>(conversationReferenceId.TypeMapping.KeyComparer));
+            conversationAddressId.SetComparer(new NullableValueComparer<int>(conversationAddressId.TypeMapping.Comparer));
+            conversationAddressId.SetKeyComparer(new NullableValueComparer<int>(conversationAddressId.TypeMapping.KeyComparer));
 
             var createdAt = runtimeEntityType.AddProperty(
                 "CreatedAt",
@@ -828,7 +828,7 @@ namespace CrmBot.Crm.CompiledModel
             var attempts = runtimeEntityType.FindProperty("Attempts");
             var channel = runtimeEntityType.FindProperty("Channel");
             var channelTarget = runtimeEntityType.FindProperty("ChannelTarget");
-            var conversationReferenceId = runtimeEntityType.FindProperty("ConversationReferenceId");
+            var conversationAddressId = runtimeEntityType.FindProperty("ConversationAddressId");
             var createdAt = runtimeEntityType.FindProperty("CreatedAt");
             var dedupeKey = runtimeEntityType.FindProperty("DedupeKey");
             var firstAttemptAt = runtimeEntityType.FindProperty("FirstAttemptAt");
@@ -848,7 +848,7 @@ namespace CrmBot.Crm.CompiledModel
                 ISnapshot (IInternalEntry source) =>
                 {
                     var structuralType = ((OutboxMessage)(source.Entity));
-                    return ((ISnapshot)(new Snapshot<long, int, string, string, int?, DateTime, string, DateTime?, string, string, string, DateTime?, int?, DateTime, string, DateTime?, OutboxStatus>(((ValueComparer<long>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<long>(id)), ((ValueComparer<int>)(((IProperty)attempts).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(attempts)), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), (source.GetCurrentValue<string>(channelTarget) == null ? null : ((ValueComparer<string>)(((IProperty)channelTarget).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channelTarget))), (source.GetCurrentValue<int?>(conversationReferenceId) == null ? null : ((ValueComparer<int?>)(((IProperty)conversationReferenceId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(conversationReferenceId))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<string>(dedupeKey) == null ? null : ((ValueComparer<string>)(((IProperty)dedupeKey).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(dedupeKey))), (source.GetCurrentValue<DateTime?>(firstAttemptAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)firstAttemptAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(firstAttemptAt))), (source.GetCurrentValue<string>(kind) == null ? null : ((ValueComparer<string>)(((IProperty)kind).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(kind))), (source.GetCurrentValue<string>(lastError) == null ? null : ((ValueComparer<string>)(((IProperty)lastError).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(lastError))), (source.GetCurrentValue<string>(leaseOwner) == null ? null : ((ValueComparer<string>)(((IProperty)leaseOwner).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(leaseOwner))), (source.GetCurrentValue<DateTime?>(leaseUntil) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)leaseUntil).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(leaseUntil))), (source.GetCurrentValue<int?>(memberId) == null ? null : ((ValueComparer<int?>)(((IProperty)memberId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(memberId))), ((ValueComparer<DateTime>)(((IProperty)notBefore).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(notBefore)), (source.GetCurrentValue<string>(payloadJson) == null ? null : ((ValueComparer<string>)(((IProperty)payloadJson).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(payloadJson))), (source.GetCurrentValue<DateTime?>(sentAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)sentAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(sentAt))), ((ValueComparer<OutboxStatus>)(((IProperty)status).GetValueComparer())).Snapshot(source.GetCurrentValue<OutboxStatus>(status)))));
+                    return ((ISnapshot)(new Snapshot<long, int, string, string, int?, DateTime, string, DateTime?, string, string, string, DateTime?, int?, DateTime, string, DateTime?, OutboxStatus>(((ValueComparer<long>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<long>(id)), ((ValueComparer<int>)(((IProperty)attempts).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(attempts)), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), (source.GetCurrentValue<string>(channelTarget) == null ? null : ((ValueComparer<string>)(((IProperty)channelTarget).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channelTarget))), (source.GetCurrentValue<int?>(conversationAddressId) == null ? null : ((ValueComparer<int?>)(((IProperty)conversationAddressId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(conversationAddressId))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<string>(dedupeKey) == null ? null : ((ValueComparer<string>)(((IProperty)dedupeKey).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(dedupeKey))), (source.GetCurrentValue<DateTime?>(firstAttemptAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)firstAttemptAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(firstAttemptAt))), (source.GetCurrentValue<string>(kind) == null ? null : ((ValueComparer<string>)(((IProperty)kind).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(kind))), (source.GetCurrentValue<string>(lastError) == null ? null : ((ValueComparer<string>)(((IProperty)lastError).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(lastError))), (source.GetCurrentValue<string>(leaseOwner) == null ? null : ((ValueComparer<string>)(((IProperty)leaseOwner).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(leaseOwner))), (source.GetCurrentValue<DateTime?>(leaseUntil) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)leaseUntil).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(leaseUntil))), (source.GetCurrentValue<int?>(memberId) == null ? null : ((ValueComparer<int?>)(((IProperty)memberId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(memberId))), ((ValueComparer<DateTime>)(((IProperty)notBefore).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(notBefore)), (source.GetCurrentValue<string>(payloadJson) == null ? null : ((ValueComparer<string>)(((IProperty)payloadJson).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(payloadJson))), (source.GetCurrentValue<DateTime?>(sentAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)sentAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(sentAt))), ((ValueComparer<OutboxStatus>)(((IProperty)status).GetValueComparer())).Snapshot(source.GetCurrentValue<OutboxStatus>(status)))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
                 ISnapshot () => ((ISnapshot)(new Snapshot<long>(((ValueComparer<long>)(((IProperty)id).GetValueComparer())).Snapshot(default(long))))));

@@ -2,7 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using CrmBot.Crm.Model;
+using CrmBot.Crm.ChatState;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -24,7 +24,7 @@ namespace CrmBot.Crm.CompiledModel
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "CrmBot.Crm.Model.ParkedPayload",
+                "CrmBot.Crm.ChatState.ParkedPayload",
                 typeof(ParkedPayload),
                 baseEntityType,
                 propertyCount: 4,

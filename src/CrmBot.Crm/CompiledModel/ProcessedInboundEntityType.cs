@@ -2,7 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using CrmBot.Crm.Model;
+using CrmBot.Crm.ChatState;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -25,7 +25,7 @@ namespace CrmBot.Crm.CompiledModel
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "CrmBot.Crm.Model.ProcessedInbound",
+                "CrmBot.Crm.ChatState.ProcessedInbound",
                 typeof(ProcessedInbound),
                 baseEntityType,
                 propertyCount: 8,

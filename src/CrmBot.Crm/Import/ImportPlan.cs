@@ -284,7 +284,7 @@ public sealed class ImportPlan : IAsyncDisposable
         // the WAL again and again inside the one transaction. A bigger cache for this connection, for now.
         await SetCacheSizeAsync(-64 * 1024, ct);
 
-        using (var companies = new BulkInsert<Company>(_db, _transaction))
+        using (var companies = RowInserts.Prepare<Company>(_db))
         {
             foreach (var company in _newCompanies.Values.OrderBy(c => c.Order).Select(c => c.Entity!))
             {
@@ -293,7 +293,7 @@ public sealed class ImportPlan : IAsyncDisposable
             }
         }
 
-        using (var contacts = new BulkInsert<Contact>(_db, _transaction))
+        using (var contacts = RowInserts.Prepare<Contact>(_db))
         {
             foreach (var draft in _created)
             {
@@ -334,7 +334,7 @@ public sealed class ImportPlan : IAsyncDisposable
             _db.ChangeTracker.Clear();
         }
 
-        using (var entries = new BulkInsert<AuditEntry>(_db, _transaction, returnKey: false))
+        using (var entries = RowInserts.Prepare<AuditEntry>(_db, returnKey: false))
         {
             foreach (var entry in audit) await entries.InsertAsync(entry, ct);
         }

@@ -30,7 +30,7 @@ public static class ProactiveOutbox
             Kind = kind,
             MemberId = to.MemberId,
             ChannelTarget = to.Target,
-            ConversationReferenceId = to.ConversationReferenceId,
+            ConversationAddressId = to.ConversationAddressId,
             PayloadJson = payloadJson,
             DedupeKey = dedupeKey,
             Status = status,

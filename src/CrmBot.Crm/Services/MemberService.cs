@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,6 @@ public sealed record MemberIdentity(string Channel, string TenantId, string User
 /// <summary>Maps chat identities to members, and keeps their roles.</summary>
 public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<CrmOptions> options, ILogger<MemberService> logger)
 {
-    public const string TerminalChannel = "terminal";
     public const string TerminalTenant = "local";
 
     /// <summary>
@@ -26,7 +26,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         var local = TimeZoneInfo.Local;
         var zone = local.HasIanaId ? local.Id
             : TimeZoneInfo.TryConvertWindowsIdToIanaId(local.Id, out var iana) ? iana : "UTC";
-        return new MemberIdentity(TerminalChannel, TerminalTenant, user, DisplayName: user, TimeZone: zone);
+        return new MemberIdentity(ChannelIds.Terminal, TerminalTenant, user, DisplayName: user, TimeZone: zone);
     }
 
     /// <summary>LastSeenAt is moved on when it is at least this old.</summary>

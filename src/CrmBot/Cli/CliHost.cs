@@ -1,7 +1,4 @@
-using CrmBot.Crm;
-using CrmBot.Conversations;
-using CrmBot.Conversations.Surveys;
-using CrmBot.Proactive;
+using CrmBot.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,11 +30,8 @@ internal static class CliHost
             o.Rules.Clear();
             o.MinLevel = LogLevel.Warning;
         });
-        builder.Services.AddCrm(builder.Configuration);
-        builder.Services.AddConversations(builder.Configuration);
         // The same commands as in Teams and Slack; what they queue is sent by the running service.
-        builder.Services.AddProactiveMessages(builder.Configuration);
-        builder.Services.AddSurveyChat();
+        builder.Services.AddCrmBotCore(builder.Configuration);
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

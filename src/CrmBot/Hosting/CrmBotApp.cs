@@ -1,8 +1,7 @@
 using CrmBot.Channels.Teams;
 using CrmBot.Channels.Slack;
-using CrmBot.Conversations;
-using CrmBot.Proactive;
 using CrmBot.Crm;
+using CrmBot.Proactive;
 using CrmBot.Surveys;
 
 namespace CrmBot.Hosting;
@@ -20,16 +19,15 @@ public static class CrmBotApp
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
         // every other service's first look at the store) must find it migrated.
         builder.Services.AddHostedService<StoreMigrationService>();
-        builder.Services.AddCrm(builder.Configuration).AddStoreSessions();
-        builder.Services.AddConversations(builder.Configuration);
+        builder.Services.AddCrmBotCore(builder.Configuration).AddStoreSessions();
         // IHttpClientFactory's logging handlers open a log scope on every request and log only below Warning, where
         // System.Net.Http.HttpClient is set: a cost on every reply posted, for nothing logged (docs/decisions/performance.md, finding 31).
         // Failures still reach our own logs through the callers and Polly's telemetry.
         builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         builder.Services.AddTeams(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
-        builder.Services.AddFeedback();
-        builder.Services.AddProactive(builder.Configuration);
+        builder.Services.AddSurveyReminders();
+        builder.Services.AddProactiveDelivery();
         builder.Services.AddTelemetry(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
@@ -22,7 +23,6 @@ public sealed class DigestPlanner(
     TimeProvider clock,
     ILogger<DigestPlanner> logger)
 {
-    private static readonly string[] DirectMessageChannels = ["msteams", "slack"];
 
     // A start after downtime across digest times plans hundreds at once. Unpaced, that pass took much of the
     // core from Slack turns and pushed their acks toward Slack's limit; paced, it works at most a third of the
@@ -39,7 +39,7 @@ public sealed class DigestPlanner(
         var defaultTime = DigestSchedule.DefaultTime(crm.Value);
         // Terminal members have nowhere to receive a message.
         var members = await db.Members.AsNoTracking()
-            .Where(m => m.DigestEnabled && DirectMessageChannels.Contains(m.Channel)).ToListAsync(ct);
+            .Where(m => m.DigestEnabled && ChannelIds.ChatPlatforms.Contains(m.Channel)).ToListAsync(ct);
 
         var due = members
             .Select(m => (Member: m, Date: DigestSchedule.DueDate(m, defaultTime, now)))

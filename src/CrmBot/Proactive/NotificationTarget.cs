@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Outbox;
 using Microsoft.Extensions.Options;
 
@@ -12,8 +13,6 @@ namespace CrmBot.Proactive;
 /// </summary>
 public static class NotificationTarget
 {
-    public static readonly string[] Channels = ["msteams", "slack"];
-
     public static bool TryParse(string? value, out ProactiveAddress? address)
     {
         address = null;
@@ -22,7 +21,7 @@ public static class NotificationTarget
         if (colon <= 0 || colon == value.Length - 1) return false;
         var channel = value[..colon].Trim().ToLowerInvariant();
         var id = value[(colon + 1)..].Trim();
-        if (!Channels.Contains(channel) || id.Length == 0) return false;
+        if (!ChannelIds.ChatPlatforms.Contains(channel) || id.Length == 0) return false;
         address = ProactiveAddress.ToConversation(channel, id);
         return true;
     }

@@ -145,7 +145,7 @@ public sealed class OutboxDispatcher(
     /// A send error can name its recipient ("the app must be installed before it can message …"):
     /// for a row the store forgets once done (a survey reminder), neither the log nor the row keeps it.
     /// </summary>
-    private static SendResult Redacted(CrmBot.Crm.Model.OutboxMessage row, SendResult result)
+    private static SendResult Redacted(OutboxMessage row, SendResult result)
     {
         if (!OutboxKinds.ForgottenOnceDone(row.Kind)) return result;
         var withheld = $"details withheld: a {row.Kind} error can name its recipient";

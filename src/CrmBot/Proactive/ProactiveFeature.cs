@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Engine;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;

@@ -11,13 +11,12 @@ namespace CrmBot.Proactive;
 public static class ProactiveServiceCollectionExtensions
 {
     /// <summary>
-    /// Proactive messages in the service: the outbox dispatcher and its channel senders, the digest
-    /// planner and the "outbox" health entry, on top of <see cref="AddProactiveMessages"/>.
-    /// Needs AddCrm, AddConversations, AddTeams and AddSlack.
+    /// Proactive sending, in the service only: the outbox dispatcher and its channel senders, the digest
+    /// planner and the "outbox" health entry. What queues the messages is <see cref="AddProactiveMessages"/>
+    /// (part of AddCrmBotCore). Needs AddCrmBotCore, AddTeams and AddSlack.
     /// </summary>
-    public static IServiceCollection AddProactive(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddProactiveDelivery(this IServiceCollection services)
     {
-        services.AddProactiveMessages(configuration);
         services.AddSingleton<OutboxDispatcher>();
         services.AddScoped<IProactiveSender, TeamsProactiveSender>();
         services.AddScoped<IProactiveSender, SlackProactiveSender>();

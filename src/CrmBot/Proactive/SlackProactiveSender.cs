@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -15,9 +16,8 @@ namespace CrmBot.Proactive;
 internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, SlackSender sender, SlackCardRenderer renderer, TimeProvider clock)
     : IProactiveSender
 {
-    public const string ChannelId = "slack";
 
-    public string Channel => ChannelId;
+    public string Channel => ChannelIds.Slack;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
@@ -38,22 +38,22 @@ internal sealed class SlackProactiveSender(CrmDbContext db, SlackApiClient api, 
     private async Task<string?> ResolveChannelAsync(OutboxMessage message, CancellationToken ct)
     {
         if (message.ChannelTarget is { } target) return target;
-        if (message.ConversationReferenceId is { } referenceId)
-            return await db.ConversationReferences.Where(r => r.Id == referenceId).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
+        if (message.ConversationAddressId is { } referenceId)
+            return await db.ConversationAddresses.Where(r => r.Id == referenceId).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
         if (message.MemberId is not { } memberId) return null;
 
         var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct);
         if (member is null) return null;
-        var known = await db.ConversationReferences.AsNoTracking()
-            .Where(r => r.Channel == ChannelId && r.MemberId == memberId && r.ConversationType == "personal")
+        var known = await db.ConversationAddresses.AsNoTracking()
+            .Where(r => r.Channel == ChannelIds.Slack && r.MemberId == memberId && r.ConversationType == "personal")
             .OrderByDescending(r => r.UpdatedAt).Select(r => r.ConversationId).FirstOrDefaultAsync(ct);
         if (known is not null) return known;
 
         // conversations.open answers the same DM channel every time, so it is safe to repeat.
         var dm = await api.OpenDirectMessageAsync(member.UserId, ct);
-        db.ConversationReferences.Add(new ConversationReference
+        db.ConversationAddresses.Add(new ConversationAddress
         {
-            Channel = ChannelId,
+            Channel = ChannelIds.Slack,
             TenantId = member.TenantId,
             ConversationId = dm,
             ConversationType = "personal",

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
@@ -20,7 +21,6 @@ namespace CrmBot.Proactive;
 /// </summary>
 internal sealed class StageChangeNotifier(ProactiveCards cards, IOptions<CrmOptions> crm, TimeProvider clock) : IStageChangeHook
 {
-    private static readonly string[] DirectMessageChannels = ["msteams", "slack"];
 
     public async Task OnStageChangedAsync(CrmDbContext db, Deal deal, DealStageChange change, Actor actor, CancellationToken ct)
     {
@@ -30,7 +30,7 @@ internal sealed class StageChangeNotifier(ProactiveCards cards, IOptions<CrmOpti
 
         if (deal.OwnerId is not { } ownerId || ownerId == actor.MemberId) return;
         var owner = await db.Members.FindAsync([ownerId], ct);
-        if (owner is null || !DirectMessageChannels.Contains(owner.Channel)) return;
+        if (owner is null || !ChannelIds.ChatPlatforms.Contains(owner.Channel)) return;
         var hold = owner.StageNotifications == NotificationPreference.Digest && owner.DigestEnabled;
         ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(owner), OutboxKinds.StageChange, payload, clock,
             status: hold ? OutboxStatus.Held : OutboxStatus.Pending);

@@ -1,10 +1,10 @@
 using CrmBot.Channels.Teams;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using StoredReference = CrmBot.Crm.Model.ConversationReference;
 using Activity = CrmBot.Channels.Teams.Activity;
 using Attachment = CrmBot.Channels.Teams.Attachment;
 
@@ -18,7 +18,7 @@ namespace CrmBot.Proactive;
 internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient connector, TeamsSender sender, IOptions<BotOptions> bot, TimeProvider clock)
     : IProactiveSender
 {
-    public string Channel => TeamsActivities.ChannelId;
+    public string Channel => ChannelIds.Teams;
 
     public async Task<SendResult> SendAsync(OutboxMessage message, ProactivePayload payload, CancellationToken ct)
     {
@@ -47,9 +47,9 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
 
     private async Task<(string? ServiceUrl, string? ConversationId, string? Error)> ResolveAsync(OutboxMessage message, CancellationToken ct)
     {
-        if (message.ConversationReferenceId is { } referenceId)
+        if (message.ConversationAddressId is { } referenceId)
         {
-            var stored = await db.ConversationReferences.AsNoTracking().FirstOrDefaultAsync(r => r.Id == referenceId, ct);
+            var stored = await db.ConversationAddresses.AsNoTracking().FirstOrDefaultAsync(r => r.Id == referenceId, ct);
             return stored?.ServiceUrl is null
                 ? (null, null, $"conversation reference {referenceId} is gone or has no serviceUrl")
                 : (stored.ServiceUrl, stored.ConversationId, null);
@@ -58,7 +58,7 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
         {
             // A channel post goes to the channel's own serviceUrl when we saw it (the app was
             // installed there); otherwise any Teams conversation of ours tells us the region's URL.
-            var stored = await db.ConversationReferences.AsNoTracking()
+            var stored = await db.ConversationAddresses.AsNoTracking()
                 .Where(r => r.Channel == Channel && r.ServiceUrl != null)
                 .OrderByDescending(r => r.ConversationId == target).ThenByDescending(r => r.UpdatedAt)
                 .FirstOrDefaultAsync(ct);
@@ -75,7 +75,7 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
         var member = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == memberId, ct);
         if (member is null) return (null, null, $"member {memberId} no longer exists");
 
-        var personal = await db.ConversationReferences.AsNoTracking()
+        var personal = await db.ConversationAddresses.AsNoTracking()
             .Where(r => r.Channel == Channel && r.MemberId == memberId && r.ConversationType == "personal" && r.ServiceUrl != null)
             .OrderByDescending(r => r.UpdatedAt).FirstOrDefaultAsync(ct);
         if (personal is not null) return (personal.ServiceUrl, personal.ConversationId, null);
@@ -83,7 +83,7 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
         // No 1:1 chat with the bot yet: open one. Any conversation of this tenant tells us the
         // serviceUrl and the bot id; Teams answers with the existing chat if there is one, so
         // a retry of this step is harmless.
-        var anyInTenant = await db.ConversationReferences.AsNoTracking()
+        var anyInTenant = await db.ConversationAddresses.AsNoTracking()
             .Where(r => r.Channel == Channel && r.TenantId == member.TenantId && r.ServiceUrl != null)
             .OrderByDescending(r => r.UpdatedAt).FirstOrDefaultAsync(ct);
         if (anyInTenant is null)
@@ -95,7 +95,7 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
             ConnectorClient.PersonalConversation(botId, member.UserId, member.TenantId), ct);
         if (string.IsNullOrEmpty(created.Id)) return (null, null, "Connector created a conversation without an id");
 
-        await RememberAsync(new StoredReference
+        await RememberAsync(new ConversationAddress
         {
             Channel = Channel,
             TenantId = member.TenantId,
@@ -109,11 +109,11 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
         return (anyInTenant.ServiceUrl, created.Id, null);
     }
 
-    private async Task RememberAsync(StoredReference reference, CancellationToken ct)
+    private async Task RememberAsync(ConversationAddress reference, CancellationToken ct)
     {
-        var existing = await db.ConversationReferences
+        var existing = await db.ConversationAddresses
             .FirstOrDefaultAsync(r => r.Channel == reference.Channel && r.ConversationId == reference.ConversationId, ct);
-        if (existing is null) db.ConversationReferences.Add(reference);
+        if (existing is null) db.ConversationAddresses.Add(reference);
         else
         {
             existing.MemberId = reference.MemberId;

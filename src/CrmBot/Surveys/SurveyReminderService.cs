@@ -36,14 +36,3 @@ internal sealed partial class SurveyReminderService(IServiceScopeFactory scopes,
     [LoggerMessage(EventId = 7201, Level = LogLevel.Error, Message = "Planning survey reminders failed; retrying at the next interval")]
     private static partial void PlanningFailed(ILogger logger, Exception exception);
 }
-
-public static class FeedbackHostingExtensions
-{
-    /// <summary>Survey, adoption and role commands, and the reminder planner.</summary>
-    public static IServiceCollection AddFeedback(this IServiceCollection services)
-    {
-        services.AddSurveyChat();
-        services.AddHostedService<SurveyReminderService>();
-        return services;
-    }
-}

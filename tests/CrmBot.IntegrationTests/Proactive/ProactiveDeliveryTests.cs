@@ -82,7 +82,7 @@ public class ProactiveDeliveryTests(ProactiveHost host) : IClassFixture<Proactiv
         // The 1:1 is remembered for next time.
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
-        Assert.True(await db.ConversationReferences.AnyAsync(r => r.MemberId == member.Id && r.ConversationId == send.ConversationId));
+        Assert.True(await db.ConversationAddresses.AnyAsync(r => r.MemberId == member.Id && r.ConversationId == send.ConversationId));
     }
 
     [Fact]

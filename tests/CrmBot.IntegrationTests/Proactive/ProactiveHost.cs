@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
@@ -54,7 +55,7 @@ public sealed class ProactiveHost : IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
         // The app was installed in the team: that is where the serviceUrl and bot id come from.
-        db.ConversationReferences.Add(new ConversationReference
+        db.ConversationAddresses.Add(new ConversationAddress
         {
             Channel = "msteams", TenantId = TenantId, ConversationId = TeamChannel, ConversationType = "channel",
             ServiceUrl = Connector.ServiceUrl, BotId = "28:" + AppId, UpdatedAt = DateTime.UtcNow,

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;

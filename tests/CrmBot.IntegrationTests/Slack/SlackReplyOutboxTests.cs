@@ -1,3 +1,4 @@
+using CrmBot.Crm.Outbox;
 using System.Net;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;

@@ -1,6 +1,7 @@
 using System.Net;
 using CrmBot.Conversations;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -184,7 +184,7 @@ public class TeamsEndToEndTests(EngineHost host) : IClassFixture<EngineHost>
         AssertValidCard(welcome.Card);
         var me = await MeAsync();
         Assert.Equal(("Megan Bowen", "America/Los_Angeles", "451759a8-7d0f-44e7-8ca7-378fc3a9837c"), (me.DisplayName, me.TimeZone, me.TenantId));
-        var reference = await host.WithStoreAsync(db => db.ConversationReferences.SingleAsync(r => r.ConversationId == _conversation));
+        var reference = await host.WithStoreAsync(db => db.ConversationAddresses.SingleAsync(r => r.ConversationId == _conversation));
         Assert.Equal((me.Id, host.Connector.ServiceUrl, TeamsHost.BotId), (reference.MemberId!.Value, reference.ServiceUrl!, reference.BotId!));
     }
 }

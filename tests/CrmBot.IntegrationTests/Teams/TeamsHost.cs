@@ -114,7 +114,7 @@ public class TeamsHost : IAsyncLifetime
 
     /// <summary>Row counts of what a turn can write, to show that a refused request wrote nothing.</summary>
     public Task<string> StoreFingerprintAsync() => WithStoreAsync(async db =>
-        $"inbound={await db.ProcessedInbound.CountAsync()} refs={await db.ConversationReferences.CountAsync()} " +
+        $"inbound={await db.ProcessedInbound.CountAsync()} refs={await db.ConversationAddresses.CountAsync()} " +
         $"members={await db.Members.CountAsync()} activities={await db.Activities.CountAsync()} followups={await db.FollowUps.CountAsync()}");
 
     private sealed class TeamsFactory(Action<IServiceCollection> configure) : CrmBotFactory

@@ -283,7 +283,7 @@ public class TeamsProtocolTests(StubBotHost host) : IClassFixture<StubBotHost>
         Assert.Equal("POST", welcome.Method);
         Assert.Null(welcome.ActivityId);   // a new message, not a reply
         Assert.Equal("help", Bot.TurnFor(activity["id"]!.GetValue<string>())!.Text);
-        var reference = await host.WithStoreAsync(db => db.ConversationReferences.SingleAsync(r => r.ConversationId == conversationId));
+        var reference = await host.WithStoreAsync(db => db.ConversationAddresses.SingleAsync(r => r.ConversationId == conversationId));
         Assert.Equal("msteams", reference.Channel);
         Assert.Equal(host.Connector.ServiceUrl, reference.ServiceUrl);
         Assert.Equal(TeamsHost.BotId, reference.BotId);
@@ -309,7 +309,7 @@ public class TeamsProtocolTests(StubBotHost host) : IClassFixture<StubBotHost>
         await host.PostAsync(second);
 
         await host.Connector.WaitForAsync(r => r.Count(x => x.ConversationId == conversationId) >= 2);
-        Assert.Equal(1, await host.WithStoreAsync(db => db.ConversationReferences.CountAsync(r => r.ConversationId == conversationId)));
+        Assert.Equal(1, await host.WithStoreAsync(db => db.ConversationAddresses.CountAsync(r => r.ConversationId == conversationId)));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CrmBot.Crm.Outbox;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;

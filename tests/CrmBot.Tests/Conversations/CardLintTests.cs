@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Hosting;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Features;
 using CrmBot.Crm.Model;

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using CrmBot.Conversations;
 using CrmBot.Conversations.Cards;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Features;
 using CrmBot.Conversations.Recognition;
-using CrmBot.Conversations;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
@@ -421,7 +422,7 @@ public class DailyFlowTests
     [InlineData("new opportunity Initech 10k", Intent.CreateDeal, "Initech 10k")]
     public void CreateCommands_AreRecognized_WithTheirDetailsAsTyped(string text, Intent intent, string details)
     {
-        var r = new Recognizer().Recognize(new CrmBot.Conversations.Utterance(text, new DateOnly(2026, 11, 25)));
+        var r = new Recognizer().Recognize(new CrmBot.Conversations.Engine.Utterance(text, new DateOnly(2026, 11, 25)));
 
         Assert.Equal((intent, details), (r.Intent, r.Details));
     }
@@ -431,7 +432,7 @@ public class DailyFlowTests
     [InlineData("new follow up with Jane tomorrow")]
     public void OtherAddCommands_AreNotCreates(string text)
     {
-        var r = new Recognizer().Recognize(new CrmBot.Conversations.Utterance(text, new DateOnly(2026, 11, 25)));
+        var r = new Recognizer().Recognize(new CrmBot.Conversations.Engine.Utterance(text, new DateOnly(2026, 11, 25)));
 
         Assert.NotEqual(Intent.CreateContact, r.Intent);
         Assert.NotEqual(Intent.CreateDeal, r.Intent);
@@ -462,7 +463,7 @@ public class DailyFlowTests
     {
         public IReadOnlyCollection<string> Verbs { get; } = [];
         public IEnumerable<HelpEntry> Help { get; } = [];
-        public FeatureClaim? Claim(CrmBot.Conversations.Utterance utterance) => utterance.Folded == "seed the demo" ? new FeatureClaim("seed") : null;
+        public FeatureClaim? Claim(CrmBot.Conversations.Engine.Utterance utterance) => utterance.Folded == "seed the demo" ? new FeatureClaim("seed") : null;
         public Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct) => seeder.SeedAsync(context.Member, ct);
         public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Model;
 

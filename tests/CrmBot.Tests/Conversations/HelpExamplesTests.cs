@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Teams;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Cards;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;

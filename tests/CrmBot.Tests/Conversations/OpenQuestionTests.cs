@@ -1,4 +1,5 @@
 using CrmBot.Conversations.Cards;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

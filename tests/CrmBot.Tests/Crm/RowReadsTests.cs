@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -43,7 +44,7 @@ public class RowReadsTests
         AssertSame(store, await store.Contacts.AsNoTracking().SingleAsync(c => c.Id == contactId), await RowReads.FindAsync<Contact>(store, contactId, default));
         AssertSame(store, await store.Companies.AsNoTracking().SingleAsync(c => c.Id == companyId), await RowReads.FindAsync<Company>(store, companyId, default));
         AssertSame(store, await store.DialogStates.AsNoTracking().SingleAsync(),
-            await RowReads.FirstAsync<DialogState>(store, "\"ConversationId\" = @p0 AND \"MemberId\" = @p1", ["conv-1", memberId], default));
+            await DialogStates.FindAsync(store, "conv-1", memberId, default));
         Assert.Empty(store.ChangeTracker.Entries());
     }
 
@@ -54,7 +55,7 @@ public class RowReadsTests
         using var crm = new CrmHost();
         await using var turn = crm.Turn();
         var db = turn.Get<CrmDbContext>();
-        var read = typeof(RowReads).GetMethod(nameof(RowReads.WhereAsync))!;
+        var read = typeof(RowReads).GetMethod(nameof(RowReads.WhereAsync), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
         foreach (var type in db.Model.GetEntityTypes().Where(t => t.GetTableName() is not null && !t.HasSharedClrType && t.FindPrimaryKey() is not null))
         {
             var task = (Task)read.MakeGenericMethod(type.ClrType).Invoke(null, [db, "0", Array.Empty<object?>(), CancellationToken.None])!;

@@ -1,5 +1,6 @@
 using System.Data;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

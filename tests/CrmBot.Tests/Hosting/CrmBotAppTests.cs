@@ -57,6 +57,35 @@ public class CrmBotAppTests
     }
 
     [Fact]
+    public async Task TheCliAndTheService_OfferTheSameChatCommands_InTheSameOrder()
+    {
+        // Both take them from AddCrmBotCore: a command registered for one only would answer in Teams and Slack
+        // but not at the terminal, or claim a message in a different order there.
+        var path = Path.Combine(Path.GetTempPath(), $"crmbot-hosting-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var app = CrmBotApp.Build([$"--ConnectionStrings:Crm=Data Source={path}", "--environment=Testing"]);
+            using var cli = CrmBot.Cli.CliHost.Create();
+
+            var service = FeatureTypes(app.Services);
+            Assert.Contains(typeof(CrmBot.Proactive.ProactiveFeature), service);
+            Assert.Contains(typeof(CrmBot.Conversations.Surveys.SurveyFeature), service);
+            Assert.Equal(service, FeatureTypes(cli.Services));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f);
+        }
+    }
+
+    private static List<Type> FeatureTypes(IServiceProvider services)
+    {
+        using var scope = services.CreateScope();
+        return scope.ServiceProvider.GetServices<CrmBot.Conversations.Engine.IChatFeature>().Select(f => f.GetType()).ToList();
+    }
+
+    [Fact]
     public async Task TheStore_IsCheckpointedInTheBackground()
     {
         // Its connections then leave checkpoints to it (WalCheckpointerTests); a turn would otherwise pay for them (finding 34).

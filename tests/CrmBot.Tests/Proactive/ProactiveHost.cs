@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmBot.Tests.Proactive;
 
 /// <summary>
-/// One service instance as the app composes it (AddCrm, AddConversations, AddProactive) over a
+/// One service instance as the app composes it (AddCrm, AddConversations, AddProactiveMessages, AddProactiveDelivery) over a
 /// shared store file and a manual clock, without the web host: background services do not run,
 /// tests drive planning and dispatch passes themselves.
 /// </summary>
@@ -29,7 +29,8 @@ public sealed class ProactiveHost : IDisposable
         services.AddSingleton<TimeProvider>(clock);
         services.AddCrm(configuration);
         services.AddConversations(configuration);
-        services.AddProactive(configuration);
+        services.AddProactiveMessages(configuration);
+        services.AddProactiveDelivery();
         configure?.Invoke(services);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }

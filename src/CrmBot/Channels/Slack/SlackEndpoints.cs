@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -152,7 +153,7 @@ public static class SlackEndpoints
     private static async Task<Accepted> TryAcceptAsync(SlackWorkQueue queue, InboundDeliveries deliveries, SlackOptions options,
         ILogger logger, string kind, string id, string payloadJson, string? retryNum, TaskCompletionSource<JsonObject?>? answer = null)
     {
-        if (!await deliveries.TryAcceptAsync(SlackInbox.ChannelName, id, kind, payloadJson, queue.Owner, options.WorkLease))
+        if (!await deliveries.TryAcceptAsync(ChannelIds.Slack, id, kind, payloadJson, queue.Owner, options.WorkLease))
         {
             Log.DuplicateEvent(logger, id, retryNum);
             return Accepted.Duplicate;
@@ -160,7 +161,7 @@ public static class SlackEndpoints
         if (queue.TryEnqueue(SlackWork.FromStored(kind, id, payloadJson, answer)!)) return Accepted.Queued;
         Log.QueueFull(logger, kind, id);
         // Refused, so not acknowledged: forget it, or recovery would do what the user was told failed.
-        await deliveries.ForgetAsync(SlackInbox.ChannelName, id);
+        await deliveries.ForgetAsync(ChannelIds.Slack, id);
         return Accepted.Refused;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 
 namespace CrmBot.Channels.Slack;
 
@@ -47,7 +48,6 @@ internal sealed record SlackDestination(
 internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer cards, SlackUserDirectory users,
     CrmDbContext db, ILogger<SlackInbox> logger)
 {
-    public const string ChannelName = "slack";
 
     // This work item is a survey answer's (one inbox per work item).
     private bool _carriesAnswer;
@@ -323,7 +323,7 @@ internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer
     private async Task<ChatUser> UserAsync(string teamId, string userId, string? name, CancellationToken ct)
     {
         var info = await users.FindAsync(teamId, userId, ct);
-        return new ChatUser(ChannelName, teamId, userId, info?.Name ?? name, info?.TimeZone, info?.Email);
+        return new ChatUser(ChannelIds.Slack, teamId, userId, info?.Name ?? name, info?.TimeZone, info?.Email);
     }
 
     /// <summary>The bot's own user id, from the event's authorizations (so its mention can be removed).</summary>

@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using System.Text.Json.Nodes;
 using CrmBot.Proactive;
 
@@ -28,7 +29,7 @@ internal sealed class SlackSender(SlackApiClient api, SlackCardRenderer cards, R
     private static readonly HashSet<string> TransientErrors =
         ["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"];
 
-    public string Channel => SlackInbox.ChannelName;
+    public string Channel => ChannelIds.Slack;
 
     /// <summary>Posts one message to a channel once; what it came to. The proactive sender's way out.</summary>
     public async Task<SendResult> PostAsync(string channel, SlackMessage message, CancellationToken ct) =>

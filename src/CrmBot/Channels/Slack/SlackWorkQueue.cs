@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Slack;
@@ -125,7 +126,7 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
             await using var scope = scopes.CreateAsyncScope();
             var deliveries = scope.ServiceProvider.GetRequiredService<InboundDeliveries>();
             var o = options.Value;
-            var claim = await deliveries.ClaimPendingAsync(SlackInbox.ChannelName, queue.Owner, Math.Max(1, o.QueueCapacity / 2),
+            var claim = await deliveries.ClaimPendingAsync(ChannelIds.Slack, queue.Owner, Math.Max(1, o.QueueCapacity / 2),
                 o.WorkLease, o.MaxAttempts, ct);
             foreach (var id in claim.GivenUp) Log.WorkGivenUp(logger, id, o.MaxAttempts);
             foreach (var pending in claim.Claimed)
@@ -134,12 +135,12 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
                 if (work is null)
                 {
                     Log.WorkGivenUp(logger, pending.DeliveryId, 0);
-                    await deliveries.CompleteAsync(SlackInbox.ChannelName, pending.DeliveryId, ct);
+                    await deliveries.CompleteAsync(ChannelIds.Slack, pending.DeliveryId, ct);
                 }
                 else if (queue.TryEnqueue(work))
                     Log.WorkRecovered(logger, pending.Kind, pending.DeliveryId);
                 else
-                    await deliveries.ReleaseAsync(SlackInbox.ChannelName, pending.DeliveryId, queue.Owner, ct);
+                    await deliveries.ReleaseAsync(ChannelIds.Slack, pending.DeliveryId, queue.Owner, ct);
             }
             await deliveries.PruneAsync(o.DeliveryRetention, ct);
         }
@@ -177,8 +178,8 @@ internal sealed class SlackWorker(SlackWorkQueue queue, IServiceScopeFactory sco
             try
             {
                 // Not under _abort: the outcome must reach the store even when shutdown cut the work short.
-                if (done) await deliveries.CompleteAsync(SlackInbox.ChannelName, work.Id, CancellationToken.None);
-                else await deliveries.ReleaseAsync(SlackInbox.ChannelName, work.Id, queue.Owner, CancellationToken.None);
+                if (done) await deliveries.CompleteAsync(ChannelIds.Slack, work.Id, CancellationToken.None);
+                else await deliveries.ReleaseAsync(ChannelIds.Slack, work.Id, queue.Owner, CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Diagnostics;
 
 namespace CrmBot.Channels.Teams;
@@ -7,11 +8,10 @@ namespace CrmBot.Channels.Teams;
 /// <summary>Inbound: a Teams activity as the engine's channel-neutral <see cref="Turn"/>.</summary>
 public static class TeamsActivities
 {
-    public const string ChannelId = "msteams";
     public const string AdaptiveCardActionInvoke = "adaptiveCard/action";
 
     public static ChatUser User(Activity activity) => new(
-        Channel: ChannelId,
+        Channel: ChannelIds.Teams,
         TenantId: activity.TenantId ?? "",
         UserId: activity.From?.Id ?? "",
         DisplayName: activity.From?.Name,

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Conversations.Surveys;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Teams;
@@ -148,7 +149,7 @@ public sealed class TeamsAdapter(
         var anonymous = SurveyFeature.CarriesAnswer(turn);
         DeferredWrites.Begin(db).Unattributed = anonymous;
         var deliveries = services.GetRequiredService<InboundDeliveries>();
-        if (!anonymous && !await deliveries.TryBeginTurnAsync(TeamsActivities.ChannelId, deliveryId, ct))
+        if (!anonymous && !await deliveries.TryBeginTurnAsync(ChannelIds.Teams, deliveryId, ct))
         {
             Log.Redelivery(log, activity.Id);
             return new Outcome(null, Duplicate(activity));
@@ -170,12 +171,12 @@ public sealed class TeamsAdapter(
         {
             // Nothing of the turn was committed (the engine writes a turn in one transaction); a commit that took
             // the delivery id along would be the member's first sight, say. Let Teams' retry in.
-            await deliveries.ForgetAsync(TeamsActivities.ChannelId, deliveryId, CancellationToken.None);
+            await deliveries.ForgetAsync(ChannelIds.Teams, deliveryId, CancellationToken.None);
             throw;
         }
         finally
         {
-            deliveries.EndTurn(TeamsActivities.ChannelId, deliveryId);
+            deliveries.EndTurn(ChannelIds.Teams, deliveryId);
         }
     }
 

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Services;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -34,18 +35,18 @@ public sealed class TeamsInstallations(CrmDbContext db, MemberService members, T
     {
         var conversationId = activity.Conversation!.Id!;
         var conversationType = activity.Conversation.ConversationType ?? "personal";
-        var reference = await db.ConversationReferences
-            .FirstOrDefaultAsync(r => r.Channel == TeamsActivities.ChannelId && r.ConversationId == conversationId, ct);
+        var reference = await db.ConversationAddresses
+            .FirstOrDefaultAsync(r => r.Channel == ChannelIds.Teams && r.ConversationId == conversationId, ct);
         if (reference is null)
         {
-            reference = new Crm.Model.ConversationReference
+            reference = new ConversationAddress
             {
-                Channel = TeamsActivities.ChannelId,
+                Channel = ChannelIds.Teams,
                 TenantId = tenantId,
                 ConversationId = conversationId,
                 ConversationType = conversationType,
             };
-            db.ConversationReferences.Add(reference);
+            db.ConversationAddresses.Add(reference);
         }
         if (!string.IsNullOrEmpty(tenantId)) reference.TenantId = tenantId;
         reference.ServiceUrl = activity.ServiceUrl;

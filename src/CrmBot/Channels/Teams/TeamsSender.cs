@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using System.Net;
 using System.Text.Json;
 using CrmBot.Proactive;
@@ -21,7 +22,7 @@ public sealed record TeamsOutgoing(Activity Activity, bool ReplacesSource = fals
 /// </summary>
 public sealed class TeamsSender(ConnectorClient connector, ReplyOutbox outbox, ILogger<TeamsSender> log) : IStoredReplySender
 {
-    public string Channel => TeamsActivities.ChannelId;
+    public string Channel => ChannelIds.Teams;
 
     /// <summary>Sends once; what it came to. Used by the proactive sender and for stored replies.</summary>
     public async Task<SendResult> SendAsync(TeamsAddress address, IReadOnlyList<TeamsOutgoing> messages, CancellationToken ct) =>

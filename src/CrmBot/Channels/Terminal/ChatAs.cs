@@ -1,6 +1,7 @@
 using System.Globalization;
 using CrmBot.Conversations;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Text;
@@ -44,7 +45,7 @@ internal static class ChatAs
         // Nobody by that name: someone new to try things as. The user id comes from the name, so the same
         // name gives the same member even if it is later renamed.
         var terminal = MemberService.TerminalIdentity();
-        var identity = new MemberIdentity(MemberService.TerminalChannel, MemberService.TerminalTenant,
+        var identity = new MemberIdentity(ChannelIds.Terminal, MemberService.TerminalTenant,
             "as:" + folded.Replace(' ', '-'), text, terminal.TimeZone);
         var created = await services.GetRequiredService<MemberService>().ResolveAsync(identity, ct);
         return As(created) with { Note = $"No member is called “{text}”, so you are a new terminal member: {Describe(created)}." };

@@ -1,4 +1,5 @@
 using CrmBot.Crm;
+using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;

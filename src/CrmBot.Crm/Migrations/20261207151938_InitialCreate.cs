@@ -106,7 +106,7 @@ namespace CrmBot.Crm.Migrations
                     Channel = table.Column<string>(type: "TEXT", nullable: false),
                     Kind = table.Column<string>(type: "TEXT", nullable: false),
                     MemberId = table.Column<int>(type: "INTEGER", nullable: true),
-                    ConversationReferenceId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ConversationAddressId = table.Column<int>(type: "INTEGER", nullable: true),
                     ChannelTarget = table.Column<string>(type: "TEXT", nullable: true),
                     PayloadJson = table.Column<string>(type: "TEXT", nullable: false),
                     DedupeKey = table.Column<string>(type: "TEXT", nullable: true),
@@ -194,7 +194,7 @@ namespace CrmBot.Crm.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "ConversationReferences",
+                name: "ConversationAddresses",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "INTEGER", nullable: false)
@@ -210,9 +210,9 @@ namespace CrmBot.Crm.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ConversationReferences", x => x.Id);
+                    table.PrimaryKey("PK_ConversationAddresses", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_ConversationReferences_Members_MemberId",
+                        name: "FK_ConversationAddresses_Members_MemberId",
                         column: x => x.MemberId,
                         principalTable: "Members",
                         principalColumn: "Id",
@@ -543,14 +543,14 @@ namespace CrmBot.Crm.Migrations
                 column: "SearchName");
 
             migrationBuilder.CreateIndex(
-                name: "IX_ConversationReferences_Channel_ConversationId",
-                table: "ConversationReferences",
+                name: "IX_ConversationAddresses_Channel_ConversationId",
+                table: "ConversationAddresses",
                 columns: new[] { "Channel", "ConversationId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ConversationReferences_MemberId",
-                table: "ConversationReferences",
+                name: "IX_ConversationAddresses_MemberId",
+                table: "ConversationAddresses",
                 column: "MemberId");
 
             migrationBuilder.CreateIndex(
@@ -695,7 +695,7 @@ namespace CrmBot.Crm.Migrations
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
-                name: "ConversationReferences");
+                name: "ConversationAddresses");
 
             migrationBuilder.DropTable(
                 name: "DealStageChanges");

@@ -2,6 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -21,13 +22,13 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.CompiledModel
 {
     [EntityFrameworkInternal]
-    public partial class ConversationReferenceEntityType
+    public partial class ConversationAddressEntityType
     {
         public static RuntimeEntityType Create(RuntimeModel model, RuntimeEntityType baseEntityType = null)
         {
             var runtimeEntityType = model.AddEntityType(
-                "CrmBot.Crm.Model.ConversationReference",
-                typeof(ConversationReference),
+                "CrmBot.Crm.ChatState.ConversationAddress",
+                typeof(ConversationAddress),
                 baseEntityType,
                 propertyCount: 9,
                 navigationCount: 1,
@@ -38,29 +39,29 @@ namespace CrmBot.Crm.CompiledModel
             var id = runtimeEntityType.AddProperty(
                 "Id",
                 typeof(int),
-                propertyInfo: typeof(ConversationReference).GetProperty("Id", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<Id>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(ConversationAddress).GetProperty("Id", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<Id>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueGenerated: ValueGenerated.OnAdd,
                 afterSaveBehavior: PropertySaveBehavior.Throw,
                 sentinel: 0);
             id.SetGetter(
-                int (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Id(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Id(instance) == 0);
+                int (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Id(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Id(instance) == 0);
             id.SetSetter(
-                ConversationReference (ConversationReference instance, int value) =>
+                ConversationAddress (ConversationAddress instance, int value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Id(instance) = value;
+                    ConversationAddressUnsafeAccessors.Id(instance) = value;
                     return instance;
                 });
             id.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, int value) =>
+                ConversationAddress (ConversationAddress instance, int value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Id(instance) = value;
+                    ConversationAddressUnsafeAccessors.Id(instance) = value;
                     return instance;
                 });
             id.SetAccessors(
-                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && ConversationReferenceUnsafeAccessors.Id(((ConversationReference)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : ConversationReferenceUnsafeAccessors.Id(((ConversationReference)(entry.Entity))))),
-                int (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.Id(((ConversationReference)(entry.Entity))),
+                int (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(0) ? entry.ReadStoreGeneratedValue<int>(0) : (entry.FlaggedAsTemporary(0) && ConversationAddressUnsafeAccessors.Id(((ConversationAddress)(entry.Entity))) == 0 ? entry.ReadTemporaryValue<int>(0) : ConversationAddressUnsafeAccessors.Id(((ConversationAddress)(entry.Entity))))),
+                int (IInternalEntry entry) => ConversationAddressUnsafeAccessors.Id(((ConversationAddress)(entry.Entity))),
                 int (IInternalEntry entry) => entry.ReadOriginalValue<int>(id, 0),
                 int (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int>(id, 0));
             id.SetPropertyIndexes(
@@ -89,27 +90,27 @@ namespace CrmBot.Crm.CompiledModel
             var botId = runtimeEntityType.AddProperty(
                 "BotId",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("BotId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<BotId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(ConversationAddress).GetProperty("BotId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<BotId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             botId.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.BotId(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.BotId(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.BotId(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.BotId(instance) == null);
             botId.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.BotId(instance) = value;
+                    ConversationAddressUnsafeAccessors.BotId(instance) = value;
                     return instance;
                 });
             botId.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.BotId(instance) = value;
+                    ConversationAddressUnsafeAccessors.BotId(instance) = value;
                     return instance;
                 });
             botId.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.BotId(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.BotId(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.BotId(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.BotId(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(botId, 1),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(botId));
             botId.SetPropertyIndexes(
@@ -123,26 +124,26 @@ namespace CrmBot.Crm.CompiledModel
             var channel = runtimeEntityType.AddProperty(
                 "Channel",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("Channel", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<Channel>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                propertyInfo: typeof(ConversationAddress).GetProperty("Channel", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<Channel>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             channel.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Channel(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Channel(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Channel(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Channel(instance) == null);
             channel.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Channel(instance) = value;
+                    ConversationAddressUnsafeAccessors.Channel(instance) = value;
                     return instance;
                 });
             channel.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Channel(instance) = value;
+                    ConversationAddressUnsafeAccessors.Channel(instance) = value;
                     return instance;
                 });
             channel.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.Channel(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.Channel(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.Channel(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.Channel(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(channel, 2),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(channel));
             channel.SetPropertyIndexes(
@@ -157,26 +158,26 @@ namespace CrmBot.Crm.CompiledModel
             var conversationId = runtimeEntityType.AddProperty(
                 "ConversationId",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("ConversationId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<ConversationId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                propertyInfo: typeof(ConversationAddress).GetProperty("ConversationId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<ConversationId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             conversationId.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ConversationId(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ConversationId(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ConversationId(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ConversationId(instance) == null);
             conversationId.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ConversationId(instance) = value;
+                    ConversationAddressUnsafeAccessors.ConversationId(instance) = value;
                     return instance;
                 });
             conversationId.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ConversationId(instance) = value;
+                    ConversationAddressUnsafeAccessors.ConversationId(instance) = value;
                     return instance;
                 });
             conversationId.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ConversationId(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ConversationId(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ConversationId(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ConversationId(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(conversationId, 3),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(conversationId));
             conversationId.SetPropertyIndexes(
@@ -191,26 +192,26 @@ namespace CrmBot.Crm.CompiledModel
             var conversationType = runtimeEntityType.AddProperty(
                 "ConversationType",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("ConversationType", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<ConversationType>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                propertyInfo: typeof(ConversationAddress).GetProperty("ConversationType", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<ConversationType>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             conversationType.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ConversationType(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ConversationType(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ConversationType(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ConversationType(instance) == null);
             conversationType.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ConversationType(instance) = value;
+                    ConversationAddressUnsafeAccessors.ConversationType(instance) = value;
                     return instance;
                 });
             conversationType.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ConversationType(instance) = value;
+                    ConversationAddressUnsafeAccessors.ConversationType(instance) = value;
                     return instance;
                 });
             conversationType.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ConversationType(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ConversationType(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ConversationType(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ConversationType(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(conversationType, 4),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(conversationType));
             conversationType.SetPropertyIndexes(
@@ -224,27 +225,27 @@ namespace CrmBot.Crm.CompiledModel
             var memberId = runtimeEntityType.AddProperty(
                 "MemberId",
                 typeof(int?),
-                propertyInfo: typeof(ConversationReference).GetProperty("MemberId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<MemberId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(ConversationAddress).GetProperty("MemberId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<MemberId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             memberId.SetGetter(
-                int? (ConversationReference instance) => ConversationReferenceUnsafeAccessors.MemberId(instance),
-                bool (ConversationReference instance) => !(ConversationReferenceUnsafeAccessors.MemberId(instance).HasValue));
+                int? (ConversationAddress instance) => ConversationAddressUnsafeAccessors.MemberId(instance),
+                bool (ConversationAddress instance) => !(ConversationAddressUnsafeAccessors.MemberId(instance).HasValue));
             memberId.SetSetter(
-                ConversationReference (ConversationReference instance, int? value) =>
+                ConversationAddress (ConversationAddress instance, int? value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.MemberId(instance) = value;
+                    ConversationAddressUnsafeAccessors.MemberId(instance) = value;
                     return instance;
                 });
             memberId.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, int? value) =>
+                ConversationAddress (ConversationAddress instance, int? value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.MemberId(instance) = value;
+                    ConversationAddressUnsafeAccessors.MemberId(instance) = value;
                     return instance;
                 });
             memberId.SetAccessors(
-                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(5) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(5) && !(ConversationReferenceUnsafeAccessors.MemberId(((ConversationReference)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : ConversationReferenceUnsafeAccessors.MemberId(((ConversationReference)(entry.Entity))))),
-                int? (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.MemberId(((ConversationReference)(entry.Entity))),
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(5) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(5) && !(ConversationAddressUnsafeAccessors.MemberId(((ConversationAddress)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : ConversationAddressUnsafeAccessors.MemberId(((ConversationAddress)(entry.Entity))))),
+                int? (IInternalEntry entry) => ConversationAddressUnsafeAccessors.MemberId(((ConversationAddress)(entry.Entity))),
                 int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(memberId, 5),
                 int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(memberId, 1));
             memberId.SetPropertyIndexes(
@@ -275,27 +276,27 @@ namespace CrmBot.Crm.CompiledModel
             var serviceUrl = runtimeEntityType.AddProperty(
                 "ServiceUrl",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("ServiceUrl", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<ServiceUrl>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(ConversationAddress).GetProperty("ServiceUrl", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<ServiceUrl>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             serviceUrl.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ServiceUrl(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.ServiceUrl(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ServiceUrl(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.ServiceUrl(instance) == null);
             serviceUrl.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ServiceUrl(instance) = value;
+                    ConversationAddressUnsafeAccessors.ServiceUrl(instance) = value;
                     return instance;
                 });
             serviceUrl.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.ServiceUrl(instance) = value;
+                    ConversationAddressUnsafeAccessors.ServiceUrl(instance) = value;
                     return instance;
                 });
             serviceUrl.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ServiceUrl(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.ServiceUrl(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ServiceUrl(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.ServiceUrl(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(serviceUrl, 6),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(serviceUrl));
             serviceUrl.SetPropertyIndexes(
@@ -309,26 +310,26 @@ namespace CrmBot.Crm.CompiledModel
             var tenantId = runtimeEntityType.AddProperty(
                 "TenantId",
                 typeof(string),
-                propertyInfo: typeof(ConversationReference).GetProperty("TenantId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<TenantId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                propertyInfo: typeof(ConversationAddress).GetProperty("TenantId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<TenantId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             tenantId.SetGetter(
-                string (ConversationReference instance) => ConversationReferenceUnsafeAccessors.TenantId(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.TenantId(instance) == null);
+                string (ConversationAddress instance) => ConversationAddressUnsafeAccessors.TenantId(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.TenantId(instance) == null);
             tenantId.SetSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.TenantId(instance) = value;
+                    ConversationAddressUnsafeAccessors.TenantId(instance) = value;
                     return instance;
                 });
             tenantId.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, string value) =>
+                ConversationAddress (ConversationAddress instance, string value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.TenantId(instance) = value;
+                    ConversationAddressUnsafeAccessors.TenantId(instance) = value;
                     return instance;
                 });
             tenantId.SetAccessors(
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.TenantId(((ConversationReference)(entry.Entity))),
-                string (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.TenantId(((ConversationReference)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.TenantId(((ConversationAddress)(entry.Entity))),
+                string (IInternalEntry entry) => ConversationAddressUnsafeAccessors.TenantId(((ConversationAddress)(entry.Entity))),
                 string (IInternalEntry entry) => entry.ReadOriginalValue<string>(tenantId, 7),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(tenantId));
             tenantId.SetPropertyIndexes(
@@ -342,27 +343,27 @@ namespace CrmBot.Crm.CompiledModel
             var updatedAt = runtimeEntityType.AddProperty(
                 "UpdatedAt",
                 typeof(DateTime),
-                propertyInfo: typeof(ConversationReference).GetProperty("UpdatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<UpdatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyInfo: typeof(ConversationAddress).GetProperty("UpdatedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<UpdatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new CrmDbContext.UtcDateTimeConverter());
             updatedAt.SetGetter(
-                DateTime (ConversationReference instance) => ConversationReferenceUnsafeAccessors.UpdatedAt(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.UpdatedAt(instance) == default(DateTime));
+                DateTime (ConversationAddress instance) => ConversationAddressUnsafeAccessors.UpdatedAt(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.UpdatedAt(instance) == default(DateTime));
             updatedAt.SetSetter(
-                ConversationReference (ConversationReference instance, DateTime value) =>
+                ConversationAddress (ConversationAddress instance, DateTime value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.UpdatedAt(instance) = value;
+                    ConversationAddressUnsafeAccessors.UpdatedAt(instance) = value;
                     return instance;
                 });
             updatedAt.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, DateTime value) =>
+                ConversationAddress (ConversationAddress instance, DateTime value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.UpdatedAt(instance) = value;
+                    ConversationAddressUnsafeAccessors.UpdatedAt(instance) = value;
                     return instance;
                 });
             updatedAt.SetAccessors(
-                DateTime (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.UpdatedAt(((ConversationReference)(entry.Entity))),
-                DateTime (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.UpdatedAt(((ConversationReference)(entry.Entity))),
+                DateTime (IInternalEntry entry) => ConversationAddressUnsafeAccessors.UpdatedAt(((ConversationAddress)(entry.Entity))),
+                DateTime (IInternalEntry entry) => ConversationAddressUnsafeAccessors.UpdatedAt(((ConversationAddress)(entry.Entity))),
                 DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(updatedAt, 8),
                 DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(updatedAt));
             updatedAt.SetPropertyIndexes(
@@ -419,27 +420,27 @@ namespace CrmBot.Crm.CompiledModel
                 runtimeForeignKey,
                 onDependent: true,
                 typeof(Member),
-                propertyInfo: typeof(ConversationReference).GetProperty("Member", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(ConversationReference).GetField("<Member>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+                propertyInfo: typeof(ConversationAddress).GetProperty("Member", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ConversationAddress).GetField("<Member>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
             member.SetGetter(
-                Member (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Member(instance),
-                bool (ConversationReference instance) => ConversationReferenceUnsafeAccessors.Member(instance) == null);
+                Member (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Member(instance),
+                bool (ConversationAddress instance) => ConversationAddressUnsafeAccessors.Member(instance) == null);
             member.SetSetter(
-                ConversationReference (ConversationReference instance, Member value) =>
+                ConversationAddress (ConversationAddress instance, Member value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Member(instance) = value;
+                    ConversationAddressUnsafeAccessors.Member(instance) = value;
                     return instance;
                 });
             member.SetMaterializationSetter(
-                ConversationReference (ConversationReference instance, Member value) =>
+                ConversationAddress (ConversationAddress instance, Member value) =>
                 {
-                    ConversationReferenceUnsafeAccessors.Member(instance) = value;
+                    ConversationAddressUnsafeAccessors.Member(instance) = value;
                     return instance;
                 });
             member.SetAccessors(
-                Member (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.Member(((ConversationReference)(entry.Entity))),
-                Member (IInternalEntry entry) => ConversationReferenceUnsafeAccessors.Member(((ConversationReference)(entry.Entity))),
+                Member (IInternalEntry entry) => ConversationAddressUnsafeAccessors.Member(((ConversationAddress)(entry.Entity))),
+                Member (IInternalEntry entry) => ConversationAddressUnsafeAccessors.Member(((ConversationAddress)(entry.Entity))),
                 null,
                 Member (IInternalEntry entry) => entry.GetCurrentValue<Member>(member));
             member.SetPropertyIndexes(
@@ -469,7 +470,7 @@ namespace CrmBot.Crm.CompiledModel
             runtimeEntityType.SetOriginalValuesFactory(
                 ISnapshot (IInternalEntry source) =>
                 {
-                    var structuralType = ((ConversationReference)(source.Entity));
+                    var structuralType = ((ConversationAddress)(source.Entity));
                     return ((ISnapshot)(new Snapshot<int, string, string, string, string, int?, string, string, DateTime>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(botId) == null ? null : ((ValueComparer<string>)(((IProperty)botId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(botId))), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), (source.GetCurrentValue<string>(conversationId) == null ? null : ((ValueComparer<string>)(((IProperty)conversationId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(conversationId))), (source.GetCurrentValue<string>(conversationType) == null ? null : ((ValueComparer<string>)(((IProperty)conversationType).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(conversationType))), (source.GetCurrentValue<int?>(memberId) == null ? null : ((ValueComparer<int?>)(((IProperty)memberId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(memberId))), (source.GetCurrentValue<string>(serviceUrl) == null ? null : ((ValueComparer<string>)(((IProperty)serviceUrl).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(serviceUrl))), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), ((ValueComparer<DateTime>)(((IProperty)updatedAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(updatedAt)))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
@@ -483,7 +484,7 @@ namespace CrmBot.Crm.CompiledModel
             runtimeEntityType.SetRelationshipSnapshotFactory(
                 ISnapshot (IInternalEntry source) =>
                 {
-                    var structuralType = ((ConversationReference)(source.Entity));
+                    var structuralType = ((ConversationAddress)(source.Entity));
                     return ((ISnapshot)(new Snapshot<int, int?, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(memberId) == null ? null : ((ValueComparer<int?>)(((IProperty)memberId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(memberId))), source.GetCurrentValue<Member>(member))));
                 });
             runtimeEntityType.SetCounts(new PropertyCounts(
@@ -498,7 +499,7 @@ namespace CrmBot.Crm.CompiledModel
             runtimeEntityType.AddAnnotation("Relational:FunctionName", null);
             runtimeEntityType.AddAnnotation("Relational:Schema", null);
             runtimeEntityType.AddAnnotation("Relational:SqlQuery", null);
-            runtimeEntityType.AddAnnotation("Relational:TableName", "ConversationReferences");
+            runtimeEntityType.AddAnnotation("Relational:TableName", "ConversationAddresses");
             runtimeEntityType.AddAnnotation("Relational:ViewName", null);
             runtimeEntityType.AddAnnotation("Relational:ViewSchema", null);
 

@@ -1,4 +1,4 @@
-namespace CrmBot.Crm.Model;
+namespace CrmBot.Crm.ChatState;
 
 /// <summary>
 /// Data a chat platform cannot carry in full (a Slack button value is capped at 2000 characters,
