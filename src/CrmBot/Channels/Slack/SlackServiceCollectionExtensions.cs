@@ -1,3 +1,4 @@
+using CrmBot.Conversations.Pipeline;
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public static class SlackServiceCollectionExtensions
 
         services.AddSingleton<SlackSignatureFilter>();
         services.AddSingleton<SlackWorkQueue>();
+        services.AddSingleton<IRedoableChannel>(sp => sp.GetRequiredService<SlackWorkQueue>());
         services.AddHostedService<SlackWorker>();
         services.AddScoped<PayloadParking>();
         services.AddScoped<SlackCardRenderer>();

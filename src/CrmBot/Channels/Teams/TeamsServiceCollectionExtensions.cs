@@ -1,3 +1,4 @@
+using CrmBot.Conversations.Pipeline;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -26,9 +27,8 @@ public static class TeamsServiceCollectionExtensions
                 pipeline.AddRetry(new HttpRetryStrategyOptions().Also(r => ConnectorClient.ConfigureRetry(r, delay)));
             });
 
-        services.AddSingleton<TeamsTurnRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<TeamsTurnRunner>());
         services.AddSingleton<TeamsAdapter>();
+        services.AddSingleton<IRedoableChannel>(sp => sp.GetRequiredService<TeamsAdapter>());
         services.AddScoped<TeamsInstallations>();
         return services;
     }
