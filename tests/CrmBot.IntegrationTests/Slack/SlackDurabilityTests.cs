@@ -3,6 +3,7 @@ using CrmBot.Conversations;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
+using CrmBot.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -96,7 +97,7 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         var name = Unique("cmd");
 
         // Instance A acknowledges, then its work dies before anything is written or answered.
-        var crashing = new CrashingBot();
+        var crashing = new HangingBot();
         var (a, clientA) = Instance(crashing);
         await SeedJaneAsync();
         Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(clientA, $"log call with Jane Doe: discussed {note}", name)).StatusCode);
@@ -293,19 +294,6 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
                 throw new InvalidOperationException("failed after writing");
             }
             return Task.FromResult<IReadOnlyList<Reply>>([new TextReply("ok")]);
-        }
-    }
-
-    /// <summary>Plays a process dying mid-turn: the work starts and never completes (it hangs until the instance is torn down).</summary>
-    private sealed class CrashingBot : IBot
-    {
-        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
-        {
-            Called.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
         }
     }
 }

@@ -87,7 +87,7 @@ public sealed class TeamsCrashTests : IAsyncLifetime
         var id = activity["id"]!.GetValue<string>();
 
         // Instance A acknowledges the turn (it runs past AcknowledgeAfter), then dies before it commits.
-        var holding = new HoldingBot();
+        var holding = new HangingBot();
         var a = Instance(holding);
         var clientA = a.CreateClient();
         await using (var db = Store())
@@ -113,18 +113,5 @@ public sealed class TeamsCrashTests : IAsyncLifetime
             Assert.Empty(await db.ProcessedInbound.Where(p => p.PayloadJson != null).ToListAsync());
         }
         await b.DisposeAsync();
-    }
-
-    /// <summary>Plays a process dying mid-turn: the turn starts and never completes (it hangs until the instance is torn down).</summary>
-    private sealed class HoldingBot : IBot
-    {
-        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
-        {
-            Called.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
-        }
     }
 }
