@@ -207,7 +207,7 @@ public sealed class TurnPipeline(
     /// <summary>The first sweep runs before any request is served, so work left over goes first.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SweepAsync(takeOverOwnInstance: true, cancellationToken);
+        await SweepAsync(cancellationToken);
         _sweeper = Task.Run(SweepLoopAsync, CancellationToken.None);
     }
 
@@ -239,17 +239,18 @@ public sealed class TurnPipeline(
             try
             {
                 await Task.Delay(options.Value.RecoveryInterval, clock, _stopSweeping.Token);
-                await SweepAsync(takeOverOwnInstance: false, _stopSweeping.Token);
+                await SweepAsync(_stopSweeping.Token);
             }
             catch (OperationCanceledException) when (_stopSweeping.IsCancellationRequested) { }
         }
     }
 
     /// <summary>
-    /// Claims stored work no live instance holds and hands it to its channel. At start-up that includes work
-    /// leased to an earlier process of this same instance, whatever its lease: that process is gone.
+    /// Claims stored work no live instance holds and hands it to its channel. That includes work leased to an
+    /// earlier process of this same instance, whatever its lease: that process is gone (no two live instances
+    /// share a name). What does not fit into the channel's batch at start-up follows at the next sweeps.
     /// </summary>
-    private async Task SweepAsync(bool takeOverOwnInstance, CancellationToken ct)
+    private async Task SweepAsync(CancellationToken ct)
     {
         try
         {
@@ -260,7 +261,7 @@ public sealed class TurnPipeline(
             foreach (var channel in services.GetServices<IRedoableChannel>())
             {
                 var claim = await deliveries.ClaimPendingAsync(channel.Channel, Owner, Math.Max(1, channel.ClaimBatch), o.WorkLease, o.MaxAttempts,
-                    takeOverOwnInstance ? o.InstanceName + "/" : null, ct);
+                    o.InstanceName + "/", ct);
                 foreach (var id in claim.GivenUp) Log.WorkGivenUp(log, channel.Channel, id, o.MaxAttempts);
                 foreach (var pending in claim.Claimed)
                 {

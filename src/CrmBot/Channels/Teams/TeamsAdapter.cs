@@ -88,13 +88,17 @@ public sealed class TeamsAdapter(
     {
         if (!TeamsActivities.IsBotAdded(activity)) return Results.Ok();
         if (Invalid(activity) is { } bad) return bad;
-        // The welcome is the engine's help: the same first screen in every channel.
-        var turn = new Turn(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
-            TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
         var expectReplies = IsExpectReplies(activity);
-        return await RunAsync(activity, turn, expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
-            record: (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token));
+        return await RunAsync(activity, Welcome(activity), expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
+            record: RecordInstallation(activity));
     }
+
+    /// <summary>The welcome is the engine's help: the same first screen in every channel.</summary>
+    private static Turn Welcome(Activity activity) => new(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
+        TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
+
+    private static Func<IServiceProvider, CancellationToken, Task> RecordInstallation(Activity activity) =>
+        (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token);
 
     /// <summary>What the bot is sent when installed; its answer is the welcome.</summary>
     public const string WelcomeText = "help";
@@ -148,7 +152,8 @@ public sealed class TeamsAdapter(
 
     string IRedoableChannel.Channel => TeamsActivities.ChannelId;
 
-    int IRedoableChannel.ClaimBatch => 100;
+    // Redone turns wait for the pipeline's slots, not in a queue of ours: a sweep may take many.
+    int IRedoableChannel.ClaimBatch => 1000;
 
     /// <summary>
     /// A turn acknowledged before it was done, by a process that died: redone in the background, its replies posted
@@ -166,8 +171,8 @@ public sealed class TeamsAdapter(
         if (activity.Type == ActivityTypes.Message) turn = TeamsActivities.FromMessage(activity);
         else if (activity.Type == ActivityTypes.ConversationUpdate)
         {
-            turn = new Turn(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!, TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
-            record = (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token);
+            turn = Welcome(activity);
+            record = RecordInstallation(activity);
         }
         if (turn is null) return RedoStart.Unreadable;
 
