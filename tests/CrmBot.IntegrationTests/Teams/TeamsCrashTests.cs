@@ -33,13 +33,7 @@ public sealed class TeamsCrashTests : IAsyncLifetime
         _issuer = await BotFrameworkTokenIssuer.StartAsync(TeamsHost.AppId, AppPassword);
         _connector = await FakeConnector.StartAsync(_issuer);
         _factory = new CrmBotFactory()
-            .With("Bot:MicrosoftAppId", TeamsHost.AppId)
-            .With("Bot:MicrosoftAppPassword", AppPassword)
-            .With("Bot:MicrosoftAppTenantId", _issuer.TenantId)
-            .With("Bot:OpenIdMetadataUrl", _issuer.MetadataUrl)
-            .With("Bot:TokenEndpoint", _issuer.TokenEndpoint)
-            .With("Bot:TrustedServiceUrlHosts:0", _connector.HostAndPort)
-            .With("Bot:ConnectorRetryDelay", "00:00:00.010")
+            .WithBotRegistration(TeamsHost.AppId, AppPassword, _issuer, _connector)
             .With("Bot:AcknowledgeAfter", "00:00:00.300");
     }
 
