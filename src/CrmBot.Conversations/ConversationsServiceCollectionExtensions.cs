@@ -2,6 +2,7 @@ using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Dialogs;
 using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Features;
+using CrmBot.Conversations.Pipeline;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,7 @@ public static class ConversationsServiceCollectionExtensions
         services.TryAddSingleton(sp => new Recognizer(sp.GetRequiredService<IOptions<CrmOptions>>().Value.Pipeline));
         services.AddScoped<ConversationEngine>();
         services.AddScoped<IBot>(sp => sp.GetRequiredService<ConversationEngine>());
+        services.AddTurnPipeline(configuration);
 
         // Built-in commands, in the order they win ties.
         services.AddChatFeature<HelpFeature>();
@@ -34,6 +36,20 @@ public static class ConversationsServiceCollectionExtensions
         services.AddDialog<DealStageDialog>();
         services.AddDialog<ContactCreateDialog>();
         services.AddDialog<DealCreateDialog>();
+        return services;
+    }
+
+    /// <summary>
+    /// The one way every channel runs a turn (<see cref="TurnPipeline"/>), and its recovery of acknowledged work.
+    /// A hosted service: where a host runs (the service), it redoes what an earlier process left unfinished.
+    /// </summary>
+    public static IServiceCollection AddTurnPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<TurnPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<TurnPipeline>());
+        services.TryAddScoped<PipelineBot>();
         return services;
     }
 

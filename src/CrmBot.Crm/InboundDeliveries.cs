@@ -23,12 +23,12 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
 
     /// <summary>
     /// Like <see cref="TryBeginAsync"/>, for a turn whose context defers writes (<see cref="DeferredWrites"/>): the
-    /// id is recorded with the turn's first commit rather than in one of its own. Until then this process knows
-    /// it as in flight, so a repeat arriving meanwhile is refused here, and one arriving later finds the row.
-    /// Another instance recording the same id first makes that commit fail (<see cref="DeferredWriteConflictException"/>).
-    /// Call <see cref="EndTurn"/> once the turn has committed or failed.
+    /// id is recorded with the turn's first commit rather than in one of its own (<see cref="DeferDoneMark"/>). Until
+    /// then this process knows it as in flight, so a repeat arriving meanwhile is refused here, and one arriving later
+    /// finds the row. Another instance recording the same id first makes that commit fail
+    /// (<see cref="DeferredWriteConflictException"/>). Call <see cref="EndTurn"/> once the turn has committed or failed.
     /// </summary>
-    public async Task<bool> TryBeginTurnAsync(string channel, string deliveryId, CancellationToken ct = default)
+    public async Task<bool> TryBeginTurnAsync(string channel, string deliveryId, string owner, CancellationToken ct = default)
     {
         if (inFlight is null || db.Deferred is null) return await TryBeginAsync(channel, deliveryId, ct);
         if (!inFlight.TryAdd(channel, deliveryId)) return false;
@@ -45,8 +45,22 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
             inFlight.Remove(channel, deliveryId);
             throw;
         }
-        DeferredWrites.TryDefer(db, Record(channel, deliveryId), $"Delivery {deliveryId} was recorded by another instance first.");
+        DeferDoneMark(channel, deliveryId, owner);
         return true;
+    }
+
+    /// <summary>
+    /// The turn's delivery record rides with its commit: one statement that records a new delivery as done, or marks
+    /// done the stored one <paramref name="owner"/> holds (work acknowledged before it was done). It changes no row
+    /// when the delivery is done already or another instance holds it, and then the turn's commit fails
+    /// (<see cref="DeferredWriteConflictException"/>), so the turn's writes and its done-mark stand or fall together.
+    /// </summary>
+    public void DeferDoneMark(string channel, string deliveryId, string owner)
+    {
+        var receivedAt = clock.GetUtcNow().UtcDateTime;
+        DeferredWrites.TryDefer(db,
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT ("Channel", "DeliveryId") DO UPDATE SET "PayloadJson" = NULL, "LeaseOwner" = NULL, "LeaseUntil" = NULL WHERE "ProcessedInbound"."LeaseOwner" = {owner}""",
+            $"Delivery {deliveryId} was recorded by another instance first.");
     }
 
     /// <summary>The turn begun by <see cref="TryBeginTurnAsync"/> is over: its id is in the store, or was given up.</summary>
@@ -75,14 +89,10 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         // One statement, no exception for the expected "already seen" case (which would otherwise
         // be logged as a failed command on every platform retry). ON CONFLICT works on SQLite and
         // PostgreSQL alike.
-        return await db.Database.ExecuteSqlAsync(Record(channel, deliveryId), ct) == 1;
-    }
-
-    /// <summary>The insert that remembers a delivery; it changes no row when the delivery is known.</summary>
-    private FormattableString Record(string channel, string deliveryId)
-    {
         var receivedAt = clock.GetUtcNow().UtcDateTime;
-        return $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""";
+        return await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "ProcessedInbound" ("Channel", "DeliveryId", "ReceivedAt", "Attempts") VALUES ({channel}, {deliveryId}, {receivedAt}, 0) ON CONFLICT DO NOTHING""",
+            ct) == 1;
     }
 
     /// <summary>
@@ -107,8 +117,10 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         return inserted == 1;
     }
 
-    /// <summary>The work is done: the payload goes (stored bodies must not grow), the id stays for dedupe.</summary>
-    /// <remarks>Plain SQL like the insert: it runs once per Slack turn, and a LINQ ExecuteUpdate pays EF's query-cache lookup each time.</remarks>
+    /// <summary>
+    /// The work is closed without a turn's commit (it failed, or cannot be read): the payload goes (stored bodies
+    /// must not grow), the id stays for dedupe. A turn that succeeds is marked done by <see cref="DeferDoneMark"/>.
+    /// </summary>
     public Task CompleteAsync(string channel, string deliveryId, CancellationToken ct = default) =>
         db.Database.ExecuteSqlAsync(
             $"""UPDATE "ProcessedInbound" SET "PayloadJson" = NULL, "LeaseOwner" = NULL, "LeaseUntil" = NULL WHERE "Channel" = {channel} AND "DeliveryId" = {deliveryId}""",
@@ -125,11 +137,14 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
     /// UPDATE per row that re-checks every condition, so of two instances only one wins a row.
     /// (Same approach, different table; a generic helper over both would hide the conditions that
     /// make it safe.) Rows already tried <paramref name="maxAttempts"/> times are given up first.
+    /// With <paramref name="takeOverPrefix"/> (the instance's stable name and "/"), rows an earlier process of this
+    /// instance held are claimable too, whatever their lease: that process is gone.
     /// </summary>
     public async Task<PendingClaim> ClaimPendingAsync(string channel, string owner, int max, TimeSpan lease, int maxAttempts,
-        CancellationToken ct = default)
+        string? takeOverPrefix = null, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        IQueryable<ChatState.ProcessedInbound> Claimable(string channel, DateTime now) => ClaimableRows(channel, now, owner, takeOverPrefix);
         var given = await Claimable(channel, now).Where(p => p.Attempts >= maxAttempts)
             .Select(p => p.DeliveryId).ToListAsync(ct);
         foreach (var id in given)
@@ -156,8 +171,12 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
         return new PendingClaim(claimed, given);
     }
 
-    private IQueryable<ChatState.ProcessedInbound> Claimable(string channel, DateTime now) => db.ProcessedInbound.Where(p =>
-        p.Channel == channel && p.PayloadJson != null && p.Kind != null && (p.LeaseUntil == null || p.LeaseUntil < now));
+    private IQueryable<ChatState.ProcessedInbound> ClaimableRows(string channel, DateTime now, string owner, string? takeOverPrefix) => takeOverPrefix is null
+        ? db.ProcessedInbound.Where(p =>
+            p.Channel == channel && p.PayloadJson != null && p.Kind != null && (p.LeaseUntil == null || p.LeaseUntil < now))
+        : db.ProcessedInbound.Where(p =>
+            p.Channel == channel && p.PayloadJson != null && p.Kind != null
+            && (p.LeaseUntil == null || p.LeaseUntil < now || (p.LeaseOwner != owner && p.LeaseOwner!.StartsWith(takeOverPrefix))));
 
     /// <summary>
     /// Drops ids older than any platform retries (Teams and Slack retry within minutes). Work still

@@ -22,6 +22,17 @@ public class CrmBotFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>The Bot settings of an Azure Bot registration, pointed at a loopback token issuer and Connector.</summary>
+    public CrmBotFactory WithBotRegistration(string appId, string appPassword, CrmBot.Fakes.Teams.BotFrameworkTokenIssuer issuer,
+        CrmBot.Fakes.Teams.FakeConnector connector) => this
+        .With("Bot:MicrosoftAppId", appId)
+        .With("Bot:MicrosoftAppPassword", appPassword)
+        .With("Bot:MicrosoftAppTenantId", issuer.TenantId)
+        .With("Bot:OpenIdMetadataUrl", issuer.MetadataUrl)
+        .With("Bot:TokenEndpoint", issuer.TokenEndpoint)
+        .With("Bot:TrustedServiceUrlHosts:0", connector.HostAndPort)
+        .With("Bot:ConnectorRetryDelay", "00:00:00.010");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

@@ -35,13 +35,7 @@ public sealed class ProactiveHost : IAsyncLifetime
         Connector = await FakeConnector.StartAsync(Issuer);
         Slack = await FakeSlackApi.StartAsync();
         Factory = new CrmBotFactory()
-            .With("Bot:MicrosoftAppId", AppId)
-            .With("Bot:MicrosoftAppPassword", AppPassword)
-            .With("Bot:MicrosoftAppTenantId", Issuer.TenantId)
-            .With("Bot:OpenIdMetadataUrl", Issuer.MetadataUrl)
-            .With("Bot:TokenEndpoint", Issuer.TokenEndpoint)
-            .With("Bot:TrustedServiceUrlHosts:0", Connector.HostAndPort)
-            .With("Bot:ConnectorRetryDelay", "00:00:00.010")
+            .WithBotRegistration(AppId, AppPassword, Issuer, Connector)
             .With("Slack:SigningSecret", "test-signing-secret-proactive")
             .With("Slack:BotToken", Slack.BotToken)
             .With("Slack:ApiBaseUrl", Slack.ApiBaseUrl.ToString())

@@ -1,8 +1,10 @@
+using CrmBot.Crm.ChatState;
 using System.Net;
 using CrmBot.Conversations;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
+using CrmBot.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -24,17 +26,22 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
     public Task DisposeAsync() => _host.DisposeAsync();
 
     /// <summary>Another service instance on the same store and the same fake Slack; <paramref name="bot"/> replaces the engine.</summary>
-    private (WebApplicationFactory<Program> App, HttpClient Client) Instance(IBot? bot = null)
+    private (WebApplicationFactory<Program> App, HttpClient Client) Instance(IBot? bot = null, Action<IServiceCollection>? configure = null,
+        string instanceName = InstanceName)
     {
-        var app = _host.Factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+        var app = _host.Factory.WithWebHostBuilder(b => b.UseSetting("Pipeline:InstanceName", instanceName).ConfigureTestServices(services =>
         {
             if (bot is not null) services.AddSingleton(bot);
+            configure?.Invoke(services);
             // Tearing an instance down must not wait long for a hung turn: that is the crash we play.
             services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
             services.AddSingleton<TimeProvider>(_host.Clock);
         }));
         return (app, app.CreateDefaultClient(new SlackSigningHandler(SlackHost.SigningSecret, _host.Clock)));
     }
+
+    /// <summary>The stable name every instance of these tests runs under, as one host restarted.</summary>
+    private const string InstanceName = "crm-it";
 
     private CrmDbContext Store() => new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(_host.Factory.ConnectionString).Options);
 
@@ -91,7 +98,7 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         var name = Unique("cmd");
 
         // Instance A acknowledges, then its work dies before anything is written or answered.
-        var crashing = new CrashingBot();
+        var crashing = new HangingBot();
         var (a, clientA) = Instance(crashing);
         await SeedJaneAsync();
         Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(clientA, $"log call with Jane Doe: discussed {note}", name)).StatusCode);
@@ -191,6 +198,90 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
         await b.DisposeAsync();
     }
 
+    [Fact]
+    public async Task ACrashBetweenTheTurnsCommitAndItsDoneMark_DoesNotLogTheCallAgainAfterRestart()
+    {
+        var note = Unique("crash");
+        var name = Unique("cmd");
+
+        // Instance A does the work and posts the reply, but never gets to mark the stored delivery done
+        // (as a kill -9 right after the turn's commit).
+        var (a, clientA) = Instance(configure: services =>
+            services.ConfigureDbContext<CrmDbContext>(o => o.AddInterceptors(new FailingDoneMark())));
+        await SeedJaneAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostCommandAsync(clientA, $"log call with Jane Doe: discussed {note}", name)).StatusCode);
+        await DrainAsync(clientA);
+        Assert.Equal(1, RepliesTo(name));
+        clientA.Dispose();
+        await a.DisposeAsync();
+
+        // Past any lease: a restarted service redoes whatever is still pending.
+        _host.Clock.Advance(TimeSpan.FromMinutes(11));
+        var (b, clientB) = Instance();
+        await DrainAsync(clientB);
+        Assert.Equal(1, await ActivitiesAsync(note));
+        Assert.Equal(1, RepliesTo(name));
+        clientB.Dispose();
+        await b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WorkLeftByThisInstancesKilledProcess_IsTakenOverAtOnce_NotAfterItsLease()
+    {
+        await SeedJaneAsync();
+        var note = Unique("takeover");
+        var name = Unique("cmd");
+        var command = new CrmBot.Channels.Slack.SlashCommand(SlackHost.TeamId, "example", SlackHost.UserId, "megan.bowen", "C7473C21AFD", "/crm",
+            $"log call with Jane Doe: discussed {note}", _host.Slack.ResponseUrl(name), "trg." + Guid.NewGuid().ToString("N"));
+        // As a killed process leaves it: acknowledged, and leased to that process for ten more minutes.
+        await using (var db = Store())
+        {
+            var now = _host.Clock.GetUtcNow().UtcDateTime;
+            db.ProcessedInbound.Add(new ProcessedInbound
+            {
+                Channel = "slack", DeliveryId = "cmd:" + Guid.NewGuid().ToString("N"), ReceivedAt = now, Kind = "command",
+                PayloadJson = System.Text.Json.JsonSerializer.Serialize(command), Attempts = 1,
+                LeaseOwner = InstanceName + "/0123456789abcdef", LeaseUntil = now.AddMinutes(10),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // The same host started again, the clock not moved: the work is done within seconds.
+        var (b, clientB) = Instance();
+        var reply = await _host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(name, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30));
+        Assert.Contains("Jane Doe", reply.Body.ToJsonString());
+        await DrainAsync(clientB);
+        Assert.Equal(1, await ActivitiesAsync(note));
+        clientB.Dispose();
+        await b.DisposeAsync();
+    }
+
+    /// <summary>Fails the statement that marks a stored Slack delivery done on its own, after the turn.</summary>
+    private sealed class FailingDoneMark : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private static void Check(System.Data.Common.DbCommand command)
+        {
+            if (command.CommandText.StartsWith("""UPDATE "ProcessedInbound" SET "PayloadJson" = NULL""", StringComparison.Ordinal))
+                throw new InvalidOperationException("killed before the done-mark");
+        }
+
+        public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result)
+        {
+            Check(command);
+            return result;
+        }
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            Check(command);
+            return ValueTask.FromResult(result);
+        }
+    }
+
     /// <summary>Work that fails outright (as a reply that cannot be posted after the engine committed).</summary>
     private sealed class FailingBot : IBot
     {
@@ -204,19 +295,6 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
                 throw new InvalidOperationException("failed after writing");
             }
             return Task.FromResult<IReadOnlyList<Reply>>([new TextReply("ok")]);
-        }
-    }
-
-    /// <summary>Plays a process dying mid-turn: the work starts and never completes (it hangs until the instance is torn down).</summary>
-    private sealed class CrashingBot : IBot
-    {
-        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<IReadOnlyList<Reply>> OnTurnAsync(Turn turn, CancellationToken cancellationToken)
-        {
-            Called.TrySetResult();
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            throw new InvalidOperationException("unreachable");
         }
     }
 }

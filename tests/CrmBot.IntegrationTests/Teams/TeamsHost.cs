@@ -54,13 +54,7 @@ public class TeamsHost : IAsyncLifetime
             ConfigureServices(services);
         });
         _factory
-            .With("Bot:MicrosoftAppId", AppId)
-            .With("Bot:MicrosoftAppPassword", AppPassword)
-            .With("Bot:MicrosoftAppTenantId", Issuer.TenantId)
-            .With("Bot:OpenIdMetadataUrl", Issuer.MetadataUrl)
-            .With("Bot:TokenEndpoint", Issuer.TokenEndpoint)
-            .With("Bot:TrustedServiceUrlHosts:0", Connector.HostAndPort)
-            .With("Bot:ConnectorRetryDelay", "00:00:00.010");
+            .WithBotRegistration(AppId, AppPassword, Issuer, Connector);
         foreach (var (key, value) in Settings) _factory.With(key, value);
         Client = _factory.CreateClient();
         // The channel mints its tokens at the service's "now", so a test that moves the clock a day on

@@ -1,5 +1,5 @@
 using System.Net;
-using CrmBot.Channels.Teams;
+using CrmBot.Conversations.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -38,7 +38,7 @@ public class TeamsShutdownTests
     /// On a host of its own: a message whose reply has reached the Connector, unanswered; then the host's
     /// stopping signal, as on a real shutdown (each hosted service's StopAsync comes after it); then the test.
     /// </summary>
-    private static async Task StoppingWithAHeldReplyAsync(Func<OneSlotHost, TeamsTurnRunner, Task<HttpResponseMessage>, Task> test)
+    private static async Task StoppingWithAHeldReplyAsync(Func<OneSlotHost, TurnPipeline, Task<HttpResponseMessage>, Task> test)
     {
         var host = new OneSlotHost();
         await host.InitializeAsync();
@@ -49,7 +49,7 @@ public class TeamsShutdownTests
             var response = host.PostAsync(message);
             await host.RepliesToAsync(message["id"]!.GetValue<string>());
             host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-            await test(host, host.Services.GetRequiredService<TeamsTurnRunner>(), response);
+            await test(host, host.Services.GetRequiredService<TurnPipeline>(), response);
         }
         finally
         {

@@ -8,11 +8,11 @@ public sealed class OneSlotHost : TeamsHost
     public RecordingBot Bot { get; } = new();
     protected override CrmBot.Conversations.IBot TestBot => Bot;
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Bot:MaxConcurrentTurns", "1"), new("Bot:AcknowledgeAfter", "00:00:01")];
+        [new("Pipeline:MaxConcurrentTurns", "1"), new("Bot:AcknowledgeAfter", "00:00:01")];
 }
 
 /// <summary>
-/// Bot:MaxConcurrentTurns bounds the turns being worked on, not the replies on their way: a reply waits
+/// Pipeline:MaxConcurrentTurns bounds the turns being worked on, not the replies on their way: a reply waits
 /// on Teams' servers, and a slot held through that wait would cap turns per second at the Connector's
 /// latency (and keep the turn's store connection busy for nothing).
 /// </summary>

@@ -153,12 +153,12 @@ public sealed class DeferredWritesTests : IDisposable
         await using var first = _sessions.Rent();
         DeferredWrites.Begin(first);
         var deliveries = new InboundDeliveries(first, TimeProvider.System, _inFlight);
-        Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1"));
+        Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1", "A"));
 
         await using (var repeat = _sessions.Rent())
         {
             DeferredWrites.Begin(repeat);
-            Assert.False(await new InboundDeliveries(repeat, TimeProvider.System, _inFlight).TryBeginTurnAsync("msteams", "conv|1"));
+            Assert.False(await new InboundDeliveries(repeat, TimeProvider.System, _inFlight).TryBeginTurnAsync("msteams", "conv|1", "A"));
         }
 
         await DeferredWrites.CommitAsync(first, CancellationToken.None);
@@ -168,8 +168,8 @@ public sealed class DeferredWritesTests : IDisposable
         await using var later = _sessions.Rent();
         DeferredWrites.Begin(later);
         var laterDeliveries = new InboundDeliveries(later, TimeProvider.System, _inFlight);
-        Assert.False(await laterDeliveries.TryBeginTurnAsync("msteams", "conv|1"));
-        Assert.True(await laterDeliveries.TryBeginTurnAsync("msteams", "conv|2"));
+        Assert.False(await laterDeliveries.TryBeginTurnAsync("msteams", "conv|1", "A"));
+        Assert.True(await laterDeliveries.TryBeginTurnAsync("msteams", "conv|2", "A"));
     }
 
     [Fact]
@@ -179,12 +179,12 @@ public sealed class DeferredWritesTests : IDisposable
         DeferredWrites.Begin(db);
         var deliveries = new InboundDeliveries(db, TimeProvider.System, _inFlight);
 
-        Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1"));
+        Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1", "A"));
         await DeferredWrites.CommitAsync(db, CancellationToken.None);
         deliveries.EndTurn("msteams", "conv|1");
 
         Assert.Equal(["conv|1"], (await StoredAsync()).Deliveries);
-        Assert.False(await deliveries.TryBeginTurnAsync("msteams", "conv|1"));
+        Assert.False(await deliveries.TryBeginTurnAsync("msteams", "conv|1", "A"));
     }
 
     [Fact]
@@ -194,12 +194,12 @@ public sealed class DeferredWritesTests : IDisposable
         {
             DeferredWrites.Begin(failed);
             var deliveries = new InboundDeliveries(failed, TimeProvider.System, _inFlight);
-            Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1"));
+            Assert.True(await deliveries.TryBeginTurnAsync("msteams", "conv|1", "A"));
             deliveries.EndTurn("msteams", "conv|1");
         }
 
         await using var retry = _sessions.Rent();
         DeferredWrites.Begin(retry);
-        Assert.True(await new InboundDeliveries(retry, TimeProvider.System, _inFlight).TryBeginTurnAsync("msteams", "conv|1"));
+        Assert.True(await new InboundDeliveries(retry, TimeProvider.System, _inFlight).TryBeginTurnAsync("msteams", "conv|1", "A"));
     }
 }

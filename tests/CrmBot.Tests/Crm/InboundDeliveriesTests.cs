@@ -93,4 +93,57 @@ public class InboundDeliveriesTests
         Assert.Equal(1, await deliveries.PruneAsync(TimeSpan.FromDays(1)));   // the given-up one; "pending" stays
         Assert.Equal(["pending"], db.ProcessedInbound.Select(p => p.DeliveryId).ToList());
     }
+
+    [Fact]
+    public async Task DoneMark_RecordsANewDelivery_CompletesOurStoredOne_AndFailsTheCommitForAnotherInstancesOrADoneOne()
+    {
+        using var store = new TestStore();
+        var lease = TimeSpan.FromMinutes(10);
+        await using (var setup = store.NewContext())
+        {
+            var deliveries = new InboundDeliveries(setup, TimeProvider.System);
+            Assert.True(await deliveries.TryAcceptAsync("slack", "ours", "command", "{}", "host/A", lease));
+            Assert.True(await deliveries.TryAcceptAsync("slack", "theirs", "command", "{}", "host/B", lease));
+        }
+
+        async Task<bool> CommitsAsync(string id)
+        {
+            await using var db = store.NewContext();
+            DeferredWrites.Begin(db);
+            new InboundDeliveries(db, TimeProvider.System).DeferDoneMark("slack", id, "host/A");
+            try
+            {
+                await DeferredWrites.CommitAsync(db, CancellationToken.None);
+                return true;
+            }
+            catch (DeferredWriteConflictException)
+            {
+                return false;
+            }
+        }
+
+        Assert.True(await CommitsAsync("new"));
+        Assert.True(await CommitsAsync("ours"));
+        Assert.False(await CommitsAsync("theirs"));
+        Assert.False(await CommitsAsync("ours"));   // done already: a redelivery
+        await using var check = store.NewContext();
+        Assert.Equal(["theirs"], check.ProcessedInbound.Where(p => p.PayloadJson != null).Select(p => p.DeliveryId).ToList());
+        Assert.Equal("host/B", check.ProcessedInbound.Single(p => p.DeliveryId == "theirs").LeaseOwner);
+    }
+
+    [Fact]
+    public async Task Claim_WithThisInstancesName_TakesOverItsEarlierProcessesWork_WhateverTheLease_ButNotAnotherInstances()
+    {
+        using var store = new TestStore();
+        await using var db = store.NewContext();
+        var lease = TimeSpan.FromMinutes(10);
+        var deliveries = new InboundDeliveries(db, TimeProvider.System);
+        Assert.True(await deliveries.TryAcceptAsync("slack", "mine", "command", "{}", "host/old", lease));
+        Assert.True(await deliveries.TryAcceptAsync("slack", "other", "command", "{}", "hostess/x", lease));
+
+        Assert.Empty((await deliveries.ClaimPendingAsync("slack", "host/new", 10, lease, 3)).Claimed);
+        var claimed = Assert.Single((await deliveries.ClaimPendingAsync("slack", "host/new", 10, lease, 3, "host/")).Claimed);
+        Assert.Equal("mine", claimed.DeliveryId);
+        Assert.Empty((await deliveries.ClaimPendingAsync("slack", "host/new", 10, lease, 3, "host/")).Claimed);   // ours now
+    }
 }

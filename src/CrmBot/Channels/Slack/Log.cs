@@ -15,12 +15,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Slack work queue is full; refused {Kind} {Id} (Slack will retry events)")]
     public static partial void QueueFull(ILogger logger, string kind, string id);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "Slack {Kind} {Id} failed")]
-    public static partial void WorkFailed(ILogger logger, Exception exception, string kind, string id);
-
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Slack {Kind} {Id} abandoned at shutdown")]
-    public static partial void WorkAbandoned(ILogger logger, string kind, string id);
-
     [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Slack Web API {Method} failed: {Error}")]
     public static partial void ApiFailed(ILogger logger, string method, string error);
 
@@ -38,18 +32,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Slack button {ActionId} points to parked data {ParkedId} that has expired")]
     public static partial void ParkedExpired(ILogger logger, string actionId, string parkedId);
-
-    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Slack {Kind} {Id} acknowledged earlier and not finished; redoing it")]
-    public static partial void WorkRecovered(ILogger logger, string kind, string id);
-
-    [LoggerMessage(EventId = 5014, Level = LogLevel.Error, Message = "Slack delivery {Id} given up after {Attempts} attempts")]
-    public static partial void WorkGivenUp(ILogger logger, string id, int attempts);
-
-    [LoggerMessage(EventId = 5015, Level = LogLevel.Error, Message = "Slack recovery sweep failed; trying again at the next one")]
-    public static partial void SweepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 5016, Level = LogLevel.Error, Message = "Slack {Kind} {Id}: outcome not stored; it will be redone when its lease expires")]
-    public static partial void MarkFailed(ILogger logger, Exception exception, string kind, string id);
 
     // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
     [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Slack reply lost: Slack did not take it, and a survey answer's reply is not kept to be sent later")]

@@ -153,7 +153,7 @@ public static class SlackEndpoints
     private static async Task<Accepted> TryAcceptAsync(SlackWorkQueue queue, InboundDeliveries deliveries, SlackOptions options,
         ILogger logger, string kind, string id, string payloadJson, string? retryNum, TaskCompletionSource<JsonObject?>? answer = null)
     {
-        if (!await deliveries.TryAcceptAsync(ChannelIds.Slack, id, kind, payloadJson, queue.Owner, options.WorkLease))
+        if (!await deliveries.TryAcceptAsync(ChannelIds.Slack, id, kind, payloadJson, queue.Owner, queue.WorkLease))
         {
             Log.DuplicateEvent(logger, id, retryNum);
             return Accepted.Duplicate;

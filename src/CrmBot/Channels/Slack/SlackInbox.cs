@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Pipeline;
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
 
@@ -45,10 +46,9 @@ internal sealed record SlackDestination(
 /// The background half of the Slack channel (one per work item, scoped): Slack payload → Turn,
 /// the engine, replies → Web API calls. Only translation: what a turn means is the engine's business.
 /// </summary>
-internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer cards, SlackUserDirectory users,
-    CrmDbContext db, ILogger<SlackInbox> logger)
+internal sealed class SlackInbox(PipelineBot bot, SlackSender sender, SlackCardRenderer cards, SlackUserDirectory users,
+    ILogger<SlackInbox> logger)
 {
-
     // This work item is a survey answer's (one inbox per work item).
     private bool _carriesAnswer;
 
@@ -160,24 +160,7 @@ internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer
     /// A modal submitted. <paramref name="answer"/> is the HTTP response the endpoint is waiting for:
     /// field errors or the next form go there if it is still waiting; everything else is posted.
     /// </summary>
-    public Task HandleViewSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer, CancellationToken ct) =>
-        HandleViewSubmissionAsync(payload, answer, null, ct);
-
-    /// <summary>
-    /// A modal that submits a survey answer. Nothing of the request is stored: no payload, no delivery record (its
-    /// row would sit next to the member's other turns), and the turn writes nothing that names the member
-    /// (<see cref="DeferredWrites.Unattributed"/>). A repeat finds the member's participation token and is told
-    /// they have answered already; it is never counted twice.
-    /// </summary>
-    public Task HandleAnswerSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer, CancellationToken ct)
-    {
-        DeferredWrites.Begin(db).Unattributed = _carriesAnswer = true;
-        return HandleViewSubmissionAsync(payload, answer, token => DeferredWrites.CommitAsync(db, token), ct);
-    }
-
-    /// <param name="afterTurn">Runs once the engine is done, before any reply goes out (commits what the turn deferred).</param>
-    private async Task HandleViewSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer,
-        Func<CancellationToken, Task>? afterTurn, CancellationToken ct)
+    public async Task HandleViewSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer, CancellationToken ct)
     {
         try
         {
@@ -195,7 +178,6 @@ internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer
             var turn = new Turn(turnId, await UserAsync(teamId, userId, null, ct), conversation, KindOf(conversation, null),
                 null, value, dest.SourceTs, dest.MessageLink);
             var replies = await bot.OnTurnAsync(turn, ct);
-            if (afterTurn is not null) await afterTurn(ct);
 
             // Past the endpoint's wait the modal has closed: everything, field errors too, is posted instead.
             if (answer.Task.IsCompleted) Log.SubmissionLate(logger, turnId);
@@ -222,6 +204,18 @@ internal sealed class SlackInbox(IBot bot, SlackSender sender, SlackCardRenderer
         {
             answer.TrySetResult(null);
         }
+    }
+
+    /// <summary>
+    /// A modal that submits a survey answer. Nothing of the request is stored: no payload, no delivery record (its
+    /// row would sit next to the member's other turns), and the turn writes nothing that names the member
+    /// (the pipeline runs it as anonymous: <see cref="InboundTurn.Anonymous"/>). A repeat finds the member's
+    /// participation token and is told they have answered already; it is never counted twice.
+    /// </summary>
+    public Task HandleAnswerSubmissionAsync(JsonObject payload, TaskCompletionSource<JsonObject?> answer, CancellationToken ct)
+    {
+        _carriesAnswer = true;
+        return HandleViewSubmissionAsync(payload, answer, ct);
     }
 
     private async Task<JsonObject?> ActionValueAsync(JsonObject action, string actionId, CancellationToken ct)

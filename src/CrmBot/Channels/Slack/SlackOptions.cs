@@ -37,20 +37,4 @@ public sealed class SlackOptions
 
     /// <summary>users.info answers (time zone, email) are reused for this long.</summary>
     public TimeSpan UserCacheDuration { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>
-    /// How long an instance holds acknowledged work before another may redo it. Longer than work waits
-    /// in the queue plus takes, or a busy instance's work could be done twice.
-    /// </summary>
-    public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>How often stored work a dead instance left unfinished is looked for, and old delivery ids pruned.</summary>
-    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Redos of unfinished work before it is given up (logged as an error); work that failed outright is never redone.</summary>
-    [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 3;
-
-    /// <summary>Delivery ids are remembered this long (Slack retries events within minutes).</summary>
-    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(1);
 }

@@ -1,3 +1,4 @@
+using CrmBot.Conversations.Pipeline;
 using System.Net;
 using CrmBot.Proactive;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,7 @@ public static class SlackServiceCollectionExtensions
 
         services.AddSingleton<SlackSignatureFilter>();
         services.AddSingleton<SlackWorkQueue>();
+        services.AddSingleton<IRedoableChannel>(sp => sp.GetRequiredService<SlackWorkQueue>());
         services.AddHostedService<SlackWorker>();
         services.AddScoped<PayloadParking>();
         services.AddScoped<SlackCardRenderer>();

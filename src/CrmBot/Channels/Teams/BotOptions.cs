@@ -33,15 +33,11 @@ public sealed class BotOptions : IValidatableObject
     public int MaxRequestBytes { get; set; } = 256 * 1024;
 
     /// <summary>
-    /// How long a request waits for its turn before answering 200 and letting the turn finish in the
-    /// background; Teams redelivers what is not answered within about 15 s.
+    /// How long a request waits for a slot and for its turn before answering 200 and letting the turn finish in the
+    /// background (stored first, so that a crash does not lose it); Teams redelivers what is not answered within about 15 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:14")]
     public TimeSpan AcknowledgeAfter { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Turns worked on at once (in the request or in the background); replies being posted do not count.</summary>
-    [Range(1, 1024)]
-    public int MaxConcurrentTurns { get; set; } = 32;
 
     /// <summary>First back-off of a throttled Connector call (doubles, with jitter; Retry-After wins).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]

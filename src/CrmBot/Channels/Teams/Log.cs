@@ -9,22 +9,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Teams request refused (401): {Reason}")]
     public static partial void Unauthorized(ILogger logger, string? reason);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Teams redelivered activity {ActivityId}; already processed")]
-    public static partial void Redelivery(ILogger logger, string? activityId);
-
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Turn still running after {Window}; acknowledged, continuing in the background")]
-    public static partial void TurnContinuesInBackground(ILogger logger, TimeSpan window);
-
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Teams turn failed")]
-    public static partial void TurnFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Reply could not be delivered through the Connector: {Reason}")]
     public static partial void ReplyFailed(ILogger logger, string reason);
 
     // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reply lost: the Connector did not take it, and a survey answer's reply is not kept to be sent later")]
     public static partial void ReplyLost(ILogger logger);
-
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Teams turn cut short: the service stopped before it finished")]
-    public static partial void TurnAbandoned(ILogger logger);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Pipeline;
 using CrmBot.Conversations.Surveys;
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
@@ -15,9 +16,9 @@ namespace CrmBot.Channels.Teams;
 /// </summary>
 public sealed class TeamsAdapter(
     BotFrameworkAuthentication authentication,
-    TeamsTurnRunner runner,
+    TurnPipeline pipeline,
     IOptions<BotOptions> options,
-    ILogger<TeamsAdapter> log)
+    ILogger<TeamsAdapter> log) : IRedoableChannel
 {
     public async Task<IResult> ProcessAsync(HttpRequest request, CancellationToken ct)
     {
@@ -88,96 +89,101 @@ public sealed class TeamsAdapter(
     {
         if (!TeamsActivities.IsBotAdded(activity)) return Results.Ok();
         if (Invalid(activity) is { } bad) return bad;
-        // The welcome is the engine's help: the same first screen in every channel.
-        var turn = new Turn(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
-            TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
         var expectReplies = IsExpectReplies(activity);
-        return await RunAsync(activity, turn, expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
-            record: (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token));
+        return await RunAsync(activity, Welcome(activity), expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
+            record: RecordInstallation(activity));
     }
+
+    /// <summary>The welcome is the engine's help: the same first screen in every channel.</summary>
+    private static Turn Welcome(Activity activity) => new(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
+        TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
+
+    private static Func<IServiceProvider, CancellationToken, Task> RecordInstallation(Activity activity) =>
+        (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token);
 
     /// <summary>What the bot is sent when installed; its answer is the welcome.</summary>
     public const string WelcomeText = "help";
 
     private delegate Task<IResult> Deliver(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct);
 
+    /// <summary>
+    /// Hands the turn to the pipeline (slot, scope, dedupe, unit of work, engine) and translates its outcome. A
+    /// turn left to finish in the background is stored first with the activity, so a crash does not lose it.
+    /// </summary>
     private async Task<IResult> RunAsync(Activity activity, Turn turn, Deliver deliver, bool mayContinueInBackground, CancellationToken ct,
         Func<IServiceProvider, CancellationToken, Task>? record = null)
     {
-        TeamsTurnRunner.Status status;
+        TurnStatus status;
         IResult? result;
         try
         {
-            (status, result) = await runner.RunAsync(
-                (services, token) => TurnAsync(services, activity, turn, record, token),
-                (services, outcome, token) => outcome.Replies is { } replies
+            (status, result) = await pipeline.RunAsync(Inbound(activity, turn, mayContinueInBackground),
+                (services, token) => TurnAsync(services, turn, record, token),
+                (services, outcome, token) => outcome.Value is { } replies
                     ? deliver(services, activity, turn, replies, token)
-                    : Task.FromResult(outcome.Answer!),
-                mayContinueInBackground, ct);
+                    : Task.FromResult(Duplicate(activity)),
+                options.Value.AcknowledgeAfter, mayContinueInBackground, ct);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            // Logged by the runner. 500 tells Teams to redeliver, and the delivery id was forgotten.
+            // Logged by the pipeline. 500 tells Teams to redeliver, and the delivery id was forgotten.
             return Results.StatusCode(StatusCodes.Status500InternalServerError);
         }
 
         return status switch
         {
-            TeamsTurnRunner.Status.Completed => result!,
-            TeamsTurnRunner.Status.ContinuingInBackground => Results.Ok(),
+            TurnStatus.Completed => result!,
+            TurnStatus.ContinuingInBackground => Results.Ok(),
             // No slot within the window: nothing started, Teams will redeliver.
             _ => Results.StatusCode(StatusCodes.Status503ServiceUnavailable),
         };
     }
 
-    /// <summary>What a turn came to: replies to deliver, or the answer to a repeat delivery.</summary>
-    private sealed record Outcome(IReadOnlyList<Reply>? Replies, IResult? Answer);
+    /// <summary>The turn as the pipeline knows it: its delivery id, whether it is an anonymous survey answer, how to redo it.</summary>
+    private static InboundTurn Inbound(Activity activity, Turn turn, bool mayBeStored) => new(
+        ChannelIds.Teams, $"{activity.Conversation!.Id}|{activity.Id}", SurveyFeature.CarriesAnswer(turn),
+        mayBeStored ? () => new StoredWork(activity.Type!, JsonSerializer.Serialize(activity, BotJson.Options)) : null);
 
-    /// <summary>
-    /// One turn, in its own scope: dedupe and engine. Its replies are delivered afterwards. The delivery id and
-    /// the turn's other small writes are committed with the turn's own commit, or together at its end, and
-    /// before any reply is sent (<see cref="DeferredWrites"/>).
-    /// </summary>
-    private async Task<Outcome> TurnAsync(IServiceProvider services, Activity activity, Turn turn,
+    private static async Task<IReadOnlyList<Reply>> TurnAsync(IServiceProvider services, Turn turn,
         Func<IServiceProvider, CancellationToken, Task>? record, CancellationToken ct)
     {
-        var deliveryId = $"{activity.Conversation!.Id}|{activity.Id}";
-        var db = services.GetRequiredService<CrmDbContext>();
-        // A survey answer's turn writes nothing that names its member (SurveyFeature.CarriesAnswer), not even its
-        // delivery record: that row holds the conversation id and sits next to the member's other turns. Its
-        // participation token, one per member and survey, is what makes a redelivery count once.
-        var anonymous = SurveyFeature.CarriesAnswer(turn);
-        DeferredWrites.Begin(db).Unattributed = anonymous;
-        var deliveries = services.GetRequiredService<InboundDeliveries>();
-        if (!anonymous && !await deliveries.TryBeginTurnAsync(ChannelIds.Teams, deliveryId, ct))
+        if (record is not null) await record(services, ct);
+        return await services.GetRequiredService<PipelineBot>().OnTurnAsync(turn, ct);
+    }
+
+    string IRedoableChannel.Channel => ChannelIds.Teams;
+
+    // Redone turns wait for the pipeline's slots, not in a queue of ours: a sweep may take many.
+    int IRedoableChannel.ClaimBatch => 1000;
+
+    /// <summary>
+    /// A turn acknowledged before it was done, by a process that died: redone in the background, its replies posted
+    /// through the Connector (the request that brought it is long answered).
+    /// </summary>
+    RedoStart IRedoableChannel.TryRedo(PendingDelivery work)
+    {
+        Activity? activity;
+        try { activity = JsonSerializer.Deserialize<Activity>(work.PayloadJson, BotJson.Options); }
+        catch (JsonException) { return RedoStart.Unreadable; }
+        if (activity is null || Invalid(activity) is not null) return RedoStart.Unreadable;
+
+        Turn? turn = null;
+        Func<IServiceProvider, CancellationToken, Task>? record = null;
+        if (activity.Type == ActivityTypes.Message) turn = TeamsActivities.FromMessage(activity);
+        else if (activity.Type == ActivityTypes.ConversationUpdate)
         {
-            Log.Redelivery(log, activity.Id);
-            return new Outcome(null, Duplicate(activity));
+            turn = Welcome(activity);
+            record = RecordInstallation(activity);
         }
-        try
-        {
-            if (record is not null) await record(services, ct);
-            var replies = await services.GetRequiredService<IBot>().OnTurnAsync(turn, ct);
-            await DeferredWrites.CommitAsync(db, ct);
-            return new Outcome(replies, null);
-        }
-        catch (DeferredWriteConflictException)
-        {
-            // Another instance took this delivery between our look and our commit; nothing of ours was committed.
-            Log.Redelivery(log, activity.Id);
-            return new Outcome(null, Duplicate(activity));
-        }
-        catch
-        {
-            // Nothing of the turn was committed (the engine writes a turn in one transaction); a commit that took
-            // the delivery id along would be the member's first sight, say. Let Teams' retry in.
-            await deliveries.ForgetAsync(ChannelIds.Teams, deliveryId, CancellationToken.None);
-            throw;
-        }
-        finally
-        {
-            deliveries.EndTurn(ChannelIds.Teams, deliveryId);
-        }
+        if (turn is null) return RedoStart.Unreadable;
+
+        var inbound = Inbound(activity, turn, mayBeStored: false) with { Accepted = true };
+        _ = pipeline.RunAsync(inbound,
+            (services, token) => TurnAsync(services, turn, record, token),
+            (services, outcome, token) => outcome.Value is { } replies ? DeliverThroughConnector(services, activity, turn, replies, token) : Task.FromResult(Results.Ok()),
+            acknowledgeAfter: null, mayContinueInBackground: false, CancellationToken.None)
+            .ContinueWith(static _ => { }, TaskScheduler.Default);   // a failure is logged by the pipeline
+        return RedoStart.Started;
     }
 
     private static IResult Duplicate(Activity activity) =>

@@ -1,5 +1,6 @@
 using CrmBot.Proactive;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using CrmBot.Conversations.Pipeline;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -28,11 +29,10 @@ public static class TeamsServiceCollectionExtensions
                 pipeline.AddRetry(new HttpRetryStrategyOptions().Also(r => ConnectorClient.ConfigureRetry(r, delay)));
             });
 
-        services.AddSingleton<TeamsTurnRunner>();
-        services.AddHostedService(sp => sp.GetRequiredService<TeamsTurnRunner>());
         services.AddSingleton<TeamsAdapter>();
         services.AddScoped<TeamsSender>();
         services.TryAddSingleton<ReplyOutbox>();
+        services.AddSingleton<IRedoableChannel>(sp => sp.GetRequiredService<TeamsAdapter>());
         services.AddScoped<TeamsInstallations>();
         return services;
     }

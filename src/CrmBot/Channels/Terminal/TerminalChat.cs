@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
+using CrmBot.Conversations.Pipeline;
+using CrmBot.Conversations.Surveys;
 using CrmBot.Crm;
 using CrmBot.Crm.Services;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,11 +90,14 @@ internal sealed class TerminalChat(IServiceProvider services, TextReader input, 
 
     private async Task SendAsync(string? text, JsonObject? value, CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var bot = scope.ServiceProvider.GetRequiredService<IBot>();
         var turn = new Turn($"terminal-{Environment.ProcessId}-{++_turns}", _user!, $"terminal:{_user!.UserId}", ConversationKind.Personal, text, value);
-        var replies = await bot.OnTurnAsync(turn, ct);
-        Show(replies);
+        // Nothing redelivers a typed line, so there is no delivery id to dedupe.
+        var (_, replies) = await services.GetRequiredService<TurnPipeline>().RunAsync(
+            new InboundTurn(_user!.Channel, null, SurveyFeature.CarriesAnswer(turn)),
+            (turnServices, token) => turnServices.GetRequiredService<PipelineBot>().OnTurnAsync(turn, token),
+            static (_, outcome, _) => Task.FromResult(outcome.Value),
+            acknowledgeAfter: null, mayContinueInBackground: false, ct);
+        Show(replies ?? []);
     }
 
     private void Show(IReadOnlyList<Reply> replies)
