@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CrmBot.Crm;
+using CrmBot.Crm.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,8 @@ public sealed class TurnPipeline(
         var abort = linked?.Token ?? _abort.Token;
         var task = Task.Run(async () =>
         {
+            // The turn's span parents its stages' spans (recognize, reads, commit, render, send).
+            using var timing = CrmBotTelemetry.StartTurn(inbound.Channel);
             try
             {
                 TurnOutcome<TOutcome> outcome;

@@ -1,4 +1,5 @@
 using CrmBot.Crm.ChatState;
+using CrmBot.Crm.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using CrmBot.Proactive;
@@ -78,6 +79,7 @@ public sealed class TeamsSender(ConnectorClient connector, ReplyOutbox outbox, I
             var (activity, replacesSource) = messages[i];
             try
             {
+                using var sending = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Send);
                 if (replacesSource && address.UpdateId is { } source)
                     await connector.UpdateActivityAsync(address.ServiceUrl, address.ConversationId, source, activity, ct);
                 else if (address.ReplyToId is { } replyTo)
