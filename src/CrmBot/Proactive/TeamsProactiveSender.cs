@@ -5,8 +5,6 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Activity = CrmBot.Channels.Teams.Activity;
-using Attachment = CrmBot.Channels.Teams.Attachment;
 
 namespace CrmBot.Proactive;
 
@@ -36,7 +34,7 @@ internal sealed class TeamsProactiveSender(CrmDbContext db, ConnectorClient conn
         return await sender.SendAsync(new TeamsAddress(serviceUrl!, conversationId!), [new TeamsOutgoing(ToActivity(payload))], ct);
     }
 
-    internal static Activity ToActivity(ProactivePayload payload)
+    internal static BotActivity ToActivity(ProactivePayload payload)
     {
         if (payload.Cards.Count == 0) return TeamsMessageFactory.Text(payload.Text);
         var activity = TeamsMessageFactory.Card(payload.Cards[0].Card, payload.Text);

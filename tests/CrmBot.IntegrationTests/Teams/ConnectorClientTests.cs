@@ -13,7 +13,7 @@ public class ConnectorClientTests(StubBotHost host) : IClassFixture<StubBotHost>
 {
     private ConnectorClient Client => host.Services.GetRequiredService<ConnectorClient>();
 
-    private static Activity Message(string text) => TeamsMessageFactory.Text(text);
+    private static BotActivity Message(string text) => TeamsMessageFactory.Text(text);
 
     private string NewConversation() => "a:" + Guid.NewGuid().ToString("N");
 

@@ -150,7 +150,7 @@ public sealed class BotFrameworkAuthentication
     }
 
     /// <summary>The checks that bind a valid token to the activity it carries.</summary>
-    public static string? CheckActivity(AuthenticationResult auth, Activity activity)
+    public static string? CheckActivity(AuthenticationResult auth, BotActivity activity)
     {
         if (auth.Identity is null) return null;   // anonymous (no app id): nothing to bind
         var claimed = auth.Identity.FindFirst(ServiceUrlClaim)?.Value;

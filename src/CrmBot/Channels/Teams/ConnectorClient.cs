@@ -28,18 +28,18 @@ public sealed class ConnectorException(string message, HttpStatusCode? statusCod
 public sealed class ConnectorClient(HttpClient http, BotTokenProvider tokens, IOptions<BotOptions> options)
 {
     /// <summary>POST v3/conversations/{id}/activities/{replyToId}: a reply in the thread of <paramref name="replyToId"/>.</summary>
-    public Task<ResourceResponse> ReplyToActivityAsync(string serviceUrl, string conversationId, string replyToId, Activity activity, CancellationToken ct)
+    public Task<ResourceResponse> ReplyToActivityAsync(string serviceUrl, string conversationId, string replyToId, BotActivity activity, CancellationToken ct)
     {
         activity.ReplyToId ??= replyToId;
         return SendAsync<ResourceResponse>(HttpMethod.Post, serviceUrl, $"v3/conversations/{E(conversationId)}/activities/{E(replyToId)}", activity, ct);
     }
 
     /// <summary>POST v3/conversations/{id}/activities: a new message in the conversation.</summary>
-    public Task<ResourceResponse> SendToConversationAsync(string serviceUrl, string conversationId, Activity activity, CancellationToken ct) =>
+    public Task<ResourceResponse> SendToConversationAsync(string serviceUrl, string conversationId, BotActivity activity, CancellationToken ct) =>
         SendAsync<ResourceResponse>(HttpMethod.Post, serviceUrl, $"v3/conversations/{E(conversationId)}/activities", activity, ct);
 
     /// <summary>PUT v3/conversations/{id}/activities/{activityId}: replaces a message the bot sent (a card after Done).</summary>
-    public Task<ResourceResponse> UpdateActivityAsync(string serviceUrl, string conversationId, string activityId, Activity activity, CancellationToken ct)
+    public Task<ResourceResponse> UpdateActivityAsync(string serviceUrl, string conversationId, string activityId, BotActivity activity, CancellationToken ct)
     {
         activity.Id = activityId;
         return SendAsync<ResourceResponse>(HttpMethod.Put, serviceUrl, $"v3/conversations/{E(conversationId)}/activities/{E(activityId)}", activity, ct);

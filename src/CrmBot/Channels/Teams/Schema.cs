@@ -20,7 +20,11 @@ public static class DeliveryModes
     public const string ExpectReplies = "expectReplies";
 }
 
-public sealed class Activity
+/// <summary>
+/// The Bot Framework schema's Activity: one message, invoke or event on the wire. Called BotActivity here because the
+/// CRM's logged call or email is its <c>Activity</c> and tracing has <c>System.Diagnostics.Activity</c>.
+/// </summary>
+public sealed class BotActivity
 {
     public string? Type { get; set; }
     public string? Id { get; set; }
@@ -111,7 +115,7 @@ public sealed class ConversationParameters
     public List<ChannelAccount>? Members { get; set; }
     public string? TenantId { get; set; }
     public JsonObject? ChannelData { get; set; }
-    public Activity? Activity { get; set; }
+    public BotActivity? Activity { get; set; }
 }
 
 public sealed class ResourceResponse
@@ -129,7 +133,7 @@ public sealed class ConversationResourceResponse
 /// <summary>Response body for deliveryMode expectReplies.</summary>
 public sealed class ExpectedReplies
 {
-    public List<Activity> Activities { get; set; } = [];
+    public List<BotActivity> Activities { get; set; } = [];
 }
 
 /// <summary>The body of an Adaptive Card universal action (Action.Execute) response.</summary>
@@ -160,7 +164,7 @@ public static class BotJson
 
 // The same settings as BotJson.Options: the generated code fixes the property names when it is compiled.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(Activity))]
+[JsonSerializable(typeof(BotActivity))]
 [JsonSerializable(typeof(ConversationParameters))]
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(ConversationResourceResponse))]

@@ -10,7 +10,7 @@ public static class TeamsActivities
 {
     public const string AdaptiveCardActionInvoke = "adaptiveCard/action";
 
-    public static ChatUser User(Activity activity) => new(
+    public static ChatUser User(BotActivity activity) => new(
         Channel: ChannelIds.Teams,
         TenantId: activity.TenantId ?? "",
         UserId: activity.From?.Id ?? "",
@@ -28,7 +28,7 @@ public static class TeamsActivities
     };
 
     /// <summary>A typed message or an Action.Submit (value = action data merged with the card's inputs).</summary>
-    public static Turn FromMessage(Activity activity) => new(
+    public static Turn FromMessage(BotActivity activity) => new(
         TurnId: activity.Id ?? "",
         From: User(activity),
         ConversationId: activity.Conversation!.Id!,
@@ -42,7 +42,7 @@ public static class TeamsActivities
     /// An Action.Execute (invoke adaptiveCard/action): value.action{verb, data}. The engine sees the same
     /// shape as a Submit: the data with "verb" in it. Null when the invoke carries no verb.
     /// </summary>
-    public static Turn? FromCardAction(Activity activity)
+    public static Turn? FromCardAction(BotActivity activity)
     {
         var action = activity.Value?["action"] as JsonObject;
         var verb = action?["verb"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
@@ -60,14 +60,14 @@ public static class TeamsActivities
     }
 
     /// <summary>True when a conversationUpdate says the bot itself was added (app installed).</summary>
-    public static bool IsBotAdded(Activity activity) =>
+    public static bool IsBotAdded(BotActivity activity) =>
         activity.MembersAdded?.Any(m => m.Id is not null && m.Id == activity.Recipient?.Id) == true;
 
     /// <summary>
     /// In channels and group chats Teams includes "&lt;at&gt;Bot&lt;/at&gt;" in the text; the mention entity
     /// says exactly which span names the bot, so only that is removed (other people's mentions stay).
     /// </summary>
-    public static string? RemoveBotMention(Activity activity)
+    public static string? RemoveBotMention(BotActivity activity)
     {
         var text = activity.Text;
         if (string.IsNullOrEmpty(text)) return text;
@@ -82,7 +82,7 @@ public static class TeamsActivities
     }
 
     /// <summary>A deep link to the message, stored with what is logged from it.</summary>
-    public static string? MessageLink(Activity activity)
+    public static string? MessageLink(BotActivity activity)
     {
         var conversationId = activity.Conversation?.Id;
         if (string.IsNullOrEmpty(conversationId) || string.IsNullOrEmpty(activity.Id)) return null;
@@ -97,7 +97,7 @@ public static class TeamsActivities
 /// </summary>
 public static class TeamsMessageFactory
 {
-    public static Activity Text(string text) => new()
+    public static BotActivity Text(string text) => new()
     {
         Type = ActivityTypes.Message,
         Text = text,
@@ -105,7 +105,7 @@ public static class TeamsMessageFactory
     };
 
     /// <summary>An Adaptive Card attachment; the fallback text shows in notifications and the chat list.</summary>
-    public static Activity Card(JsonObject card, string? fallbackText)
+    public static BotActivity Card(JsonObject card, string? fallbackText)
     {
         using var _ = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Render, "teams");
         return new()
@@ -116,7 +116,7 @@ public static class TeamsMessageFactory
         };
     }
 
-    public static Activity FromReply(Reply reply) => reply switch
+    public static BotActivity FromReply(Reply reply) => reply switch
     {
         TextReply t => Text(t.Text),
         CardReply c => Card(c.Card, c.FallbackText),
@@ -126,7 +126,7 @@ public static class TeamsMessageFactory
     };
 
     /// <summary>The SDK's ApplyConversationReference: addresses an outgoing activity from the bot to the conversation.</summary>
-    public static Activity Address(Activity activity, ConversationReference reference, bool isIncoming = false)
+    public static BotActivity Address(BotActivity activity, ConversationReference reference, bool isIncoming = false)
     {
         activity.ChannelId = reference.ChannelId;
         activity.ServiceUrl = reference.ServiceUrl;

@@ -32,10 +32,10 @@ public sealed class TeamsAdapter(
             return Results.Unauthorized();
         }
 
-        Activity? activity;
+        BotActivity? activity;
         try
         {
-            activity = JsonSerializer.Deserialize<Activity>(body, BotJson.Options);
+            activity = JsonSerializer.Deserialize<BotActivity>(body, BotJson.Options);
         }
         catch (JsonException)
         {
@@ -60,7 +60,7 @@ public sealed class TeamsAdapter(
         };
     }
 
-    private async Task<IResult> OnMessageAsync(Activity activity, CancellationToken ct)
+    private async Task<IResult> OnMessageAsync(BotActivity activity, CancellationToken ct)
     {
         if (Invalid(activity) is { } bad) return bad;
         var turn = TeamsActivities.FromMessage(activity);
@@ -69,7 +69,7 @@ public sealed class TeamsAdapter(
         return await RunAsync(activity, turn, expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct);
     }
 
-    private async Task<IResult> OnInvokeAsync(Activity activity, CancellationToken ct)
+    private async Task<IResult> OnInvokeAsync(BotActivity activity, CancellationToken ct)
     {
         // The SDK answers invokes it has no handler for with 501; Teams then shows its own error.
         if (activity.Name != TeamsActivities.AdaptiveCardActionInvoke) return Results.StatusCode(StatusCodes.Status501NotImplemented);
@@ -85,7 +85,7 @@ public sealed class TeamsAdapter(
         return await RunAsync(activity, turn, DeliverInvokeResponse, mayContinueInBackground: false, ct);
     }
 
-    private async Task<IResult> OnConversationUpdateAsync(Activity activity, CancellationToken ct)
+    private async Task<IResult> OnConversationUpdateAsync(BotActivity activity, CancellationToken ct)
     {
         if (!TeamsActivities.IsBotAdded(activity)) return Results.Ok();
         if (Invalid(activity) is { } bad) return bad;
@@ -95,22 +95,22 @@ public sealed class TeamsAdapter(
     }
 
     /// <summary>The welcome is the engine's help: the same first screen in every channel.</summary>
-    private static Turn Welcome(Activity activity) => new(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
+    private static Turn Welcome(BotActivity activity) => new(activity.Id!, TeamsActivities.User(activity), activity.Conversation!.Id!,
         TeamsActivities.Kind(activity.Conversation), Text: WelcomeText);
 
-    private static Func<IServiceProvider, CancellationToken, Task> RecordInstallation(Activity activity) =>
+    private static Func<IServiceProvider, CancellationToken, Task> RecordInstallation(BotActivity activity) =>
         (services, token) => services.GetRequiredService<TeamsInstallations>().RecordAsync(activity, token);
 
     /// <summary>What the bot is sent when installed; its answer is the welcome.</summary>
     public const string WelcomeText = "help";
 
-    private delegate Task<IResult> Deliver(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct);
+    private delegate Task<IResult> Deliver(IServiceProvider services, BotActivity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct);
 
     /// <summary>
     /// Hands the turn to the pipeline (slot, scope, dedupe, unit of work, engine) and translates its outcome. A
     /// turn left to finish in the background is stored first with the activity, so a crash does not lose it.
     /// </summary>
-    private async Task<IResult> RunAsync(Activity activity, Turn turn, Deliver deliver, bool mayContinueInBackground, CancellationToken ct,
+    private async Task<IResult> RunAsync(BotActivity activity, Turn turn, Deliver deliver, bool mayContinueInBackground, CancellationToken ct,
         Func<IServiceProvider, CancellationToken, Task>? record = null)
     {
         TurnStatus status;
@@ -140,7 +140,7 @@ public sealed class TeamsAdapter(
     }
 
     /// <summary>The turn as the pipeline knows it: its delivery id, whether it is an anonymous survey answer, how to redo it.</summary>
-    private static InboundTurn Inbound(Activity activity, Turn turn, bool mayBeStored) => new(
+    private static InboundTurn Inbound(BotActivity activity, Turn turn, bool mayBeStored) => new(
         ChannelIds.Teams, $"{activity.Conversation!.Id}|{activity.Id}", SurveyFeature.CarriesAnswer(turn),
         mayBeStored ? () => new StoredWork(activity.Type!, JsonSerializer.Serialize(activity, BotJson.Options)) : null);
 
@@ -162,8 +162,8 @@ public sealed class TeamsAdapter(
     /// </summary>
     RedoStart IRedoableChannel.TryRedo(PendingDelivery work)
     {
-        Activity? activity;
-        try { activity = JsonSerializer.Deserialize<Activity>(work.PayloadJson, BotJson.Options); }
+        BotActivity? activity;
+        try { activity = JsonSerializer.Deserialize<BotActivity>(work.PayloadJson, BotJson.Options); }
         catch (JsonException) { return RedoStart.Unreadable; }
         if (activity is null || Invalid(activity) is not null) return RedoStart.Unreadable;
 
@@ -186,12 +186,12 @@ public sealed class TeamsAdapter(
         return RedoStart.Started;
     }
 
-    private static IResult Duplicate(Activity activity) =>
+    private static IResult Duplicate(BotActivity activity) =>
         activity.Type == ActivityTypes.Invoke
             ? Results.Json(new AdaptiveCardInvokeResponse { StatusCode = 200, Type = AdaptiveCardInvokeResponse.MessageType, Value = "Already done." }, BotJson.Options)
             : IsExpectReplies(activity) ? Results.Json(new ExpectedReplies(), BotJson.Options) : Results.Ok();
 
-    private static Task<IResult> DeliverInBody(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    private static Task<IResult> DeliverInBody(IServiceProvider services, BotActivity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
         var reference = inbound.GetConversationReference();
         var body = new ExpectedReplies
@@ -206,14 +206,14 @@ public sealed class TeamsAdapter(
         return Task.FromResult(Results.Json(body, BotJson.Options));
     }
 
-    private async Task<IResult> DeliverThroughConnector(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    private async Task<IResult> DeliverThroughConnector(IServiceProvider services, BotActivity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
         await PostAsync(services.GetRequiredService<TeamsSender>(), inbound, turn, replies, ct);
         return Results.Ok();
     }
 
     /// <summary>Action.Execute: the card that replaces the clicked one goes back in the invoke response.</summary>
-    private async Task<IResult> DeliverInvokeResponse(IServiceProvider services, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    private async Task<IResult> DeliverInvokeResponse(IServiceProvider services, BotActivity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
         var card = replies.OfType<CardReply>().OrderByDescending(c => c.ReplacesSource).FirstOrDefault();
         AdaptiveCardInvokeResponse response;
@@ -240,7 +240,7 @@ public sealed class TeamsAdapter(
     /// everything else is a reply to the inbound message (a new message after an install). The turn's writes are
     /// committed: a reply the Connector does not take is kept to be sent later, never a reason to redo the turn.
     /// </summary>
-    private static Task PostAsync(TeamsSender sender, Activity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
+    private static Task PostAsync(TeamsSender sender, BotActivity inbound, Turn turn, IReadOnlyList<Reply> replies, CancellationToken ct)
     {
         var reference = inbound.GetConversationReference();
         var address = new TeamsAddress(inbound.ServiceUrl!, inbound.Conversation!.Id!,
@@ -252,13 +252,13 @@ public sealed class TeamsAdapter(
         return sender.ReplyAsync(address, messages, mayKeep: !SurveyFeature.CarriesAnswer(turn), ct);
     }
 
-    private static IResult? Invalid(Activity activity) =>
+    private static IResult? Invalid(BotActivity activity) =>
         string.IsNullOrEmpty(activity.Id) || string.IsNullOrEmpty(activity.Conversation?.Id)
         || string.IsNullOrEmpty(activity.ServiceUrl) || string.IsNullOrEmpty(activity.From?.Id)
             ? Results.BadRequest("An activity needs id, conversation.id, from.id and serviceUrl.")
             : null;
 
-    private static bool IsExpectReplies(Activity activity) =>
+    private static bool IsExpectReplies(BotActivity activity) =>
         string.Equals(activity.DeliveryMode, DeliveryModes.ExpectReplies, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The body up to <paramref name="limit"/> bytes; null when it is larger.</summary>

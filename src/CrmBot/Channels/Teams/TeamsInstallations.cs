@@ -12,7 +12,7 @@ namespace CrmBot.Channels.Teams;
 /// </summary>
 public sealed class TeamsInstallations(CrmDbContext db, MemberService members, TimeProvider clock)
 {
-    public async Task RecordAsync(Activity activity, CancellationToken ct)
+    public async Task RecordAsync(BotActivity activity, CancellationToken ct)
     {
         var user = TeamsActivities.User(activity);
         var member = string.IsNullOrEmpty(user.TenantId) ? null : await members.ResolveAsync(
@@ -31,7 +31,7 @@ public sealed class TeamsInstallations(CrmDbContext db, MemberService members, T
         }
     }
 
-    private async Task UpsertReferenceAsync(Activity activity, string tenantId, int? memberId, CancellationToken ct)
+    private async Task UpsertReferenceAsync(BotActivity activity, string tenantId, int? memberId, CancellationToken ct)
     {
         var conversationId = activity.Conversation!.Id!;
         var conversationType = activity.Conversation.ConversationType ?? "personal";

@@ -13,7 +13,7 @@ namespace CrmBot.Channels.Teams;
 public sealed record TeamsAddress(string ServiceUrl, string ConversationId, string? ReplyToId = null, string? UpdateId = null);
 
 /// <summary>One message to send; <paramref name="ReplacesSource"/>: it updates the address's UpdateId, when there is one.</summary>
-public sealed record TeamsOutgoing(Activity Activity, bool ReplacesSource = false);
+public sealed record TeamsOutgoing(BotActivity Activity, bool ReplacesSource = false);
 
 /// <summary>
 /// The one way out to Teams (the SDK's ContinueConversation): an address and activities, sent in order through the

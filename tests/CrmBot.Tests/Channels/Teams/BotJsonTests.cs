@@ -10,7 +10,7 @@ namespace CrmBot.Tests.Channels.Teams;
 public class BotJsonTests
 {
     [Theory]
-    [InlineData(typeof(Activity))]
+    [InlineData(typeof(BotActivity))]
     [InlineData(typeof(ResourceResponse))]
     [InlineData(typeof(ConversationParameters))]
     [InlineData(typeof(AdaptiveCardInvokeResponse))]
@@ -27,7 +27,7 @@ public class BotJsonTests
     [Fact]
     public void Activity_IsWrittenCamelCase_WithoutNulls()
     {
-        var json = JsonSerializer.Serialize(new Activity
+        var json = JsonSerializer.Serialize(new BotActivity
         {
             Type = ActivityTypes.Message,
             Text = "hi",
@@ -39,7 +39,7 @@ public class BotJsonTests
     [Fact]
     public void Activity_IsRead_CaseInsensitively_IgnoringUnknownFields()
     {
-        var activity = JsonSerializer.Deserialize<Activity>(
+        var activity = JsonSerializer.Deserialize<BotActivity>(
             """
             {"Type":"message","text":"log call","from":{"id":"29:1","aadObjectId":"aad-1"},"unknownField":{"x":1},
              "channelData":{"tenant":{"id":"t-1"}},"timestamp":"2026-11-23T08:00:00.000Z"}
