@@ -172,34 +172,3 @@ public sealed class OutboxDispatcher(
     private static string Format(TimeSpan span) =>
         span.TotalHours >= 1 ? $"{span.TotalHours:0.#} h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0} s";
 }
-
-/// <summary>Runs dispatch passes until the host stops.</summary>
-internal sealed class OutboxDispatcherService(OutboxDispatcher dispatcher, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxDispatcherService> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await dispatcher.DispatchDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.DispatchPassFailed(ex);
-            }
-            // A full batch means there is probably more waiting: go again at once.
-            if (claimed < options.Value.BatchSize)
-            {
-                try { await Task.Delay(options.Value.PollInterval, clock, stoppingToken); }
-                catch (OperationCanceledException) { return; }
-            }
-        }
-    }
-}

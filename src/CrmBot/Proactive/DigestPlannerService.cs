@@ -1,0 +1,29 @@
+namespace CrmBot.Proactive;
+
+/// <summary>Runs a planning pass every minute, the first one a minute after start (the store is migrated by then).</summary>
+internal sealed class DigestPlannerService(IServiceScopeFactory scopes, TimeProvider clock, ILogger<DigestPlannerService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(Interval, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<DigestPlanner>().PlanDueAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.DigestPassFailed(ex);
+            }
+        }
+    }
+}
