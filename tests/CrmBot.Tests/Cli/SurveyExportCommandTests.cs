@@ -1,7 +1,7 @@
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;
 using CrmBot.Tests.Proactive;
-using CrmBot.Tests.Surveys;
+using CrmBot.Tests.Crm.Surveys;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmBot.Tests.Cli;

@@ -1,3 +1,4 @@
+using CrmBot.Tests.Crm.Surveys;
 using System.Text;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Surveys;

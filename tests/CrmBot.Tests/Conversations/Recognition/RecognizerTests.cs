@@ -4,7 +4,7 @@ using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Text;
 
-namespace CrmBot.Tests.Conversations;
+namespace CrmBot.Tests.Conversations.Recognition;
 
 /// <summary>
 /// What reps type → what the recognizer reads. Today is Wednesday 25 Nov 2026 in the rep's zone.

@@ -3,7 +3,7 @@ using CrmBot.Crm.Surveys;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Crm.Surveys;
 
 /// <summary>
 /// The store itself cannot say who answered what: checked on the schema (PRAGMA table_info,

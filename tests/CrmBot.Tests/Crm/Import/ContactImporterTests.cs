@@ -7,7 +7,7 @@ using CrmBot.Tests.Crm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace CrmBot.Tests.Import;
+namespace CrmBot.Tests.Crm.Import;
 
 /// <summary>
 /// The importer against a real (in-memory) SQLite store, with the 2,000-row legacy export.

@@ -1,3 +1,4 @@
+using CrmBot.Tests.Crm.Surveys;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Conversations.Cards;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Conversations.Surveys;
 
 /// <summary>Surveys through the real engine (IBot), as every channel drives it, over real SQLite.</summary>
 public sealed class SurveyChatTests : IDisposable

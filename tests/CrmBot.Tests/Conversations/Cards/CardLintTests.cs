@@ -9,7 +9,7 @@ using CrmBot.Conversations.Dialogs;
 using CrmBot.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.Tests.Conversations;
+namespace CrmBot.Tests.Conversations.Cards;
 
 /// <summary>
 /// Every card template binds its sample data into a card the channels can show: valid JSON, nothing

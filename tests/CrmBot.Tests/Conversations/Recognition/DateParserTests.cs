@@ -4,7 +4,7 @@ using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
 using CrmBot.Crm.Model;
 
-namespace CrmBot.Tests.Conversations;
+namespace CrmBot.Tests.Conversations.Recognition;
 
 public class DateParserTests
 {

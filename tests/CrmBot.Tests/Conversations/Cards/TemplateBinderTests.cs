@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using CrmBot.Conversations.Cards;
 
-namespace CrmBot.Tests.Conversations;
+namespace CrmBot.Tests.Conversations.Cards;
 
 public class TemplateBinderTests
 {

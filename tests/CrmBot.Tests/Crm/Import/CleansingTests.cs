@@ -1,7 +1,7 @@
 using CrmBot.Crm.Import;
 using CrmBot.Crm.Text;
 
-namespace CrmBot.Tests.Import;
+namespace CrmBot.Tests.Crm.Import;
 
 /// <summary>Tables for each cleansing rule: names, emails, phones, companies, dates, countries.</summary>
 public class CleansingTests

@@ -2,7 +2,7 @@ using CrmBot.Conversations.Surveys;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Surveys;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Crm.Surveys;
 
 /// <summary>
 /// Adoption figures on a small seeded store, against values worked out by hand (in the comments).

@@ -1,10 +1,11 @@
+using CrmBot.Tests.Crm.Surveys;
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Surveys;
 using CrmBot.Fakes.Slack;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Channels.Slack;
 
 /// <summary>The survey cards as Slack shows them: forms as modals whose state reads back as the fields the survey code expects.</summary>
 public sealed class SurveyCardsSlackTests

@@ -1,7 +1,7 @@
 using System.Text;
 using CrmBot.Crm.Import;
 
-namespace CrmBot.Tests.Import;
+namespace CrmBot.Tests.Crm.Import;
 
 /// <summary>Reading exports (BOM, CRLF, quoting) and mapping their headers to fields.</summary>
 public class ParsingTests

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Crm.Surveys;
 
 public sealed class ParticipationKeysTests : IDisposable
 {

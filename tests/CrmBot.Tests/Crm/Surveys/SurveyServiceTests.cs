@@ -3,7 +3,7 @@ using CrmBot.Crm.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Crm.Surveys;
 
 public sealed class SurveyServiceTests : IDisposable
 {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace CrmBot.Tests.Surveys;
+namespace CrmBot.Tests.Crm.Surveys;
 
 /// <summary>Keeps every log line (message, state values and exception text) of every category, at every level.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
