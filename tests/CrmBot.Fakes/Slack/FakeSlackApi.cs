@@ -31,7 +31,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private long _ts = 1_795_363_800_000_000;
     private int _views;
-    private volatile TaskCompletionSource _answers = Answered();
+    private readonly AnswerGate _answers = new();
 
     public string BotToken { get; }
     public Uri BaseUrl { get; private set; } = null!;
@@ -100,17 +100,10 @@ public sealed class FakeSlackApi : IAsyncDisposable
     /// From now on, accepted Web API calls that send (all but users.info) are recorded as they arrive but answered
     /// only at <see cref="ReleaseAnswers"/>: a Slack that is slow to answer.
     /// </summary>
-    public void HoldAnswers() => _answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void HoldAnswers() => _answers.Hold();
 
     /// <summary>Answers every held call, and answers at once again.</summary>
-    public void ReleaseAnswers() => _answers.TrySetResult();
-
-    private static TaskCompletionSource Answered()
-    {
-        var answered = new TaskCompletionSource();
-        answered.SetResult();
-        return answered;
-    }
+    public void ReleaseAnswers() => _answers.Release();
 
     /// <summary>Waits until a recorded call matches (calls recorded before the wait count too).</summary>
     public async Task<SlackCall> WaitForAsync(Func<SlackCall, bool> match, TimeSpan? timeout = null)
@@ -194,7 +187,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
         }
         if (problems.Count > 0) return Record(method, body, auth, http, "invalid_blocks: " + string.Join("; ", problems));
         Record(method, body, auth, http, null);
-        if (!readMethod) await _answers.Task;
+        if (!readMethod) await _answers.WaitAsync();
         return Results.Json(answer);
     }
 
