@@ -31,6 +31,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private long _ts = 1_795_363_800_000_000;
     private int _views;
+    private readonly AnswerGate _answers = new();
 
     public string BotToken { get; }
     public Uri BaseUrl { get; private set; } = null!;
@@ -94,6 +95,15 @@ public sealed class FakeSlackApi : IAsyncDisposable
             ["profile"] = new JsonObject { ["real_name"] = name, ["display_name"] = name, ["email"] = email },
         };
     }
+
+    /// <summary>
+    /// From now on, accepted Web API calls that send (all but users.info) are recorded as they arrive but answered
+    /// only at <see cref="ReleaseAnswers"/>: a Slack that is slow to answer.
+    /// </summary>
+    public void HoldAnswers() => _answers.Hold();
+
+    /// <summary>Answers every held call, and answers at once again.</summary>
+    public void ReleaseAnswers() => _answers.Release();
 
     /// <summary>Waits until a recorded call matches (calls recorded before the wait count too).</summary>
     public async Task<SlackCall> WaitForAsync(Func<SlackCall, bool> match, TimeSpan? timeout = null)
@@ -177,6 +187,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
         }
         if (problems.Count > 0) return Record(method, body, auth, http, "invalid_blocks: " + string.Join("; ", problems));
         Record(method, body, auth, http, null);
+        if (!readMethod) await _answers.WaitAsync();
         return Results.Json(answer);
     }
 

@@ -26,7 +26,7 @@ public sealed class FakeConnector : LoopbackServer
     private readonly ConcurrentQueue<ConnectorRequest> _requests = new();
     private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> _failures = new();
     private readonly SemaphoreSlim _received = new(0);
-    private volatile TaskCompletionSource _answers = Answered();
+    private readonly AnswerGate _answers = new();
     private int _ids;
 
     private FakeConnector(BotFrameworkTokenIssuer? issuer) => _issuer = issuer;
@@ -73,17 +73,10 @@ public sealed class FakeConnector : LoopbackServer
     /// From now on, calls are recorded as they arrive but answered only at <see cref="ReleaseAnswers"/>: a
     /// Connector that is slow to answer, as the real one is over the Internet.
     /// </summary>
-    public void HoldAnswers() => _answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void HoldAnswers() => _answers.Hold();
 
     /// <summary>Answers every held call, and answers at once again.</summary>
-    public void ReleaseAnswers() => _answers.TrySetResult();
-
-    private static TaskCompletionSource Answered()
-    {
-        var answered = new TaskCompletionSource();
-        answered.SetResult();
-        return answered;
-    }
+    public void ReleaseAnswers() => _answers.Release();
 
     public void Clear()
     {
@@ -167,7 +160,7 @@ public sealed class FakeConnector : LoopbackServer
         var answer = createConversation
             ? Record(200, Results.Json(new { id = $"a:fake-conversation-{id}", activityId = $"fake-activity-{id}" }))
             : Record(200, Results.Json(new { id = request.Method == HttpMethods.Put ? activityId : $"fake-activity-{id}" }));
-        await _answers.Task;
+        await _answers.WaitAsync();
         return answer;
     }
 

@@ -39,7 +39,7 @@ public static class SlackEndpoints
             case "event_callback":
                 var eventId = Str(envelope["event_id"]);
                 if (eventId is null || envelope["event"] is not JsonObject ev) return BadRequest(http, logger, "event_callback without event_id or event");
-                if (!IsConversationalMessage(ev, SlackInbox.BotUserId(envelope))) return Results.Ok();
+                if (!IsConversationalMessage(ev, SlackActivities.BotUserId(envelope))) return Results.Ok();
                 var retry = http.Request.Headers[RetryNumHeader].ToString();
                 return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.Event, eventId, envelope.ToJsonString(),
                     retry.Length > 0 ? retry : null));
@@ -120,14 +120,14 @@ public static class SlackEndpoints
 
     /// <summary>
     /// A survey answer: its payload holds the user id and every answer, so it is never stored for recovery.
-    /// It is queued in memory only and worked while the modal waits (<see cref="SlackInbox.HandleAnswerSubmissionAsync"/>).
+    /// It is queued in memory only and worked while the modal waits (<see cref="SlackWorker"/>).
     /// Should this process die first, Slack shows the member an error and they submit again.
     /// </summary>
     private static async Task<IResult> AnswerSubmissionAsync(JsonObject payload, string id, SlackWorkQueue queue, SlackOptions options,
         TimeProvider clock, ILogger logger)
     {
         var answer = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.TryEnqueue(new SlackWork(SlackWork.AnswerSubmission, id, (inbox, ct) => inbox.HandleAnswerSubmissionAsync(payload, answer, ct))))
+        if (!queue.TryEnqueue(new SlackWork(SlackWork.AnswerSubmission, id, payload, Answer: answer)))
         {
             Log.QueueFull(logger, SlackWork.AnswerSubmission, id);
             return Respond(Accepted.Refused);

@@ -46,7 +46,8 @@ public static class SlackServiceCollectionExtensions
         services.AddScoped<PayloadParking>();
         services.AddScoped<SlackCardRenderer>();
         services.AddScoped<SlackUserDirectory>();
-        services.AddScoped<SlackInbox>();
+        services.AddScoped<SlackActivities>();
+        services.AddScoped<SlackDelivery>();
         services.AddScoped<SlackSender>();
         services.TryAddSingleton<ReplyOutbox>();
         return services;
