@@ -4,7 +4,7 @@ using System.Net;
 using CrmBot.Crm.Diagnostics;
 using CrmBot.Fakes.Telemetry;
 using CrmBot.IntegrationTests.Infrastructure;
-using CrmBot.IntegrationTests.Teams;
+using CrmBot.IntegrationTests.Channels.Teams;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;

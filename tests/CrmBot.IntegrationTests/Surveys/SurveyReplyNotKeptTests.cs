@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
 using CrmBot.IntegrationTests.Infrastructure;
-using CrmBot.IntegrationTests.Slack;
+using CrmBot.IntegrationTests.Channels.Slack;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -5,7 +5,7 @@ using CrmBot.Crm.ChatState;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>An engine that defers a write of its own, the way the member's LastSeenAt is deferred.</summary>
 public sealed class DeferringBot(CrmDbContext db) : IBot

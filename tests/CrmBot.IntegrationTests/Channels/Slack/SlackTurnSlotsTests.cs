@@ -1,7 +1,7 @@
 using System.Net;
 using CrmBot.IntegrationTests.Infrastructure;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>One turn at a time, two workers, and a test engine.</summary>
 public sealed class SlackOneSlotHost : SlackHost

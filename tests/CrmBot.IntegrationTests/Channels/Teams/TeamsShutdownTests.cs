@@ -3,7 +3,7 @@ using CrmBot.Conversations.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// A reply being posted when the service starts to stop is owed: the host waits for it within its shutdown

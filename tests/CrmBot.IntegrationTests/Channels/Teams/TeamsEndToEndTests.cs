@@ -6,7 +6,7 @@ using CrmBot.Fakes.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>Real time, moved forward on demand: "tomorrow" can become "today" without waiting a day.</summary>
 public sealed class ShiftedClock : TimeProvider

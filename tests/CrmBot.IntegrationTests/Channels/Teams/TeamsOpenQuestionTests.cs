@@ -4,7 +4,7 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// The prompt traps a new user hit, through POST /api/messages and the fake Connector: an open question never

@@ -4,7 +4,7 @@ using CrmBot.Conversations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// A bot whose Connector (here the fake one, as the Bot Framework Emulator or a company proxy would be) is not

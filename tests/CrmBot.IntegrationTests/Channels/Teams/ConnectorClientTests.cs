@@ -3,7 +3,7 @@ using CrmBot.Channels.Teams;
 using CrmBot.Conversations;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// The outbound client the replies and the proactive sender use: token by client credentials (cached),

@@ -4,7 +4,7 @@ using CrmBot.Channels.Slack;
 using CrmBot.Conversations;
 using CrmBot.Fakes.Slack;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>Events, commands and interactions against a recording stand-in for the engine.</summary>
 public class SlackProtocolTests : IClassFixture<SlackProtocolHost>

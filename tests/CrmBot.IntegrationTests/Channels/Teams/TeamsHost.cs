@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// The service configured as an Azure Bot registration would configure it, pointed at a loopback token
@@ -73,7 +73,7 @@ public class TeamsHost : IAsyncLifetime
     /// <summary>A sample activity from Samples/, addressed to the fake Connector, with a fresh id.</summary>
     public JsonObject Sample(string name)
     {
-        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Teams", "Samples", name + ".json")))!.AsObject();
+        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Teams", "Samples", name + ".json")))!.AsObject();
         activity["serviceUrl"] = Connector.ServiceUrl;
         activity["id"] = Guid.NewGuid().ToString("N");
         return activity;

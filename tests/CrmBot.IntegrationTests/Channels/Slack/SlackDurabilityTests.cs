@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>
 /// "An acknowledged write is never lost": Slack gets its 200 before the work is done, so the work

@@ -3,7 +3,7 @@ using System.Net;
 using CrmBot.Conversations;
 using CrmBot.Fakes.Teams;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 public sealed class StubBotHost : TeamsHost
 {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>
 /// The real app wired to a loopback fake of Slack's Web API, and a client that signs every request
@@ -77,7 +77,7 @@ public class SlackHost : IAsyncLifetime
     }
 
     public static JsonObject Sample(string name) =>
-        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Slack", "Samples", name)))!;
+        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Slack", "Samples", name)))!;
 
     /// <summary>An event envelope like Slack's, with a fresh event id.</summary>
     public static JsonObject Event(JsonObject ev, string? eventId = null)

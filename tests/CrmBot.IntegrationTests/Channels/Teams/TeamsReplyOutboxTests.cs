@@ -9,7 +9,7 @@ using CrmBot.Crm.Text;
 using CrmBot.Fakes.Teams;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>The real app with its outbox dispatcher polling often, so a queued reply goes out within a test.</summary>
 public class ReplyOutboxHost : TeamsHost

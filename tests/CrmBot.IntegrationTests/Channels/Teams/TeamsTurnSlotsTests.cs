@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>One turn at a time, and a Connector that answers late.</summary>
 public sealed class OneSlotHost : TeamsHost

@@ -7,7 +7,7 @@ using CrmBot.Fakes.Slack;
 using CrmBot.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>The real engine behind the Slack endpoints, with the outbox dispatcher polling often.</summary>
 public sealed class SlackReplyOutboxHost : SlackHost

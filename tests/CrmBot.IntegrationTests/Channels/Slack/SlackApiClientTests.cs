@@ -4,7 +4,7 @@ using CrmBot.Channels.Slack;
 using CrmBot.Fakes.Slack;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 /// <summary>The Web API client as the app registers it (typed HttpClient + resilience), against the fake.</summary>
 public class SlackApiClientTests : IClassFixture<SlackProtocolHost>

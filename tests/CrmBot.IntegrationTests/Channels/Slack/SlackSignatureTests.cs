@@ -6,7 +6,7 @@ using CrmBot.Crm;
 using CrmBot.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrmBot.IntegrationTests.Slack;
+namespace CrmBot.IntegrationTests.Channels.Slack;
 
 public sealed class SlackProtocolHost : SlackHost
 {

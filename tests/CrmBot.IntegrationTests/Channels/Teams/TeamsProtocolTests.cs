@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// The channel's translation, with a recording stand-in for the engine: what each kind of activity

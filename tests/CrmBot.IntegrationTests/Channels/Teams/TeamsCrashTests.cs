@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace CrmBot.IntegrationTests.Teams;
+namespace CrmBot.IntegrationTests.Channels.Teams;
 
 /// <summary>
 /// A Teams turn acknowledged before it is done (it ran past Bot:AcknowledgeAfter) must survive the process
@@ -55,7 +55,7 @@ public sealed class TeamsCrashTests : IAsyncLifetime
 
     private JsonObject Message(string text)
     {
-        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Teams", "Samples", "message-personal.json")))!.AsObject();
+        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Teams", "Samples", "message-personal.json")))!.AsObject();
         activity["serviceUrl"] = _connector.ServiceUrl;
         activity["id"] = Guid.NewGuid().ToString("N");
         activity["text"] = text;
