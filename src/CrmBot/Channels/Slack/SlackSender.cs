@@ -1,4 +1,5 @@
 using CrmBot.Crm.ChatState;
+using CrmBot.Crm.Diagnostics;
 using System.Text.Json.Nodes;
 using CrmBot.Proactive;
 
@@ -106,6 +107,7 @@ internal sealed class SlackSender(SlackApiClient api, SlackCardRenderer cards, R
             var item = messages[i];
             try
             {
+                using var sending = CrmBotTelemetry.Stage(CrmBotTelemetry.Stages.Send);
                 if (item.Form is { } form)
                 {
                     if (!await TryOpenModalAsync(item.ModalForm ?? form, dest, ct))
