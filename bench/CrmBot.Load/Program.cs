@@ -56,13 +56,18 @@ var baselineOption = new Option<string?>("--baseline")
     Description = "Also publish this git ref (commit, branch, tag) into bench/.data/baseline and measure it side by side with the " +
                   "working tree: load runs alternate their rounds between the two builds, cold starts alternate their starts.",
 };
+var baselineStoreOption = new Option<string?>("--baseline-store")
+{
+    Description = "The store the baseline build starts from, when the two builds' schemas differ (generate it with the baseline's " +
+                  "own bench/CrmBot.Bench). Default: the same store as this tree's.",
+};
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
     serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption, sectionsOption,
-    baselineOption,
+    baselineOption, baselineStoreOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -106,7 +111,7 @@ root.SetAction(async (parse, _) =>
         foreach (var round in builds.Count == 1 ? new[] { runs } : Enumerable.Repeat(1, runs).ToArray())
         foreach (var (label, executable) in builds)
         {
-            var store = ServiceProcess.FreshStore(template);
+            var store = ServiceProcess.FreshStore(TemplateFor(parse, label, template));
             var activitiesBefore = BenchWorld.Count(store, "Activities");
             var settings = Settings(driver, parse);
             if (stages is not null) foreach (var (key, value) in stages.ServiceSettings) settings[key] = value;
@@ -171,6 +176,7 @@ root.SetAction(async (parse, _) =>
 var coldStart = new Command("cold-start", "Process start to the first turn answered (a Teams `help`), several times.")
 {
     startsOption, storeOption, serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, compositeOption, baselineOption,
+    baselineStoreOption,
 };
 coldStart.SetAction(async (parse, _) =>
 {
@@ -188,12 +194,14 @@ coldStart.SetAction(async (parse, _) =>
     // code for it (token signing, Kestrel, JSON) while the service waits for their answers: every run's first
     // start was slower than the rest (docs/decisions/performance.md, finding 31). Start 1 gets a new copy of the
     // store, as start 0 did, so whatever a first open of the store costs is still in start 1. With a baseline, the
-    // two builds take turns, start by start, on the same copy.
-    var store = "";
+    // two builds take turns, start by start, each on its own copy.
+    var stores = new Dictionary<string, string>();
     for (var i = -1; i < parse.GetValue(startsOption); i++)
     foreach (var (label, executable) in i < 0 ? builds.Take(1) : builds)
     {
-        if (i <= 0) store = ServiceProcess.FreshStore(template);
+        // Each build its own copy (their schemas may differ), named apart so both stay open between starts.
+        if (i <= 0) stores[label] = ServiceProcess.FreshStore(TemplateFor(parse, label, template), $"cold-start-{builds.FindIndex(b => b.Label == label)}.db");
+        var store = stores[label];
         await using var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), Settings(driver, parse), parse.GetValue(serviceLogOption), executable);
         double? listeningMs = null;
         double answered;
@@ -236,6 +244,11 @@ coldStart.SetAction(async (parse, _) =>
 root.Subcommands.Add(coldStart);
 
 return await root.Parse(args).InvokeAsync();
+
+// The store template a build starts from: --baseline-store for the baseline when given, else the common one.
+string TemplateFor(System.CommandLine.ParseResult parse, string label, string template) =>
+    label.StartsWith("baseline", StringComparison.Ordinal) && parse.GetValue(baselineStoreOption) is { } baselineStore
+        ? Path.GetFullPath(baselineStore) : template;
 
 // The working tree's build, and the baseline's first when --baseline names one.
 List<(string Label, string Executable)> Builds(System.CommandLine.ParseResult parse) => parse.GetValue(baselineOption) is { } gitRef

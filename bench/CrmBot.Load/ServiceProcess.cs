@@ -105,11 +105,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     /// hours UTC, Monday morning in Asia: hundreds at once) in the middle of the measured window, by an amount
     /// that depends on the hour of the run. The load runs measure turns; the burst is finding 11 of docs/decisions/performance.md.
     /// </summary>
-    public static string FreshStore(string template)
+    public static string FreshStore(string template, string name = "load-run.db")
     {
         if (!File.Exists(template)) throw new FileNotFoundException($"No store at {template}: run `dotnet run -c Release --project bench/CrmBot.Bench -- generate` first.");
         Directory.CreateDirectory(BenchPaths.DataDir);
-        var copy = Path.Combine(BenchPaths.DataDir, "load-run.db");
+        var copy = Path.Combine(BenchPaths.DataDir, name);
         foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(copy + suffix);
         File.Copy(template, copy);
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False"))
