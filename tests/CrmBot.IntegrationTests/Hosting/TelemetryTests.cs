@@ -55,13 +55,7 @@ public class TelemetryTests(OtlpHost host) : IClassFixture<OtlpHost>
     public async Task ATeamsTurnThroughTheEndpoint_IsOneTurnSpan_ParentOfItsStages_UpToTheReplySent()
     {
         var spans = new ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == CrmBotTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(spans);
 
         var activity = host.Sample("message-personal");
         activity["text"] = "help";
@@ -89,5 +83,18 @@ public class TelemetryTests(OtlpHost host) : IClassFixture<OtlpHost>
             await Task.Delay(50);
         }
         return false;
+    }
+
+    /// <summary>Collects every span of CrmBot's source that ends, from now until the listener is disposed.</summary>
+    internal static ActivityListener Listen(ConcurrentQueue<System.Diagnostics.Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == CrmBotTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using CrmBot.Crm.Diagnostics;
 using CrmBot.IntegrationTests.Hosting;
 
 namespace CrmBot.IntegrationTests.Channels.Slack;
@@ -13,13 +11,7 @@ public class SlackTelemetryTests(SlackHost host) : IClassFixture<SlackHost>
     public async Task ASlashCommandThroughTheEndpoint_IsOneTurnSpan_ParentOfItsStages_UpToTheReplySent()
     {
         var spans = new ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == CrmBotTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = TelemetryTests.Listen(spans);
 
         var name = "telemetry-" + Guid.NewGuid().ToString("N");
         Assert.Equal(HttpStatusCode.OK, (await host.PostCommandAsync("help", name)).StatusCode);
