@@ -47,6 +47,7 @@ public static class ConversationsServiceCollectionExtensions
     {
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PipelineOptions>>(new MovedPipelineSettings(configuration));
         services.TryAddSingleton<TurnPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<TurnPipeline>());
         services.TryAddScoped<PipelineBot>();

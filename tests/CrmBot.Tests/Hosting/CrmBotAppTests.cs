@@ -57,6 +57,18 @@ public class CrmBotAppTests
     }
 
     [Fact]
+    public async Task ASettingThePipelineTookOver_LeftInItsOldSection_StopsTheStart_SayingWhereItGoes()
+    {
+        await using var app = CrmBotApp.Build(["--ConnectionStrings:Crm=Data Source=hosting-unused.db", "--environment=Testing",
+            "--Bot:MaxConcurrentTurns=8", "--Slack:WorkLease=00:05:00"]);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CrmBot.Conversations.Pipeline.PipelineOptions>>().Value);
+        Assert.Contains("Bot:MaxConcurrentTurns is now Pipeline:MaxConcurrentTurns", error.Message);
+        Assert.Contains("Slack:WorkLease is now Pipeline:WorkLease", error.Message);
+    }
+
+    [Fact]
     public async Task TheCliAndTheService_OfferTheSameChatCommands_InTheSameOrder()
     {
         // Both take them from AddCrmBotCore: a command registered for one only would answer in Teams and Slack
