@@ -1,3 +1,4 @@
+using CrmBot.Crm.ChatState;
 using System.ComponentModel.DataAnnotations;
 
 namespace CrmBot.Channels.Teams;
@@ -42,6 +43,18 @@ public sealed class BotOptions : IValidatableObject
     /// <summary>First back-off of a throttled Connector call (doubles, with jitter; Retry-After wins).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ConnectorRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The Bot Framework channels /api/messages answers (an activity's <c>channelId</c>); empty means Teams only. Others
+    /// (e.g. "webchat") are opt-in: their members are that channel's, never a Teams member with the same ids.
+    /// </summary>
+    public List<string> Channels { get; set; } = [];
+
+    /// <summary>Whether an activity from <paramref name="channelId"/> is served (none given: Teams, as a local emulator sends).</summary>
+    public bool Serves(string? channelId) =>
+        string.IsNullOrEmpty(channelId)
+            ? Channels.Count == 0 || Channels.Contains(ChannelIds.Teams, StringComparer.Ordinal)
+            : Channels.Count == 0 ? channelId == ChannelIds.Teams : Channels.Contains(channelId, StringComparer.Ordinal);
 
     public bool IsAuthenticationEnabled => !string.IsNullOrWhiteSpace(MicrosoftAppId);
 

@@ -15,4 +15,7 @@ internal static partial class Log
     // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Reply lost: the Connector did not take it, and a survey answer's reply is not kept to be sent later")]
     public static partial void ReplyLost(ILogger logger);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Activity from channel {ChannelId} refused: not in Bot:Channels")]
+    public static partial void ChannelNotServed(ILogger logger, string? channelId);
 }

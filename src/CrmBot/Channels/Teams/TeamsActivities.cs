@@ -10,7 +10,7 @@ public static class TeamsActivities
     public const string AdaptiveCardActionInvoke = "adaptiveCard/action";
 
     public static ChatUser User(BotActivity activity) => new(
-        Channel: ChannelIds.Teams,
+        Channel: string.IsNullOrEmpty(activity.ChannelId) ? ChannelIds.Teams : activity.ChannelId,
         TenantId: activity.TenantId ?? "",
         UserId: activity.From?.Id ?? "",
         DisplayName: activity.From?.Name,

@@ -49,6 +49,14 @@ public sealed class TeamsAdapter(
             Log.Unauthorized(log, mismatch);
             return Results.Unauthorized();
         }
+        // A token endorsed for another channel is valid for that channel only: its activities are not Teams', and
+        // a member is keyed by the channel the activity came from (TeamsActivities.User).
+        if (!options.Value.Serves(activity.ChannelId))
+        {
+            Log.ChannelNotServed(log, activity.ChannelId);
+            return Results.Json(new { error = $"Channel '{activity.ChannelId}' is not served here (Bot:Channels)." },
+                statusCode: StatusCodes.Status403Forbidden);
+        }
 
         return activity.Type switch
         {
