@@ -157,6 +157,9 @@ public sealed class DealStageDialog(CrmSearch search, DealService deals, CrmDbCo
                 DealFeature.ReplyDeal(context, await deals.WithHistoryAsync(move.Deal!.Id, ct) ?? move.Deal!, move.ValidStages,
                     $"\"{s.Stage}\" isn't a stage. Pick one: {string.Join(", ", move.ValidStages.Select(v => v.Name))}.");
                 return step.End();
+            case StageMoveStatus.Refused:
+                context.ReplyText(move.Refusal!);
+                return step.End();
             default:
                 context.ReplyText("That deal no longer exists.");
                 return step.End();

@@ -86,6 +86,12 @@ public sealed class FollowUpsFeature(Recognizer recognizer, FollowUpService foll
 
     private async Task ReplyOutcomeAsync(TurnContext context, FollowUpOutcome outcome, ListView view, bool replaces, CancellationToken ct)
     {
+        if (outcome.Kind == FollowUpOutcomeKind.Refused)
+        {
+            // The card stays as it is: in a channel it may be someone else's list.
+            context.ReplyText(outcome.Refusal!);
+            return;
+        }
         var f = outcome.FollowUp;
         var notice = outcome.Kind switch
         {

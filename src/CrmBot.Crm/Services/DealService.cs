@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace CrmBot.Crm.Services;
 
-public enum StageMoveStatus { Moved, Unchanged, UnknownStage, NeedsReason, NotFound }
+public enum StageMoveStatus { Moved, Unchanged, UnknownStage, NeedsReason, NotFound, Refused }
 
-/// <summary>What a move did; on refusal, ValidStages is the list to offer the user.</summary>
-public sealed record StageMove(StageMoveStatus Status, Deal? Deal, string? FromStage, IReadOnlyList<PipelineStage> ValidStages);
+/// <summary>What a move did; on an unknown stage, ValidStages is the list to offer the user; when the actor may not move it, Refusal says who may.</summary>
+public sealed record StageMove(StageMoveStatus Status, Deal? Deal, string? FromStage, IReadOnlyList<PipelineStage> ValidStages,
+    string? Refusal = null);
 
 /// <summary>
 /// Called by <see cref="DealService.MoveAsync"/> before it saves: whatever a hook adds to the
@@ -59,12 +60,15 @@ public sealed class DealService(CrmDbContext db, TimeProvider clock, IOptions<Cr
 
     /// <summary>
     /// Moves a deal: history row, audit entry and every <see cref="IStageChangeHook"/> in one
-    /// SaveChanges. Unknown stage, unknown deal, or closing without a reason write nothing.
+    /// SaveChanges. Unknown stage, unknown deal, closing without a reason, or an actor who may not change the
+    /// deal (<see cref="Access"/>) write nothing.
     /// </summary>
     public async Task<StageMove> MoveAsync(int dealId, string stage, string? reason, Actor actor, CancellationToken ct)
     {
         var deal = await db.Deals.Include(d => d.Company).Include(d => d.Contact).FirstOrDefaultAsync(d => d.Id == dealId, ct);
         if (deal is null) return new(StageMoveStatus.NotFound, null, null, Pipeline);
+        if (await Access.RefusalAsync(db, actor, deal.OwnerId, "the deal's owner", "move this deal", ct) is { } refusal)
+            return new(StageMoveStatus.Refused, deal, deal.Stage, Pipeline, refusal);
         var target = FindStage(stage);
         if (target is null) return new(StageMoveStatus.UnknownStage, deal, deal.Stage, Pipeline);
         if (string.Equals(target.Name, deal.Stage, StringComparison.Ordinal)) return new(StageMoveStatus.Unchanged, deal, deal.Stage, Pipeline);

@@ -6,9 +6,10 @@ namespace CrmBot.Crm.Services;
 /// <summary>A member's open follow-ups up to the end of their local today, split at the start of it.</summary>
 public sealed record DueFollowUps(DateOnly Today, string TimeZone, IReadOnlyList<FollowUp> Overdue, IReadOnlyList<FollowUp> DueToday);
 
-public enum FollowUpOutcomeKind { Done, Snoozed, AlreadyDone, NotFound }
+public enum FollowUpOutcomeKind { Done, Snoozed, AlreadyDone, NotFound, Refused }
 
-public sealed record FollowUpOutcome(FollowUpOutcomeKind Kind, FollowUp? FollowUp);
+/// <summary>What done/snooze did; Refusal says who may, when the actor may not (<see cref="Access"/>).</summary>
+public sealed record FollowUpOutcome(FollowUpOutcomeKind Kind, FollowUp? FollowUp, string? Refusal = null);
 
 /// <summary>Snooze by a number of days from today, or until a date (both in the assignee's zone).</summary>
 public sealed record SnoozeFor(int? Days, DateOnly? Until)
@@ -48,6 +49,7 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
     {
         var item = await db.FollowUps.Include(f => f.Contact).FirstOrDefaultAsync(f => f.Id == followUpId, ct);
         if (item is null) return new(FollowUpOutcomeKind.NotFound, null);
+        if (await RefusalAsync(item, actor, "complete", ct) is { } refused) return refused;
         if (item.Status == FollowUpStatus.Done) return new(FollowUpOutcomeKind.AlreadyDone, item);
 
         var old = item.Status;
@@ -69,6 +71,7 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
 
         var item = await db.FollowUps.Include(f => f.Contact).Include(f => f.Assignee).FirstOrDefaultAsync(f => f.Id == followUpId, ct);
         if (item is null) return new(FollowUpOutcomeKind.NotFound, null);
+        if (await RefusalAsync(item, actor, "snooze", ct) is { } refused) return refused;
         if (item.Status == FollowUpStatus.Done) return new(FollowUpOutcomeKind.AlreadyDone, item);
 
         var zone = LocalDay.Zone(item.Assignee!.TimeZone);
@@ -83,6 +86,11 @@ public sealed class FollowUpService(CrmDbContext db, TimeProvider clock)
         await db.SaveChangesAsync(ct);
         return new(FollowUpOutcomeKind.Snoozed, item);
     }
+
+    private async Task<FollowUpOutcome?> RefusalAsync(FollowUp item, Actor actor, string verb, CancellationToken ct) =>
+        await Access.RefusalAsync(db, actor, item.AssigneeId, "the follow-up's assignee", $"{verb} this follow-up", ct) is { } refusal
+            ? new(FollowUpOutcomeKind.Refused, item, refusal)
+            : null;
 
     /// <summary>A follow-up assigned to the actor, for a contact and/or deal. Unknown ids → CrmException, nothing written.</summary>
     public async Task<FollowUp> CreateAsync(NewFollowUp followUp, int? contactId, int? dealId, Actor actor, CancellationToken ct)

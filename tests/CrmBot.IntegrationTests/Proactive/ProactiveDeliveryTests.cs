@@ -93,6 +93,10 @@ public class ProactiveDeliveryTests(ProactiveHost host) : IClassFixture<Proactiv
         int dealId;
         await using (var scope = host.Services.CreateAsyncScope())
         {
+            // Mira is Olaf's manager: only she (or an admin) may move his deal.
+            var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+            await db.Members.Where(m => m.Id == manager.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, MemberRole.Manager));
+            await db.Members.Where(m => m.Id == owner.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ManagerId, manager.Id));
             var deals = scope.ServiceProvider.GetRequiredService<DealService>();
             dealId = (await deals.CreateAsync(new NewDeal("Globex expansion", 125000m, "Negotiation", Currency: "EUR"), MemberService.ActorFor(owner, "msteams"), default)).Id;
             Assert.Equal(StageMoveStatus.Moved, (await deals.MoveAsync(dealId, "won", "Signed today", MemberService.ActorFor(manager, "msteams"), default)).Status);

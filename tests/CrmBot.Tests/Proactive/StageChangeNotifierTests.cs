@@ -28,6 +28,9 @@ public sealed class StageChangeNotifierTests : IDisposable
     {
         var owner = await _host.MemberAsync("Olga", "Europe/Berlin");
         var manager = await _host.MemberAsync("Max", "Europe/Berlin");
+        // Max is Olga's manager: only he (or an admin) may move her deal.
+        await _host.UpdateMemberAsync(manager.Id, m => m.Role = MemberRole.Manager);
+        await _host.UpdateMemberAsync(owner.Id, m => m.ManagerId = manager.Id);
         await using var scope = _host.Scope();
         var deal = await scope.ServiceProvider.GetRequiredService<DealService>()
             .CreateAsync(new NewDeal("Acme renewal", 48000m, "Proposal Sent"), MemberService.ActorFor(owner, "slack"), default);

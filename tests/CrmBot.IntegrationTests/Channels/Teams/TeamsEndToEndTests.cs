@@ -58,6 +58,17 @@ public class TeamsEndToEndTests(EngineHost host) : IClassFixture<EngineHost>
         return await db.SaveChangesAsync();
     });
 
+    /// <summary>Presses an Action.Execute button as this test's user; the invoke response's body.</summary>
+    private async Task<JsonNode> PressAsync(string verb, JsonObject data)
+    {
+        var invoke = Activity("invoke-action-execute");
+        invoke["value"]!["action"]!["verb"] = verb;
+        invoke["value"]!["action"]!["data"] = data;
+        var response = await host.PostAsync(invoke);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
     private Task<Member> MeAsync() => host.WithStoreAsync(db => db.Members.SingleAsync(m => m.UserId == _user));
 
     /// <summary>What Teams needs of a card: an Adaptive Card ≤ 1.5 with every template binding resolved.</summary>
@@ -127,19 +138,33 @@ public class TeamsEndToEndTests(EngineHost host) : IClassFixture<EngineHost>
         await SayAsync("log call with Bob Smith: intro, follow up today");
         var me = await MeAsync();
         var followUp = await host.WithStoreAsync(db => db.FollowUps.SingleAsync(f => f.AssigneeId == me.Id));
-        var invoke = Activity("invoke-action-execute");
-        invoke["value"]!["action"]!["verb"] = "followup.done";
-        invoke["value"]!["action"]!["data"] = new JsonObject { ["id"] = followUp.Id };
 
-        var response = await host.PostAsync(invoke);
+        var body = await PressAsync("followup.done", new JsonObject { ["id"] = followUp.Id });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(200, body["statusCode"]!.GetValue<int>());
         Assert.Equal("application/vnd.microsoft.card.adaptive", body["type"]!.GetValue<string>());
         AssertValidCard(body["value"]!.AsObject());
         Assert.Contains("Done: Follow up with Bob Smith", body["value"]!.ToJsonString());
         Assert.NotNull((await host.WithStoreAsync(db => db.FollowUps.SingleAsync(f => f.Id == followUp.Id))).CompletedAt);
+    }
+
+    [Fact]
+    public async Task CardAction_OnAnotherMembersFollowUp_IsCheckedAgainstWhoPressedIt_AndRefused()
+    {
+        await SeedContactAsync("Dana", "Fox", "Initech");
+        // Another rep in the same tenant logs a call with a follow-up.
+        var other = "29:" + Guid.NewGuid().ToString("N");
+        var theirs = Activity("message-personal", "log call with Dana Fox: intro, follow up today");
+        theirs["from"]!["id"] = other;
+        theirs["from"]!["name"] = "Jane Doe";
+        Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(theirs)).StatusCode);
+        var followUp = await host.WithStoreAsync(db => db.FollowUps.SingleAsync(f => f.Assignee!.UserId == other));
+
+        var body = await PressAsync("followup.done", new JsonObject { ["id"] = followUp.Id });
+
+        Assert.Contains("Only Jane Doe (the follow-up's assignee), their manager or an admin can complete this follow-up.", body["value"]!.ToString());
+        var stored = await host.WithStoreAsync(db => db.FollowUps.SingleAsync(f => f.Id == followUp.Id));
+        Assert.Equal((FollowUpStatus.Open, (DateTime?)null), (stored.Status, stored.CompletedAt));
     }
 
     [Fact]
