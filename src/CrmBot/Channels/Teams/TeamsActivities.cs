@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Unicode;
 using CrmBot.Conversations;
 using CrmBot.Crm.ChatState;
 
@@ -20,11 +18,10 @@ public static class TeamsActivities
     public static BotActivity? Read(byte[] body, out string? malformed)
     {
         malformed = null;
-        if (!Utf8.IsValid(body)) return Fail("The body is not valid UTF-8.", out malformed);
+        if (JsonText.Unreadable(body) is { } unreadable) return Fail(unreadable, out malformed);
         BotActivity? activity;
         try
         {
-            if (HasLoneSurrogate(body)) return Fail("A string holds a lone surrogate.", out malformed);
             activity = JsonSerializer.Deserialize<BotActivity>(body, BotJson.Options);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
@@ -39,36 +36,6 @@ public static class TeamsActivities
     {
         malformed = reason;
         return null;
-    }
-
-    /// <summary>
-    /// Only escaped strings can hold one (the body is valid UTF-8), so only those are unescaped; the JsonObject
-    /// fields would otherwise throw on first read, deep in a turn.
-    /// </summary>
-    private static bool HasLoneSurrogate(byte[] body)
-    {
-        var reader = new Utf8JsonReader(body);
-        byte[]? rented = null;
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
-                var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-                if (rented is null || rented.Length < length)
-                {
-                    if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-                    rented = ArrayPool<byte>.Shared.Rent(length);
-                }
-                try { reader.CopyString(rented); }
-                catch (InvalidOperationException) { return true; }
-            }
-            return false;
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     /// <summary>The fields read below, in the shape they are read in; the reason when one is not.</summary>
