@@ -89,6 +89,10 @@ public static class SlackEndpoints
         // Shapes checked here, once: the worker reads these fields as objects.
         if (payload["user"] is not JsonObject user || Str(user["id"]) is null) return BadRequest(http, logger, "interaction without a user object with an id");
         if (payload["view"] is { } v && v is not JsonObject) return BadRequest(http, logger, "interaction whose view is not an object");
+        // Ours, but it comes back through the client: unreadable, it would fail in the worker with the member never told.
+        // Refused now, Slack shows the member an error in the modal.
+        if (payload["view"] is JsonObject view && Str(view["private_metadata"]) is { } metadata && ParseJson(Encoding.UTF8.GetBytes(metadata), out _) is null)
+            return BadRequest(http, logger, "interaction whose view.private_metadata is not a JSON object");
         var id = DeliveryId("ia", http);
 
         switch (Str(payload["type"]))

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using CrmBot.Channels.Slack;
 using CrmBot.Crm;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,6 +41,9 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
         { "block-actions-user-string", "{\"type\":\"block_actions\",\"user\":\"U1\"}" },
         { "view-submission-view-array", "{\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\"},\"view\":[1]}" },
         { "payload-duplicate-key", "{\"type\":\"block_actions\",\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\"}}" },
+        // Unreadable metadata would fail in the background worker, the member never told: refused while the modal is open.
+        { "view-submission-metadata-not-json", "{\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\"},\"view\":{\"id\":\"V1\",\"callback_id\":\"" + BlockKit.FormCallbackId + "\",\"private_metadata\":\"not json\"}}" },
+        { "block-actions-in-view-metadata-not-json", "{\"type\":\"block_actions\",\"user\":{\"id\":\"UB301F2990F\"},\"container\":{\"type\":\"view\"},\"actions\":[{\"action_id\":\"a\",\"value\":\"x\"}],\"view\":{\"id\":\"V1\",\"private_metadata\":\"{bad\"}}" },
         { "payload-lone-surrogate", "{\"type\":\"block_actions\",\"user\":{\"id\":\"UB301F2990F\",\"name\":\"\\ud800\"}}" },
     };
 
