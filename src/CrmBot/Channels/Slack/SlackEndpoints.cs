@@ -30,7 +30,7 @@ public static class SlackEndpoints
     private static async Task<IResult> EventsAsync(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
         IOptions<SlackOptions> options, ILogger<SlackWorkQueue> logger)
     {
-        if (ParseJson(SlackSignatureFilter.Body(http)) is not { } envelope) return BadRequest(http, logger, "body is not a JSON object");
+        if (ParseJson(SlackSignatureFilter.Body(http).Span, out var unreadable) is not { } envelope) return BadRequest(http, logger, unreadable);
 
         switch (Str(envelope["type"]))
         {
@@ -83,8 +83,16 @@ public static class SlackEndpoints
         IOptions<SlackOptions> options, TimeProvider clock, ILogger<SlackWorkQueue> logger)
     {
         var form = ParseForm(SlackSignatureFilter.Body(http));
-        var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? "")) : null;
-        if (payload is null || Str(payload["user"]?["id"]) is null) return BadRequest(http, logger, "interaction without a JSON payload and user");
+        var unreadable = "interaction without a payload";
+        var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? ""), out unreadable) : null;
+        if (payload is null) return BadRequest(http, logger, unreadable);
+        // Shapes checked here, once: the worker reads these fields as objects.
+        if (payload["user"] is not JsonObject user || Str(user["id"]) is null) return BadRequest(http, logger, "interaction without a user object with an id");
+        if (payload["view"] is { } v && v is not JsonObject) return BadRequest(http, logger, "interaction whose view is not an object");
+        // Ours, but it comes back through the client: unreadable, it would fail in the worker with the member never told.
+        // Refused now, Slack shows the member an error in the modal.
+        if (payload["view"] is JsonObject view && Str(view["private_metadata"]) is { } metadata && ParseJson(Encoding.UTF8.GetBytes(metadata), out _) is null)
+            return BadRequest(http, logger, "interaction whose view.private_metadata is not a JSON object");
         var id = DeliveryId("ia", http);
 
         switch (Str(payload["type"]))
@@ -181,10 +189,20 @@ public static class SlackEndpoints
         return Results.BadRequest(new { error = reason });
     }
 
-    private static JsonObject? ParseJson(ReadOnlyMemory<byte> body)
+    // A key given twice has no one meaning: refused, as Teams does.
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    /// <summary>The body as a JSON object; null with the reason when it is not one or its strings cannot be read.</summary>
+    private static JsonObject? ParseJson(ReadOnlySpan<byte> body, out string reason)
     {
-        try { return JsonNode.Parse(body.Span) as JsonObject; }
-        catch (JsonException) { return null; }
+        reason = "body is not a JSON object";
+        if (JsonText.Unreadable(body) is { } unreadable)
+        {
+            reason = unreadable;
+            return null;
+        }
+        try { return JsonNode.Parse(body, documentOptions: Strict) as JsonObject; }
+        catch (Exception e) when (e is JsonException or ArgumentException) { return null; }
     }
 
     private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> ParseForm(ReadOnlyMemory<byte> body) =>

@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Activity from channel {ChannelId} refused: not in Bot:Channels")]
     public static partial void ChannelNotServed(ILogger logger, string? channelId);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Teams activity refused (400): {Reason}")]
+    public static partial void Malformed(ILogger logger, string reason);
 }

@@ -158,6 +158,8 @@ public static class BotJson
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A key given twice has no one meaning; refused when read, JsonObject fields included (issue 28).
+        AllowDuplicateProperties = false,
         TypeInfoResolver = JsonTypeInfoResolver.Combine(BotJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 }

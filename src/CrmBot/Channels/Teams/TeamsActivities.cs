@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Crm.ChatState;
@@ -8,6 +9,58 @@ namespace CrmBot.Channels.Teams;
 public static class TeamsActivities
 {
     public const string AdaptiveCardActionInvoke = "adaptiveCard/action";
+
+    /// <summary>
+    /// The activity in a request body, read and checked once at the edge: null with the reason when the body is not
+    /// valid UTF-8 JSON, repeats a key, holds a lone surrogate, or gives a field the code reads the wrong shape.
+    /// Everything past this point may trust those fields.
+    /// </summary>
+    public static BotActivity? Read(byte[] body, out string? malformed)
+    {
+        malformed = null;
+        if (JsonText.Unreadable(body) is { } unreadable) return Fail(unreadable, out malformed);
+        BotActivity? activity;
+        try
+        {
+            activity = JsonSerializer.Deserialize<BotActivity>(body, BotJson.Options);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return Fail("Malformed activity JSON.", out malformed);
+        }
+        malformed = activity is null ? null : Shape(activity);
+        return malformed is null ? activity : null;
+    }
+
+    private static BotActivity? Fail(string reason, out string? malformed)
+    {
+        malformed = reason;
+        return null;
+    }
+
+    /// <summary>The fields read below, in the shape they are read in; the reason when one is not.</summary>
+    private static string? Shape(BotActivity activity)
+    {
+        if (activity.ChannelData?["tenant"] is { } tenant
+            && (tenant is not JsonObject t || (t["id"] is { } id && !IsString(id))))
+            return "channelData.tenant must be an object with a string id.";
+        foreach (var entity in activity.Entities ?? [])
+        {
+            if (entity is null) return "entities items must be objects.";
+            if (entity["type"] is { } type && !IsString(type)) return "entities[].type must be a string.";
+            if (entity["text"] is { } text && !IsString(text)) return "entities[].text must be a string.";
+            if (entity["mentioned"] is { } mentioned && (mentioned is not JsonObject m || (m["id"] is { } mid && !IsString(mid))))
+                return "entities[].mentioned must be an object with a string id.";
+        }
+        if (activity.MembersAdded?.Contains(null!) == true || activity.MembersRemoved?.Contains(null!) == true)
+            return "membersAdded and membersRemoved items must be objects.";
+        if (activity.Type == ActivityTypes.Invoke && activity.Name == AdaptiveCardActionInvoke
+            && (activity.Value is not JsonObject value || (value["action"] is { } action && action is not JsonObject)))
+            return "An adaptiveCard/action invoke needs value.action as an object.";
+        return null;
+    }
+
+    private static bool IsString(JsonNode node) => node.GetValueKind() == JsonValueKind.String;
 
     public static ChatUser User(BotActivity activity) => new(
         Channel: string.IsNullOrEmpty(activity.ChannelId) ? ChannelIds.Teams : activity.ChannelId,
