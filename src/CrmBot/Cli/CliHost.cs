@@ -1,3 +1,4 @@
+using CrmBot.Crm.Surveys;
 using CrmBot.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,4 +36,13 @@ internal static class CliHost
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>
+    /// For verbs that only read: why they cannot run, or null when the store is there. SQLite would otherwise
+    /// create an empty file on first open and the verb would fail on a missing table.
+    /// </summary>
+    public static string? MissingStore(IHost host) =>
+        host.Services.GetRequiredService<StoreLocation>() is { FilePath: { } file } && !File.Exists(file)
+            ? $"There is no store at {file}. Check ConnectionStrings:Crm, or run `migrate` to create one."
+            : null;
 }

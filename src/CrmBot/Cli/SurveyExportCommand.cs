@@ -18,6 +18,11 @@ internal static class SurveyExportCommand
         command.SetAction(async (parse, ct) =>
         {
             using var host = CliHost.Create();
+            if (CliHost.MissingStore(host) is { } missing)
+            {
+                Console.Error.WriteLine(missing);
+                return 1;
+            }
             await using var scope = host.Services.CreateAsyncScope();
             var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
             try

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using CrmBot.Crm;
 using CrmBot.Crm.Outbox;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Proactive;
@@ -59,6 +61,17 @@ public sealed class OutboxDispatcher(
             await RecordAsync(leases, claim, result);
         }
         return claims.Count;
+    }
+
+    /// <summary>Deletes finished rows older than <see cref="OutboxOptions.Retention"/>; Failed and waiting rows stay.</summary>
+    public async Task<int> PruneAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+        var cutoff = clock.GetUtcNow().UtcDateTime - _options.Retention;
+        return await db.Outbox
+            .Where(m => (m.Status == OutboxStatus.Sent || m.Status == OutboxStatus.Folded || m.Status == OutboxStatus.Skipped) && m.SentAt < cutoff)
+            .ExecuteDeleteAsync(ct);
     }
 
     private async Task<SendResult> SendAsync(ClaimedMessage claim, IReadOnlyDictionary<string, IProactiveSender> senders,

@@ -8,11 +8,18 @@ internal sealed class OutboxDispatcherService(OutboxDispatcher dispatcher, IOpti
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Pruning is a housekeeping chore: once at start, then hourly, not on every poll.
+        var nextPrune = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
             try
             {
+                if (clock.GetUtcNow() >= nextPrune)
+                {
+                    nextPrune = clock.GetUtcNow().AddHours(1);
+                    await dispatcher.PruneAsync(stoppingToken);
+                }
                 claimed = await dispatcher.DispatchDueAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

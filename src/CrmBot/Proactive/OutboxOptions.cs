@@ -23,6 +23,12 @@ public sealed class OutboxOptions : IValidatableObject
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Rows that are done (Sent, folded into a digest, skipped) are deleted this long after they finished.
+    /// Failed rows are kept until `outbox retry` or a person deletes them: they are what an operator investigates.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     [Range(1, 500)]
     public int BatchSize { get; set; } = 20;
 
@@ -33,6 +39,8 @@ public sealed class OutboxOptions : IValidatableObject
         // A send that outlives its lease could be overtaken by another dispatcher: a double send.
         if (SendTimeout * 2 > Lease)
             yield return new ValidationResult("Outbox:SendTimeout must be at most half of Outbox:Lease.");
+        if (Retention <= TimeSpan.Zero)
+            yield return new ValidationResult("Outbox:Retention must be positive.");
         if (GiveUpAfter <= TimeSpan.Zero)
             yield return new ValidationResult("Outbox:GiveUpAfter must be positive.");
         if (RetryMaxDelay < RetryBaseDelay)

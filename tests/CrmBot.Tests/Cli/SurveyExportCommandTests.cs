@@ -86,6 +86,17 @@ public sealed class SurveyExportCommandTests : IDisposable
         Assert.Contains("Ease of use,rating,1,0,", afterKPlusOne);
     }
 
+    [Fact]
+    public async Task AgainstAStoreThatDoesNotExist_SaysSo_ExitsNonZero_AndCreatesNoFile()
+    {
+        var missing = Path.Combine(_dir, "no-such-store.db");
+        var run = await CrmBotProcess.RunAsync(missing, _dir, ["survey-export", "1"],
+            environment: new Dictionary<string, string> { ["Feedback__ParticipationKey"] = _secret });
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("There is no store at " + missing, run.Err);
+        Assert.False(File.Exists(missing));
+    }
+
     private static string[] Figures(string csv) =>
         csv.Split('\n').Where(line => line.Contains(',') && !line.Contains("release", StringComparison.OrdinalIgnoreCase)).ToArray();
 

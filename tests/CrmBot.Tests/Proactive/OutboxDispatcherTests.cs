@@ -51,6 +51,27 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Prune_DropsSentRowsAfterTheRetention_KeepsFailedOnes()
+    {
+        var sender = new RecordingSender().ThenFail(1, () => SendResult.Permanent("chat.postMessage: channel_not_found"));
+        var dispatcher = _store.Instance(_clock, o => { Quick(o); o.Retention = TimeSpan.FromDays(30); }, sender).GetRequiredService<OutboxDispatcher>();
+        var failed = await _store.EnqueueAsync(_clock);
+        await dispatcher.DispatchDueAsync(default);
+        var sent = await _store.EnqueueAsync(_clock);
+        await dispatcher.DispatchDueAsync(default);
+        Assert.Equal(OutboxStatus.Failed, (await _store.RowAsync(failed)).Status);
+        Assert.Equal(OutboxStatus.Sent, (await _store.RowAsync(sent)).Status);
+
+        _clock.Advance(TimeSpan.FromDays(29));
+        Assert.Equal(0, await dispatcher.PruneAsync(default));
+        _clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, await dispatcher.PruneAsync(default));
+
+        await using var db = _store.NewContext();
+        Assert.Equal([failed], db.Outbox.Select(m => m.Id).ToList());
+    }
+
+    [Fact]
     public async Task Dispatch_RetryAfter_IsAFloorOnTheNextAttempt()
     {
         var sender = new RecordingSender().ThenFail(1, () => SendResult.Transient("HTTP 429", TimeSpan.FromSeconds(90)));
