@@ -43,18 +43,10 @@ public abstract record SendResult
     public static SendResult Permanent(string error) => new PermanentResult(error);
 
     /// <summary>
-    /// The common HTTP reading: 2xx delivered; 429, 408, 412 (Teams throttling) and 5xx transient,
-    /// with Retry-After honoured; anything else permanent.
+    /// The common HTTP reading of a failed call: 429, 408, 412 (Teams throttling) and 5xx are worth another try later
+    /// (with Retry-After honoured); anything else will not get better by waiting.
     /// </summary>
-    public static SendResult FromHttp(HttpResponseMessage response, string what)
-    {
-        if (response.IsSuccessStatusCode) return Delivered;
-        var status = (int)response.StatusCode;
-        var error = $"{what}: HTTP {status} {response.ReasonPhrase}";
-        return status is 429 or 408 or 412 or >= 500
-            ? Transient(error, ReadRetryAfter(response))
-            : Permanent(error);
-    }
+    public static bool IsTransientStatus(int status) => status is 429 or 408 or 412 or >= 500;
 
     public static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
     {

@@ -1,6 +1,5 @@
 using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using CrmBot.Proactive;
 
@@ -102,12 +101,9 @@ public sealed class TeamsSender(ConnectorClient connector, ReplyOutbox outbox, I
     /// </summary>
     internal static SendResult? Failure(Exception ex) => ex switch
     {
-        ConnectorException { StatusCode: { } status } c when IsTransient(status) => SendResult.Transient($"Connector: {c.Message}", c.RetryAfter),
+        ConnectorException { StatusCode: { } status } c when SendResult.IsTransientStatus((int)status) => SendResult.Transient($"Connector: {c.Message}", c.RetryAfter),
         ConnectorException c => SendResult.Permanent($"Connector: {c.Message}"),
         HttpRequestException or Polly.Timeout.TimeoutRejectedException => SendResult.Transient($"Connector: {ex.GetType().Name}: {ex.Message}"),
         _ => null,
     };
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.PreconditionFailed || (int)status >= 500;
 }
