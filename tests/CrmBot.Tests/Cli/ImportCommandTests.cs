@@ -19,7 +19,6 @@ public sealed class ImportCommandTests : IDisposable
     {
         _csv = Path.Combine(_dir, "legacy.csv");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Data", "contacts-legacy-export.csv"), _csv);
-        CrmBotProcess.UseShippedSettings(_dir);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
