@@ -28,6 +28,10 @@ public sealed class AppFolderTests : IDisposable
         return environment;
     }
 
+    /// <summary>A settings file that names the store (JSON-escaped: a Windows path has backslashes).</summary>
+    private static string StoreSettings(string store) =>
+        $$"""{ "ConnectionStrings": { "Crm": {{System.Text.Json.JsonSerializer.Serialize("Data Source=" + store)}} } }""";
+
     [Fact]
     public async Task Service_StartedElsewhere_AppliesTheShippedLogLevels()
     {
@@ -70,7 +74,7 @@ public sealed class AppFolderTests : IDisposable
     {
         var store = Path.Combine(_dir, "configured", "crm.db");
         Directory.CreateDirectory(Path.GetDirectoryName(store)!);
-        var environment = WriteEnvironmentSettings($$"""{ "ConnectionStrings": { "Crm": "Data Source={{store.Replace("\\", "\\\\")}}" } }""");
+        var environment = WriteEnvironmentSettings(StoreSettings(store));
 
         var run = await CrmBotProcess.RunAsync(null, _dir, ["migrate"], environment: new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = environment });
 
@@ -105,6 +109,20 @@ public sealed class AppFolderTests : IDisposable
         Assert.True(run.Exit == 0, run.All);
         Assert.Contains($"{stray} is not read", run.Err);
         Assert.Contains("DOTNET_CONTENTROOT", run.Err);
+    }
+
+    [Fact]
+    public async Task SettingsFileInTheWorkingFolder_IsRead_WhenDotnetContentRootNamesIt()
+    {
+        // What the warning offers an installation that keeps its settings where it runs.
+        var store = Path.Combine(_dir, "kept-here.db");
+        File.WriteAllText(Path.Combine(_dir, "appsettings.json"), StoreSettings(store));
+
+        var run = await CrmBotProcess.RunAsync(null, _dir, ["migrate"], environment: new Dictionary<string, string> { ["DOTNET_CONTENTROOT"] = _dir });
+
+        Assert.True(run.Exit == 0, run.All);
+        Assert.True(File.Exists(store), run.All);
+        Assert.Equal("", run.Err);
     }
 
     [Fact]
