@@ -18,7 +18,9 @@ public readonly record struct PhoneResult(string? E164, string? Extension, strin
 /// <item>A national number ("030 1234567", "(206) 555-0100", "1-646-555-0127") needs the row's
 /// country or --default-region. Without one it is flagged, never guessed.</item>
 /// <item>A number must be possible for its country (right length); we do not insist that its range
-/// is allocated today, because numbering-plan metadata ages faster than the contacts it would reject.</item>
+/// is allocated today, because numbering-plan metadata ages faster than the contacts it would reject.
+/// A number dialable only inside its own area ("12345" in China, "555-0101" in the US) is not enough:
+/// its area code is missing, so "+8612345" would be a number nobody can dial; it is flagged too.</item>
 /// <item>An extension ("ext. 12", "x12", "#12") is kept apart, in <c>Contact.PhoneExtension</c>;
 /// the number itself stays plain E.164 so it can be dialled and matched.</item>
 /// </list>
@@ -35,21 +37,30 @@ public sealed class PhoneNormalizer
 
         if (text.StartsWith("00", StringComparison.Ordinal))
         {
-            var international = TryParse("+" + text[2..], null);
+            var international = TryParse("+" + text[2..], null, out _);
             if (international is not null) return international.Value;
         }
-        if (text.StartsWith('+')) return TryParse(text, null) ?? new(null, null, $"phone '{text}' is not a valid international number");
+        if (text.StartsWith('+')) return Parse(text, null, "not a valid international number");
         if (region is null)
             return new(null, null, $"phone '{text}' is a national number and the row has no country (add a country column or --default-region)");
-        return TryParse(text, region) ?? new(null, null, $"phone '{text}' is not a valid number for {region}");
+        return Parse(text, region, $"not a valid number for {region}");
     }
 
-    private PhoneResult? TryParse(string text, string? region)
+    private PhoneResult Parse(string text, string? region, string invalid) =>
+        TryParse(text, region, out var why) ?? new(null, null, $"phone '{text}' is {invalid}{why}");
+
+    private PhoneResult? TryParse(string text, string? region, out string? why)
     {
+        why = null;
         try
         {
             var number = _util.Parse(text, region ?? "ZZ");
-            if (!_util.IsPossibleNumber(number)) return null;
+            var possible = _util.IsPossibleNumberWithReason(number);
+            if (possible != PhoneNumberUtil.ValidationResult.IS_POSSIBLE)
+            {
+                why = Why(possible);
+                return null;
+            }
             var extension = string.IsNullOrEmpty(number.Extension) ? null : number.Extension;
             return new(_util.Format(number, PhoneNumberFormat.E164), extension, null);
         }
@@ -58,4 +69,14 @@ public sealed class PhoneNormalizer
             return null;
         }
     }
+
+    /// <summary>What the person fixing the flagged row should look for.</summary>
+    private static string? Why(PhoneNumberUtil.ValidationResult result) => result switch
+    {
+        PhoneNumberUtil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY => " (a local number: its area code is missing)",
+        PhoneNumberUtil.ValidationResult.TOO_SHORT => " (too short)",
+        PhoneNumberUtil.ValidationResult.TOO_LONG => " (too long)",
+        PhoneNumberUtil.ValidationResult.INVALID_COUNTRY_CODE => " (unknown country code)",
+        _ => " (wrong length)",
+    };
 }

@@ -18,7 +18,7 @@ internal static class CliHost
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            ContentRootPath = Directory.GetCurrentDirectory(),
+            ContentRootPath = AppFolder.ContentRoot,
         });
         // A verb's stdout is its output (a chat, a report, JSON another program parses), so the log goes to
         // stderr and only from Warning up. The service's Logging:LogLevel (Information in the shipped
@@ -34,7 +34,9 @@ internal static class CliHost
         // The same commands as in Teams and Slack; what they queue is sent by the running service.
         builder.Services.AddCrmBotCore(builder.Configuration);
         configure?.Invoke(builder.Services);
-        return builder.Build();
+        var host = builder.Build();
+        AppFolder.WarnAboutUnreadSettings(host.Services);
+        return host;
     }
 
     /// <summary>

@@ -12,9 +12,11 @@ public static class CrmBotApp
     public static WebApplication Build(string[] args)
     {
         // Settings are read at start, not watched: the reload watch covers the content root recursively,
-        // and the store lives there by default (crmbot.db), so every committed turn woke the watcher
-        // (docs/decisions/performance.md, finding 13). A later argument can turn it back on.
-        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
+        // and the store can live there (crmbot.db, run from the app folder), so every committed turn woke the
+        // watcher (docs/decisions/performance.md, finding 13). Settings come from the app folder, wherever the
+        // service is started (AppFolder). Later arguments can change either.
+        var builder = WebApplication.CreateBuilder(
+            ["--hostBuilder:reloadConfigOnChange=false", $"--contentRoot={AppFolder.ContentRoot}", .. args]);
 
         // First: hosted services start in registration order, and the Slack worker's start-up sweep (and
         // every other service's first look at the store) must find it migrated.
@@ -32,6 +34,7 @@ public static class CrmBotApp
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
 
         var app = builder.Build();
+        AppFolder.WarnAboutUnreadSettings(app.Services);
 
         app.MapHealth();
         app.MapTeams();

@@ -14,28 +14,18 @@ public static class CrmBotProcess
     }
 
     /// <summary>
-    /// Puts the appsettings.json that ships with the executable into <paramref name="directory"/>, so a verb run
-    /// there reads the same settings (Information as its log level among them) as on an installed server.
+    /// Puts a copy of the appsettings.json that ships with the executable into <paramref name="directory"/>, as an
+    /// installation that kept its settings in the working directory (read there by earlier versions) would have.
     /// </summary>
     public static void UseShippedSettings(string directory) =>
         File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(directory, "appsettings.json"), overwrite: true);
 
-    public static async Task<Result> RunAsync(string dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null,
+    /// <param name="dbPath">The store, or null to leave ConnectionStrings:Crm to the settings files.</param>
+    public static async Task<Result> RunAsync(string? dbPath, string workingDirectory, IEnumerable<string> args, string? stdin = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = stdin is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__Crm"] = $"Data Source={dbPath}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        start.Environment["COLUMNS"] = "200";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var start = StartInfo(dbPath, workingDirectory, args, environment);
+        start.RedirectStandardInput = stdin is not null;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -47,5 +37,24 @@ public static class CrmBotProcess
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The executable started from <paramref name="workingDirectory"/>, output redirected, nothing awaited.</summary>
+    public static ProcessStartInfo StartInfo(string? dbPath, string workingDirectory, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrmBot.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        if (dbPath is not null) start.Environment["ConnectionStrings__Crm"] = $"Data Source={dbPath}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return start;
     }
 }

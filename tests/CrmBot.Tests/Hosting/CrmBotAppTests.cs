@@ -25,6 +25,26 @@ public class CrmBotAppTests
     }
 
     [Fact]
+    public async Task ContentRoot_IsTheAppFolder_UnlessTheCommandLineNamesAnother()
+    {
+        await using var shipped = CrmBotApp.Build(["--ConnectionStrings:Crm=Data Source=hosting-unused.db", "--environment=Testing"]);
+        var elsewhere = Directory.CreateTempSubdirectory("crmbot-contentroot-").FullName;
+        try
+        {
+            await using var named = CrmBotApp.Build(["--ConnectionStrings:Crm=Data Source=hosting-unused.db", "--environment=Testing",
+                "--contentRoot", elsewhere]);
+
+            Assert.Equal(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory),
+                Path.TrimEndingDirectorySeparator(shipped.Environment.ContentRootPath));
+            Assert.Equal(Path.TrimEndingDirectorySeparator(elsewhere), Path.TrimEndingDirectorySeparator(named.Environment.ContentRootPath));
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Watching_CanBeTurnedBackOn_FromTheCommandLine()
     {
         var sources = FileSources("--hostBuilder:reloadConfigOnChange=true").ToList();

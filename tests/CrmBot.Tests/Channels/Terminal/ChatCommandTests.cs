@@ -15,8 +15,6 @@ public sealed class ChatCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-chat-").FullName;
     private string DbPath => Path.Combine(_dir, "crm.db");
 
-    public ChatCommandTests() => CrmBotProcess.UseShippedSettings(_dir);
-
     [Fact]
     public async Task PipedScript_SeedsListsCompletesAndLogsThroughTheForm()
     {

@@ -41,15 +41,20 @@ public class CleansingTests
     [InlineData("  lena.tanaka1013@globex.io ", "lena.tanaka1013@globex.io")]
     [InlineData("Jos.brown201@wayne.com", "jos.brown201@wayne.com")]
     [InlineData("first+tag@sub.example.co.uk", "first+tag@sub.example.co.uk")]
+    [InlineData("fatima.novak1014 @ piedpiper.com", "fatima.novak1014@piedpiper.com")] // no address has spaces around its @
+    [InlineData("Jane@ Example.com", "jane@example.com")]
+    [InlineData(" jane \t@example.com", "jane@example.com")]
     [InlineData("n/a", null)]
     [InlineData("none", null)]
     [InlineData("lena@", null)]
-    [InlineData("fatima.novak1014 @ piedpiper.com", null)]
+    [InlineData("jane doe@example.com", null)] // a space elsewhere is not a stray one: which half is the address?
+    [InlineData("jane @ example", null)]
+    [InlineData("@ example.com", null)]
     [InlineData("a@b", null)]
     [InlineData("a..b@example.com", null)]
     [InlineData("a@example.com; b@example.com", null)]
     [InlineData("", null)]
-    public void Email_IsLowerCasedOrRejected(string input, string? expected) =>
+    public void Email_IsLowerCasedRepairedOrRejected(string input, string? expected) =>
         Assert.Equal(expected, EmailAddresses.Normalize(input));
 
     private static readonly PhoneNormalizer Phones = new();
@@ -85,6 +90,10 @@ public class CleansingTests
     [InlineData("1-646-555-0127", null, "national number")]
     [InlineData("12", "US", "not a valid number for US")]
     [InlineData("+1 23", null, "not a valid international number")]
+    [InlineData("12345", "CN", "not a valid number for CN")] // dialable only inside its area, which the cell lacks
+    [InlineData("+86 12345", null, "not a valid international number")]
+    [InlineData("555-0101", "US", "not a valid number for US")] // seven digits: no area code
+    [InlineData("+44 20 7946", null, "not a valid international number")]
     [InlineData("call me", null, "has no digits")]
     public void Phone_WithoutEnoughToGoOn_IsAProblemNotAGuess(string input, string? region, string problem)
     {
