@@ -12,7 +12,7 @@ namespace CrmBot.Conversations.Surveys;
 /// <summary>
 /// Roles and teams, for admins: `promote Jane Doe to manager|admin|rep` and
 /// `assign Sam Rep to Jane Doe` (whose team a member is in, which is what a manager's `adoption` shows).
-/// Admins start from Crm:Admins; every change is audited.
+/// Admins start from Crm:Admins; an admin made here keeps the role when that list changes. Every change is audited.
 /// </summary>
 public sealed partial class RolesFeature(CrmDbContext db, MemberService members) : IChatFeature
 {
@@ -60,16 +60,15 @@ public sealed partial class RolesFeature(CrmDbContext db, MemberService members)
 
         var manager = await FindAsync(context, claim.Entity("manager")!, ct);
         if (manager is null) return;
-        if (manager.Id == member.Id)
+        try
         {
-            context.ReplyText("A member cannot be in their own team.");
+            await members.SetManagerAsync(member.Id, manager.Id, actor, ct);
+        }
+        catch (CrmException e)
+        {
+            context.ReplyText(e.Message);
             return;
         }
-        var tracked = await db.Members.FirstAsync(m => m.Id == member.Id, ct);
-        var old = tracked.ManagerId;
-        tracked.ManagerId = manager.Id;
-        AuditLog.Add(db, actor, nameof(Member), member.Id, "manager", old?.ToString(System.Globalization.CultureInfo.InvariantCulture), manager.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await db.SaveChangesAsync(ct);
         var note = manager.Role == MemberRole.Rep ? $" ({manager.DisplayName} is a rep: `promote {manager.DisplayName} to manager` lets them see their team's adoption.)" : "";
         context.ReplyText($"{member.DisplayName} is now in {manager.DisplayName}'s team.{note}");
     }
