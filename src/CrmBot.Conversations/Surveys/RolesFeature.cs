@@ -1,11 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CrmBot.Conversations.Engine;
-using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
-using CrmBot.Crm.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Surveys;
 
@@ -14,7 +11,7 @@ namespace CrmBot.Conversations.Surveys;
 /// `assign Sam Rep to Jane Doe` (whose team a member is in, which is what a manager's `adoption` shows).
 /// Admins start from Crm:Admins; an admin made here keeps the role when that list changes. Every change is audited.
 /// </summary>
-public sealed partial class RolesFeature(CrmDbContext db, MemberService members) : IChatFeature
+public sealed partial class RolesFeature(MemberService members) : IChatFeature
 {
     public IReadOnlyCollection<string> Verbs { get; } = [];
 
@@ -75,13 +72,10 @@ public sealed partial class RolesFeature(CrmDbContext db, MemberService members)
 
     public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>One member by name (exact folded name first, then a part of it); asks again when it is not one.</summary>
+    /// <summary>One member by name, e-mail or number (<see cref="MemberService.MatchAsync"/>); asks again when it is not one.</summary>
     private async Task<Member?> FindAsync(TurnContext context, string name, CancellationToken ct)
     {
-        var folded = TextFold.Fold(name);
-        var all = await db.Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
-        var exact = all.Where(m => TextFold.Fold(m.DisplayName) == folded).ToList();
-        var matches = exact.Count > 0 ? exact : all.Where(m => TextFold.Fold(m.DisplayName).Contains(folded, StringComparison.Ordinal)).ToList();
+        var matches = await members.MatchAsync(name, ct);
         if (matches.Count == 1) return matches[0];
         context.ReplyText(matches.Count == 0
             ? $"No member is called “{name}”. Members appear once they have written to the bot."

@@ -240,6 +240,27 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         return member;
     }
 
+    /// <summary>
+    /// The members a person means by <paramref name="who"/>: a member number ("12" or "#12"), an e-mail, a channel
+    /// user id or AAD object id, else a name (the exact folded name first, then a part of it). One member, or the
+    /// candidates to ask about (none: nobody matches). Untracked.
+    /// </summary>
+    public async Task<IReadOnlyList<Member>> MatchAsync(string who, CancellationToken ct)
+    {
+        var text = who.Trim();
+        var all = await db.Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
+        if (int.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            && all.FirstOrDefault(m => m.Id == id) is { } numbered)
+            return [numbered];
+        var byId = all.Where(m => string.Equals(m.Email, text, StringComparison.OrdinalIgnoreCase)
+            || m.UserId == text || string.Equals(m.AadObjectId, text, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (byId.Count > 0) return byId;
+        var folded = Text.TextFold.Fold(text);
+        if (folded.Length == 0) return [];
+        var exact = all.Where(m => Text.TextFold.Fold(m.DisplayName) == folded).ToList();
+        return exact.Count > 0 ? exact : all.Where(m => Text.TextFold.Fold(m.DisplayName).Contains(folded, StringComparison.Ordinal)).ToList();
+    }
+
     private async Task EnsureMayChangeRolesAsync(Actor actor, CancellationToken ct)
     {
         // MemberId 0 is a system actor: the operator at the command line, who holds the store anyway.
