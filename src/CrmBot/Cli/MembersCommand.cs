@@ -84,12 +84,7 @@ internal static class MembersCommand
         {
             if (await FindAsync(services, parse.GetValue(member)!, ct) is not { } found) return 1;
             var role = parse.GetValue(to) == "manager" ? MemberRole.Manager : MemberRole.Admin;
-            if (found.Role > role)
-            {
-                Console.Error.WriteLine($"{Name(found)} is {Article(found.Role)} {Lower(found.Role)} already; `members demote` lowers a role.");
-                return 1;
-            }
-            return await SetRoleAsync(services, found, role, ct);
+            return await SetRoleAsync(services, found, role, raise: true, ct);
         }, ct));
         return promote;
     }
@@ -114,12 +109,7 @@ internal static class MembersCommand
                     && await services.GetRequiredService<CrmDbContext>().Members.AnyAsync(m => m.ManagerId == found.Id, ct) => MemberRole.Manager,
                 _ => MemberRole.Rep,
             };
-            if (found.Role <= role)
-            {
-                Console.Error.WriteLine($"{Name(found)} is {Article(found.Role)} {Lower(found.Role)}; `members promote` raises a role.");
-                return 1;
-            }
-            return await SetRoleAsync(services, found, role, ct);
+            return await SetRoleAsync(services, found, role, raise: false, ct);
         }, ct));
         return demote;
     }
@@ -159,8 +149,18 @@ internal static class MembersCommand
         return setManager;
     }
 
-    private static async Task<int> SetRoleAsync(IServiceProvider services, Member member, MemberRole role, CancellationToken ct)
+    /// <summary>
+    /// The role change, as the operator's grant. A promotion never lowers a role and a demotion never raises or keeps
+    /// one: that is the other verb, and saying so beats doing what the operator did not ask for.
+    /// </summary>
+    private static async Task<int> SetRoleAsync(IServiceProvider services, Member member, MemberRole role, bool raise, CancellationToken ct)
     {
+        if (raise ? member.Role > role : member.Role <= role)
+        {
+            Console.Error.WriteLine($"{Name(member)} is {Article(member.Role)} {Lower(member.Role)}; "
+                + (raise ? "`members demote` lowers a role." : "`members promote` raises a role."));
+            return 1;
+        }
         try
         {
             await services.GetRequiredService<MemberService>().SetRoleAsync(member.Id, role, MemberService.OperatorActor, ct, AdminGrant.Operator);

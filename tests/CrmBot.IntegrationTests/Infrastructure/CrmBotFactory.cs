@@ -58,9 +58,15 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_ownsStore) DeleteStore(_dbPath);
+        else SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>The store file at <paramref name="dbPath"/> and its WAL and shared-memory files.</summary>
+    public static void DeleteStore(string dbPath)
+    {
         SqliteConnection.ClearAllPools();
-        if (!_ownsStore) return;
-        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_dbPath) + "*"))
+        foreach (var f in Directory.GetFiles(Path.GetDirectoryName(dbPath)!, Path.GetFileName(dbPath) + "*"))
         {
             try { File.Delete(f); } catch (IOException) { }
         }

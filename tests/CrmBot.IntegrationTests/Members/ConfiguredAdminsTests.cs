@@ -3,7 +3,6 @@ using CrmBot.Conversations.Pipeline;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.IntegrationTests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,12 +87,5 @@ public sealed class ConfiguredAdminsTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_dbPath) + "*"))
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
-    }
+    public void Dispose() => CrmBotFactory.DeleteStore(_dbPath);
 }
