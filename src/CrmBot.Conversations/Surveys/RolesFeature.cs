@@ -1,20 +1,17 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CrmBot.Conversations.Engine;
-using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
-using CrmBot.Crm.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Surveys;
 
 /// <summary>
 /// Roles and teams, for admins: `promote Jane Doe to manager|admin|rep` and
 /// `assign Sam Rep to Jane Doe` (whose team a member is in, which is what a manager's `adoption` shows).
-/// Admins start from Crm:Admins; every change is audited.
+/// Admins start from Crm:Admins; an admin made here keeps the role when that list changes. Every change is audited.
 /// </summary>
-public sealed partial class RolesFeature(CrmDbContext db, MemberService members) : IChatFeature
+public sealed partial class RolesFeature(MemberService members) : IChatFeature
 {
     public IReadOnlyCollection<string> Verbs { get; } = [];
 
@@ -60,29 +57,25 @@ public sealed partial class RolesFeature(CrmDbContext db, MemberService members)
 
         var manager = await FindAsync(context, claim.Entity("manager")!, ct);
         if (manager is null) return;
-        if (manager.Id == member.Id)
+        try
         {
-            context.ReplyText("A member cannot be in their own team.");
+            await members.SetManagerAsync(member.Id, manager.Id, actor, ct);
+        }
+        catch (CrmException e)
+        {
+            context.ReplyText(e.Message);
             return;
         }
-        var tracked = await db.Members.FirstAsync(m => m.Id == member.Id, ct);
-        var old = tracked.ManagerId;
-        tracked.ManagerId = manager.Id;
-        AuditLog.Add(db, actor, nameof(Member), member.Id, "manager", old?.ToString(System.Globalization.CultureInfo.InvariantCulture), manager.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await db.SaveChangesAsync(ct);
         var note = manager.Role == MemberRole.Rep ? $" ({manager.DisplayName} is a rep: `promote {manager.DisplayName} to manager` lets them see their team's adoption.)" : "";
         context.ReplyText($"{member.DisplayName} is now in {manager.DisplayName}'s team.{note}");
     }
 
     public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>One member by name (exact folded name first, then a part of it); asks again when it is not one.</summary>
+    /// <summary>One member by name, e-mail or number (<see cref="MemberService.MatchAsync"/>); asks again when it is not one.</summary>
     private async Task<Member?> FindAsync(TurnContext context, string name, CancellationToken ct)
     {
-        var folded = TextFold.Fold(name);
-        var all = await db.Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
-        var exact = all.Where(m => TextFold.Fold(m.DisplayName) == folded).ToList();
-        var matches = exact.Count > 0 ? exact : all.Where(m => TextFold.Fold(m.DisplayName).Contains(folded, StringComparison.Ordinal)).ToList();
+        var matches = await members.MatchAsync(name, ct);
         if (matches.Count == 1) return matches[0];
         context.ReplyText(matches.Count == 0
             ? $"No member is called “{name}”. Members appear once they have written to the bot."

@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("1ad5ce9d-389e-450b-9735-796ef90df68b"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("b8532014-dcbc-450d-8fc4-06ce2579bb92"), entityTypeCount: 18)
         {
         }
 
@@ -1501,6 +1501,8 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelMemberTableBase.Columns.Add("AadObjectId", aadObjectIdColumnBase);
+            var adminGrantColumnBase = new ColumnBase<ColumnMappingBase>("AdminGrant", "INTEGER", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("AdminGrant", adminGrantColumnBase);
             var channelColumnBase3 = new ColumnBase<ColumnMappingBase>("Channel", "TEXT", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("Channel", channelColumnBase3);
             var createdAtColumnBase5 = new ColumnBase<ColumnMappingBase>("CreatedAt", "TEXT", crmBotCrmModelMemberTableBase);
@@ -1524,6 +1526,11 @@ namespace CrmBot.Crm.CompiledModel
                 IsNullable = true
             };
             crmBotCrmModelMemberTableBase.Columns.Add("Email", emailColumnBase0);
+            var emailLookupAtColumnBase = new ColumnBase<ColumnMappingBase>("EmailLookupAt", "TEXT", crmBotCrmModelMemberTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmModelMemberTableBase.Columns.Add("EmailLookupAt", emailLookupAtColumnBase);
             var idColumnBase8 = new ColumnBase<ColumnMappingBase>("Id", "INTEGER", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("Id", idColumnBase8);
             var lastSeenAtColumnBase = new ColumnBase<ColumnMappingBase>("LastSeenAt", "TEXT", crmBotCrmModelMemberTableBase)
@@ -1538,6 +1545,11 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelMemberTableBase.Columns.Add("ManagerId", managerIdColumnBase);
             var roleColumnBase = new ColumnBase<ColumnMappingBase>("Role", "INTEGER", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("Role", roleColumnBase);
+            var roleBeforeConfigColumnBase = new ColumnBase<ColumnMappingBase>("RoleBeforeConfig", "INTEGER", crmBotCrmModelMemberTableBase)
+            {
+                IsNullable = true
+            };
+            crmBotCrmModelMemberTableBase.Columns.Add("RoleBeforeConfig", roleBeforeConfigColumnBase);
             var stageNotificationsColumnBase = new ColumnBase<ColumnMappingBase>("StageNotifications", "INTEGER", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("StageNotifications", stageNotificationsColumnBase);
             var tenantIdColumnBase0 = new ColumnBase<ColumnMappingBase>("TenantId", "TEXT", crmBotCrmModelMemberTableBase);
@@ -1552,6 +1564,7 @@ namespace CrmBot.Crm.CompiledModel
             defaultTableMappings10.Add(crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)idColumnBase8, member.FindProperty("Id")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)aadObjectIdColumnBase, member.FindProperty("AadObjectId")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)adminGrantColumnBase, member.FindProperty("AdminGrant")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)channelColumnBase3, member.FindProperty("Channel")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)createdAtColumnBase5, member.FindProperty("CreatedAt")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)dateOrderColumnBase, member.FindProperty("DateOrder")!, crmBotCrmModelMemberMappingBase);
@@ -1559,9 +1572,11 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)digestTimeColumnBase, member.FindProperty("DigestTime")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)displayNameColumnBase, member.FindProperty("DisplayName")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)emailColumnBase0, member.FindProperty("Email")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)emailLookupAtColumnBase, member.FindProperty("EmailLookupAt")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)lastSeenAtColumnBase, member.FindProperty("LastSeenAt")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)managerIdColumnBase, member.FindProperty("ManagerId")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)roleColumnBase, member.FindProperty("Role")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)roleBeforeConfigColumnBase, member.FindProperty("RoleBeforeConfig")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)stageNotificationsColumnBase, member.FindProperty("StageNotifications")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tenantIdColumnBase0, member.FindProperty("TenantId")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)timeZoneColumnBase, member.FindProperty("TimeZone")!, crmBotCrmModelMemberMappingBase);
@@ -1579,6 +1594,9 @@ namespace CrmBot.Crm.CompiledModel
             };
             membersTable.Columns.Add("AadObjectId", aadObjectIdColumn);
             aadObjectIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(aadObjectIdColumn);
+            var adminGrantColumn = new Column("AdminGrant", "INTEGER", membersTable);
+            membersTable.Columns.Add("AdminGrant", adminGrantColumn);
+            adminGrantColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(adminGrantColumn);
             var channelColumn3 = new Column("Channel", "TEXT", membersTable);
             membersTable.Columns.Add("Channel", channelColumn3);
             channelColumn3.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(channelColumn3);
@@ -1609,6 +1627,12 @@ namespace CrmBot.Crm.CompiledModel
             };
             membersTable.Columns.Add("Email", emailColumn0);
             emailColumn0.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(emailColumn0);
+            var emailLookupAtColumn = new Column("EmailLookupAt", "TEXT", membersTable)
+            {
+                IsNullable = true
+            };
+            membersTable.Columns.Add("EmailLookupAt", emailLookupAtColumn);
+            emailLookupAtColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<DateTime>(emailLookupAtColumn);
             var lastSeenAtColumn = new Column("LastSeenAt", "TEXT", membersTable)
             {
                 IsNullable = true
@@ -1624,6 +1648,12 @@ namespace CrmBot.Crm.CompiledModel
             var roleColumn = new Column("Role", "INTEGER", membersTable);
             membersTable.Columns.Add("Role", roleColumn);
             roleColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(roleColumn);
+            var roleBeforeConfigColumn = new Column("RoleBeforeConfig", "INTEGER", membersTable)
+            {
+                IsNullable = true
+            };
+            membersTable.Columns.Add("RoleBeforeConfig", roleBeforeConfigColumn);
+            roleBeforeConfigColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(roleBeforeConfigColumn);
             var stageNotificationsColumn = new Column("StageNotifications", "INTEGER", membersTable);
             membersTable.Columns.Add("StageNotifications", stageNotificationsColumn);
             stageNotificationsColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<int>(stageNotificationsColumn);
@@ -1642,6 +1672,7 @@ namespace CrmBot.Crm.CompiledModel
             tableMappings10.Add(membersTableMapping);
             RelationalModel.CreateColumnMapping(idColumn8, member.FindProperty("Id")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(aadObjectIdColumn, member.FindProperty("AadObjectId")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(adminGrantColumn, member.FindProperty("AdminGrant")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(channelColumn3, member.FindProperty("Channel")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(createdAtColumn5, member.FindProperty("CreatedAt")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(dateOrderColumn, member.FindProperty("DateOrder")!, membersTableMapping);
@@ -1649,9 +1680,11 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(digestTimeColumn, member.FindProperty("DigestTime")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(displayNameColumn, member.FindProperty("DisplayName")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(emailColumn0, member.FindProperty("Email")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(emailLookupAtColumn, member.FindProperty("EmailLookupAt")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(lastSeenAtColumn, member.FindProperty("LastSeenAt")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(managerIdColumn, member.FindProperty("ManagerId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(roleColumn, member.FindProperty("Role")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(roleBeforeConfigColumn, member.FindProperty("RoleBeforeConfig")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(stageNotificationsColumn, member.FindProperty("StageNotifications")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(tenantIdColumn0, member.FindProperty("TenantId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(timeZoneColumn, member.FindProperty("TimeZone")!, membersTableMapping);

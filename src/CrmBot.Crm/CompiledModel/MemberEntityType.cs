@@ -29,7 +29,7 @@ namespace CrmBot.Crm.CompiledModel
                 "CrmBot.Crm.Model.Member",
                 typeof(Member),
                 baseEntityType,
-                propertyCount: 16,
+                propertyCount: 19,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 3,
@@ -120,6 +120,62 @@ namespace CrmBot.Crm.CompiledModel
                 storeGenerationIndex: -1);
             aadObjectId.TypeMapping = SqliteStringTypeMapping.Default;
 
+            var adminGrant = runtimeEntityType.AddProperty(
+                "AdminGrant",
+                typeof(AdminGrant),
+                propertyInfo: typeof(Member).GetProperty("AdminGrant", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<AdminGrant>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+            adminGrant.SetGetter(
+                AdminGrant (Member instance) => MemberUnsafeAccessors.AdminGrant(instance),
+                bool (Member instance) => object.Equals(((object)(MemberUnsafeAccessors.AdminGrant(instance))), ((object)(AdminGrant.None))));
+            adminGrant.SetSetter(
+                Member (Member instance, AdminGrant value) =>
+                {
+                    MemberUnsafeAccessors.AdminGrant(instance) = value;
+                    return instance;
+                });
+            adminGrant.SetMaterializationSetter(
+                Member (Member instance, AdminGrant value) =>
+                {
+                    MemberUnsafeAccessors.AdminGrant(instance) = value;
+                    return instance;
+                });
+            adminGrant.SetAccessors(
+                AdminGrant (IInternalEntry entry) => MemberUnsafeAccessors.AdminGrant(((Member)(entry.Entity))),
+                AdminGrant (IInternalEntry entry) => MemberUnsafeAccessors.AdminGrant(((Member)(entry.Entity))),
+                AdminGrant (IInternalEntry entry) => entry.ReadOriginalValue<AdminGrant>(adminGrant, 2),
+                AdminGrant (IInternalEntry entry) => entry.GetCurrentValue<AdminGrant>(adminGrant));
+            adminGrant.SetPropertyIndexes(
+                index: 2,
+                originalValueIndex: 2,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            adminGrant.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<AdminGrant>(
+                    bool (AdminGrant v1, AdminGrant v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (AdminGrant v) => ((object)v).GetHashCode(),
+                    AdminGrant (AdminGrant v) => v),
+                keyComparer: new ValueComparer<AdminGrant>(
+                    bool (AdminGrant v1, AdminGrant v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (AdminGrant v) => ((object)v).GetHashCode(),
+                    AdminGrant (AdminGrant v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"),
+                converter: new ValueConverter<AdminGrant, int>(
+                    int (AdminGrant value) => ((int)value),
+                    AdminGrant (int value) => ((AdminGrant)value)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<AdminGrant, int>(
+                    JsonInt32ReaderWriter.Instance,
+                    new ValueConverter<AdminGrant, int>(
+                        int (AdminGrant value) => ((int)value),
+                        AdminGrant (int value) => ((AdminGrant)value))));
+            adminGrant.SetSentinelFromProviderValue(0);
+
             var channel = runtimeEntityType.AddProperty(
                 "Channel",
                 typeof(string),
@@ -143,11 +199,11 @@ namespace CrmBot.Crm.CompiledModel
             channel.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Channel(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Channel(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(channel, 2),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(channel, 3),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(channel));
             channel.SetPropertyIndexes(
-                index: 2,
-                originalValueIndex: 2,
+                index: 3,
+                originalValueIndex: 3,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -178,11 +234,11 @@ namespace CrmBot.Crm.CompiledModel
             createdAt.SetAccessors(
                 DateTime (IInternalEntry entry) => MemberUnsafeAccessors.CreatedAt(((Member)(entry.Entity))),
                 DateTime (IInternalEntry entry) => MemberUnsafeAccessors.CreatedAt(((Member)(entry.Entity))),
-                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(createdAt, 3),
+                DateTime (IInternalEntry entry) => entry.ReadOriginalValue<DateTime>(createdAt, 4),
                 DateTime (IInternalEntry entry) => entry.GetCurrentValue<DateTime>(createdAt));
             createdAt.SetPropertyIndexes(
-                index: 3,
-                originalValueIndex: 3,
+                index: 4,
+                originalValueIndex: 4,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -233,11 +289,11 @@ namespace CrmBot.Crm.CompiledModel
             dateOrder.SetAccessors(
                 DateOrder? (IInternalEntry entry) => MemberUnsafeAccessors.DateOrder(((Member)(entry.Entity))),
                 DateOrder? (IInternalEntry entry) => MemberUnsafeAccessors.DateOrder(((Member)(entry.Entity))),
-                DateOrder? (IInternalEntry entry) => entry.ReadOriginalValue<DateOrder?>(dateOrder, 4),
+                DateOrder? (IInternalEntry entry) => entry.ReadOriginalValue<DateOrder?>(dateOrder, 5),
                 DateOrder? (IInternalEntry entry) => entry.GetCurrentValue<DateOrder?>(dateOrder));
             dateOrder.SetPropertyIndexes(
-                index: 4,
-                originalValueIndex: 4,
+                index: 5,
+                originalValueIndex: 5,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -291,11 +347,11 @@ namespace CrmBot.Crm.CompiledModel
             digestEnabled.SetAccessors(
                 bool (IInternalEntry entry) => MemberUnsafeAccessors.DigestEnabled(((Member)(entry.Entity))),
                 bool (IInternalEntry entry) => MemberUnsafeAccessors.DigestEnabled(((Member)(entry.Entity))),
-                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(digestEnabled, 5),
+                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(digestEnabled, 6),
                 bool (IInternalEntry entry) => entry.GetCurrentValue<bool>(digestEnabled));
             digestEnabled.SetPropertyIndexes(
-                index: 5,
-                originalValueIndex: 5,
+                index: 6,
+                originalValueIndex: 6,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -339,11 +395,11 @@ namespace CrmBot.Crm.CompiledModel
             digestTime.SetAccessors(
                 TimeOnly? (IInternalEntry entry) => MemberUnsafeAccessors.DigestTime(((Member)(entry.Entity))),
                 TimeOnly? (IInternalEntry entry) => MemberUnsafeAccessors.DigestTime(((Member)(entry.Entity))),
-                TimeOnly? (IInternalEntry entry) => entry.ReadOriginalValue<TimeOnly?>(digestTime, 6),
+                TimeOnly? (IInternalEntry entry) => entry.ReadOriginalValue<TimeOnly?>(digestTime, 7),
                 TimeOnly? (IInternalEntry entry) => entry.GetCurrentValue<TimeOnly?>(digestTime));
             digestTime.SetPropertyIndexes(
-                index: 6,
-                originalValueIndex: 6,
+                index: 7,
+                originalValueIndex: 7,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -374,11 +430,11 @@ namespace CrmBot.Crm.CompiledModel
             displayName.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.DisplayName(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.DisplayName(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(displayName, 7),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(displayName, 8),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(displayName));
             displayName.SetPropertyIndexes(
-                index: 7,
-                originalValueIndex: 7,
+                index: 8,
+                originalValueIndex: 8,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -408,15 +464,72 @@ namespace CrmBot.Crm.CompiledModel
             email.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Email(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.Email(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(email, 8),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(email, 9),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(email));
             email.SetPropertyIndexes(
-                index: 8,
-                originalValueIndex: 8,
+                index: 9,
+                originalValueIndex: 9,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
             email.TypeMapping = SqliteStringTypeMapping.Default;
+
+            var emailLookupAt = runtimeEntityType.AddProperty(
+                "EmailLookupAt",
+                typeof(DateTime?),
+                propertyInfo: typeof(Member).GetProperty("EmailLookupAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<EmailLookupAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                valueConverter: new CrmDbContext.UtcDateTimeConverter());
+            emailLookupAt.SetGetter(
+                DateTime? (Member instance) => MemberUnsafeAccessors.EmailLookupAt(instance),
+                bool (Member instance) => !(MemberUnsafeAccessors.EmailLookupAt(instance).HasValue));
+            emailLookupAt.SetSetter(
+                Member (Member instance, DateTime? value) =>
+                {
+                    MemberUnsafeAccessors.EmailLookupAt(instance) = value;
+                    return instance;
+                });
+            emailLookupAt.SetMaterializationSetter(
+                Member (Member instance, DateTime? value) =>
+                {
+                    MemberUnsafeAccessors.EmailLookupAt(instance) = value;
+                    return instance;
+                });
+            emailLookupAt.SetAccessors(
+                DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.EmailLookupAt(((Member)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.EmailLookupAt(((Member)(entry.Entity))),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(emailLookupAt, 10),
+                DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(emailLookupAt));
+            emailLookupAt.SetPropertyIndexes(
+                index: 10,
+                originalValueIndex: 10,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            emailLookupAt.TypeMapping = SqliteDateTimeTypeMapping.Default.Clone(
+                comparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                keyComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                providerValueComparer: new ValueComparer<DateTime>(
+                    bool (DateTime v1, DateTime v2) => v1.Equals(v2),
+                    int (DateTime v) => ((object)v).GetHashCode(),
+                    DateTime (DateTime v) => v),
+                converter: new ValueConverter<DateTime, DateTime>(
+                    DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                    DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<DateTime, DateTime>(
+                    SqliteJsonDateTimeReaderWriter.Instance,
+                    new ValueConverter<DateTime, DateTime>(
+                        DateTime (DateTime v) => (((int)(v.Kind)) == 1 ? v : v.ToUniversalTime()),
+                        DateTime (DateTime v) => DateTime.SpecifyKind(v, DateTimeKind.Utc))));
+            emailLookupAt.SetComparer(new NullableValueComparer<DateTime>(emailLookupAt.TypeMapping.Comparer));
+            emailLookupAt.SetKeyComparer(new NullableValueComparer<DateTime>(emailLookupAt.TypeMapping.KeyComparer));
 
             var lastSeenAt = runtimeEntityType.AddProperty(
                 "LastSeenAt",
@@ -443,11 +556,11 @@ namespace CrmBot.Crm.CompiledModel
             lastSeenAt.SetAccessors(
                 DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.LastSeenAt(((Member)(entry.Entity))),
                 DateTime? (IInternalEntry entry) => MemberUnsafeAccessors.LastSeenAt(((Member)(entry.Entity))),
-                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(lastSeenAt, 9),
+                DateTime? (IInternalEntry entry) => entry.ReadOriginalValue<DateTime?>(lastSeenAt, 11),
                 DateTime? (IInternalEntry entry) => entry.GetCurrentValue<DateTime?>(lastSeenAt));
             lastSeenAt.SetPropertyIndexes(
-                index: 9,
-                originalValueIndex: 9,
+                index: 11,
+                originalValueIndex: 11,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -497,13 +610,13 @@ namespace CrmBot.Crm.CompiledModel
                     return instance;
                 });
             managerId.SetAccessors(
-                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(10) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(10) && !(MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))))),
+                int? (IInternalEntry entry) => (entry.FlaggedAsStoreGenerated(12) ? entry.ReadStoreGeneratedValue<int?>(1) : (entry.FlaggedAsTemporary(12) && !(MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))).HasValue) ? entry.ReadTemporaryValue<int?>(1) : MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))))),
                 int? (IInternalEntry entry) => MemberUnsafeAccessors.ManagerId(((Member)(entry.Entity))),
-                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(managerId, 10),
+                int? (IInternalEntry entry) => entry.ReadOriginalValue<int?>(managerId, 12),
                 int? (IInternalEntry entry) => ((InternalEntityEntry)entry).ReadRelationshipSnapshotValue<int?>(managerId, 1));
             managerId.SetPropertyIndexes(
-                index: 10,
-                originalValueIndex: 10,
+                index: 12,
+                originalValueIndex: 12,
                 shadowIndex: -1,
                 relationshipIndex: 1,
                 storeGenerationIndex: 1);
@@ -549,11 +662,11 @@ namespace CrmBot.Crm.CompiledModel
             role.SetAccessors(
                 MemberRole (IInternalEntry entry) => MemberUnsafeAccessors.Role(((Member)(entry.Entity))),
                 MemberRole (IInternalEntry entry) => MemberUnsafeAccessors.Role(((Member)(entry.Entity))),
-                MemberRole (IInternalEntry entry) => entry.ReadOriginalValue<MemberRole>(role, 11),
+                MemberRole (IInternalEntry entry) => entry.ReadOriginalValue<MemberRole>(role, 13),
                 MemberRole (IInternalEntry entry) => entry.GetCurrentValue<MemberRole>(role));
             role.SetPropertyIndexes(
-                index: 11,
-                originalValueIndex: 11,
+                index: 13,
+                originalValueIndex: 13,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -582,6 +695,64 @@ namespace CrmBot.Crm.CompiledModel
                         MemberRole (int value) => ((MemberRole)value))));
             role.SetSentinelFromProviderValue(0);
 
+            var roleBeforeConfig = runtimeEntityType.AddProperty(
+                "RoleBeforeConfig",
+                typeof(MemberRole?),
+                propertyInfo: typeof(Member).GetProperty("RoleBeforeConfig", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<RoleBeforeConfig>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            roleBeforeConfig.SetGetter(
+                MemberRole? (Member instance) => MemberUnsafeAccessors.RoleBeforeConfig(instance),
+                bool (Member instance) => !(MemberUnsafeAccessors.RoleBeforeConfig(instance).HasValue));
+            roleBeforeConfig.SetSetter(
+                Member (Member instance, MemberRole? value) =>
+                {
+                    MemberUnsafeAccessors.RoleBeforeConfig(instance) = (value == null ? value : ((MemberRole? )(((MemberRole)value))));
+                    return instance;
+                });
+            roleBeforeConfig.SetMaterializationSetter(
+                Member (Member instance, MemberRole? value) =>
+                {
+                    MemberUnsafeAccessors.RoleBeforeConfig(instance) = (value == null ? value : ((MemberRole? )(((MemberRole)value))));
+                    return instance;
+                });
+            roleBeforeConfig.SetAccessors(
+                MemberRole? (IInternalEntry entry) => MemberUnsafeAccessors.RoleBeforeConfig(((Member)(entry.Entity))),
+                MemberRole? (IInternalEntry entry) => MemberUnsafeAccessors.RoleBeforeConfig(((Member)(entry.Entity))),
+                MemberRole? (IInternalEntry entry) => entry.ReadOriginalValue<MemberRole?>(roleBeforeConfig, 14),
+                MemberRole? (IInternalEntry entry) => entry.GetCurrentValue<MemberRole?>(roleBeforeConfig));
+            roleBeforeConfig.SetPropertyIndexes(
+                index: 14,
+                originalValueIndex: 14,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            roleBeforeConfig.TypeMapping = IntTypeMapping.Default.Clone(
+                comparer: new ValueComparer<MemberRole>(
+                    bool (MemberRole v1, MemberRole v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (MemberRole v) => ((object)v).GetHashCode(),
+                    MemberRole (MemberRole v) => v),
+                keyComparer: new ValueComparer<MemberRole>(
+                    bool (MemberRole v1, MemberRole v2) => object.Equals(((object)v1), ((object)v2)),
+                    int (MemberRole v) => ((object)v).GetHashCode(),
+                    MemberRole (MemberRole v) => v),
+                providerValueComparer: new ValueComparer<int>(
+                    bool (int v1, int v2) => v1 == v2,
+                    int (int v) => v,
+                    int (int v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"),
+                converter: new ValueConverter<MemberRole, int>(
+                    int (MemberRole value) => ((int)value),
+                    MemberRole (int value) => ((MemberRole)value)),
+                jsonValueReaderWriter: new JsonConvertedValueReaderWriter<MemberRole, int>(
+                    JsonInt32ReaderWriter.Instance,
+                    new ValueConverter<MemberRole, int>(
+                        int (MemberRole value) => ((int)value),
+                        MemberRole (int value) => ((MemberRole)value))));
+            roleBeforeConfig.SetComparer(new NullableValueComparer<MemberRole>(roleBeforeConfig.TypeMapping.Comparer));
+            roleBeforeConfig.SetKeyComparer(new NullableValueComparer<MemberRole>(roleBeforeConfig.TypeMapping.KeyComparer));
+
             var stageNotifications = runtimeEntityType.AddProperty(
                 "StageNotifications",
                 typeof(NotificationPreference),
@@ -605,11 +776,11 @@ namespace CrmBot.Crm.CompiledModel
             stageNotifications.SetAccessors(
                 NotificationPreference (IInternalEntry entry) => MemberUnsafeAccessors.StageNotifications(((Member)(entry.Entity))),
                 NotificationPreference (IInternalEntry entry) => MemberUnsafeAccessors.StageNotifications(((Member)(entry.Entity))),
-                NotificationPreference (IInternalEntry entry) => entry.ReadOriginalValue<NotificationPreference>(stageNotifications, 12),
+                NotificationPreference (IInternalEntry entry) => entry.ReadOriginalValue<NotificationPreference>(stageNotifications, 15),
                 NotificationPreference (IInternalEntry entry) => entry.GetCurrentValue<NotificationPreference>(stageNotifications));
             stageNotifications.SetPropertyIndexes(
-                index: 12,
-                originalValueIndex: 12,
+                index: 15,
+                originalValueIndex: 15,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -661,11 +832,11 @@ namespace CrmBot.Crm.CompiledModel
             tenantId.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TenantId(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TenantId(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(tenantId, 13),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(tenantId, 16),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(tenantId));
             tenantId.SetPropertyIndexes(
-                index: 13,
-                originalValueIndex: 13,
+                index: 16,
+                originalValueIndex: 16,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -695,11 +866,11 @@ namespace CrmBot.Crm.CompiledModel
             timeZone.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TimeZone(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.TimeZone(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(timeZone, 14),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(timeZone, 17),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(timeZone));
             timeZone.SetPropertyIndexes(
-                index: 14,
-                originalValueIndex: 14,
+                index: 17,
+                originalValueIndex: 17,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -728,11 +899,11 @@ namespace CrmBot.Crm.CompiledModel
             userId.SetAccessors(
                 string (IInternalEntry entry) => MemberUnsafeAccessors.UserId(((Member)(entry.Entity))),
                 string (IInternalEntry entry) => MemberUnsafeAccessors.UserId(((Member)(entry.Entity))),
-                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(userId, 15),
+                string (IInternalEntry entry) => entry.ReadOriginalValue<string>(userId, 18),
                 string (IInternalEntry entry) => entry.GetCurrentValue<string>(userId));
             userId.SetPropertyIndexes(
-                index: 15,
-                originalValueIndex: 15,
+                index: 18,
+                originalValueIndex: 18,
                 shadowIndex: -1,
                 relationshipIndex: -1,
                 storeGenerationIndex: -1);
@@ -803,6 +974,7 @@ namespace CrmBot.Crm.CompiledModel
         {
             var id = runtimeEntityType.FindProperty("Id");
             var aadObjectId = runtimeEntityType.FindProperty("AadObjectId");
+            var adminGrant = runtimeEntityType.FindProperty("AdminGrant");
             var channel = runtimeEntityType.FindProperty("Channel");
             var createdAt = runtimeEntityType.FindProperty("CreatedAt");
             var dateOrder = runtimeEntityType.FindProperty("DateOrder");
@@ -810,9 +982,11 @@ namespace CrmBot.Crm.CompiledModel
             var digestTime = runtimeEntityType.FindProperty("DigestTime");
             var displayName = runtimeEntityType.FindProperty("DisplayName");
             var email = runtimeEntityType.FindProperty("Email");
+            var emailLookupAt = runtimeEntityType.FindProperty("EmailLookupAt");
             var lastSeenAt = runtimeEntityType.FindProperty("LastSeenAt");
             var managerId = runtimeEntityType.FindProperty("ManagerId");
             var role = runtimeEntityType.FindProperty("Role");
+            var roleBeforeConfig = runtimeEntityType.FindProperty("RoleBeforeConfig");
             var stageNotifications = runtimeEntityType.FindProperty("StageNotifications");
             var tenantId = runtimeEntityType.FindProperty("TenantId");
             var timeZone = runtimeEntityType.FindProperty("TimeZone");
@@ -825,7 +999,7 @@ namespace CrmBot.Crm.CompiledModel
                 ISnapshot (IInternalEntry source) =>
                 {
                     var structuralType = ((Member)(source.Entity));
-                    return ((ISnapshot)(new Snapshot<int, string, string, DateTime, DateOrder?, bool, TimeOnly?, string, string, DateTime?, int?, MemberRole, NotificationPreference, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<DateOrder?>(dateOrder) == null ? null : ((ValueComparer<DateOrder?>)(((IProperty)dateOrder).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOrder?>(dateOrder))), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))))));
+                    return ((ISnapshot)(new Snapshot<int, string, AdminGrant, string, DateTime, DateOrder?, bool, TimeOnly?, string, string, DateTime?, DateTime?, int?, MemberRole, MemberRole?, NotificationPreference, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), ((ValueComparer<AdminGrant>)(((IProperty)adminGrant).GetValueComparer())).Snapshot(source.GetCurrentValue<AdminGrant>(adminGrant)), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<DateOrder?>(dateOrder) == null ? null : ((ValueComparer<DateOrder?>)(((IProperty)dateOrder).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOrder?>(dateOrder))), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(emailLookupAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)emailLookupAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(emailLookupAt))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), (source.GetCurrentValue<MemberRole?>(roleBeforeConfig) == null ? null : ((ValueComparer<MemberRole?>)(((IProperty)roleBeforeConfig).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole?>(roleBeforeConfig))), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
                 ISnapshot () => ((ISnapshot)(new Snapshot<int, int?>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(default(int? )))))));
@@ -842,11 +1016,11 @@ namespace CrmBot.Crm.CompiledModel
                     return ((ISnapshot)(new Snapshot<int, int?, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), source.GetCurrentValue<Member>(manager))));
                 });
             runtimeEntityType.SetCounts(new PropertyCounts(
-                propertyCount: 16,
+                propertyCount: 19,
                 navigationCount: 1,
                 complexPropertyCount: 0,
                 complexCollectionCount: 0,
-                originalValueCount: 16,
+                originalValueCount: 19,
                 shadowCount: 0,
                 relationshipCount: 3,
                 storeGeneratedCount: 2));

@@ -16,6 +16,9 @@ namespace CrmBot.Crm.CompiledModel
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<AadObjectId>k__BackingField")]
         public static extern ref string AadObjectId(Member @this);
 
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<AdminGrant>k__BackingField")]
+        public static extern ref AdminGrant AdminGrant(Member @this);
+
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Channel>k__BackingField")]
         public static extern ref string Channel(Member @this);
 
@@ -37,6 +40,9 @@ namespace CrmBot.Crm.CompiledModel
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Email>k__BackingField")]
         public static extern ref string Email(Member @this);
 
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<EmailLookupAt>k__BackingField")]
+        public static extern ref DateTime? EmailLookupAt(Member @this);
+
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<LastSeenAt>k__BackingField")]
         public static extern ref DateTime? LastSeenAt(Member @this);
 
@@ -45,6 +51,9 @@ namespace CrmBot.Crm.CompiledModel
 
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Role>k__BackingField")]
         public static extern ref MemberRole Role(Member @this);
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<RoleBeforeConfig>k__BackingField")]
+        public static extern ref MemberRole? RoleBeforeConfig(Member @this);
 
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<StageNotifications>k__BackingField")]
         public static extern ref NotificationPreference StageNotifications(Member @this);

@@ -485,6 +485,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("AadObjectId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AdminGrant")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -508,6 +511,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("Email")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("EmailLookupAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LastSeenAt")
                         .HasColumnType("TEXT");
 
@@ -515,6 +521,9 @@ namespace CrmBot.Crm.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Role")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RoleBeforeConfig")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("StageNotifications")

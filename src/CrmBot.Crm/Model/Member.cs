@@ -2,6 +2,12 @@ namespace CrmBot.Crm.Model;
 
 public enum MemberRole { Rep = 0, Manager = 1, Admin = 2 }
 
+/// <summary>
+/// Where a member's admin role came from. Crm:Admins takes back only what it gave (<see cref="Config"/>); an admin
+/// made in chat or by the operator keeps the role when the list changes.
+/// </summary>
+public enum AdminGrant { None = 0, Config = 1, Chat = 2, Operator = 3 }
+
 /// <summary>How a member wants stage-change notifications: at once, or folded into the morning digest.</summary>
 public enum NotificationPreference { Instant = 0, Digest = 1 }
 
@@ -26,6 +32,15 @@ public class Member
     public required string DisplayName { get; set; }
     public string? Email { get; set; }
     public MemberRole Role { get; set; }
+    /// <summary>Who made this member admin; None when they are not one.</summary>
+    public AdminGrant AdminGrant { get; set; }
+    /// <summary>The role held before Crm:Admins made this member admin, given back when the list drops them.</summary>
+    public MemberRole? RoleBeforeConfig { get; set; }
+    /// <summary>
+    /// The last time the e-mail was asked of the channel (Teams' conversation members API), so a failed lookup is
+    /// retried later, not on every turn. Null when it was never asked.
+    /// </summary>
+    public DateTime? EmailLookupAt { get; set; }
     /// <summary>IANA time zone id; "today" and the digest are read in it.</summary>
     public string TimeZone { get; set; } = "UTC";
     /// <summary>The manager whose team this member is in (adoption metrics for managers).</summary>

@@ -34,10 +34,17 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
 
     public static Actor ActorFor(Member m, string channel) => new(m.Id, m.DisplayName, channel);
 
+    /// <summary>Who makes the changes Crm:Admins calls for, in the audit trail.</summary>
+    public static Actor ConfigActor { get; } = new(0, "configuration (Crm:Admins)", "config");
+
+    /// <summary>The person at the server's command line (the `members` verb): they hold the store already.</summary>
+    public static Actor OperatorActor { get; } = new(0, "operator (command line)", "cli");
+
     /// <summary>
-    /// The member behind a chat identity, created on first sight (Admin when its user id or email
+    /// The member behind a chat identity, created on first sight (Admin when its user id, AAD id or email
     /// is in Crm:Admins, else Rep). Display name, time zone, email and AAD id are refreshed when
-    /// given and changed; LastSeenAt is moved on when older than <see cref="LastSeenGranularity"/>.
+    /// given and changed (and Crm:Admins applied again when the email or AAD id is new); LastSeenAt is moved
+    /// on when older than <see cref="LastSeenGranularity"/>.
     /// </summary>
     public async Task<Member> ResolveAsync(MemberIdentity identity, CancellationToken ct)
     {
@@ -76,11 +83,13 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             // A new name, address or zone: rare, so tracked, audited and saved by EF.
             member = RowReads.Track(db, member);
             var actor = ActorFor(member, identity.Channel);
+            var newAddress = Changes(member.Email, email) || Changes(member.AadObjectId, aadObjectId);
             Refresh(member, nameof(Member.DisplayName), member.DisplayName, displayName, v => member.DisplayName = v!, actor);
             Refresh(member, nameof(Member.Email), member.Email, email, v => member.Email = v, actor);
             Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, aadObjectId, v => member.AadObjectId = v, actor);
             Refresh(member, nameof(Member.TimeZone), member.TimeZone, zone, v => member.TimeZone = v!, actor);
             Refresh(member, nameof(Member.DateOrder), member.DateOrder?.ToString(), dateOrder?.ToString(), _ => member.DateOrder = dateOrder, actor);
+            if (newAddress) ApplyConfiguredAdmins(member);
             if (seenAgain) member.LastSeenAt = now;
             await db.SaveChangesAsync(ct);
         }
@@ -133,24 +142,164 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Changes a member's role. Only an admin may, and the last admin cannot step down.</summary>
-    public async Task<Member> SetRoleAsync(int memberId, MemberRole role, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Changes a member's role. Only an admin (or the operator: a system actor) may, and the last admin cannot step
+    /// down. An admin made here is <paramref name="grant"/>'s (chat or operator), so Crm:Admins never takes it back;
+    /// making a list admin admin again turns it into such a grant.
+    /// </summary>
+    public async Task<Member> SetRoleAsync(int memberId, MemberRole role, Actor actor, CancellationToken ct, AdminGrant grant = AdminGrant.Chat)
     {
         var member = await db.Members.FirstOrDefaultAsync(m => m.Id == memberId, ct)
             ?? throw new CrmException($"There is no member #{memberId}.");
-        var by = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == actor.MemberId, ct);
-        if (by is not { Role: MemberRole.Admin }) throw new CrmException("Only an admin can change roles.");
-        if (member.Role == role) return member;
+        await EnsureMayChangeRolesAsync(actor, ct);
+        if (member.Role == role)
+        {
+            if (role == MemberRole.Admin && member.AdminGrant != grant)
+            {
+                AuditLog.Add(db, actor, nameof(Member), member.Id, "admin grant", member.AdminGrant.ToString(), grant.ToString());
+                member.AdminGrant = grant;
+                member.RoleBeforeConfig = null;
+                await db.SaveChangesAsync(ct);
+            }
+            return member;
+        }
         if (member.Role == MemberRole.Admin && await db.Members.CountAsync(m => m.Role == MemberRole.Admin, ct) == 1)
             throw new CrmException($"{member.DisplayName} is the only admin; make someone else admin first.");
 
         var old = member.Role;
         member.Role = role;
+        member.AdminGrant = role == MemberRole.Admin ? grant : AdminGrant.None;
+        member.RoleBeforeConfig = null;
         AuditLog.Add(db, actor, nameof(Member), member.Id, "role", old.ToString(), role.ToString());
         await db.SaveChangesAsync(ct);
         logger.RoleChanged(member.Id, old, role, actor.MemberId);
         return member;
     }
+
+    /// <summary>
+    /// Puts a member in a manager's team (whose adoption the manager sees), or in none when <paramref name="managerId"/>
+    /// is null. Only an admin or the operator may; audited. Returns the manager (null when cleared).
+    /// </summary>
+    public async Task<Member?> SetManagerAsync(int memberId, int? managerId, Actor actor, CancellationToken ct)
+    {
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == memberId, ct)
+            ?? throw new CrmException($"There is no member #{memberId}.");
+        await EnsureMayChangeRolesAsync(actor, ct);
+        Member? manager = null;
+        if (managerId is { } id)
+        {
+            if (id == member.Id) throw new CrmException("A member cannot be in their own team.");
+            manager = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct)
+                ?? throw new CrmException($"There is no member #{id}.");
+        }
+        if (member.ManagerId == managerId) return manager;
+        var old = member.ManagerId;
+        member.ManagerId = managerId;
+        AuditLog.Add(db, actor, nameof(Member), member.Id, "manager", Number(old), Number(managerId));
+        await db.SaveChangesAsync(ct);
+        return manager;
+    }
+
+    /// <summary>
+    /// Crm:Admins over every member, at each start of the service: a listed member becomes admin (remembering the
+    /// role they had), and an admin the list made and no longer names gets that role back. Admins made in chat or by
+    /// the operator are left alone. Each change is audited as the configuration's. Returns how many changed.
+    /// </summary>
+    public async Task<int> ApplyConfiguredAdminsAsync(CancellationToken ct)
+    {
+        var changed = 0;
+        // Start-up only, so plainly through EF, and every member: a list entry may name any of three fields.
+        foreach (var member in await db.Members.OrderBy(m => m.Id).ToListAsync(ct))
+            if (ApplyConfiguredAdmins(member)) changed++;
+        if (changed > 0) await db.SaveChangesAsync(ct);
+        return changed;
+    }
+
+    /// <summary>
+    /// What a channel told us about a member after their turn (Teams' conversation members API): the e-mail and AAD
+    /// id when it gave them, and that it was asked (so a failure is retried later, not every turn). A new e-mail is
+    /// audited and Crm:Admins is applied to it at once. Null when the member is gone.
+    /// </summary>
+    public async Task<Member?> RecordEmailLookupAsync(int memberId, string? email, string? aadObjectId, CancellationToken ct)
+    {
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == memberId, ct);
+        if (member is null) return null;
+        member.EmailLookupAt = clock.GetUtcNow().UtcDateTime;
+        email = NormalizeEmail(email);
+        aadObjectId = Clean(aadObjectId);
+        var newAddress = Changes(member.Email, email) || (member.AadObjectId is null && aadObjectId is not null);
+        if (newAddress)
+        {
+            var actor = ActorFor(member, member.Channel);
+            Refresh(member, nameof(Member.Email), member.Email, email, v => member.Email = v, actor);
+            if (member.AadObjectId is null)
+                Refresh(member, nameof(Member.AadObjectId), member.AadObjectId, aadObjectId, v => member.AadObjectId = v, actor);
+            ApplyConfiguredAdmins(member);
+        }
+        await db.SaveChangesAsync(ct);
+        return member;
+    }
+
+    /// <summary>
+    /// The members a person means by <paramref name="who"/>: a member number ("12" or "#12"), an e-mail, a channel
+    /// user id or AAD object id, else a name (the exact folded name first, then a part of it). One member, or the
+    /// candidates to ask about (none: nobody matches). Untracked.
+    /// </summary>
+    public async Task<IReadOnlyList<Member>> MatchAsync(string who, CancellationToken ct)
+    {
+        var text = who.Trim();
+        var all = await db.Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
+        if (int.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            && all.FirstOrDefault(m => m.Id == id) is { } numbered)
+            return [numbered];
+        var byId = all.Where(m => string.Equals(m.Email, text, StringComparison.OrdinalIgnoreCase)
+            || m.UserId == text || string.Equals(m.AadObjectId, text, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (byId.Count > 0) return byId;
+        var folded = Text.TextFold.Fold(text);
+        if (folded.Length == 0) return [];
+        var exact = all.Where(m => Text.TextFold.Fold(m.DisplayName) == folded).ToList();
+        return exact.Count > 0 ? exact : all.Where(m => Text.TextFold.Fold(m.DisplayName).Contains(folded, StringComparison.Ordinal)).ToList();
+    }
+
+    private async Task EnsureMayChangeRolesAsync(Actor actor, CancellationToken ct)
+    {
+        // MemberId 0 is a system actor: the operator at the command line, who holds the store anyway.
+        if (actor.MemberId <= 0) return;
+        var by = await db.Members.AsNoTracking().FirstOrDefaultAsync(m => m.Id == actor.MemberId, ct);
+        if (by is not { Role: MemberRole.Admin }) throw new CrmException("Only an admin can change roles.");
+    }
+
+    /// <summary>
+    /// Crm:Admins applied to one tracked member; true when it changed their role. A member the list drops gets back
+    /// the role they had before it (kept on the member), not one guessed from their team: a manager with no team yet
+    /// stays a manager, and a rep someone happens to report to stays a rep.
+    /// </summary>
+    private bool ApplyConfiguredAdmins(Member member)
+    {
+        var old = member.Role;
+        if (IsConfiguredAdmin(member.UserId, member.AadObjectId, member.Email))
+        {
+            if (member.Role == MemberRole.Admin) return false;
+            member.RoleBeforeConfig = member.Role;
+            member.Role = MemberRole.Admin;
+            member.AdminGrant = AdminGrant.Config;
+        }
+        else if (member is { Role: MemberRole.Admin, AdminGrant: AdminGrant.Config })
+        {
+            member.Role = member.RoleBeforeConfig ?? MemberRole.Rep;
+            member.AdminGrant = AdminGrant.None;
+            member.RoleBeforeConfig = null;
+        }
+        else
+        {
+            return false;
+        }
+        AuditLog.Add(db, ConfigActor, nameof(Member), member.Id, "role", old.ToString(), member.Role.ToString());
+        logger.RoleChanged(member.Id, old, member.Role, ConfigActor.MemberId);
+        return true;
+    }
+
+    private static string? Number(int? id) => id?.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Every turn asks this first, so it is a prepared statement, not an EF query (RowReads). The member comes
@@ -166,6 +315,8 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var email = NormalizeEmail(identity.Email);
+        var aadObjectId = Clean(identity.AadObjectId);
+        var listed = IsConfiguredAdmin(identity.UserId, aadObjectId, email);
         var member = new Member
         {
             Channel = identity.Channel,
@@ -173,10 +324,12 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             UserId = identity.UserId,
             DisplayName = Clean(identity.DisplayName) ?? identity.UserId,
             Email = email,
-            AadObjectId = Clean(identity.AadObjectId),
+            AadObjectId = aadObjectId,
             TimeZone = LocalDay.IsKnownZone(identity.TimeZone) ? identity.TimeZone!.Trim() : "UTC",
             DateOrder = DateOrderOf(identity.Locale),
-            Role = IsConfiguredAdmin(identity.UserId, email) ? MemberRole.Admin : MemberRole.Rep,
+            Role = listed ? MemberRole.Admin : MemberRole.Rep,
+            AdminGrant = listed ? AdminGrant.Config : AdminGrant.None,
+            RoleBeforeConfig = listed ? MemberRole.Rep : null,
             CreatedAt = now,
             LastSeenAt = now,
         };
@@ -202,9 +355,12 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
         return member;
     }
 
-    private bool IsConfiguredAdmin(string userId, string? email) =>
-        options.Value.Admins.Any(a => string.Equals(a.Trim(), userId, StringComparison.OrdinalIgnoreCase)
-            || (email is not null && string.Equals(a.Trim(), email, StringComparison.OrdinalIgnoreCase)));
+    /// <summary>Whether Crm:Admins names this member, by channel user id, AAD object id or e-mail.</summary>
+    private bool IsConfiguredAdmin(string userId, string? aadObjectId, string? email) =>
+        options.Value.Admins.Any(a => Same(a, userId) || Same(a, aadObjectId) || Same(a, email));
+
+    private static bool Same(string listed, string? value) =>
+        value is not null && string.Equals(listed.Trim(), value, StringComparison.OrdinalIgnoreCase);
 
     private void Refresh(Member member, string field, string? current, string? given, Action<string?> set, Actor actor)
     {

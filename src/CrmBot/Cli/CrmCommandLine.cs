@@ -23,6 +23,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(PackageTeamsCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SurveyExportCommand.Create());
+        root.Subcommands.Add(MembersCommand.Create());
 
         var parse = root.Parse(args);
         // The test host stops Main by throwing from Build(); let that through instead of printing it.

@@ -18,7 +18,8 @@ public sealed record ConnectorRequest(
 /// <summary>
 /// Loopback stand-in for the Bot Connector service (the activity's serviceUrl). Checks the bearer token
 /// against the issuer (when given one) and the body's shape, records every call, and can be told to fail
-/// the next calls with 503 or 429 + Retry-After, as the real service does under load.
+/// the next calls with 503 or 429 + Retry-After, as the real service does under load. It also answers the
+/// conversation members API for the members it is given (<see cref="AddMember"/>).
 /// </summary>
 public sealed class FakeConnector : LoopbackServer
 {
@@ -27,6 +28,9 @@ public sealed class FakeConnector : LoopbackServer
     private readonly ConcurrentQueue<(int Status, TimeSpan? RetryAfter)> _failures = new();
     private readonly SemaphoreSlim _received = new(0);
     private readonly AnswerGate _answers = new();
+    private readonly ConcurrentDictionary<string, JsonObject> _members = new();
+    private readonly ConcurrentQueue<int> _memberFailures = new();
+    private readonly ConcurrentQueue<ConnectorRequest> _memberLookups = new();
     private int _ids;
 
     private FakeConnector(BotFrameworkTokenIssuer? issuer) => _issuer = issuer;
@@ -78,6 +82,29 @@ public sealed class FakeConnector : LoopbackServer
     /// <summary>Answers every held call, and answers at once again.</summary>
     public void ReleaseAnswers() => _answers.Release();
 
+    /// <summary>
+    /// A member the conversation members API knows (any conversation), with the e-mail and UPN Teams' activities
+    /// leave out; others get a 404 as from the real service.
+    /// </summary>
+    public void AddMember(string userId, string? email, string? userPrincipalName = null, string? aadObjectId = null) =>
+        _members[userId] = new JsonObject
+        {
+            ["id"] = userId, ["name"] = userId, ["aadObjectId"] = aadObjectId, ["email"] = email,
+            ["userPrincipalName"] = userPrincipalName ?? email, ["userRole"] = "user",
+        };
+
+    /// <summary>The next <paramref name="count"/> member look-ups fail with <paramref name="status"/> (other calls are not affected).</summary>
+    public void FailMemberLookups(int count, int status)
+    {
+        for (var i = 0; i < count; i++) _memberFailures.Enqueue(status);
+    }
+
+    /// <summary>
+    /// Every GET of a conversation member, with the status it was answered with. Kept apart from
+    /// <see cref="Requests"/>, which are the messages the bot sent.
+    /// </summary>
+    public IReadOnlyList<ConnectorRequest> MemberLookups => _memberLookups.ToArray();
+
     public void Clear()
     {
         _requests.Clear();
@@ -108,6 +135,21 @@ public sealed class FakeConnector : LoopbackServer
         app.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", (HttpRequest r, string conversationId, string activityId) => HandleAsync(r, conversationId, activityId));
         app.MapPut("/v3/conversations/{conversationId}/activities/{activityId}", (HttpRequest r, string conversationId, string activityId) => HandleAsync(r, conversationId, activityId));
         app.MapDelete("/v3/conversations/{conversationId}/activities/{activityId}", (HttpRequest r, string conversationId, string activityId) => HandleAsync(r, conversationId, activityId));
+        app.MapGet("/v3/conversations/{conversationId}/members/{userId}", (HttpRequest r, string conversationId, string userId) => MemberAsync(r, conversationId, userId));
+    }
+
+    private async Task<IResult> MemberAsync(HttpRequest request, string conversationId, string userId)
+    {
+        var status = !await IsAuthorizedAsync(request) ? StatusCodes.Status401Unauthorized
+            : _memberFailures.TryDequeue(out var failure) ? failure
+            : _members.ContainsKey(userId) ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
+        _memberLookups.Enqueue(new ConnectorRequest(request.Method, request.Path, conversationId, null, null, status));
+        return status switch
+        {
+            StatusCodes.Status200OK => Results.Json(_members[userId]),
+            StatusCodes.Status404NotFound => Results.Json(Error("MemberNotFoundInConversation", "The member was not found in the conversation."), statusCode: 404),
+            _ => Results.Json(Error("ServiceError", "Failed."), statusCode: status),
+        };
     }
 
     private async Task<IResult> HandleAsync(HttpRequest request, string? conversationId, string? activityId, bool createConversation = false)

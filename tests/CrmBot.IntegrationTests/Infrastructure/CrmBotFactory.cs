@@ -10,8 +10,23 @@ namespace CrmBot.IntegrationTests.Infrastructure;
 /// </summary>
 public class CrmBotFactory : WebApplicationFactory<Program>
 {
-    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"crmbot-it-{Guid.NewGuid():N}.db");
+    private readonly string _dbPath;
+    private readonly bool _ownsStore;
     private readonly Dictionary<string, string?> _settings = new();
+
+    public CrmBotFactory() : this(null)
+    {
+    }
+
+    /// <summary>
+    /// Over the store file at <paramref name="dbPath"/>, left in place on Dispose, so a test can stop the service and
+    /// start it again (with other settings) on the same store; null: a fresh store of its own, deleted on Dispose.
+    /// </summary>
+    public CrmBotFactory(string? dbPath)
+    {
+        _ownsStore = dbPath is null;
+        _dbPath = dbPath ?? Path.Combine(Path.GetTempPath(), $"crmbot-it-{Guid.NewGuid():N}.db");
+    }
 
     public string ConnectionString => $"Data Source={_dbPath}";
 
@@ -43,8 +58,15 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_ownsStore) DeleteStore(_dbPath);
+        else SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>The store file at <paramref name="dbPath"/> and its WAL and shared-memory files.</summary>
+    public static void DeleteStore(string dbPath)
+    {
         SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_dbPath) + "*"))
+        foreach (var f in Directory.GetFiles(Path.GetDirectoryName(dbPath)!, Path.GetFileName(dbPath) + "*"))
         {
             try { File.Delete(f); } catch (IOException) { }
         }

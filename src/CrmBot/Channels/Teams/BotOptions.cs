@@ -45,6 +45,13 @@ public sealed class BotOptions : IValidatableObject
     public TimeSpan ConnectorRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long after a failed look-up of a Teams member's e-mail (conversation members API) it is asked again; until
+    /// then their turns do not ask. A look-up that found the address is not repeated.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan MemberLookupRetry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// The Bot Framework channels /api/messages answers (an activity's <c>channelId</c>); empty means Teams only. Others
     /// (e.g. "webchat") are opt-in: their members are that channel's, never a Teams member with the same ids.
     /// </summary>

@@ -17,6 +17,7 @@ namespace CrmBot.Channels.Teams;
 public sealed class TeamsAdapter(
     BotFrameworkAuthentication authentication,
     TurnPipeline pipeline,
+    TeamsEmailLookup emails,
     IOptions<BotOptions> options,
     ILogger<TeamsAdapter> log) : IRedoableChannel
 {
@@ -120,9 +121,13 @@ public sealed class TeamsAdapter(
         {
             (status, result) = await pipeline.RunAsync(Inbound(activity, turn, mayContinueInBackground),
                 (services, token) => TurnAsync(services, turn, record, token),
-                (services, outcome, token) => outcome.Value is { } replies
-                    ? deliver(services, activity, turn, replies, token)
-                    : Task.FromResult(Duplicate(activity)),
+                (services, outcome, token) =>
+                {
+                    if (outcome.Value is not { } replies) return Task.FromResult(Duplicate(activity));
+                    // After the commit and off the turn: the sender's e-mail, once (never beside a survey answer).
+                    if (!SurveyFeature.CarriesAnswer(turn)) emails.After(activity);
+                    return deliver(services, activity, turn, replies, token);
+                },
                 options.Value.AcknowledgeAfter, mayContinueInBackground, ct);
         }
         catch (Exception) when (!ct.IsCancellationRequested)

@@ -34,6 +34,8 @@ public static class TeamsServiceCollectionExtensions
         services.TryAddSingleton<ReplyOutbox>();
         services.AddSingleton<IRedoableChannel>(sp => sp.GetRequiredService<TeamsAdapter>());
         services.AddScoped<TeamsInstallations>();
+        services.AddSingleton<TeamsEmailLookup>();
+        services.AddHostedService(sp => sp.GetRequiredService<TeamsEmailLookup>());
         return services;
     }
 

@@ -106,6 +106,23 @@ public class MemberServiceTests
     }
 
     [Fact]
+    public async Task Resolve_ConfiguredAdmins_ByAadObjectId_AndWhenAnExistingMembersEmailBecomesKnown()
+    {
+        using var crm = WithAdmins("aad-boss", "late@example.com");
+        await using var turn = crm.Turn();
+        var members = turn.Get<MemberService>();
+        var byAad = await members.ResolveAsync(new MemberIdentity("msteams", "T1", "29:boss", AadObjectId: "AAD-BOSS"), default);
+        Assert.Equal((MemberRole.Admin, AdminGrant.Config), (byAad.Role, byAad.AdminGrant));
+
+        var late = await members.ResolveAsync(new MemberIdentity("slack", "T1", "U-late"), default);
+        Assert.Equal(MemberRole.Rep, late.Role);
+        late = await members.ResolveAsync(new MemberIdentity("slack", "T1", "U-late", Email: "Late@Example.com"), default);
+        Assert.Equal((MemberRole.Admin, AdminGrant.Config), (late.Role, late.AdminGrant));
+        var role = Assert.Single(await crm.AuditAsync(), a => a.Action == "role");
+        Assert.Equal((late.Id.ToString(), "Rep", "Admin", "config", (int?)null), (role.EntityId, role.OldValue, role.NewValue, role.Channel, role.MemberId));
+    }
+
+    [Fact]
     public async Task SetRole_ByAdmin_ChangesAndAudits_ByRepIsRefused_LastAdminCannotStepDown()
     {
         using var crm = WithAdmins("U-boss");
@@ -240,8 +257,8 @@ public class MemberServiceTests
                 await using var rival = new SqliteConnection(connectionString);
                 await rival.OpenAsync(cancellationToken);
                 await using var insert = rival.CreateCommand();
-                insert.CommandText = "INSERT INTO Members (Channel, TenantId, UserId, DisplayName, Role, TimeZone, DigestEnabled, StageNotifications, CreatedAt) " +
-                    "VALUES ('slack', 'T1', 'U1', 'rival', 0, 'UTC', 1, 0, '2026-11-22 11:00:00')";
+                insert.CommandText = "INSERT INTO Members (Channel, TenantId, UserId, DisplayName, Role, AdminGrant, TimeZone, DigestEnabled, StageNotifications, CreatedAt) " +
+                    "VALUES ('slack', 'T1', 'U1', 'rival', 0, 0, 'UTC', 1, 0, '2026-11-22 11:00:00')";
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
             return result;

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261207151938_InitialCreate")]
+    [Migration("20261207175643_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -488,6 +488,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("AadObjectId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AdminGrant")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -511,6 +514,9 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("Email")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("EmailLookupAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LastSeenAt")
                         .HasColumnType("TEXT");
 
@@ -518,6 +524,9 @@ namespace CrmBot.Crm.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Role")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RoleBeforeConfig")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("StageNotifications")
