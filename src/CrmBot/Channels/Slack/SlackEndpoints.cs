@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Slack;
@@ -68,8 +67,9 @@ public static class SlackEndpoints
     private static async Task<IResult> Commands(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
         IOptions<SlackOptions> options, ILogger<SlackWorkQueue> logger)
     {
-        var form = ParseForm(SlackSignatureFilter.Body(http));
-        string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
+        if (SlackForm.Read(SlackSignatureFilter.Body(http).Span, out var unreadable) is not { } form) return BadRequest(http, logger, unreadable);
+        // Blank is missing: no member, channel or command is named by whitespace.
+        string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
         if (F("command") is not { } command || F("user_id") is not { } user || F("team_id") is not { } team || F("channel_id") is not { } channel)
             return BadRequest(http, logger, "slash command without command, user_id, team_id or channel_id");
 
@@ -82,8 +82,8 @@ public static class SlackEndpoints
     private static async Task<IResult> InteractionsAsync(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
         IOptions<SlackOptions> options, TimeProvider clock, ILogger<SlackWorkQueue> logger)
     {
-        var form = ParseForm(SlackSignatureFilter.Body(http));
-        var unreadable = "interaction without a payload";
+        if (SlackForm.Read(SlackSignatureFilter.Body(http).Span, out var unreadable) is not { } form) return BadRequest(http, logger, unreadable);
+        unreadable = "interaction without a payload";
         var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? ""), out unreadable) : null;
         if (payload is null) return BadRequest(http, logger, unreadable);
         // Shapes checked here, once: the worker reads these fields as objects.
@@ -93,6 +93,7 @@ public static class SlackEndpoints
         // Refused now, Slack shows the member an error in the modal.
         if (payload["view"] is JsonObject view && Str(view["private_metadata"]) is { } metadata && ParseJson(Encoding.UTF8.GetBytes(metadata), out _) is null)
             return BadRequest(http, logger, "interaction whose view.private_metadata is not a JSON object");
+        if (InteractionShape(payload, user) is { } misshapen) return BadRequest(http, logger, misshapen);
         var id = DeliveryId("ia", http);
 
         switch (Str(payload["type"]))
@@ -108,6 +109,26 @@ public static class SlackEndpoints
             default:
                 return Results.Ok();   // view_closed, other shortcuts
         }
+    }
+
+    private static readonly string[] InteractionObjects = ["team", "channel", "container", "message"];
+
+    /// <summary>
+    /// The rest of what <see cref="SlackActivities"/> reads from an interaction, in the shape it reads it: the reason when
+    /// a field is of another type, or no workspace names the member.
+    /// </summary>
+    private static string? InteractionShape(JsonObject payload, JsonObject user)
+    {
+        foreach (var key in InteractionObjects)
+            if (payload[key] is { } node && node is not JsonObject) return $"interaction whose {key} is not an object";
+        if ((Str(payload["team"]?["id"]) ?? Str(user["team_id"])) is null) return "interaction without team.id or user.team_id";
+        if (payload["view"]?["state"] is { } state && (state is not JsonObject || state["values"] is { } values && values is not JsonObject))
+            return "interaction whose view.state is not an object with values";
+        if (payload["actions"] is { } actions
+            && (actions is not JsonArray list || list.FirstOrDefault() is { } first && (first is not JsonObject action
+                || action["selected_option"] is { } option && option is not JsonObject)))
+            return "interaction whose actions are not objects";
+        return null;
     }
 
     /// <summary>callback_id of the "Log to CRM" message shortcut (manifests/slack/manifest.yml).</summary>
@@ -204,9 +225,6 @@ public static class SlackEndpoints
         try { return JsonNode.Parse(body, documentOptions: Strict) as JsonObject; }
         catch (Exception e) when (e is JsonException or ArgumentException) { return null; }
     }
-
-    private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> ParseForm(ReadOnlyMemory<byte> body) =>
-        QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.Span));
 
     private static string? Str(JsonNode? n) => SlackDestination.S(n);
 }
