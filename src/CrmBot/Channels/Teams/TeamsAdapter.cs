@@ -23,7 +23,11 @@ public sealed class TeamsAdapter(
     public async Task<IResult> ProcessAsync(HttpRequest request, CancellationToken ct)
     {
         var body = await ReadBodyAsync(request, options.Value.MaxRequestBytes, ct);
-        if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        if (body is null)
+        {
+            Log.TooLarge(log, options.Value.MaxRequestBytes);
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
 
         var auth = await authentication.AuthenticateAsync(request.Headers.Authorization, ct);
         if (!auth.Succeeded)
