@@ -36,7 +36,8 @@ public sealed class FormMutator(Random rng, int sizeLimit, JsonMutator json)
                 values.Insert(rng.Next(2) == 0 ? i : i + 1, (key, other, false));
                 return (Encode(values), $"duplicate {key}");
             case "bad-escape" when free:
-                var escape = new[] { "%", "%Z", "%FF", "%ED%A0%80", "%00", "%C3%28", "%%", "%u0041" }[rng.Next(8)];
+                // Each is malformed whatever follows it (a lone '%' before two hex digits would be a valid escape of another value).
+                var escape = new[] { "%G", "%Z", "%FF", "%ED%A0%80", "%C3%28", "%%", "%u0041", "%E2%82" }[rng.Next(8)];
                 var at = rng.Next(value.Length + 1);
                 values[i] = (key, [.. Escape(value[..at]), .. Encoding.ASCII.GetBytes(escape), .. Escape(value[at..])], true);
                 return (Encode(values), $"bad-escape {key} {escape}");
