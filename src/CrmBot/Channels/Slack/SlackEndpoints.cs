@@ -39,6 +39,7 @@ public static class SlackEndpoints
                 var eventId = Str(envelope["event_id"]);
                 if (eventId is null || envelope["event"] is not JsonObject ev) return BadRequest(http, logger, "event_callback without event_id or event");
                 if (!IsConversationalMessage(ev, SlackActivities.BotUserId(envelope))) return Results.Ok();
+                if ((Str(envelope["team_id"]) ?? Str(ev["team"])) is null) return BadRequest(http, logger, "event_callback without team_id or event.team");
                 var retry = http.Request.Headers[RetryNumHeader].ToString();
                 return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.Event, eventId, envelope.ToJsonString(),
                     retry.Length > 0 ? retry : null));

@@ -36,6 +36,22 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
         Assert.Equal(before, Fingerprint());
     }
 
+    /// <summary>No workspace anywhere: its member cannot be named, and the worker failed on it after the 200.</summary>
+    [Fact]
+    public async Task EventWithoutTeam_IsRefusedWith4xx_AndStoresNothing()
+    {
+        var envelope = SlackHost.Event(SlackHost.DirectMessage("help"));
+        envelope.Remove("team_id");
+        envelope["event"]!.AsObject().Remove("team");
+        var before = Fingerprint();
+
+        var response = await host.PostEventAsync(envelope);
+
+        var status = (int)response.StatusCode;
+        Assert.True(status is >= 400 and < 500, $"{status} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(before, Fingerprint());
+    }
+
     public static TheoryData<string, string> InteractionCases => new()
     {
         { "block-actions-user-string", "{\"type\":\"block_actions\",\"user\":\"U1\"}" },
