@@ -123,13 +123,31 @@ public static class SlackEndpoints
         foreach (var key in InteractionObjects)
             if (payload[key] is { } node && node is not JsonObject) return $"interaction whose {key} is not an object";
         if ((Str(payload["team"]?["id"]) ?? Str(user["team_id"])) is null) return "interaction without team.id or user.team_id";
-        if (payload["view"]?["state"] is { } state && (state is not JsonObject || state["values"] is { } values && values is not JsonObject))
-            return "interaction whose view.state is not an object with values";
+        if (payload["view"]?["state"] is { } state && (state is not JsonObject || state["values"] is { } values && !IsStateValues(values)))
+            return "interaction whose view.state.values is not blocks of inputs, each an object with its selections as objects";
         if (payload["actions"] is { } actions
             && (actions is not JsonArray list || list.FirstOrDefault() is { } first && (first is not JsonObject action
                 || action["selected_option"] is { } option && option is not JsonObject)))
             return "interaction whose actions are not objects";
         return null;
+    }
+
+    /// <summary>{block: {action: input}}, where an input's selected_option(s) are objects with a string value (BlockKit.ReadInputs reads them so).</summary>
+    private static bool IsStateValues(JsonNode values)
+    {
+        static bool IsOption(JsonNode? o) => o is JsonObject option && (option["value"] is not { } v || v.GetValueKind() == JsonValueKind.String);
+        if (values is not JsonObject blocks) return false;
+        foreach (var (_, block) in blocks)
+        {
+            if (block is not JsonObject inputs) return false;
+            foreach (var (_, input) in inputs)
+            {
+                if (input is not JsonObject i) return false;
+                if (i["selected_option"] is { } one && !IsOption(one)) return false;
+                if (i["selected_options"] is { } many && (many is not JsonArray list || !list.All(IsOption))) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>callback_id of the "Log to CRM" message shortcut (manifests/slack/manifest.yml).</summary>

@@ -66,6 +66,8 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
         { "message-action-channel-array", "{\"type\":\"message_action\",\"callback_id\":\"log_to_crm\",\"user\":{\"id\":\"UB301F2990F\",\"team_id\":\"T0EXAMPLE\"},\"channel\":[1]}" },
         { "view-submission-state-string", "{\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\",\"team_id\":\"T0EXAMPLE\"},\"view\":{\"id\":\"V1\",\"callback_id\":\"" + BlockKit.FormCallbackId + "\",\"private_metadata\":\"{}\",\"state\":\"x\"}}" },
         { "block-actions-selected-option-string", "{\"type\":\"block_actions\",\"user\":{\"id\":\"UB301F2990F\",\"team_id\":\"T0EXAMPLE\"},\"actions\":[{\"type\":\"static_select\",\"action_id\":\"a\",\"selected_option\":\"x\"}]}" },
+        { "view-state-selected-option-string", "{\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\",\"team_id\":\"T0EXAMPLE\"},\"view\":{\"id\":\"V1\",\"callback_id\":\"" + BlockKit.FormCallbackId + "\",\"private_metadata\":\"{}\",\"state\":{\"values\":{\"b\":{\"a\":{\"type\":\"static_select\",\"selected_option\":\"x\"}}}}}}" },
+        { "view-state-option-value-number", "{\"type\":\"view_submission\",\"user\":{\"id\":\"UB301F2990F\",\"team_id\":\"T0EXAMPLE\"},\"view\":{\"id\":\"V1\",\"callback_id\":\"" + BlockKit.FormCallbackId + "\",\"private_metadata\":\"{}\",\"state\":{\"values\":{\"b\":{\"a\":{\"type\":\"checkboxes\",\"selected_options\":[{\"value\":5}]}}}}}}" },
         // No workspace: the member cannot be named (the worker failed resolving the sender).
         { "block-actions-without-team", "{\"type\":\"block_actions\",\"user\":{\"id\":\"UB301F2990F\"},\"actions\":[{\"action_id\":\"a\",\"value\":\"x\"}]}" },
     };
