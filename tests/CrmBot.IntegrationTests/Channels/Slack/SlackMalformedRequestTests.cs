@@ -26,14 +26,8 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
     {
         var json = SlackHost.Event(SlackHost.DirectMessage("log call with Jane Doe")).ToJsonString();
         Assert.Contains(find, json);
-        var before = Fingerprint();
-
-        var response = await host.Client.PostAsync("/slack/events",
-            new StringContent(ReplaceFirst(json, find, replace), Encoding.UTF8, "application/json"));
-
-        var status = (int)response.StatusCode;
-        Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal(before, Fingerprint());
+        await AssertRefusedAsync(name, () => host.Client.PostAsync("/slack/events",
+            new StringContent(ReplaceFirst(json, find, replace), Encoding.UTF8, "application/json")));
     }
 
     /// <summary>No workspace anywhere: its member cannot be named, and the worker failed on it after the 200.</summary>
@@ -43,13 +37,7 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
         var envelope = SlackHost.Event(SlackHost.DirectMessage("help"));
         envelope.Remove("team_id");
         envelope["event"]!.AsObject().Remove("team");
-        var before = Fingerprint();
-
-        var response = await host.PostEventAsync(envelope);
-
-        var status = (int)response.StatusCode;
-        Assert.True(status is >= 400 and < 500, $"{status} {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal(before, Fingerprint());
+        await AssertRefusedAsync("event-without-team", () => host.PostEventAsync(envelope));
     }
 
     public static TheoryData<string, string> InteractionCases => new()
@@ -76,14 +64,8 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
     [MemberData(nameof(InteractionCases))]
     public async Task MalformedInteraction_IsRefusedWith4xx_AndStoresNothing(string name, string payload)
     {
-        var before = Fingerprint();
-
-        var response = await host.Client.PostAsync("/slack/interactions",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["payload"] = payload }));
-
-        var status = (int)response.StatusCode;
-        Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal(before, Fingerprint());
+        await AssertRefusedAsync(name, () => host.Client.PostAsync("/slack/interactions",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["payload"] = payload })));
     }
 
     /// <summary>A slash command as Slack posts it, with <paramref name="field"/> set to a raw (already encoded) value.</summary>
@@ -110,13 +92,7 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
             ["text"] = "help", ["response_url"] = host.Slack.ResponseUrl(name), ["trigger_id"] = "trg." + name,
         };
         var body = string.Join("&", fields.Select(f => f.Key + "=" + (f.Key == field ? raw : Uri.EscapeDataString(f.Value))));
-        var before = Fingerprint();
-
-        var response = await host.Client.PostAsync("/slack/commands", FormBody(body));
-
-        var status = (int)response.StatusCode;
-        Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal(before, Fingerprint());
+        await AssertRefusedAsync(name, () => host.Client.PostAsync("/slack/commands", FormBody(body)));
     }
 
     public static TheoryData<string, string> RawInteractionCases => new()
@@ -131,13 +107,7 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
     [MemberData(nameof(RawInteractionCases))]
     public async Task MalformedInteractionBody_IsRefusedWith4xx_AndStoresNothing(string name, string payload)
     {
-        var before = Fingerprint();
-
-        var response = await host.Client.PostAsync("/slack/interactions", FormBody("payload=" + payload));
-
-        var status = (int)response.StatusCode;
-        Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
-        Assert.Equal(before, Fingerprint());
+        await AssertRefusedAsync(name, () => host.Client.PostAsync("/slack/interactions", FormBody("payload=" + payload)));
     }
 
     /// <summary>A form body as given, where \xNN stands for a raw byte (so a test can send bytes that are not UTF-8).</summary>
@@ -156,6 +126,18 @@ public class SlackMalformedRequestTests(SlackHost host) : IClassFixture<SlackHos
         var content = new ByteArrayContent([.. bytes]);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
         return content;
+    }
+
+    /// <summary>Sends the request and checks it was refused with a 4xx and left the store as it was.</summary>
+    private async Task AssertRefusedAsync(string name, Func<Task<HttpResponseMessage>> send)
+    {
+        var before = Fingerprint();
+
+        var response = await send();
+
+        var status = (int)response.StatusCode;
+        Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(before, Fingerprint());
     }
 
     private static string ReplaceFirst(string s, string find, string replace)
