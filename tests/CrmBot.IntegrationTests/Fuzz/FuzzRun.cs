@@ -19,7 +19,7 @@ public sealed record FuzzCase(int Number, string What, Func<HttpRequestMessage> 
 public sealed class FuzzRun(string endpoint, HttpClient client, StoreProbe store, CapturingLoggerProvider logs)
 {
     public static int Seed => Env("CRMBOT_FUZZ_SEED") ?? 20261207;
-    public static int Cases => Env("CRMBOT_FUZZ_CASES") ?? 1500;
+    public static int Cases => Env("CRMBOT_FUZZ_CASES") ?? 2000;
     public static int? OnlyCase => Env("CRMBOT_FUZZ_CASE");
     public static int Parallel => Math.Max(1, Env("CRMBOT_FUZZ_PARALLEL") ?? 4);
 
