@@ -36,4 +36,7 @@ internal static partial class Log
     // No ids and no reason: the reply belongs to a survey answer's turn, which leaves no trace of who answered when.
     [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Slack reply lost: Slack did not take it, and a survey answer's reply is not kept to be sent later")]
     public static partial void ReplyLost(ILogger logger);
+
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Warning, Message = "Slack request to {Path} refused (413): the body is larger than Slack:MaxRequestBytes ({Limit} bytes)")]
+    public static partial void TooLarge(ILogger logger, string path, int limit);
 }

@@ -114,7 +114,7 @@ internal sealed class SlackActivities(SlackCardRenderer cards, SlackUserDirector
     /// <summary>The "Log to CRM" message shortcut: the log form, filled in with the message and its link.</summary>
     private async Task<SlackInbound?> FromMessageActionAsync(JsonObject payload, CancellationToken ct)
     {
-        var teamId = S(payload["team"]?["id"]) ?? "";
+        var teamId = S(payload["team"]?["id"]) ?? S(payload["user"]?["team_id"]) ?? "";
         var userId = S(payload["user"]?["id"])!;
         var channel = S(payload["channel"]?["id"]);
         var message = payload["message"] as JsonObject;

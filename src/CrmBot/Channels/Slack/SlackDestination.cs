@@ -31,5 +31,6 @@ internal sealed record SlackDestination(
         S(ctx?["team"]) ?? teamId, userId, S(ctx?["channel"]), S(ctx?["response_url"]), null, S(ctx?["ts"]),
         ctx?["ephemeral"] is JsonValue e && e.TryGetValue<bool>(out var eph) && eph, S(ctx?["thread_ts"]), S(ctx?["link"]));
 
-    internal static string? S(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+    /// <summary>A string field, null when absent, of another type, or blank (a blank id names no one).</summary>
+    internal static string? S(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Slack;
@@ -40,6 +39,7 @@ public static class SlackEndpoints
                 var eventId = Str(envelope["event_id"]);
                 if (eventId is null || envelope["event"] is not JsonObject ev) return BadRequest(http, logger, "event_callback without event_id or event");
                 if (!IsConversationalMessage(ev, SlackActivities.BotUserId(envelope))) return Results.Ok();
+                if ((Str(envelope["team_id"]) ?? Str(ev["team"])) is null) return BadRequest(http, logger, "event_callback without team_id or event.team");
                 var retry = http.Request.Headers[RetryNumHeader].ToString();
                 return Respond(await TryAcceptAsync(queue, deliveries, options.Value, logger, SlackWork.Event, eventId, envelope.ToJsonString(),
                     retry.Length > 0 ? retry : null));
@@ -68,8 +68,9 @@ public static class SlackEndpoints
     private static async Task<IResult> Commands(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
         IOptions<SlackOptions> options, ILogger<SlackWorkQueue> logger)
     {
-        var form = ParseForm(SlackSignatureFilter.Body(http));
-        string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
+        if (SlackForm.Read(SlackSignatureFilter.Body(http).Span, out var unreadable) is not { } form) return BadRequest(http, logger, unreadable);
+        // Blank is missing: no member, channel or command is named by whitespace.
+        string? F(string key) => form.TryGetValue(key, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;
         if (F("command") is not { } command || F("user_id") is not { } user || F("team_id") is not { } team || F("channel_id") is not { } channel)
             return BadRequest(http, logger, "slash command without command, user_id, team_id or channel_id");
 
@@ -82,8 +83,8 @@ public static class SlackEndpoints
     private static async Task<IResult> InteractionsAsync(HttpContext http, SlackWorkQueue queue, InboundDeliveries deliveries,
         IOptions<SlackOptions> options, TimeProvider clock, ILogger<SlackWorkQueue> logger)
     {
-        var form = ParseForm(SlackSignatureFilter.Body(http));
-        var unreadable = "interaction without a payload";
+        if (SlackForm.Read(SlackSignatureFilter.Body(http).Span, out var unreadable) is not { } form) return BadRequest(http, logger, unreadable);
+        unreadable = "interaction without a payload";
         var payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? ParseJson(Encoding.UTF8.GetBytes(p[0] ?? ""), out unreadable) : null;
         if (payload is null) return BadRequest(http, logger, unreadable);
         // Shapes checked here, once: the worker reads these fields as objects.
@@ -93,6 +94,7 @@ public static class SlackEndpoints
         // Refused now, Slack shows the member an error in the modal.
         if (payload["view"] is JsonObject view && Str(view["private_metadata"]) is { } metadata && ParseJson(Encoding.UTF8.GetBytes(metadata), out _) is null)
             return BadRequest(http, logger, "interaction whose view.private_metadata is not a JSON object");
+        if (InteractionShape(payload, user) is { } misshapen) return BadRequest(http, logger, misshapen);
         var id = DeliveryId("ia", http);
 
         switch (Str(payload["type"]))
@@ -108,6 +110,44 @@ public static class SlackEndpoints
             default:
                 return Results.Ok();   // view_closed, other shortcuts
         }
+    }
+
+    private static readonly string[] InteractionObjects = ["team", "channel", "container", "message"];
+
+    /// <summary>
+    /// The rest of what <see cref="SlackActivities"/> reads from an interaction, in the shape it reads it: the reason when
+    /// a field is of another type, or no workspace names the member.
+    /// </summary>
+    private static string? InteractionShape(JsonObject payload, JsonObject user)
+    {
+        foreach (var key in InteractionObjects)
+            if (payload[key] is { } node && node is not JsonObject) return $"interaction whose {key} is not an object";
+        if ((Str(payload["team"]?["id"]) ?? Str(user["team_id"])) is null) return "interaction without team.id or user.team_id";
+        if (payload["view"]?["state"] is { } state && (state is not JsonObject || state["values"] is { } values && !IsStateValues(values)))
+            return "interaction whose view.state.values is not blocks of inputs, each an object with its selections as objects";
+        if (payload["actions"] is { } actions
+            && (actions is not JsonArray list || list.FirstOrDefault() is { } first && (first is not JsonObject action
+                || action["selected_option"] is { } option && option is not JsonObject)))
+            return "interaction whose actions are not objects";
+        return null;
+    }
+
+    /// <summary>{block: {action: input}}, where an input's selected_option(s) are objects with a string value (BlockKit.ReadInputs reads them so).</summary>
+    private static bool IsStateValues(JsonNode values)
+    {
+        static bool IsOption(JsonNode? o) => o is JsonObject option && (option["value"] is not { } v || v.GetValueKind() == JsonValueKind.String);
+        if (values is not JsonObject blocks) return false;
+        foreach (var (_, block) in blocks)
+        {
+            if (block is not JsonObject inputs) return false;
+            foreach (var (_, input) in inputs)
+            {
+                if (input is not JsonObject i) return false;
+                if (i["selected_option"] is { } one && !IsOption(one)) return false;
+                if (i["selected_options"] is { } many && (many is not JsonArray list || !list.All(IsOption))) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>callback_id of the "Log to CRM" message shortcut (manifests/slack/manifest.yml).</summary>
@@ -204,9 +244,6 @@ public static class SlackEndpoints
         try { return JsonNode.Parse(body, documentOptions: Strict) as JsonObject; }
         catch (Exception e) when (e is JsonException or ArgumentException) { return null; }
     }
-
-    private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> ParseForm(ReadOnlyMemory<byte> body) =>
-        QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.Span));
 
     private static string? Str(JsonNode? n) => SlackDestination.S(n);
 }

@@ -71,9 +71,12 @@ internal sealed class SlackSignatureFilter(IOptions<SlackOptions> options, TimeP
             return Results.Unauthorized();
         }
 
-        if (http.Request.ContentLength > o.MaxRequestBytes) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
-        var body = await ReadLimitedAsync(http.Request.Body, o.MaxRequestBytes, http.RequestAborted);
-        if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        var body = http.Request.ContentLength > o.MaxRequestBytes ? null : await ReadLimitedAsync(http.Request.Body, o.MaxRequestBytes, http.RequestAborted);
+        if (body is null)
+        {
+            Log.TooLarge(logger, http.Request.Path, o.MaxRequestBytes);
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
 
         var ok = SlackSignature.IsValid(o.SigningSecret,
             http.Request.Headers[SlackSignature.TimestampHeader].ToString(),

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Teams activity refused (400): {Reason}")]
     public static partial void Malformed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Teams request refused (413): the body is larger than Bot:MaxRequestBytes ({Limit} bytes)")]
+    public static partial void TooLarge(ILogger logger, int limit);
 }

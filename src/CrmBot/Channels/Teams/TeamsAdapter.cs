@@ -24,7 +24,11 @@ public sealed class TeamsAdapter(
     public async Task<IResult> ProcessAsync(HttpRequest request, CancellationToken ct)
     {
         var body = await ReadBodyAsync(request, options.Value.MaxRequestBytes, ct);
-        if (body is null) return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        if (body is null)
+        {
+            Log.TooLarge(log, options.Value.MaxRequestBytes);
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
 
         var auth = await authentication.AuthenticateAsync(request.Headers.Authorization, ct);
         if (!auth.Succeeded)
@@ -64,7 +68,7 @@ public sealed class TeamsAdapter(
 
     private async Task<IResult> OnMessageAsync(BotActivity activity, CancellationToken ct)
     {
-        if (Invalid(activity) is { } bad) return bad;
+        if (Missing(activity) is { } missing) return Refuse(missing);
         var turn = TeamsActivities.FromMessage(activity);
         if (string.IsNullOrWhiteSpace(turn.Text) && turn.Value is null) return Results.Ok();   // e.g. a bare attachment
         var expectReplies = IsExpectReplies(activity);
@@ -75,7 +79,7 @@ public sealed class TeamsAdapter(
     {
         // The SDK answers invokes it has no handler for with 501; Teams then shows its own error.
         if (activity.Name != TeamsActivities.AdaptiveCardActionInvoke) return Results.StatusCode(StatusCodes.Status501NotImplemented);
-        if (Invalid(activity) is { } bad) return bad;
+        if (Missing(activity) is { } missing) return Refuse(missing);
         var turn = TeamsActivities.FromCardAction(activity);
         if (turn is null)
             return Results.Json(new AdaptiveCardInvokeResponse
@@ -90,7 +94,7 @@ public sealed class TeamsAdapter(
     private async Task<IResult> OnConversationUpdateAsync(BotActivity activity, CancellationToken ct)
     {
         if (!TeamsActivities.IsBotAdded(activity)) return Results.Ok();
-        if (Invalid(activity) is { } bad) return bad;
+        if (Missing(activity) is { } missing) return Refuse(missing);
         var expectReplies = IsExpectReplies(activity);
         return await RunAsync(activity, Welcome(activity), expectReplies ? DeliverInBody : DeliverThroughConnector, !expectReplies, ct,
             record: RecordInstallation(activity));
@@ -171,7 +175,7 @@ public sealed class TeamsAdapter(
         BotActivity? activity;
         try { activity = JsonSerializer.Deserialize<BotActivity>(work.PayloadJson, BotJson.Options); }
         catch (JsonException) { return RedoStart.Unreadable; }
-        if (activity is null || Invalid(activity) is not null) return RedoStart.Unreadable;
+        if (activity is null || Missing(activity) is not null) return RedoStart.Unreadable;
 
         Turn? turn = null;
         Func<IServiceProvider, CancellationToken, Task>? record = null;
@@ -258,10 +262,12 @@ public sealed class TeamsAdapter(
         return sender.ReplyAsync(address, messages, mayKeep: !SurveyFeature.CarriesAnswer(turn), ct);
     }
 
-    private static IResult? Invalid(BotActivity activity) =>
-        string.IsNullOrEmpty(activity.Id) || string.IsNullOrEmpty(activity.Conversation?.Id)
-        || string.IsNullOrEmpty(activity.ServiceUrl) || string.IsNullOrEmpty(activity.From?.Id)
-            ? Results.BadRequest("An activity needs id, conversation.id, from.id and serviceUrl.")
+    /// <summary>Why a turn cannot be run for this activity, or null. Blank ids name no member or conversation.</summary>
+    private static string? Missing(BotActivity activity) =>
+        string.IsNullOrWhiteSpace(activity.Id) || string.IsNullOrWhiteSpace(activity.Conversation?.Id)
+        || string.IsNullOrWhiteSpace(activity.ServiceUrl) || string.IsNullOrWhiteSpace(activity.From?.Id)
+        || string.IsNullOrWhiteSpace(activity.TenantId)
+            ? "An activity needs id, conversation.id, from.id, serviceUrl and a tenant (conversation.tenantId or channelData.tenant.id)."
             : null;
 
     /// <summary>A request the edge cannot read: one warning line, no stack trace, nothing done.</summary>

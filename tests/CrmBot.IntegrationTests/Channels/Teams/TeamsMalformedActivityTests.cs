@@ -27,6 +27,10 @@ public class TeamsMalformedActivityTests(TeamsHost host) : IClassFixture<TeamsHo
         { "channelData-lone-surrogate", "message-personal|raw:\"channelData\":{|\"channelData\":{\"k\":\"\\ud800\"," },
         { "entities-lone-surrogate", "message-personal|raw:\"entities\":[{|\"entities\":[{\"k\":\"\\udc00x\"," },
         { "value-lone-surrogate", "invoke-action-execute|raw:\"value\":{|\"value\":{\"k\":\"a\\ud800\"," },
+        // A blank id names no member: the turn failed with an exception on resolving the sender.
+        { "tenant-id-blank", "message-personal|conversation.tenantId=\"\\t\"" },
+        { "from-id-blank", "message-personal|from.id=\" \"" },
+        { "conversation-id-blank", "card-submit|conversation.id=\" \"" },
         { "tenant-lone-surrogate", "message-personal|raw:\"tenant\":{\"id\":\"|\"tenant\":{\"id\":\"\\ud800" },
     };
 

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using CrmBot.Conversations;
+using CrmBot.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,20 +13,10 @@ namespace CrmBot.IntegrationTests.Channels.Teams;
 public sealed class UntrustedConnectorHost : TeamsHost
 {
     public RecordingBot Bot { get; } = new();
-    public ConcurrentQueue<(LogLevel Level, string Message)> Logs { get; } = new();
+    public CapturingLoggerProvider Logs { get; } = new();
     protected override IBot TestBot => Bot;
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Bot:TrustedServiceUrlHosts:0", "connector.elsewhere.example")];
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(Logs));
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<(LogLevel, string)> sink) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Enqueue((logLevel, formatter(state, exception)));
-        public void Dispose() { }
-    }
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);
 }
 
 /// <summary>What the admin reads when replies cannot reach a Connector the bot does not trust.</summary>
@@ -52,10 +42,10 @@ public class TeamsUntrustedConnectorTests(UntrustedConnectorHost host) : IClassF
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)
         {
-            var found = host.Logs.FirstOrDefault(l => l.Level >= LogLevel.Error && match(l.Message)).Message;
+            var found = host.Logs.Entries.FirstOrDefault(l => l.Level >= LogLevel.Error && match(l.Message))?.Message;
             if (found is not null) return found;
             if (timeout.IsCancellationRequested)
-                Assert.Fail("No such error was logged. Errors: " + string.Join(" | ", host.Logs.Where(l => l.Level >= LogLevel.Error).Select(l => l.Message)));
+                Assert.Fail("No such error was logged. Errors: " + string.Join(" | ", host.Logs.Entries.Where(l => l.Level >= LogLevel.Error).Select(l => l.Message)));
             await Task.Delay(50);
         }
     }
