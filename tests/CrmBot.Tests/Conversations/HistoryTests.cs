@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrmBot.Channels.Slack;
+using CrmBot.Channels.Terminal;
 using CrmBot.Conversations;
 using CrmBot.Conversations.Cards;
 using CrmBot.Fakes.Slack;
@@ -138,5 +139,17 @@ public sealed class HistoryTests : IDisposable
         Assert.Equal(["Open form", "History"], buttons.Select(b => b["text"]!["text"]!.GetValue<string>()));
         Assert.Equal("history.show", buttons[1]["action_id"]!.GetValue<string>());
         Assert.Contains("dealId", buttons[1]["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TheDealCardsHistoryButton_AtTheTerminal_AsksForNoInputs_WhileChangeStageStillDoes()
+    {
+        await AcmeExpansionAsync();
+        var deal = (await _host.SayAsync("deal acme expansion")).Card(CardNames.Deal);
+
+        var (_, actions) = TerminalCardRenderer.Render(deal.Card, 1);
+
+        Assert.Equal(["stage", "reason"], actions.Single(a => a.Title == "Change stage").Inputs.Select(i => i["id"]!.GetValue<string>()));
+        Assert.Empty(actions.Single(a => a.Title == "History").Inputs);
     }
 }
