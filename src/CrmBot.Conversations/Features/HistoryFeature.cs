@@ -29,8 +29,14 @@ public sealed class HistoryFeature(CrmDbContext db) : IChatFeature
         new("history Acme renewal 2027 · history Jane Doe", "The latest changes to a deal or contact: when, who, what"),
     ];
 
+    // A deal or contact name is a few words; "history of billing problems since …" is a sentence (notes), so it only
+    // loosely reads as the command and an open question keeps it.
+    private const int MaxNameWords = 6;
+
     public FeatureClaim? Claim(Utterance u) =>
-        u.StartsWith("history") ? new FeatureClaim("history", 1.0, new Dictionary<string, string> { ["rest"] = u.After(1) }) : null;
+        u.StartsWith("history")
+            ? new FeatureClaim("history", u.Words.Count - 1 <= MaxNameWords ? 1.0 : 0.6, new Dictionary<string, string> { ["rest"] = u.After(1) })
+            : null;
 
     public async Task HandleAsync(TurnContext context, FeatureClaim claim, CancellationToken ct)
     {

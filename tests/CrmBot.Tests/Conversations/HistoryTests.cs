@@ -152,4 +152,16 @@ public sealed class HistoryTests : IDisposable
         Assert.Equal(["stage", "reason"], actions.Single(a => a.Title == "Change stage").Inputs.Select(i => i["id"]!.GetValue<string>()));
         Assert.Empty(actions.Single(a => a.Title == "History").Inputs);
     }
+
+    [Fact]
+    public async Task NotesThatStartWithHistory_AreNotTakenForTheCommand()
+    {
+        await _host.ContactAsync("Bob", "Smith", "Acme");
+        await _host.SayAsync("log call with Bob Smith");
+
+        var held = await _host.SayAsync("history of billing problems since the migration last spring, wants credits");
+
+        Assert.DoesNotContain("Left the question", held.Text());
+        Assert.Contains("Save \"history of billing problems", held.Text());
+    }
 }
