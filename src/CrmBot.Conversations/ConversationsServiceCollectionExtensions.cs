@@ -32,10 +32,12 @@ public static class ConversationsServiceCollectionExtensions
         services.AddChatFeature<DealFeature>();
         services.AddChatFeature<ContactCreateFeature>();
         services.AddChatFeature<DealCreateFeature>();
+        services.AddChatFeature<HistoryFeature>();
         services.AddDialog<ContactFlowDialog>();
         services.AddDialog<DealStageDialog>();
         services.AddDialog<ContactCreateDialog>();
         services.AddDialog<DealCreateDialog>();
+        services.AddDialog<HistoryDialog>();
         return services;
     }
 

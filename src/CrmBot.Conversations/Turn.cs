@@ -30,6 +30,8 @@ public sealed record ChatUser(
 /// Slack button value / view state). Carries <c>verb</c>.</param>
 /// <param name="ReplyToId">The message a card action came from, so a reply can replace it.</param>
 /// <param name="MessageLink">Link to the chat message, stored with a logged activity.</param>
+/// <param name="Via">The channel the turn really came through when that is not the member's own (the terminal's
+/// `chat --as` speaking as a Teams member); null: <c>From.Channel</c>. What the audit trail records.</param>
 public sealed record Turn(
     string TurnId,
     ChatUser From,
@@ -38,7 +40,8 @@ public sealed record Turn(
     string? Text,
     JsonObject? Value = null,
     string? ReplyToId = null,
-    string? MessageLink = null)
+    string? MessageLink = null,
+    string? Via = null)
 {
     /// <summary>The card verb of a card action, or null for a typed message.</summary>
     public string? Verb => Value?["verb"] is JsonValue v && v.TryGetValue<string>(out var verb) && verb.Length > 0 ? verb : null;

@@ -13,6 +13,7 @@ public static class CardNames
     public const string Deals = "deals";
     public const string DealStageChanged = "deal-stage-changed";
     public const string Company = "company";
+    public const string History = "history";
     public const string Confirm = "confirm";
     public const string DuplicateCheck = "duplicate-check";
     public const string Error = "error";

@@ -31,7 +31,8 @@ public sealed class TurnContext
     /// <summary>The CRM member behind <see cref="Turn.From"/> (resolved, created on first sight).</summary>
     public Member Member { get; }
 
-    public string Channel => Turn.From.Channel;
+    /// <summary>The channel this turn came through (the member may be keyed by another: <see cref="Turn.Via"/>).</summary>
+    public string Channel => Turn.Via ?? Turn.From.Channel;
 
     /// <summary>Who makes the changes of this turn (for the CRM services and the audit trail).</summary>
     public Actor Actor => MemberService.ActorFor(Member, Channel);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Surveys;
 
 namespace CrmBot.Channels.Slack;
@@ -80,7 +81,9 @@ public static class BlockKit
         var ctx = new Context(newId ?? NewId, modal: false);
         ctx.RenderBody(card["body"] as JsonArray);
         if (IsForm(card))
-            ctx.AddActions([ctx.OpenCardButton("Open form", card, null)]);
+            ctx.AddActions([ctx.OpenCardButton("Open form", card, null),
+                .. ctx.Buttons(new JsonArray((card["actions"] as JsonArray)?.OfType<JsonObject>().Where(CardActions.TakesNoInputs)
+                    .Select(a => (JsonNode)a.DeepClone()).ToArray() ?? []))]);
         else
             ctx.AddActions(ctx.Buttons(card["actions"] as JsonArray));
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrmBot.Conversations.Cards;
 using Spectre.Console;
 
 namespace CrmBot.Channels.Terminal;
@@ -89,7 +90,7 @@ internal sealed class TerminalCardRenderer
                 continue;
             }
             var n = _next++;
-            _actions.Add(new TerminalAction(n, title, a, inputs));
+            _actions.Add(new TerminalAction(n, title, a, CardActions.TakesNoInputs(a) ? [] : inputs));
             shown.Add($"[[{n}]] {Markup.Escape(title)}");
         }
         if (shown.Count > 0) _lines.Add(indent + "[cyan]" + string.Join("  ", shown) + "[/]");

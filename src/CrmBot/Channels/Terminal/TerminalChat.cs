@@ -4,6 +4,7 @@ using CrmBot.Conversations;
 using CrmBot.Conversations.Pipeline;
 using CrmBot.Conversations.Surveys;
 using CrmBot.Crm;
+using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -90,10 +91,12 @@ internal sealed class TerminalChat(IServiceProvider services, TextReader input, 
 
     private async Task SendAsync(string? text, JsonObject? value, CancellationToken ct)
     {
-        var turn = new Turn($"terminal-{Environment.ProcessId}-{++_turns}", _user!, $"terminal:{_user!.UserId}", ConversationKind.Personal, text, value);
+        // Typed here even when speaking as a Teams or Slack member (--as): the audit trail says "terminal".
+        var turn = new Turn($"terminal-{Environment.ProcessId}-{++_turns}", _user!, $"terminal:{_user!.UserId}", ConversationKind.Personal, text, value,
+            Via: ChannelIds.Terminal);
         // Nothing redelivers a typed line, so there is no delivery id to dedupe.
         var (_, replies) = await services.GetRequiredService<TurnPipeline>().RunAsync(
-            new InboundTurn(_user!.Channel, null, SurveyFeature.CarriesAnswer(turn)),
+            new InboundTurn(ChannelIds.Terminal, null, SurveyFeature.CarriesAnswer(turn)),
             (turnServices, token) => turnServices.GetRequiredService<PipelineBot>().OnTurnAsync(turn, token),
             static (_, outcome, _) => Task.FromResult(outcome.Value),
             acknowledgeAfter: null, mayContinueInBackground: false, ct);

@@ -212,4 +212,38 @@ public class TeamsEndToEndTests(EngineHost host) : IClassFixture<EngineHost>
         var reference = await host.WithStoreAsync(db => db.ConversationAddresses.SingleAsync(r => r.ConversationId == _conversation));
         Assert.Equal((me.Id, host.Connector.ServiceUrl, TeamsHost.BotId), (reference.MemberId!.Value, reference.ServiceUrl!, reference.BotId!));
     }
+
+    [Fact]
+    public async Task DealCardsHistoryButton_ShowsTheChangesMadeInTeams_WithWhoMadeThem()
+    {
+        await SeedContactAsync("Hal", "Story", "Storyco");
+        foreach (var text in new[] { "new deal Storyco rollout 10k for Hal Story", "move Storyco rollout to qualified" })
+        {
+            var activity = Activity("message-personal", text);
+            Assert.Equal(HttpStatusCode.OK, (await host.PostAsync(activity)).StatusCode);
+            await host.RepliesToAsync(activity["id"]!.GetValue<string>());
+        }
+        var dealCard = (await SayAsync("deal Storyco rollout")).Card;
+
+        // Action.Submit: Teams sends the button's data as the message value.
+        var submit = Activity("card-submit");
+        submit["value"] = Actions(dealCard).Single(a => a["title"]?.GetValue<string>() == "History")["data"]!.DeepClone();
+        var response = await host.PostAsync(submit);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var history = Assert.Single(await host.RepliesToAsync(submit["id"]!.GetValue<string>())).Card;
+        AssertValidCard(history);
+        var me = await MeAsync();
+        var json = history!.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        Assert.Contains("History: Storyco rollout", json);
+        Assert.Contains($"{me.DisplayName}: stage: Lead → Qualified", json);
+        Assert.Contains($"{me.DisplayName}: created: Storyco rollout, 10000 USD, Lead", json);
+        var key = (await host.WithStoreAsync(db => db.Deals.SingleAsync(d => d.Name == "Storyco rollout"))).Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var entries = await host.WithStoreAsync(db => db.AuditEntries.Where(e => e.EntityType == nameof(Deal) && e.EntityId == key).ToListAsync());
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e => Assert.Equal((me.Id, "msteams"), (e.MemberId!.Value, e.Channel)));
+    }
 }

@@ -96,6 +96,23 @@ public sealed class ChatCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task As_AnotherChannelsMember_ChangesAreRecordedAsMadeAtTheTerminal()
+    {
+        var (maria, _, _) = await SeedWithMembersAsync();
+
+        var asMaria = await RunChatAsync("log call with Jane Doe about pricing\nexit\n", "--as", "maria muller");
+
+        Assert.True(asMaria.Exit == 0, asMaria.Output);
+        await using var db = Store();
+        var logged = await db.Activities.SingleAsync(a => a.LoggedById == maria);
+        var key = logged.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var entry = await db.AuditEntries.SingleAsync(e => e.EntityType == nameof(Activity) && e.EntityId == key);
+        // Maria's changes, but typed at the server's terminal, not sent from Teams.
+        Assert.Equal((maria, "Maria Müller", "terminal"), (entry.MemberId!.Value, entry.Actor, entry.Channel));
+        Assert.Equal("terminal", logged.Channel);
+    }
+
+    [Fact]
     public async Task As_AmbiguousOrUnknown_FailsListingTheCandidates_ANewName_StartsANewMember()
     {
         var (_, sam, rogers) = await SeedWithMembersAsync();
