@@ -10,6 +10,8 @@ using CrmBot.IntegrationTests.Channels.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmBot.IntegrationTests.Surveys;
 
@@ -26,6 +28,15 @@ internal static class Attacker
     public const int Batch = 10;
     /// <summary>Not in the store's folder: who holds the folder cannot recompute participation tokens.</summary>
     public static readonly string ParticipationKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
+
+    /// <summary>
+    /// The service's checkpointer left idle, so every commit stays in the WAL until the next copy: a release commits
+    /// the answers and then, apart, its audit entry, and a checkpoint pass between the two let the second commit start
+    /// the WAL over and overwrite the first before the copy, so the check could not see that commit at all.
+    /// </summary>
+    public static void KeepEveryCommitInTheWal(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton(_ =>
+            new WalCheckpointer(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite().Options, NullLogger<WalCheckpointer>.Instance)));
 
     /// <summary>`/crm feedback` on Slack, then the submission of the answer form it opened, as Slack would post it.</summary>
     public static async Task<JsonObject> SlackAnswerAsync(SlackHost host, string user, string channel, string tag, string answer)
@@ -211,11 +222,13 @@ internal sealed class Attack(IServiceProvider services) : IDisposable
 public sealed class SurveyTeamsHost : TeamsHost
 {
     protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Feedback:ParticipationKey", Attacker.ParticipationKey)];
+    protected override void ConfigureServices(IServiceCollection services) => Attacker.KeepEveryCommitInTheWal(services);
 }
 
 public sealed class SurveySlackHost : SlackHost
 {
     protected override void Configure(CrmBotFactory factory) => factory.With("Feedback:ParticipationKey", Attacker.ParticipationKey);
+    protected override void ConfigureServices(IServiceCollection services) => Attacker.KeepEveryCommitInTheWal(services);
 }
 
 public class TeamsAnswerStorageAttackerTests(SurveyTeamsHost host) : IClassFixture<SurveyTeamsHost>
