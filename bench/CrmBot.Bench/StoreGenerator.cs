@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
+using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -121,8 +122,8 @@ public static class StoreGenerator
 
         var zones = new string[size.Members + 1];
         var step = Stopwatch.StartNew();
-        using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "TimeZone",
-                   "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
+        using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "AdminGrant",
+                   "TimeZone", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
         {
             for (var i = 1; i <= size.Members; i++)
             {
@@ -130,7 +131,8 @@ public static class StoreGenerator
                 var name = $"{Pick(random, FirstNames)} {Pick(random, LastNames)}";
                 zones[i] = Zones[i % Zones.Length];
                 Run(cmd, teams ? ChannelIds.Teams : ChannelIds.Slack, teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
-                    $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
+                    $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0,
+                    i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
             }
         }
         progress($"{size.Members:N0} members ({step.Elapsed.TotalSeconds:F1} s)");
