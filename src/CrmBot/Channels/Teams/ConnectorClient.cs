@@ -60,8 +60,8 @@ public sealed class ConnectorClient(HttpClient http, BotTokenProvider tokens, IO
     /// GET v3/conversations/{id}/members/{userId}: one member of the conversation as Teams knows them, with the
     /// e-mail and UPN its activities leave out.
     /// </summary>
-    public Task<TeamsMemberAccount> GetConversationMemberAsync(string serviceUrl, string conversationId, string userId, CancellationToken ct) =>
-        SendAsync<TeamsMemberAccount>(HttpMethod.Get, serviceUrl, $"v3/conversations/{E(conversationId)}/members/{E(userId)}", null, ct);
+    public Task<TeamsChannelAccount> GetConversationMemberAsync(string serviceUrl, string conversationId, string userId, CancellationToken ct) =>
+        SendAsync<TeamsChannelAccount>(HttpMethod.Get, serviceUrl, $"v3/conversations/{E(conversationId)}/members/{E(userId)}", null, ct);
 
     /// <summary>The parameters of a proactive 1:1 chat with <paramref name="userId"/>, as Teams expects them.</summary>
     public static ConversationParameters PersonalConversation(string botId, string userId, string tenantId) => new()

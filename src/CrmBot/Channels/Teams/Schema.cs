@@ -20,6 +20,17 @@ public static class DeliveryModes
     public const string ExpectReplies = "expectReplies";
 }
 
+/// <summary>The schema's TeamsChannelAccount: a member as the conversation members API answers, with what an
+/// activity's <c>from</c> leaves out.</summary>
+public sealed class TeamsChannelAccount
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public string? AadObjectId { get; set; }
+    public string? Email { get; set; }
+    public string? UserPrincipalName { get; set; }
+}
+
 /// <summary>
 /// The Bot Framework schema's Activity: one message, invoke or event on the wire. Called BotActivity here because the
 /// CRM's logged call or email is its <c>Activity</c> and tracing has <c>System.Diagnostics.Activity</c>.

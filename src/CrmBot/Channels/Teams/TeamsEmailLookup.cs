@@ -8,16 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace CrmBot.Channels.Teams;
 
-/// <summary>A member as the conversation members API answers: what an activity's <c>from</c> leaves out.</summary>
-public sealed class TeamsMemberAccount
-{
-    public string? Id { get; set; }
-    public string? Name { get; set; }
-    public string? AadObjectId { get; set; }
-    public string? Email { get; set; }
-    public string? UserPrincipalName { get; set; }
-}
-
 /// <summary>
 /// Teams activities carry no e-mail, so an e-mail in Crm:Admins could never match a Teams member. After a Teams turn
 /// (never one carrying a survey answer) its sender's e-mail is fetched once, in the background, through the
@@ -102,7 +92,7 @@ public sealed class TeamsEmailLookup(IServiceScopeFactory scopes, TimeProvider c
         // Our token goes only to Bot Framework's hosts; an untrusted serviceUrl is not asked and not counted as asked.
         if (ServiceUrls.Refusal(request.ServiceUrl, options.Value.TrustedServiceUrlHosts) is not null) return;
 
-        TeamsMemberAccount? account = null;
+        TeamsChannelAccount? account = null;
         try
         {
             account = await scope.ServiceProvider.GetRequiredService<ConnectorClient>()
