@@ -50,7 +50,14 @@ internal sealed class StatementCache(SqliteConnection connection)
         var command = CreateCommand(connection);
         command.Transaction = transaction;
         command.CommandText = sql;
-        for (var i = 0; i < values.Length; i++) command.Parameters.Add(new SqliteParameter("@p" + i, values[i] ?? DBNull.Value));
+        for (var i = 0; i < values.Length; i++)
+        {
+            // Made by the command, not as a SqliteParameter: the same statements run on a command of another engine.
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@p" + i;
+            parameter.Value = values[i] ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
         return command;
     }
 

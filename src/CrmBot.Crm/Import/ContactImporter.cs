@@ -127,9 +127,9 @@ internal sealed class StoreSnapshot
         {
             return !(await db.Database.GetPendingMigrationsAsync(ct)).Any();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 14)
+        catch (Exception e) when (StoreErrors.IsMissingStore(e))
         {
-            // SQLITE_CANTOPEN: a read-only dry run against a file that does not exist yet.
+            // A read-only dry run against a store that does not exist yet.
             return false;
         }
     }

@@ -1,6 +1,5 @@
 using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Model;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -340,7 +339,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+            catch (DbUpdateException ex) when (StoreErrors.IsUniqueViolation(ex))
             {
                 db.Entry(member).State = EntityState.Detached;
                 return false;

@@ -1,7 +1,6 @@
 using CrmBot.Crm;
 using CrmBot.Crm.ChatState;
 using CrmBot.Crm.Services;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Channels.Teams;
@@ -22,7 +21,7 @@ public sealed class TeamsInstallations(CrmDbContext db, MemberService members, T
         {
             await UpsertReferenceAsync(activity, user.TenantId, member?.Id, ct);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (StoreErrors.IsUniqueViolation(ex))
         {
             // Two installs of one conversation raced (Teams sends several updates on install); the unique
             // index let one insert win. Ours becomes an update of that row.

@@ -1,0 +1,26 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CrmBot.Crm;
+
+/// <summary>
+/// What a store error means, asked in one place so that callers name the case (a lost insert race, a store that is
+/// not there) instead of an engine's error codes; a second engine answers here too.
+/// </summary>
+public static class StoreErrors
+{
+    // SQLite's extended result codes: SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
+    private const int ConstraintUnique = 2067;
+    private const int ConstraintPrimaryKey = 1555;
+    private const int CantOpen = 14;
+
+    /// <summary>A unique index or key refused the write: another writer stored the same row first.</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        Inner(exception) is SqliteException { SqliteExtendedErrorCode: ConstraintUnique or ConstraintPrimaryKey };
+
+    /// <summary>The store could not be opened: its file does not exist (a read-only open does not create it).</summary>
+    public static bool IsMissingStore(Exception exception) =>
+        Inner(exception) is SqliteException { SqliteErrorCode: CantOpen };
+
+    private static DbException? Inner(Exception exception) => exception as DbException ?? exception.InnerException as DbException;
+}
