@@ -26,7 +26,8 @@ public abstract class BuiltInFeature(Recognizer recognizer) : IChatFeature
 
     public abstract Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken cancellationToken);
 
-    protected static int? IntOf(JsonObject data, string key) =>
+    /// <summary>A card's id or count, sent as a number or a numeric string; null when absent or not one.</summary>
+    protected internal static int? IntOf(JsonObject data, string key) =>
         data[key] switch
         {
             JsonValue v when v.TryGetValue<int>(out var i) => i,

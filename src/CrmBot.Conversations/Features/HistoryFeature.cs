@@ -51,13 +51,10 @@ public sealed class HistoryFeature(CrmDbContext db) : IChatFeature
 
     public async Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct)
     {
-        if (IdOf(data, "dealId") is { } dealId) await ReplyAsync(context, db, nameof(Deal), dealId, ct);
-        else if (IdOf(data, "contactId") is { } contactId) await ReplyAsync(context, db, nameof(Contact), contactId, ct);
+        if (BuiltInFeature.IntOf(data, "dealId") is { } dealId) await ReplyAsync(context, db, nameof(Deal), dealId, ct);
+        else if (BuiltInFeature.IntOf(data, "contactId") is { } contactId) await ReplyAsync(context, db, nameof(Contact), contactId, ct);
         else context.ReplyText("That button is missing which deal or contact it is for.");
     }
-
-    private static int? IdOf(JsonObject data, string key) =>
-        data[key] is JsonValue v && int.TryParse(v.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>The history card of a deal (<paramref name="entityType"/> "Deal") or a contact ("Contact").</summary>
     public static async Task ReplyAsync(TurnContext context, CrmDbContext db, string entityType, int id, CancellationToken ct)
