@@ -1,3 +1,4 @@
+using CrmBot.Crm;
 using CrmBot.Crm.Surveys;
 using CrmBot.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -43,6 +44,23 @@ internal static class CliHost
     /// For verbs that only read: why they cannot run, or null when the store is there. SQLite would otherwise
     /// create an empty file on first open and the verb would fail on a missing table.
     /// </summary>
+    /// <summary>
+    /// A verb's run in a scope of its own: the store must exist (the service creates it; a verb never makes an empty
+    /// one), and a verb that writes brings its schema up to date first, as the service would.
+    /// </summary>
+    public static async Task<int> RunAsync(bool writes, Func<IServiceProvider, Task<int>> run, CancellationToken ct)
+    {
+        using var host = Create();
+        if (MissingStore(host) is { } missing)
+        {
+            Console.Error.WriteLine(missing);
+            return 1;
+        }
+        await using var scope = host.Services.CreateAsyncScope();
+        if (writes) await scope.ServiceProvider.GetRequiredService<StoreMigrator>().MigrateAsync(ct);
+        return await run(scope.ServiceProvider);
+    }
+
     public static string? MissingStore(IHost host) =>
         host.Services.GetRequiredService<StoreLocation>() is { FilePath: { } file } && !File.Exists(file)
             ? $"There is no store at {file}. Check ConnectionStrings:Crm, or run `migrate` to create one."

@@ -37,7 +37,7 @@ internal static class MembersCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the members as one JSON document." };
         var list = new Command("list", "Every member: number, name, channel, e-mail, role (and who made an admin), manager.") { json };
-        list.SetAction((parse, ct) => RunAsync(writes: false, async services =>
+        list.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
         {
             var members = await services.GetRequiredService<CrmDbContext>().Members.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
             var names = members.ToDictionary(m => m.Id, m => m.DisplayName);
@@ -80,7 +80,7 @@ internal static class MembersCommand
         var to = new Option<string>("--to") { Description = "The new role.", DefaultValueFactory = _ => "admin" };
         to.AcceptOnlyFromAmong("admin", "manager");
         var promote = new Command("promote", "Make a member admin (kept when Crm:Admins changes) or manager.") { member, to };
-        promote.SetAction((parse, ct) => RunAsync(writes: true, async services =>
+        promote.SetAction((parse, ct) => CliHost.RunAsync(writes: true, async services =>
         {
             if (await FindAsync(services, parse.GetValue(member)!, ct) is not { } found) return 1;
             var role = parse.GetValue(to) == "manager" ? MemberRole.Manager : MemberRole.Admin;
@@ -98,7 +98,7 @@ internal static class MembersCommand
         };
         to.AcceptOnlyFromAmong("manager", "rep");
         var demote = new Command("demote", "Lower a member's role (the last admin cannot be demoted).") { member, to };
-        demote.SetAction((parse, ct) => RunAsync(writes: true, async services =>
+        demote.SetAction((parse, ct) => CliHost.RunAsync(writes: true, async services =>
         {
             if (await FindAsync(services, parse.GetValue(member)!, ct) is not { } found) return 1;
             var role = parse.GetValue(to) switch
@@ -123,7 +123,7 @@ internal static class MembersCommand
         {
             member, manager, none,
         };
-        setManager.SetAction((parse, ct) => RunAsync(writes: true, async services =>
+        setManager.SetAction((parse, ct) => CliHost.RunAsync(writes: true, async services =>
         {
             var managerName = parse.GetValue(manager);
             if (managerName is null == !parse.GetValue(none))
@@ -185,23 +185,6 @@ internal static class MembersCommand
             ? $"No member matches “{who}”. `members list` shows them all."
             : $"“{who}” could be {string.Join(", ", matches.Take(5).Select(m => $"{Name(m)} ({m.Channel})"))}: give the member number or e-mail.");
         return null;
-    }
-
-    /// <summary>
-    /// One verb's run: the store must exist (the service creates it; a verb never makes an empty one), and a verb that
-    /// writes brings its schema up to date first, as the service would.
-    /// </summary>
-    private static async Task<int> RunAsync(bool writes, Func<IServiceProvider, Task<int>> run, CancellationToken ct)
-    {
-        using var host = CliHost.Create();
-        if (CliHost.MissingStore(host) is { } missing)
-        {
-            Console.Error.WriteLine(missing);
-            return 1;
-        }
-        await using var scope = host.Services.CreateAsyncScope();
-        if (writes) await scope.ServiceProvider.GetRequiredService<StoreMigrator>().MigrateAsync(ct);
-        return await run(scope.ServiceProvider);
     }
 
     private static string Name(Member m) => $"{m.DisplayName} (#{m.Id.ToString(CultureInfo.InvariantCulture)})";

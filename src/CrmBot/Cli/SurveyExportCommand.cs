@@ -15,16 +15,9 @@ internal static class SurveyExportCommand
         var id = new Argument<int>("survey") { Description = "The survey number (see `surveys` in chat)." };
         var output = new Option<FileInfo?>("--out") { Description = "The file to write; the terminal when omitted." };
         var command = new Command("survey-export", "Write a survey's results (never raw responses) as CSV.") { id, output };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
         {
-            using var host = CliHost.Create();
-            if (CliHost.MissingStore(host) is { } missing)
-            {
-                Console.Error.WriteLine(missing);
-                return 1;
-            }
-            await using var scope = host.Services.CreateAsyncScope();
-            var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
+            var surveys = services.GetRequiredService<SurveyService>();
             try
             {
                 var csv = await surveys.ExportCsvAsync(parse.GetValue(id), SurveyService.Operator, ct);
@@ -44,7 +37,7 @@ internal static class SurveyExportCommand
                 Console.Error.WriteLine(e.Message);
                 return 1;
             }
-        });
+        }, ct));
         return command;
     }
 }
