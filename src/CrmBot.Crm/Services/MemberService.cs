@@ -37,7 +37,7 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
     public static Actor ConfigActor { get; } = new(0, "configuration (Crm:Admins)", "config");
 
     /// <summary>The person at the server's command line (the `members` verb): they hold the store already.</summary>
-    public static Actor OperatorActor { get; } = new(0, "operator (command line)", "cli");
+    public static Actor OperatorActor { get; } = ActorFor(Surveys.SurveyService.Operator, Surveys.SurveyService.Operator.Channel);
 
     /// <summary>
     /// The member behind a chat identity, created on first sight (Admin when its user id, AAD id or email
@@ -207,8 +207,15 @@ public sealed class MemberService(CrmDbContext db, TimeProvider clock, IOptions<
     public async Task<int> ApplyConfiguredAdminsAsync(CancellationToken ct)
     {
         var changed = 0;
-        // Start-up only, so plainly through EF, and every member: a list entry may name any of three fields.
-        foreach (var member in await db.Members.OrderBy(m => m.Id).ToListAsync(ct))
+        // Only the members the list can change are read: those it may name (by any of three fields, compared as
+        // IsConfiguredAdmin does, which then decides) and the admins it made. Start-up does not load every member.
+        var listed = options.Value.Admins.Select(a => a.Trim().ToLowerInvariant()).Where(a => a.Length > 0).Distinct().ToList();
+        var candidates = await db.Members
+            .Where(m => m.AdminGrant == AdminGrant.Config || listed.Contains(m.UserId.ToLower())
+                || (m.Email != null && listed.Contains(m.Email.ToLower()))
+                || (m.AadObjectId != null && listed.Contains(m.AadObjectId.ToLower())))
+            .OrderBy(m => m.Id).ToListAsync(ct);
+        foreach (var member in candidates)
             if (ApplyConfiguredAdmins(member)) changed++;
         if (changed > 0) await db.SaveChangesAsync(ct);
         return changed;
