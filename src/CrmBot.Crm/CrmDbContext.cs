@@ -96,6 +96,9 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
         // Every instant is UTC. SQLite hands DateTime back as Unspecified; say so once here.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<decimal>().HavePrecision(18, 2);
+        // Text compares and sorts by code point on both engines, as SQLite does: the search keys' prefix ranges
+        // (CrmSearch) and every ORDER BY on a name give the same answer whatever locale the database was made with.
+        if (Database.IsNpgsql()) configurationBuilder.Properties<string>().UseCollation("C");
     }
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -187,6 +190,20 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
             e.HasIndex(p => p.ExpiresAt);
         });
         CrmBot.Crm.Surveys.SurveyModel.Configure(b);
+        if (Database.IsNpgsql()) ConfigurePostgresSearch(b);
+    }
+
+    /// <summary>
+    /// PostgreSQL's name search: trigram GIN indexes (pg_trgm) over the folded names, which answer "contains" and
+    /// similarity queries the way SQLite's FTS5 trigram tables do (<see cref="SearchIndex"/>). Part of the model, so
+    /// PostgreSQL's own migration creates them; the B-tree indexes above still serve exact names and prefixes.
+    /// </summary>
+    private static void ConfigurePostgresSearch(ModelBuilder b)
+    {
+        b.HasPostgresExtension("pg_trgm");
+        b.Entity<Contact>().HasIndex([nameof(Contact.SearchName)], "IX_Contacts_SearchName_Trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.Entity<Company>().HasIndex([nameof(Company.NormalizedName)], "IX_Companies_NormalizedName_Trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
+        b.Entity<Deal>().HasIndex([nameof(Deal.SearchName)], "IX_Deals_SearchName_Trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
     }
 
     // Internal, not private: the compiled model (CompiledModel/, generated code) instantiates it.

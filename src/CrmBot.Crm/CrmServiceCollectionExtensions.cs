@@ -12,13 +12,14 @@ namespace CrmBot.Crm;
 
 public static class CrmServiceCollectionExtensions
 {
-    public const string DefaultConnectionString = "Data Source=crmbot.db";
+    public const string DefaultConnectionString = StoreConnection.DefaultSqlite;
 
     /// <summary>The store, the options and the CRM services.</summary>
     public static IServiceCollection AddCrm(this IServiceCollection services, IConfiguration configuration)
     {
         // Read here only: the store and the survey keys' location (beside the store) follow the same setting.
-        var connectionString = configuration.GetConnectionString("Crm") ?? DefaultConnectionString;
+        var store = StoreConnection.From(configuration);
+        services.AddSingleton(store);
         services.AddOptions<CrmOptions>().Bind(configuration.GetSection(CrmOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
@@ -30,9 +31,9 @@ public static class CrmServiceCollectionExtensions
         // DbContext, i.e. every chat turn (docs/decisions/performance.md, finding 14).
         // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
-            (sp, o) => ConfigureStore(o, connectionString,
+            (sp, o) => ConfigureStore(o, store,
                     sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(WalCheckpointer)) ? WalCheckpointer.TurnAutoCheckpointPages : null)
-                .UseModel(CompiledModel.CrmDbContextModel.Instance),
+                .UseModel(CompiledModelOf(store.Provider)),
             optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddScoped<StoreMigrator>();
@@ -47,7 +48,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<ContactService>();
         services.AddScoped<DemoSeeder>();
         services.AddContactImport();
-        services.AddSurveys(configuration, StoreLocation.FromConnectionString(connectionString));
+        services.AddSurveys(configuration, store.IsSqlite ? StoreLocation.FromConnectionString(store.ConnectionString) : StoreLocation.Server);
         return services;
     }
 
@@ -61,22 +62,53 @@ public static class CrmServiceCollectionExtensions
     {
         services.AddSingleton<StoreSessions>();
         services.Replace(ServiceDescriptor.Scoped(sp => sp.GetRequiredService<StoreSessions>().Rent()));
-        services.AddSingleton<WalCheckpointer>();
-        services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
+        // Checkpoints are a SQLite file's; a database server does its own (AddCrm has registered the store by now).
+        if (services.Select(d => d.ImplementationInstance).OfType<StoreConnection>().LastOrDefault() is null or { IsSqlite: true })
+        {
+            services.AddSingleton<WalCheckpointer>();
+            services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
+        }
         return services;
     }
 
-    /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks).</summary>
+    /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks), on either engine.</summary>
+    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, StoreConnection store, int? autoCheckpointPages = null) =>
+        store.Provider switch
+        {
+            StoreProvider.Sqlite => ConfigureStore(options, store.ConnectionString, autoCheckpointPages),
+            // No connection set-up, statement cache or checkpoints: those are SQLite's (Npgsql prepares and pools itself).
+            StoreProvider.Postgres => Common(options.UseNpgsql(store.ConnectionString, o => o.MigrationsAssembly(StoreConnection.PostgresAssembly))),
+            _ => throw new ArgumentOutOfRangeException(nameof(store)),
+        };
+
+    /// <summary>A SQLite store (the default engine) at <paramref name="connectionString"/>.</summary>
     public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString, int? autoCheckpointPages = null) =>
-        Common(options.UseSqlite(connectionString), autoCheckpointPages);
+        Common(options.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor()));
 
     /// <summary>The same, over a connection the caller keeps open (in-memory stores in tests).</summary>
     public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, System.Data.Common.DbConnection connection) =>
-        Common(options.UseSqlite(connection), autoCheckpointPages: null);
+        Common(options.UseSqlite(connection).AddInterceptors(new SqliteConnectionSetup(null), new StatementCacheInterceptor()));
 
-    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options, int? autoCheckpointPages) =>
-        options.AddInterceptors(new SqliteConnectionSetup(autoCheckpointPages), new StatementCacheInterceptor(), new Diagnostics.CommitTiming(),
-            new DeferredWrites.Interceptor())
+    /// <summary>
+    /// The generated model of <paramref name="provider"/>'s store (column types differ by engine). PostgreSQL's lives
+    /// with its migrations in an assembly that references this one, so it is found by name.
+    /// </summary>
+    public static Microsoft.EntityFrameworkCore.Metadata.IModel CompiledModelOf(StoreProvider provider) => provider switch
+    {
+        StoreProvider.Sqlite => CompiledModel.CrmDbContextModel.Instance,
+        _ => PostgresModel.Value,
+    };
+
+    private static readonly Lazy<Microsoft.EntityFrameworkCore.Metadata.IModel> PostgresModel = new(() =>
+    {
+        const string name = "CrmBot.Crm.Postgres.CompiledModel.CrmDbContextModel, " + StoreConnection.PostgresAssembly;
+        var type = Type.GetType(name) ?? throw new InvalidOperationException(
+            $"{StoreConnection.PostgresAssembly} is missing: the PostgreSQL store needs it beside CrmBot.Crm (the app references it).");
+        return (Microsoft.EntityFrameworkCore.Metadata.IModel)type.GetProperty("Instance")!.GetValue(null)!;
+    });
+
+    private static DbContextOptionsBuilder Common(DbContextOptionsBuilder options) =>
+        options.AddInterceptors(new Diagnostics.CommitTiming(), new DeferredWrites.Interceptor())
             // Migrate() would otherwise build the migrations snapshot's model and the design-time model and
             // diff them on every start, to warn about a forgotten migration: a third of a second of cold start
             // (docs/decisions/performance.md, finding 10). That is a build-time question; StoreTests asserts it instead.

@@ -47,6 +47,7 @@ public static class RowInserts
         private readonly DbCommand _command;
         private readonly DbParameter[] _parameters;
         private readonly bool _returnKey;
+        private bool _prepared;
 
         internal Batch(Statement statement, DbConnection connection, DbTransaction transaction, bool returnKey)
         {
@@ -61,13 +62,18 @@ public static class RowInserts
                 _parameters[i].ParameterName = "@p" + i;
                 _command.Parameters.Add(_parameters[i]);
             }
-            _command.Prepare();
         }
 
         /// <summary>Inserts <paramref name="entity"/> and, when the batch reads keys back, sets its generated key.</summary>
         public async Task InsertAsync(T entity, CancellationToken ct)
         {
             for (var i = 0; i < _parameters.Length; i++) _parameters[i].Value = ProviderValue(_statement.Columns[i], entity) ?? DBNull.Value;
+            // Prepared once the first row is bound: PostgreSQL takes the parameters' types from their values.
+            if (!_prepared)
+            {
+                await _command.PrepareAsync(ct);
+                _prepared = true;
+            }
             if (_returnKey) SetKey(_statement.Key, entity, await _command.ExecuteScalarAsync(ct));
             else await _command.ExecuteNonQueryAsync(ct);
         }

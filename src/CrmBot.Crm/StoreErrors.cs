@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CrmBot.Crm;
 
@@ -14,13 +15,18 @@ public static class StoreErrors
     private const int ConstraintPrimaryKey = 1555;
     private const int CantOpen = 14;
 
+    // PostgreSQL's SQLSTATEs: unique_violation, and invalid_catalog_name (the database does not exist).
+    private const string PostgresUnique = PostgresErrorCodes.UniqueViolation;
+    private const string PostgresNoDatabase = PostgresErrorCodes.InvalidCatalogName;
+
     /// <summary>A unique index or key refused the write: another writer stored the same row first.</summary>
     public static bool IsUniqueViolation(Exception exception) =>
-        Inner(exception) is SqliteException { SqliteExtendedErrorCode: ConstraintUnique or ConstraintPrimaryKey };
+        Inner(exception) is SqliteException { SqliteExtendedErrorCode: ConstraintUnique or ConstraintPrimaryKey }
+            or PostgresException { SqlState: PostgresUnique };
 
-    /// <summary>The store could not be opened: its file does not exist (a read-only open does not create it).</summary>
+    /// <summary>The store could not be opened: its file (or its PostgreSQL database) does not exist (a read-only open does not create it).</summary>
     public static bool IsMissingStore(Exception exception) =>
-        Inner(exception) is SqliteException { SqliteErrorCode: CantOpen };
+        Inner(exception) is SqliteException { SqliteErrorCode: CantOpen } or PostgresException { SqlState: PostgresNoDatabase };
 
     private static DbException? Inner(Exception exception) => exception as DbException ?? exception.InnerException as DbException;
 }

@@ -174,6 +174,7 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
         CancellationToken ct)
     {
         if (key.Length < 3) return await PrefixAsync(spec, key, Candidates, ct);
+        if (!db.Database.IsSqlite()) return await SimilarAsync(spec, key, ct);
 
         var words = key.Split(' ').Where(w => w.Length >= 3).Distinct().ToList();
         var found = new List<NameRow>();
@@ -261,8 +262,14 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     /// <summary>Names starting with <paramref name="prefix"/>: a range of the B-tree index on the folded column.</summary>
     private Task<List<NameRow>> PrefixAsync(SearchIndex.Spec spec, string prefix, int limit, CancellationToken ct) =>
         db.Database.SqlQueryRaw<NameRow>(
-            $"SELECT Id, {spec.Column} AS Name FROM {spec.Source} WHERE {spec.Column} >= {{0}} AND {spec.Column} < {{1}} ORDER BY {spec.Column} LIMIT {limit}",
+            $"SELECT \"Id\", \"{spec.Column}\" AS \"Name\" FROM \"{spec.Source}\" WHERE \"{spec.Column}\" >= {{0}} AND \"{spec.Column}\" < {{1}} ORDER BY \"{spec.Column}\" LIMIT {limit}",
             prefix, prefix + "\uffff").ToListAsync(ct);
+
+    /// <summary>PostgreSQL: names sharing trigrams with the query or containing it (pg_trgm's GIN index), most similar first.</summary>
+    private Task<List<NameRow>> SimilarAsync(SearchIndex.Spec spec, string key, CancellationToken ct) =>
+        db.Database.SqlQueryRaw<NameRow>(
+            $"SELECT \"Id\", \"{spec.Column}\" AS \"Name\" FROM \"{spec.Source}\" WHERE \"{spec.Column}\" % {{0}} OR \"{spec.Column}\" LIKE '%' || {{0}} || '%' ORDER BY similarity(\"{spec.Column}\", {{0}}) DESC LIMIT {Candidates}",
+            key).ToListAsync(ct);
 
     private Task<List<NameRow>> MatchAsync(SearchIndex.Spec spec, string match, CancellationToken ct, bool ranked = true) =>
         db.Database.SqlQueryRaw<NameRow>(ranked

@@ -130,6 +130,9 @@ public sealed class ParticipationKeys
 /// <summary>Where the SQLite store is, as SQLite itself resolves it (relative paths from the working directory).</summary>
 public sealed record StoreLocation(string? FilePath, bool IsInMemory)
 {
+    /// <summary>A store on a database server: no file of ours to keep anything beside.</summary>
+    public static readonly StoreLocation Server = new(null, false);
+
     /// <summary>The folder an attacker copies along with the database and its WAL; null when not a local file.</summary>
     public string? Folder => FilePath is { } file ? Path.GetDirectoryName(file) : null;
 
