@@ -39,15 +39,20 @@ public sealed partial class PostgresCluster : IAsyncDisposable
     private string? _pgCtl;
     private int _stopped;
 
-    private PostgresCluster(string? external, PostgresSettings settings)
+    private PostgresCluster(string? external, PostgresSettings settings, string? searchPath = null, string debianRoot = DebianRoot)
     {
         _external = external;
         _settings = settings;
-        _server = new(() => _external is null ? StartLocalAsync() : Task.FromResult(_external));
+        _server = new(() => _external is null
+            ? StartLocalAsync(searchPath ?? Environment.GetEnvironmentVariable("PATH"), debianRoot)
+            : Task.FromResult(_external));
     }
 
     /// <summary>A cluster of its own (e.g. the load tool's, with <see cref="PostgresSettings.Durable"/>); the caller disposes it.</summary>
     public static PostgresCluster Local(PostgresSettings? settings = null) => new(null, settings ?? PostgresSettings.Throwaway);
+
+    /// <summary>Like <see cref="Local(PostgresSettings?)"/>, looking for the server programs only where told (tests of the failures).</summary>
+    internal static PostgresCluster Local(PostgresSettings settings, string searchPath, string debianRoot) => new(null, settings, searchPath, debianRoot);
 
     /// <summary>An existing server, given by a superuser's connection string; what <c>CRMBOT_TEST_POSTGRES</c> selects.</summary>
     public static PostgresCluster External(string superuserConnectionString)
@@ -161,9 +166,9 @@ public sealed partial class PostgresCluster : IAsyncDisposable
 
     // ----- the throwaway cluster -----
 
-    private async Task<string> StartLocalAsync()
+    private async Task<string> StartLocalAsync(string? searchPath, string debianRoot)
     {
-        var bin = FindServerPrograms(Environment.GetEnvironmentVariable("PATH"), DebianRoot) ?? throw Missing();
+        var bin = FindServerPrograms(searchPath, debianRoot) ?? throw Missing();
         _pgCtl = Path.Combine(bin, "pg_ctl");
         await ReapAbandonedAsync(_pgCtl);
 

@@ -159,6 +159,36 @@ public sealed class PostgresClusterTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    [Fact]
+    public async Task Local_WithoutServerPrograms_SaysWhatToInstall()
+    {
+        var nowhere = Directory.CreateTempSubdirectory("crmbot-pgbin-test").FullName;
+        try
+        {
+            var cluster = PostgresCluster.Local(PostgresSettings.Throwaway, nowhere, nowhere);
+
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.CreateDatabaseAsync());
+
+            Assert.Contains("apt-get install postgresql", e.Message);
+            Assert.Contains(PostgresCluster.EnvironmentVariable, e.Message);
+        }
+        finally { Directory.Delete(nowhere, recursive: true); }
+    }
+
+    [Fact]
+    public async Task Local_ServerThatDoesNotStart_SaysWhatToInstall_WithTheServerLogsEnd()
+    {
+        if (Environment.GetEnvironmentVariable(PostgresCluster.EnvironmentVariable) is { Length: > 0 })
+            return;   // a run against an existing server need not have the server programs installed
+        var cluster = PostgresCluster.Local(new PostgresSettings(new Dictionary<string, string> { ["shared_buffers"] = "plenty" }));
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.CreateDatabaseAsync());
+
+        Assert.Contains("apt-get install postgresql", e.Message);
+        Assert.Contains("server log", e.Message);
+        Assert.Contains("\"shared_buffers\"", e.Message);   // the server's own complaint, from its log
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
