@@ -1,16 +1,30 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using CrmBot.Crm;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real service in memory, on its own SQLite file (so background work and requests share it
-/// as in production). Settings are passed as configuration, exactly as an operator would.
+/// The real service in memory, on a store of its own (so background work and requests share it as in production):
+/// a SQLite file, or a PostgreSQL database on the tests' cluster. Settings are passed as configuration, exactly as an
+/// operator would.
 /// </summary>
 public class CrmBotFactory : WebApplicationFactory<Program>
 {
-    private readonly string _dbPath;
+    /// <summary>
+    /// The engine a test gets unless it names one: SQLite, or PostgreSQL when this code is compiled with the POSTGRES
+    /// constant (the PostgreSQL run of the integration tests).
+    /// </summary>
+    public static StoreProvider DefaultProvider =>
+#if POSTGRES
+        StoreProvider.Postgres;
+#else
+        StoreProvider.Sqlite;
+#endif
+
+    private readonly string? _dbPath;
     private readonly bool _ownsStore;
     private readonly Dictionary<string, string?> _settings = new();
 
@@ -19,16 +33,39 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// Over the store file at <paramref name="dbPath"/>, left in place on Dispose, so a test can stop the service and
-    /// start it again (with other settings) on the same store; null: a fresh store of its own, deleted on Dispose.
+    /// Over the store at <paramref name="store"/> (a SQLite file's path, or a PostgreSQL connection string), left in
+    /// place on Dispose, so a test can stop the service and start it again (with other settings) on the same store;
+    /// null: a fresh store of its own (a SQLite file is deleted on Dispose).
     /// </summary>
-    public CrmBotFactory(string? dbPath)
+    public CrmBotFactory(string? store) : this(DefaultProvider, store)
     {
-        _ownsStore = dbPath is null;
-        _dbPath = dbPath ?? Path.Combine(Path.GetTempPath(), $"crmbot-it-{Guid.NewGuid():N}.db");
     }
 
-    public string ConnectionString => $"Data Source={_dbPath}";
+    public CrmBotFactory(StoreProvider provider, string? store)
+    {
+        Provider = provider;
+        _ownsStore = store is null;
+        if (provider == StoreProvider.Sqlite)
+        {
+            _dbPath = store ?? Path.Combine(Path.GetTempPath(), $"crmbot-it-{Guid.NewGuid():N}.db");
+            ConnectionString = $"Data Source={_dbPath}";
+        }
+        else
+        {
+            // The cluster drops its databases when the test process ends.
+            ConnectionString = store ?? PostgresStores.NewAsync().GetAwaiter().GetResult();
+        }
+    }
+
+    public StoreProvider Provider { get; }
+
+    /// <summary>The store's connection string, in its engine's format.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A unit of work on the service's store from outside the service: what a test arranges or checks there.</summary>
+    public CrmDbContext OpenStore() => new((DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions
+        .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(Provider, ConnectionString))
+        .UseModel(CrmServiceCollectionExtensions.CompiledModelOf(Provider)).Options);
 
     /// <summary>Set before the first request (or CreateClient).</summary>
     public CrmBotFactory With(string key, string? value)
@@ -51,6 +88,7 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting(StoreConnection.ProviderKey, Provider.ToString());
         builder.UseSetting("ConnectionStrings:Crm", ConnectionString);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
@@ -58,6 +96,7 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_dbPath is null) return;
         if (_ownsStore) DeleteStore(_dbPath);
         else SqliteConnection.ClearAllPools();
     }
