@@ -30,7 +30,7 @@ public sealed record StoreConnection(StoreProvider Provider, string ConnectionSt
         if (string.IsNullOrWhiteSpace(connectionString))
             connectionString = provider == StoreProvider.Sqlite
                 ? DefaultSqlite
-                : throw new InvalidOperationException(
+                : throw new StoreSettingsException(
                     $"{ProviderKey} is Postgres but ConnectionStrings:Crm is not set. Give it as Host=…;Database=…;Username=…;Password=….");
         return new StoreConnection(provider, connectionString);
     }
@@ -39,6 +39,6 @@ public sealed record StoreConnection(StoreProvider Provider, string ConnectionSt
     {
         null or "" or "sqlite" => StoreProvider.Sqlite,
         "postgres" or "postgresql" or "npgsql" => StoreProvider.Postgres,
-        _ => throw new InvalidOperationException($"{ProviderKey} is '{value}'; it must be Sqlite (the default) or Postgres."),
+        _ => throw new StoreSettingsException($"{ProviderKey} is '{value}'; it must be Sqlite (the default) or Postgres."),
     };
 }

@@ -41,10 +41,6 @@ internal static class CliHost
     }
 
     /// <summary>
-    /// For verbs that only read: why they cannot run, or null when the store is there. SQLite would otherwise
-    /// create an empty file on first open and the verb would fail on a missing table.
-    /// </summary>
-    /// <summary>
     /// A verb's run in a scope of its own: the store must exist (the service creates it; a verb never makes an empty
     /// one), and a verb that writes brings its schema up to date first, as the service would.
     /// </summary>
@@ -61,6 +57,10 @@ internal static class CliHost
         return await run(scope.ServiceProvider);
     }
 
+    /// <summary>
+    /// Why a verb cannot run, or null when the store is there. SQLite would otherwise create an empty file on first
+    /// open and the verb would fail on a missing table. (A missing PostgreSQL database is refused by the server.)
+    /// </summary>
     public static string? MissingStore(IHost host) =>
         host.Services.GetRequiredService<StoreLocation>() is { FilePath: { } file } && !File.Exists(file)
             ? $"There is no store at {file}. Check ConnectionStrings:Crm, or run `migrate` to create one."

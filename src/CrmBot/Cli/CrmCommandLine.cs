@@ -1,11 +1,12 @@
 using System.CommandLine;
+using CrmBot.Crm;
 
 namespace CrmBot.Cli;
 
 /// <summary>The verbs. Each lives in its own file; this is the list.</summary>
 public static class CrmCommandLine
 {
-    public static Task<int> InvokeAsync(string[] args)
+    public static async Task<int> InvokeAsync(string[] args)
     {
         var root = new RootCommand("CrmBot: a CRM that lives in Microsoft Teams and Slack.")
         {
@@ -26,8 +27,17 @@ public static class CrmCommandLine
         root.Subcommands.Add(MembersCommand.Create());
 
         var parse = root.Parse(args);
-        // The test host stops Main by throwing from Build(); let that through instead of printing it.
-        return parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        try
+        {
+            // The test host stops Main by throwing from Build(); let that through instead of printing it.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (StoreErrors.Unreachable(ex) is { } why)
+        {
+            // The service and every verb: a store that cannot be reached is a setting to fix, not a crash to read.
+            Console.Error.WriteLine(why);
+            return 1;
+        }
     }
 
     /// <summary>
