@@ -13,7 +13,8 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<C
     public CrmDbContext CreateDbContext(string[] args)
     {
         var builder = new DbContextOptionsBuilder<CrmDbContext>();
-        CrmServiceCollectionExtensions.ConfigureStore(builder, new StoreConnection(StoreProvider.Postgres, "Host=127.0.0.1;Database=crmbot_design"));
+        CrmServiceCollectionExtensions.ConfigureStore(builder, new StoreConnection(StoreProvider.Postgres, "Host=127.0.0.1;Database=crmbot_design"),
+            compiledModel: false);
         return new CrmDbContext(builder.Options);
     }
 }

@@ -32,8 +32,7 @@ public static class CrmServiceCollectionExtensions
         // Where a WalCheckpointer runs (the service), the store's connections leave checkpoints to it.
         services.AddDbContext<CrmDbContext>(
             (sp, o) => ConfigureStore(o, store,
-                    sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(WalCheckpointer)) ? WalCheckpointer.TurnAutoCheckpointPages : null)
-                .UseModel(CompiledModelOf(store.Provider)),
+                sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(WalCheckpointer)) ? WalCheckpointer.TurnAutoCheckpointPages : null),
             optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddScoped<StoreMigrator>();
@@ -71,15 +70,29 @@ public static class CrmServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>One place that says how the store is opened (service, CLI, tests, benchmarks), on either engine.</summary>
-    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, StoreConnection store, int? autoCheckpointPages = null) =>
-        store.Provider switch
+    /// <summary>
+    /// One place that says how the store is opened (service, CLI, tests, benchmarks), on either engine, on the engine's
+    /// compiled model. Named outright: CrmBot.Crm's generated assembly attribute would otherwise hand SQLite's model
+    /// to every context, PostgreSQL's too. <paramref name="compiledModel"/> false: the model built from
+    /// OnModelCreating (design time, when the compiled model is being regenerated).
+    /// </summary>
+    public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, StoreConnection store, int? autoCheckpointPages = null,
+        bool compiledModel = true)
+    {
+        switch (store.Provider)
         {
-            StoreProvider.Sqlite => ConfigureStore(options, store.ConnectionString, autoCheckpointPages),
-            // No connection set-up, statement cache or checkpoints: those are SQLite's (Npgsql prepares and pools itself).
-            StoreProvider.Postgres => Common(options.UseNpgsql(store.ConnectionString, o => o.MigrationsAssembly(StoreConnection.PostgresAssembly))),
-            _ => throw new ArgumentOutOfRangeException(nameof(store)),
-        };
+            case StoreProvider.Sqlite:
+                ConfigureStore(options, store.ConnectionString, autoCheckpointPages);
+                break;
+            case StoreProvider.Postgres:
+                // No connection set-up, statement cache or checkpoints: those are SQLite's (Npgsql prepares and pools itself).
+                Common(options.UseNpgsql(store.ConnectionString, o => o.MigrationsAssembly(StoreConnection.PostgresAssembly)));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(store));
+        }
+        return compiledModel ? options.UseModel(CompiledModelOf(store.Provider)) : options;
+    }
 
     /// <summary>A SQLite store (the default engine) at <paramref name="connectionString"/>.</summary>
     public static DbContextOptionsBuilder ConfigureStore(DbContextOptionsBuilder options, string connectionString, int? autoCheckpointPages = null) =>

@@ -64,8 +64,7 @@ public class CrmBotFactory : WebApplicationFactory<Program>
 
     /// <summary>A unit of work on the service's store from outside the service: what a test arranges or checks there.</summary>
     public CrmDbContext OpenStore() => new((DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions
-        .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(Provider, ConnectionString))
-        .UseModel(CrmServiceCollectionExtensions.CompiledModelOf(Provider)).Options);
+        .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(Provider, ConnectionString)).Options);
 
     /// <summary>Set before the first request (or CreateClient).</summary>
     public CrmBotFactory With(string key, string? value)
