@@ -13,7 +13,7 @@ namespace CrmBot.IntegrationTests.Fuzz;
 public sealed class SlackFuzzHost : SlackHost
 {
     public CapturingLoggerProvider Logs { get; } = new();
-    public StoreProbe Store => new(Factory.ConnectionString);
+    public StoreProbe Store => new(Factory);
     public int SizeLimit => App.Services.GetRequiredService<IOptions<SlackOptions>>().Value.MaxRequestBytes;
     protected override void Configure(CrmBotFactory factory) => factory.With("Slack:Workers", "2");
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);

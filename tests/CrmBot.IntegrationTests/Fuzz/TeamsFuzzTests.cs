@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using CrmBot.IntegrationTests.Channels.Teams;
 using CrmBot.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,7 @@ namespace CrmBot.IntegrationTests.Fuzz;
 public sealed class TeamsFuzzHost : TeamsHost
 {
     public CapturingLoggerProvider Logs { get; } = new();
-    public StoreProbe Store => new(Services.GetRequiredService<IConfiguration>().GetConnectionString("Crm")!);
+    public StoreProbe Store => new(Factory);
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);
 }
 

@@ -1,12 +1,14 @@
-using Microsoft.Data.Sqlite;
+using CrmBot.Crm;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Cheap looks at the store from outside the service, each one query: a fingerprint of the CRM tables (row count and
-/// highest rowid of each, so an insert or delete shows), whether a delivery was stored, and whether work is pending.
+/// highest Id of each, so an insert or delete shows), whether a delivery was stored, and whether work is pending. The
+/// SQL is what both engines understand; it runs on a connection of the factory's own store.
 /// </summary>
-public sealed class StoreProbe(string connectionString)
+public sealed class StoreProbe(CrmBotFactory factory)
 {
     /// <summary>Every table a turn can change that belongs to the CRM or its members (not chat state such as dedupe rows).</summary>
     public static readonly string[] CrmTables =
@@ -16,13 +18,13 @@ public sealed class StoreProbe(string connectionString)
     ];
 
     private static readonly string FingerprintSql = "SELECT " + string.Join(" || ' ' || ", CrmTables.Select(t =>
-        $"'{t}=' || (SELECT count(*) || '/' || ifnull(max(rowid), 0) FROM \"{t}\")"));
+        $"'{t}=' || (SELECT count(*) || '/' || coalesce(max(\"Id\"), 0) FROM \"{t}\")"));
 
     public string CrmFingerprint() => Scalar(FingerprintSql, null);
 
     /// <summary>Deliveries stored whose id contains <paramref name="part"/> (a marker unique to one request).</summary>
     public long StoredDeliveries(string part) =>
-        long.Parse(Scalar("SELECT count(*) FROM \"ProcessedInbound\" WHERE instr(\"DeliveryId\", $p) > 0", part), System.Globalization.CultureInfo.InvariantCulture);
+        long.Parse(Scalar("SELECT count(*) FROM \"ProcessedInbound\" WHERE \"DeliveryId\" LIKE '%' || @p || '%'", part), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Acknowledged work not yet done or given up (its payload is kept until then).</summary>
     public long PendingWork() =>
@@ -41,11 +43,18 @@ public sealed class StoreProbe(string connectionString)
 
     private string Scalar(string sql, string? parameter)
     {
-        using var connection = new SqliteConnection(connectionString);
+        using var db = factory.OpenStore();
+        var connection = db.Database.GetDbConnection();
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        if (parameter is not null) command.Parameters.AddWithValue("$p", parameter);
+        if (parameter is not null)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@p";
+            p.Value = parameter;
+            command.Parameters.Add(p);
+        }
         return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }

@@ -14,12 +14,15 @@ namespace CrmBot.IntegrationTests.Members;
 /// </summary>
 public sealed class ConfiguredAdminsTests : IDisposable
 {
-    private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"crmbot-admins-{Guid.NewGuid():N}.db");
+    // Each restart opens the same store: a SQLite file's path, or a PostgreSQL database's connection string.
+    private readonly string _store = CrmBotFactory.DefaultProvider == StoreProvider.Sqlite
+        ? Path.Combine(Path.GetTempPath(), $"crmbot-admins-{Guid.NewGuid():N}.db")
+        : PostgresStores.NewAsync().GetAwaiter().GetResult();
 
     /// <summary>The service started (hosted services run) over the shared store with this list.</summary>
     private CrmBotFactory Start(params string[] admins)
     {
-        var factory = new CrmBotFactory(_dbPath);
+        var factory = new CrmBotFactory(_store);
         for (var i = 0; i < admins.Length; i++) factory.With($"Crm:Admins:{i}", admins[i]);
         _ = factory.Services;
         return factory;
@@ -87,5 +90,9 @@ public sealed class ConfiguredAdminsTests : IDisposable
         }
     }
 
-    public void Dispose() => CrmBotFactory.DeleteStore(_dbPath);
+    public void Dispose()
+    {
+        // The cluster drops its databases when the test process ends.
+        if (CrmBotFactory.DefaultProvider == StoreProvider.Sqlite) CrmBotFactory.DeleteStore(_store);
+    }
 }

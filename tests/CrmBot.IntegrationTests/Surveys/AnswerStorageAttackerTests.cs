@@ -29,6 +29,7 @@ internal static class Attacker
     /// <summary>Not in the store's folder: who holds the folder cannot recompute participation tokens.</summary>
     public static readonly string ParticipationKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
 
+#if !POSTGRES
     /// <summary>
     /// The service's checkpointer left idle, so every commit stays in the WAL until the next copy: a release commits
     /// the answers and then, apart, its audit entry, and a checkpoint pass between the two let the second commit start
@@ -37,6 +38,7 @@ internal static class Attacker
     public static void KeepEveryCommitInTheWal(IServiceCollection services) =>
         services.Replace(ServiceDescriptor.Singleton(_ =>
             new WalCheckpointer(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite().Options, NullLogger<WalCheckpointer>.Instance)));
+#endif
 
     /// <summary>`/crm feedback` on Slack, then the submission of the answer form it opened, as Slack would post it.</summary>
     public static async Task<JsonObject> SlackAnswerAsync(SlackHost host, string user, string channel, string tag, string answer)
@@ -97,6 +99,7 @@ internal static class Attacker
         Assert.Equal(count, await ResponsesAsync(services));
     }
 
+#if !POSTGRES
     public static string DbPath(IServiceProvider services) =>
         StoreCopy.DbPath(services.GetRequiredService<IConfiguration>().GetConnectionString("Crm")!);
 
@@ -175,8 +178,11 @@ internal static class Attacker
                 Assert.True(answerPages.Contains(frame.Page), $"{answer} lies in a WAL frame of page {frame.Page}, which is not the answers table's.");
         }
     }
+#endif
 }
 
+// The attacker's copies are of the SQLite file and its WAL: PostgreSQL keeps no such folder (SQLite-only).
+#if !POSTGRES
 /// <summary>One attacker's run: the folder copies taken so far, the answers given and every member identifier.</summary>
 internal sealed class Attack(IServiceProvider services) : IDisposable
 {
@@ -318,3 +324,4 @@ public class SlackAnswerStorageAttackerTests(SurveySlackHost host) : IClassFixtu
         attack.AssertNoAnswerCanBeLinked();
     }
 }
+#endif

@@ -43,7 +43,7 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
     /// <summary>The stable name every instance of these tests runs under, as one host restarted.</summary>
     private const string InstanceName = "crm-it";
 
-    private CrmDbContext Store() => new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(_host.Factory.ConnectionString).Options);
+    private CrmDbContext Store() => _host.Factory.OpenStore();
 
     private async Task SeedJaneAsync()
     {

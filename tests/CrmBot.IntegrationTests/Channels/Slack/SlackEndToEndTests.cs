@@ -23,7 +23,7 @@ public sealed class SlackEngineHost : SlackHost
 
     /// <summary>A context that bypasses the gate, for the test's own reads.</summary>
     public CrmDbContext Store() =>
-        new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(Factory.ConnectionString).Options);
+        Factory.OpenStore();
 }
 
 public sealed class StoreGate : DbCommandInterceptor

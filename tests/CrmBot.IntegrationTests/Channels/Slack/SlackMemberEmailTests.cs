@@ -9,7 +9,7 @@ public sealed class SlackAdminsHost : SlackHost
 {
     protected override void Configure(CrmBotFactory factory) => factory.With("Crm:Admins:0", "Megan@Example.com");
 
-    public CrmDbContext Store() => new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(Factory.ConnectionString).Options);
+    public CrmDbContext Store() => Factory.OpenStore();
 }
 
 /// <summary>Slack's users.info gives the e-mail with the member: it is kept, and Crm:Admins matches it from the first message.</summary>

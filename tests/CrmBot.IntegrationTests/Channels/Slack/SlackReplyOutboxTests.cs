@@ -18,7 +18,7 @@ public sealed class SlackReplyOutboxHost : SlackHost
         .With("Outbox:RetryMaxDelay", "00:00:00.200");
 
     public CrmDbContext Store() =>
-        new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(Factory.ConnectionString).Options);
+        Factory.OpenStore();
 }
 
 /// <summary>

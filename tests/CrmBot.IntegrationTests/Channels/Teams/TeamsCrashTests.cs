@@ -51,7 +51,7 @@ public sealed class TeamsCrashTests : IAsyncLifetime
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
     }));
 
-    private CrmDbContext Store() => new(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(_factory.ConnectionString).Options);
+    private CrmDbContext Store() => _factory.OpenStore();
 
     private JsonObject Message(string text)
     {

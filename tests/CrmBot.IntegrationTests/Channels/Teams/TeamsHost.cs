@@ -29,6 +29,7 @@ public class TeamsHost : IAsyncLifetime
     public FakeConnector Connector { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
+    public CrmBotFactory Factory => _factory!;
 
     /// <summary>Replaces the engine with a test bot; null keeps the real engine.</summary>
     protected virtual IBot? TestBot => null;
