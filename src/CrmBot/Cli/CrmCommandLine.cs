@@ -24,6 +24,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SurveyExportCommand.Create());
         root.Subcommands.Add(MembersCommand.Create());
+        root.Subcommands.Add(CopyStoreCommand.Create());
 
         var parse = root.Parse(args);
         // The test host stops Main by throwing from Build(); let that through instead of printing it.
