@@ -58,10 +58,12 @@ public sealed class StoreCopy
         progress?.Invoke("Creating the schema (PostgreSQL's migrations)…");
         await new StoreMigrator(pg).MigrateAsync(ct);
 
-        await using var connection = new NpgsqlConnection(_postgres);
+        // No command timeout: one table's COPY of a large store runs longer than a chat turn's statement is allowed to.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_postgres) { CommandTimeout = 0 }.ConnectionString);
         await connection.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await RefuseRowsAsync(connection, tables, migrated: true, ct);
+        var deferred = await DropIndexesAndForeignKeysAsync(connection, tables, ct);
         var counts = new List<TableCount>();
         foreach (var table in tables)
         {
@@ -70,6 +72,8 @@ public sealed class StoreCopy
             await SetIdentityAsync(connection, table, ct);
             counts.Add(new TableCount(table.Name, copied, 0));
         }
+        progress?.Invoke("Building the indexes and checking the foreign keys…");
+        foreach (var statement in deferred) await ExecuteAsync(connection, statement, ct);
         for (var i = 0; i < counts.Count; i++)
             counts[i] = counts[i] with { Target = await ScalarAsync(connection, $"SELECT count(*) FROM {Quote(counts[i].Table)}", ct) };
         if (counts.FirstOrDefault(c => c.Source != c.Target) is { } wrong)
@@ -249,6 +253,46 @@ public sealed class StoreCopy
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = $"SELECT setval(s, (SELECT coalesce(max({Quote(id)}), 0) + 1 FROM {Quote(table.Name)}), false) " +
                           $"FROM pg_get_serial_sequence('{Quote(table.Name)}', '{id}') s WHERE s IS NOT NULL";
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// As a restore does it: the rows go into tables without their secondary indexes and foreign keys, which are then built
+    /// once each (a sorted index build, one join per key) instead of being kept up row by row. Their definitions are read
+    /// back from the migrated database, so they are exactly what the migrations made; all of it happens in the copy's
+    /// transaction, so a failed copy rolls the drops back too. Returns the statements that put them back, indexes first.
+    /// </summary>
+    private static async Task<List<string>> DropIndexesAndForeignKeysAsync(NpgsqlConnection connection, IReadOnlyList<Table> tables, CancellationToken ct)
+    {
+        var names = string.Join(", ", tables.Select(t => $"'{Quote(t.Name)}'::regclass"));
+        var foreignKeys = await ReadPairsAsync(connection,
+            $"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), " +
+            $"format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) " +
+            $"FROM pg_constraint WHERE contype = 'f' AND conrelid IN ({names})", ct);
+        var indexes = await ReadPairsAsync(connection,
+            $"SELECT format('DROP INDEX %s', indexrelid::regclass), pg_get_indexdef(indexrelid) " +
+            $"FROM pg_index WHERE NOT indisprimary AND indrelid IN ({names}) " +
+            $"AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid)", ct);
+        foreach (var (drop, _) in foreignKeys.Concat(indexes)) await ExecuteAsync(connection, drop, ct);
+        // Index builds sort in memory up to this, in this transaction only.
+        await ExecuteAsync(connection, "SET LOCAL maintenance_work_mem = '256MB'", ct);
+        return [.. indexes.Select(i => i.Create), .. foreignKeys.Select(f => f.Create)];
+    }
+
+    private static async Task<List<(string Drop, string Create)>> ReadPairsAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var pairs = new List<(string, string)>();
+        while (await reader.ReadAsync(ct)) pairs.Add((reader.GetString(0), reader.GetString(1)));
+        return pairs;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

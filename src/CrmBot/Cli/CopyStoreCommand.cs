@@ -56,6 +56,7 @@ internal static class CopyStoreCommand
         await services.GetRequiredService<StoreMigrator>().MigrateAsync(ct);
         var model = services.GetRequiredService<CrmDbContext>().Model;
         IReadOnlyList<StoreCopy.TableCount> counts;
+        var took = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             counts = await new StoreCopy(store.ConnectionString, model, target).RunAsync(Console.Error.WriteLine, ct);
@@ -75,7 +76,7 @@ internal static class CopyStoreCommand
         Console.WriteLine($"{"Table".PadRight(width)}  {"SQLite",10}  {"PostgreSQL",10}");
         foreach (var count in counts)
             Console.WriteLine($"{count.Table.PadRight(width)}  {N(count.Source),10}  {N(count.Target),10}");
-        Console.WriteLine($"Copied {N(counts.Sum(c => c.Source))} rows; every table's count matches.");
+        Console.WriteLine($"Copied {N(counts.Sum(c => c.Source))} rows in {took.Elapsed.TotalSeconds:F1} s; every table's count matches.");
         Console.WriteLine();
         Console.WriteLine("To run on PostgreSQL, set and restart the service (the SQLite file is left as it was):");
         Console.WriteLine($"  {StoreConnection.ProviderKey}=Postgres");

@@ -71,6 +71,11 @@ public sealed class CopyStoreCommandTests : IDisposable
             Assert.Equal(lastCompany + 1, await pg.Companies.Where(c => c.Name == "Moved Inc").Select(c => c.Id).SingleAsync());
         }
 
+        // The indexes and foreign keys set aside during the copy are back, as PostgreSQL's migrations make them.
+        var migrated = await PostgresCluster.Shared.CreateDatabaseAsync();
+        await using (var fresh = Postgres(migrated)) await new StoreMigrator(fresh).MigrateAsync();
+        Assert.Equal(await SchemaAsync(migrated), await SchemaAsync(target));
+
         // The service, configured as the verb said, lists the same members on PostgreSQL as on SQLite.
         var onSqlite = await CrmBotProcess.RunAsync(DbPath, _dir, ["members", "list", "--json"]);
         var onPostgres = await CrmBotProcess.RunAsync(null, _dir, ["members", "list", "--json"],
@@ -188,9 +193,11 @@ public sealed class CopyStoreCommandTests : IDisposable
         Assert.Contains("Database=crm", shown);
     }
 
-    private CrmDbContext Sqlite()
+    private CrmDbContext Sqlite() => Sqlite(DbPath);
+
+    internal static CrmDbContext Sqlite(string path)
     {
-        var options = CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), $"Data Source={DbPath};Pooling=False")
+        var options = CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), $"Data Source={path};Pooling=False")
             .Options;
         return new CrmDbContext((DbContextOptions<CrmDbContext>)options);
     }
@@ -204,14 +211,15 @@ public sealed class CopyStoreCommandTests : IDisposable
     }
 
     /// <summary>Every row of an entity as text, key order, each mapped property as the model reads it back.</summary>
-    internal static List<string> Rows(CrmDbContext db, IEntityType entity, Func<IQueryable<object>, IQueryable<object>>? filter = null)
+    internal static List<string> Rows(CrmDbContext db, IEntityType entity) =>
+        Rows(entity, (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
+            .MakeGenericMethod(entity.ClrType).Invoke(db, null)!);
+
+    internal static List<string> Rows(IEntityType entity, IQueryable<object> query)
     {
-        var set = (IQueryable<object>)typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!
-            .MakeGenericMethod(entity.ClrType).Invoke(db, null)!;
-        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         var properties = entity.GetProperties().Where(p => p.PropertyInfo is not null).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         var key = entity.FindPrimaryKey()!.Properties;
-        return (filter?.Invoke(set) ?? set).ToList()
+        return query.AsNoTracking().ToList()
             .OrderBy(row => string.Join("|", key.Select(k => Text(k.PropertyInfo!.GetValue(row)))), StringComparer.Ordinal)
             .Select(row => string.Join("; ", properties.Select(p => $"{p.Name}={Text(p.PropertyInfo!.GetValue(row))}")))
             .ToList();
@@ -229,6 +237,22 @@ public sealed class CopyStoreCommandTests : IDisposable
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>Every index and constraint of the database, as PostgreSQL would recreate it.</summary>
+    private static async Task<List<string>> SchemaAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' UNION ALL " +
+            "SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint " +
+            "WHERE connamespace = 'public'::regnamespace ORDER BY 1", connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var schema = new List<string>();
+        while (await reader.ReadAsync()) schema.Add(reader.GetString(0));
+        Assert.Contains(schema, s => s.Contains("FOREIGN KEY", StringComparison.Ordinal));
+        return schema;
+    }
 
     internal static async Task<long> TablesAsync(string connectionString)
     {
