@@ -55,7 +55,7 @@ internal sealed class Window(double seconds)
 /// </summary>
 internal static class LoadRunner
 {
-    public static async Task<List<Window>> RunAsync(ITurnDriver driver, ServiceProcess service, string workload, IReadOnlyList<BenchUser> users,
+    public static async Task<List<Window>> RunAsync(ITurnDriver driver, IReadOnlyList<ServiceProcess> services, string workload, IReadOnlyList<BenchUser> users,
         int concurrency, TimeSpan warmup, TimeSpan duration, int runs, Action? measuring = null, Func<Task>? measured = null)
     {
         Window? current = null;
@@ -67,7 +67,8 @@ internal static class LoadRunner
             {
                 var user = users[(w + k * concurrency) % users.Count];
                 TurnResult result;
-                try { result = await driver.SendAsync(service.BaseUrl, user, Workloads.Text(workload, user), stop.Token); }
+                // Several instances: the workers are split between them, as a balancer spreading connections would.
+                try { result = await driver.SendAsync(services[w % services.Count].BaseUrl, user, Workloads.Text(workload, user), stop.Token); }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
                 Volatile.Read(ref current)?.Add(result);
             }
@@ -79,12 +80,12 @@ internal static class LoadRunner
         for (var r = 0; r < runs; r++)
         {
             var window = new Window(duration.TotalSeconds);
-            var serviceCpu = service.CpuTime ?? TimeSpan.Zero;
+            var serviceCpu = CpuTime(services);
             var toolCpu = Process.GetCurrentProcess().TotalProcessorTime;
             Volatile.Write(ref current, window);
             await Task.Delay(duration);
             Volatile.Write(ref current, null);
-            window.ServiceCpu = ((service.CpuTime ?? TimeSpan.Zero) - serviceCpu).TotalSeconds / duration.TotalSeconds;
+            window.ServiceCpu = (CpuTime(services) - serviceCpu).TotalSeconds / duration.TotalSeconds;
             window.ToolCpu = (Process.GetCurrentProcess().TotalProcessorTime - toolCpu).TotalSeconds / duration.TotalSeconds;
             windows.Add(window);
         }
@@ -93,6 +94,9 @@ internal static class LoadRunner
         await Task.WhenAll(workers).WaitAsync(Drivers.ReplyTimeout + TimeSpan.FromSeconds(5));
         return windows;
     }
+
+    private static TimeSpan CpuTime(IReadOnlyList<ServiceProcess> services) =>
+        services.Aggregate(TimeSpan.Zero, (sum, s) => sum + (s.CpuTime ?? TimeSpan.Zero));
 }
 
 internal static class Stats

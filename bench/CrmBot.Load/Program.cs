@@ -61,13 +61,25 @@ var baselineStoreOption = new Option<string?>("--baseline-store")
     Description = "The store the baseline build starts from, when the two builds' schemas differ (generate it with the baseline's " +
                   "own bench/CrmBot.Bench). Default: the same store as this tree's.",
 };
+var engineOption = new Option<string[]>("--engine")
+{
+    Description = "sqlite, postgres (sqlite by default); both: side by side in the same run, alternating rounds. PostgreSQL runs on a " +
+                  "cluster of this tool's own (fsync on), filled once from the generated store with copy-store.",
+    DefaultValueFactory = _ => ["sqlite"], AllowMultipleArgumentsPerToken = true,
+};
+engineOption.AcceptOnlyFromAmong("sqlite", "postgres");
+var instancesOption = new Option<int[]>("--instances")
+{
+    Description = "Service instances on the PostgreSQL database (1, 2 or both), the turns split between them.",
+    DefaultValueFactory = _ => [1], AllowMultipleArgumentsPerToken = true,
+};
 var startsOption = new Option<int>("--starts") { Description = "Cold starts to measure.", DefaultValueFactory = _ => 5 };
 
 var root = new RootCommand("CrmBot end-to-end load: the real service against loopback fakes of Teams and Slack.")
 {
     channelOption, workloadOption, concurrencyOption, warmupOption, durationOption, runsOption, shortOption, storeOption,
     serviceCpusOption, loadCpusOption, noBuildOption, setOption, serviceLogOption, bareOption, compositeOption, latencyLogOption, sectionsOption,
-    baselineOption, baselineStoreOption,
+    baselineOption, baselineStoreOption, engineOption, instancesOption,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -94,6 +106,18 @@ root.SetAction(async (parse, _) =>
     if (!StoreExists(template)) return 2;
     Console.WriteLine($"load tool on CPUs {Pinning.AllowedCpus(Environment.ProcessId)}; service on {parse.GetValue(serviceCpusOption)}; " +
                       $"warm-up {warmup.TotalSeconds} s, {runs} × {duration.TotalSeconds} s");
+    if (parse.GetValue(instancesOption)!.Any(n => n is < 1 or > 2))
+    {
+        Console.Error.WriteLine("--instances takes 1 and/or 2.");
+        return 2;
+    }
+    var targets = Targets(parse);
+    await using var postgres = targets.Any(t => t.Instances > 0) ? await PostgresStore.StartAsync(template, ServiceProcess.ExecutablePath) : null;
+    if (postgres is not null)
+    {
+        Console.WriteLine($"copy-store of the generated store into PostgreSQL: {postgres.CopyTime.TotalSeconds:F1} s");
+        ResultRow.AppendJson(new { kind = "copy-store", at = DateTime.UtcNow, seconds = postgres.CopyTime.TotalSeconds });
+    }
 
     var rows = new List<ResultRow>();
     foreach (var channel in parse.GetValue(channelOption)!)
@@ -104,24 +128,37 @@ root.SetAction(async (parse, _) =>
         await using ITurnDriver driver = channel == "teams"
             ? await TeamsDriver.StartAsync(users[0].TenantId, concurrency)
             : await SlackDriver.StartAsync(users, concurrency);
-        // With a baseline, each round is one fresh start of each build in turn, so both see the same hour of this machine.
-        var builds = Builds(parse);
+        // With a baseline or several engines, each round is one fresh start of each in turn, so all see the same hour of this machine.
+        var builds = targets;
         var perBuild = builds.ToDictionary(b => b.Label, _ => (Windows: new List<Window>(), Rss: new List<double>(), Activities: 0L));
         await using var stages = parse.GetValue(sectionsOption) ? await StageTimings.StartAsync() : null;
         foreach (var round in builds.Count == 1 ? new[] { runs } : Enumerable.Repeat(1, runs).ToArray())
-        foreach (var (label, executable) in builds)
+        foreach (var (label, executable, instances) in builds)
         {
-            var store = ServiceProcess.FreshStore(TemplateFor(parse, label, template));
-            var activitiesBefore = BenchWorld.Count(store, "Activities");
+            // SQLite: a fresh copy of the file. PostgreSQL: a fresh copy of the database, the file's connection string overridden.
+            var database = postgres is not null && instances > 0 ? await postgres.FreshDatabaseAsync() : null;
+            var store = database is null ? ServiceProcess.FreshStore(TemplateFor(parse, label, template)) : "";
+            long CountActivities() => database is null ? BenchWorld.Count(store, "Activities") : PostgresStore.Count(database, "Activities");
+            var activitiesBefore = CountActivities();
             var settings = Settings(driver, parse);
             if (stages is not null) foreach (var (key, value) in stages.ServiceSettings) settings[key] = value;
+            if (database is not null)
+            {
+                settings["Database:Provider"] = "Postgres";
+                settings["ConnectionStrings:Crm"] = database;
+            }
             Dictionary<string, (ulong, double)>? measuring = null, measured = null;
             List<Window> windows;
-            await using (var service = ServiceProcess.Start(store, parse.GetValue(serviceCpusOption), settings, parse.GetValue(serviceLogOption), executable))
+            var services = new List<ServiceProcess>();
+            try
             {
+                for (var i = 0; i < Math.Max(1, instances); i++)
+                    services.Add(ServiceProcess.Start(store, parse.GetValue(serviceCpusOption),
+                        instances > 1 ? new Dictionary<string, string>(settings) { ["Pipeline:InstanceName"] = $"load-{i + 1}" } : settings,
+                        parse.GetValue(serviceLogOption), executable));
                 using var probe = Http.Create(1);
-                await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
-                windows = await LoadRunner.RunAsync(driver, service, workload, users, concurrency, warmup, duration, round,
+                foreach (var service in services) await service.WaitHealthyAsync(probe, TimeSpan.FromSeconds(60));
+                windows = await LoadRunner.RunAsync(driver, services, workload, users, concurrency, warmup, duration, round,
                     // Both snapshots are taken the export lag after their moment, so they bracket the windows alike.
                     measuring: () =>
                     {
@@ -138,18 +175,24 @@ root.SetAction(async (parse, _) =>
                         await Task.Delay(StageTimings.ExportLag);
                         measured = stages.Snapshot();
                     });
-                perBuild[label].Rss.Add(service.PeakRssMb ?? double.NaN);
-                if (windows.Any(w => w.Replies.Count == 0)) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
+                perBuild[label].Rss.Add(services.Max(s => s.PeakRssMb ?? double.NaN));
+                if (windows.Any(w => w.Replies.Count == 0))
+                    foreach (var service in services) Console.WriteLine("  service output (last lines):\n" + string.Join("\n", service.Output().Split("\n").TakeLast(60)));
+            }
+            finally
+            {
+                foreach (var service in services) await service.DisposeAsync();
             }
             if (measuring is not null && measured is not null)
                 Console.WriteLine($"{label}:\n" + StageTimings.Describe(measuring, measured, windows.Sum(w => w.Replies.Count)));
             if (parse.GetValue(latencyLogOption) is { } latencyLog) WriteTimeline(latencyLog, $"{channel}-{workload}-{concurrency}-{label}", windows);
             perBuild[label].Windows.AddRange(windows);
             if (workload == "log")
-                perBuild[label] = perBuild[label] with { Activities = perBuild[label].Activities + BenchWorld.Count(store, "Activities") - activitiesBefore };
+                perBuild[label] = perBuild[label] with { Activities = perBuild[label].Activities + CountActivities() - activitiesBefore };
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (database is not null) await postgres!.DropAsync(database);
         }
-        foreach (var (label, _) in builds)
+        foreach (var (label, _, _) in builds)
         {
             var (windows, rss, activities) = perBuild[label];
             var row = ResultRow.From(channel, workload, concurrency, windows, rss.Count == 0 ? null : rss.Max());
@@ -158,7 +201,7 @@ root.SetAction(async (parse, _) =>
             rows.Add(row);
             Console.WriteLine(row.Describe());
         }
-        if (builds.Count > 1)
+        if (parse.GetValue(baselineOption) is not null && builds.Count == 2)
         {
             var (baseline, current) = (rows[^2], rows[^1]);
             Console.WriteLine($"  this tree vs baseline: turns/s {current.TurnsPerSecond / baseline.TurnsPerSecond - 1:+0.0%;-0.0%}, " +
@@ -249,6 +292,20 @@ return await root.Parse(args).InvokeAsync();
 string TemplateFor(System.CommandLine.ParseResult parse, string label, string template) =>
     label.StartsWith("baseline", StringComparison.Ordinal) && parse.GetValue(baselineStoreOption) is { } baselineStore
         ? Path.GetFullPath(baselineStore) : template;
+
+// What each round starts: the builds on SQLite, then this tree on PostgreSQL with each --instances count.
+List<(string Label, string Executable, int Instances)> Targets(System.CommandLine.ParseResult parse)
+{
+    var engines = parse.GetValue(engineOption)!;
+    var both = engines.Contains("sqlite") && engines.Contains("postgres");
+    return
+    [
+        .. engines.Contains("sqlite") ? Builds(parse).Select(b => (both ? $"{b.Label}, sqlite" : b.Label, b.Executable, 0)) : [],
+        .. engines.Contains("postgres")
+            ? parse.GetValue(instancesOption)!.Distinct().Order().Select(n => ($"this tree, postgres ×{n}", ServiceProcess.ExecutablePath, n))
+            : [],
+    ];
+}
 
 // The working tree's build, and the baseline's first when --baseline names one.
 List<(string Label, string Executable)> Builds(System.CommandLine.ParseResult parse) => parse.GetValue(baselineOption) is { } gitRef

@@ -25,6 +25,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(SurveyExportCommand.Create());
         root.Subcommands.Add(MembersCommand.Create());
+        root.Subcommands.Add(CopyStoreCommand.Create());
 
         var parse = root.Parse(args);
         try
