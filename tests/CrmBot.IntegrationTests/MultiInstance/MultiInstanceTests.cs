@@ -248,6 +248,38 @@ public sealed class MultiInstanceTests : IAsyncLifetime
         Assert.Single(cards, c => c.ConversationId == TwoInstances.TeamChannel);
     }
 
+    [Fact]
+    public async Task TeamsEmailLookup_DueOnBothInstances_AsksTheConnectorOnce()
+    {
+        await _two.StartAsync();
+        var user = "29:" + Guid.NewGuid().ToString("N");
+        var conversation = "a:" + Guid.NewGuid().ToString("N");
+        var lookups = () => _two.Connector.MemberLookups.Where(r => r.ConversationId == conversation).ToList();
+        // The member's first turn: the look-up fails, so it is due again after Bot:MemberLookupRetry.
+        _two.Connector.AddMember(user, $"rep.{_tag}@contoso.example");
+        _two.Connector.FailMemberLookups(1, 404);
+        Assert.Equal(HttpStatusCode.OK, (await _two.PostTeamsAsync(_two.A, _two.TeamsMessage(user, conversation, "help"))).StatusCode);
+        await EventuallyAsync(() => Task.FromResult(lookups().Count == 1), "the first look-up");
+        // Its failure is recorded just after the Connector's answer; the clock moves on only after that.
+        await Task.Delay(500);
+        var retry = _two.A.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CrmBot.Channels.Teams.BotOptions>>().Value.MemberLookupRetry;
+        _two.Clock.Advance(retry + TimeSpan.FromMinutes(1));
+
+        // The member's next turns reach both instances at once: both find the look-up due.
+        var responses = await Task.WhenAll(
+            _two.PostTeamsAsync(_two.A, _two.TeamsMessage(user, conversation, "help")),
+            _two.PostTeamsAsync(_two.B, _two.TeamsMessage(user, conversation, "help")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await EventuallyAsync(async () =>
+        {
+            await using var db = _two.Store();
+            return await db.Members.AnyAsync(m => m.UserId == user && m.Email != null);
+        }, "the e-mail to be recorded");
+        await Task.Delay(500);
+        Assert.Equal(2, lookups().Count);
+    }
+
     /// <summary>Plays a killed process: the turn starts and never ends, deaf to cancellation, so nothing of it is settled.</summary>
     private sealed class DeafHangingBot : IBot
     {
