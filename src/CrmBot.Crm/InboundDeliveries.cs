@@ -151,9 +151,11 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
             await Claimable(channel, now).Where(p => p.DeliveryId == id && p.Attempts >= maxAttempts)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.PayloadJson, (string?)null), ct);
 
+        var leaseUntil = now + lease;
+        if (db.Database.IsNpgsql())
+            return new PendingClaim(await ClaimSkippingLockedAsync(channel, owner, max, now, leaseUntil, maxAttempts, takeOverPrefix, ct), given);
         var candidates = await Claimable(channel, now).Where(p => p.Attempts < maxAttempts)
             .OrderBy(p => p.ReceivedAt).Select(p => p.DeliveryId).Take(max).ToListAsync(ct);
-        var leaseUntil = now + lease;
         var claimed = new List<PendingDelivery>(candidates.Count);
         foreach (var id in candidates)
         {
@@ -169,6 +171,31 @@ public sealed class InboundDeliveries(CrmDbContext db, TimeProvider clock, Inbou
             if (row is not null) claimed.Add(row);
         }
         return new PendingClaim(claimed, given);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the claim in one statement that skips rows another instance is claiming right now, so instances
+    /// take different work; the conditions are checked again on a row's newest version when it is locked. The same
+    /// conditions as <see cref="ClaimableRows"/>.
+    /// </summary>
+    private async Task<List<PendingDelivery>> ClaimSkippingLockedAsync(string channel, string owner, int max, DateTime now, DateTime leaseUntil,
+        int maxAttempts, string? takeOverPrefix, CancellationToken ct)
+    {
+        var prefix = takeOverPrefix ?? "";
+        var takeOver = takeOverPrefix is not null;
+        var rows = await db.Database.SqlQuery<PendingDelivery>($"""
+            UPDATE "ProcessedInbound" AS p
+            SET "LeaseOwner" = {owner}, "LeaseUntil" = {leaseUntil}, "Attempts" = p."Attempts" + 1
+            FROM (SELECT "Channel", "DeliveryId" FROM "ProcessedInbound"
+                  WHERE "Channel" = {channel} AND "PayloadJson" IS NOT NULL AND "Kind" IS NOT NULL AND "Attempts" < {maxAttempts}
+                    AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now}
+                         OR ({takeOver} AND "LeaseOwner" <> {owner} AND left("LeaseOwner", length({prefix})) = {prefix}))
+                  ORDER BY "ReceivedAt" LIMIT {max}
+                  FOR UPDATE SKIP LOCKED) AS c
+            WHERE p."Channel" = c."Channel" AND p."DeliveryId" = c."DeliveryId"
+            RETURNING p."DeliveryId", p."Kind", p."PayloadJson", p."ReceivedAt"
+            """).ToListAsync(ct);
+        return rows.OrderBy(r => r.ReceivedAt).ToList();
     }
 
     private IQueryable<ChatState.ProcessedInbound> ClaimableRows(string channel, DateTime now, string owner, string? takeOverPrefix) => takeOverPrefix is null

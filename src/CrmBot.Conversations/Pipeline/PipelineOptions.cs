@@ -8,12 +8,13 @@ public sealed class PipelineOptions
     public const string Section = "Pipeline";
 
     /// <summary>
-    /// Stays the same across restarts of one deployment (a host name, a pod name of a StatefulSet). A restarted
-    /// instance takes over at once what its earlier process left unfinished instead of waiting for its lease.
-    /// Two live instances must not share a name.
+    /// Optional. Set, it stays the same across restarts of one deployment (a pod name of a StatefulSet, a unit name)
+    /// and a restarted instance takes over at once what its earlier process left unfinished instead of waiting for its
+    /// lease; two live instances must then never share it. Unset, every process is an instance of its own (named by
+    /// its machine and process id) and takes over nothing before its lease ends: two instances on one host with no
+    /// setting cannot take each other's live work.
     /// </summary>
-    [Required]
-    public string InstanceName { get; set; } = Environment.MachineName;
+    public string? InstanceName { get; set; }
 
     /// <summary>Turns worked on at once, whatever their channel; replies being posted do not count.</summary>
     [Range(1, 1024)]

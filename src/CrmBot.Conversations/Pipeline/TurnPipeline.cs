@@ -31,8 +31,18 @@ public sealed class TurnPipeline(
     private readonly CancellationTokenSource _stopSweeping = new();
     private Task _sweeper = Task.CompletedTask;
 
-    /// <summary>This instance as the lease owner of stored work: its stable name, then what tells this process from earlier ones.</summary>
-    public string Owner { get; } = $"{options.Value.InstanceName}/{Guid.NewGuid():N}";
+    /// <summary>This instance as the lease owner of stored work: its name, then what tells this process from earlier ones.</summary>
+    public string Owner { get; } = $"{InstanceOf(options.Value)}/{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// The configured stable name, or one of this process alone. The latter has a ':' so that it never starts with
+    /// "{a configured name}/": a named instance takes over only its own earlier processes' work.
+    /// </summary>
+    private static string InstanceOf(PipelineOptions o) =>
+        string.IsNullOrWhiteSpace(o.InstanceName) ? $"{Environment.MachineName}:{Environment.ProcessId}" : o.InstanceName;
+
+    /// <summary>Leases of this prefix belong to an earlier process of this instance (null: no name was configured, none do).</summary>
+    private readonly string? _takeOverPrefix = string.IsNullOrWhiteSpace(options.Value.InstanceName) ? null : options.Value.InstanceName + "/";
 
     public TimeSpan WorkLease => options.Value.WorkLease;
 
@@ -249,9 +259,9 @@ public sealed class TurnPipeline(
     }
 
     /// <summary>
-    /// Claims stored work no live instance holds and hands it to its channel. That includes work leased to an
-    /// earlier process of this same instance, whatever its lease: that process is gone (no two live instances
-    /// share a name). What does not fit into the channel's batch at start-up follows at the next sweeps.
+    /// Claims stored work no live instance holds and hands it to its channel. With a configured instance name, that
+    /// includes work leased to an earlier process of this same instance, whatever its lease: that process is gone (no
+    /// two live instances share a name). What does not fit into the channel's batch at start-up follows at the next sweeps.
     /// </summary>
     private async Task SweepAsync(CancellationToken ct)
     {
@@ -264,7 +274,7 @@ public sealed class TurnPipeline(
             foreach (var channel in services.GetServices<IRedoableChannel>())
             {
                 var claim = await deliveries.ClaimPendingAsync(channel.Channel, Owner, Math.Max(1, channel.ClaimBatch), o.WorkLease, o.MaxAttempts,
-                    o.InstanceName + "/", ct);
+                    _takeOverPrefix, ct);
                 foreach (var id in claim.GivenUp) Log.WorkGivenUp(log, channel.Channel, id, o.MaxAttempts);
                 foreach (var pending in claim.Claimed)
                 {

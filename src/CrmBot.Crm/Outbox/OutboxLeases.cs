@@ -28,6 +28,7 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var leaseUntil = now + lease;
+        if (db.Database.IsNpgsql()) return await ClaimSkippingLockedAsync(owner, max, now, leaseUntil, ct);
         var candidates = await Due(now).OrderBy(o => o.NotBefore).ThenBy(o => o.Id)
             .Select(o => new { o.Id, Abandoned = o.LeaseUntil != null }).Take(max).ToListAsync(ct);
 
@@ -51,6 +52,37 @@ public sealed class OutboxLeases(CrmDbContext db, TimeProvider clock)
         var abandoned = candidates.Where(c => c.Abandoned).Select(c => c.Id).ToHashSet();
         return rows.Select(r => new ClaimedMessage(r, owner, abandoned.Contains(r.Id))).ToList();
     }
+
+    /// <summary>
+    /// PostgreSQL: one statement that skips the rows another dispatcher is claiming right now, so that two instances
+    /// take different rows instead of racing for the same first ones. The WHERE is checked again on a row's newest
+    /// version when it is locked, so a row claimed and committed meanwhile is not taken twice.
+    /// </summary>
+    private async Task<IReadOnlyList<ClaimedMessage>> ClaimSkippingLockedAsync(string owner, int max, DateTime now, DateTime leaseUntil,
+        CancellationToken ct)
+    {
+        var pending = nameof(OutboxStatus.Pending);
+        var won = await db.Database.SqlQuery<ClaimedRow>($"""
+            UPDATE "Outbox" AS o
+            SET "LeaseOwner" = {owner}, "LeaseUntil" = {leaseUntil}, "Attempts" = o."Attempts" + 1,
+                "FirstAttemptAt" = COALESCE(o."FirstAttemptAt", {now})
+            FROM (SELECT "Id", "LeaseUntil" IS NOT NULL AS "Abandoned" FROM "Outbox"
+                  WHERE "Status" = {pending} AND "NotBefore" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                  ORDER BY "NotBefore", "Id" LIMIT {max}
+                  FOR UPDATE SKIP LOCKED) AS c
+            WHERE o."Id" = c."Id"
+            RETURNING o."Id", c."Abandoned"
+            """).ToListAsync(ct);
+        if (won.Count == 0) return [];
+        var ids = won.Select(w => w.Id).ToList();
+        var abandoned = won.Where(w => w.Abandoned).Select(w => w.Id).ToHashSet();
+        var rows = await db.Outbox.AsNoTracking()
+            .Where(o => ids.Contains(o.Id) && o.LeaseOwner == owner)
+            .OrderBy(o => o.NotBefore).ThenBy(o => o.Id).ToListAsync(ct);
+        return rows.Select(r => new ClaimedMessage(r, owner, abandoned.Contains(r.Id))).ToList();
+    }
+
+    private sealed record ClaimedRow(long Id, bool Abandoned);
 
     /// <summary>False when the lease was lost meanwhile (we overran it and someone else took the row).</summary>
     public async Task<bool> MarkSentAsync(ClaimedMessage claim, CancellationToken ct)

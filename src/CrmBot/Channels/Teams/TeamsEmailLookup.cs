@@ -91,6 +91,16 @@ public sealed class TeamsEmailLookup(IServiceScopeFactory scopes, TimeProvider c
         }
         // Our token goes only to Bot Framework's hosts; an untrusted serviceUrl is not asked and not counted as asked.
         if (ServiceUrls.Refusal(request.ServiceUrl, options.Value.TrustedServiceUrlHosts) is not null) return;
+        // The store decides who asks: another instance that saw the same member's turn may be about to. Only the one
+        // whose conditional UPDATE marks the member as asked calls the Connector.
+        var due = now - retry;
+        var claimed = await db.Members.Where(m => m.Id == member.Id && m.Email == null && (m.EmailLookupAt == null || m.EmailLookupAt <= due))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.EmailLookupAt, now), ct) == 1;
+        if (!claimed)
+        {
+            _next[key] = now + retry;
+            return;
+        }
 
         TeamsChannelAccount? account = null;
         try

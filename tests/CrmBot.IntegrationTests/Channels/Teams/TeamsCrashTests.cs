@@ -44,7 +44,11 @@ public sealed class TeamsCrashTests : IAsyncLifetime
         await _issuer.DisposeAsync();
     }
 
-    private WebApplicationFactory<Program> Instance(IBot? bot = null) => _factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+    /// <summary>
+    /// The same service restarted: a configured stable name, so the next process takes over at once what the dead
+    /// one left, lease or not (without a name an instance waits for the lease).
+    /// </summary>
+    private WebApplicationFactory<Program> Instance(IBot? bot = null) => _factory.WithWebHostBuilder(b => b.UseSetting("Pipeline:InstanceName", "crm-it").ConfigureTestServices(services =>
     {
         if (bot is not null) services.AddSingleton(bot);
         // Tearing an instance down must not wait long for the held turn: that is the crash we play.
