@@ -146,6 +146,8 @@ root.SetAction(async (parse, _) =>
             {
                 settings["Database:Provider"] = "Postgres";
                 settings["ConnectionStrings:Crm"] = database;
+                // Required on PostgreSQL, the same for every instance.
+                settings["Feedback:ParticipationKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             }
             Dictionary<string, (ulong, double)>? measuring = null, measured = null;
             List<Window> windows;

@@ -7,11 +7,18 @@ namespace CrmBot.Crm.Surveys;
 /// would have the key with the data and could tell who took part in every survey. An old store
 /// whose key was generated beside it is refused too, with how to move the key; generating a new
 /// key instead would let everyone who already answered answer again.
+/// On a database server the key must be configured: the server is what several instances share, and a key generated
+/// per host would let a member answer once per instance and leave each instance unable to open the others' sealed
+/// answers (and a container's generated key is gone with the container).
 /// </summary>
-internal sealed class FeedbackOptionsValidator(StoreLocation store) : IValidateOptions<FeedbackOptions>
+internal sealed class FeedbackOptionsValidator(StoreLocation store, StoreConnection connection) : IValidateOptions<FeedbackOptions>
 {
     public ValidateOptionsResult Validate(string? name, FeedbackOptions options)
     {
+        if (!connection.IsSqlite && string.IsNullOrWhiteSpace(options.ParticipationKey) && string.IsNullOrWhiteSpace(options.ParticipationKeyFile))
+            return ValidateOptionsResult.Fail("On PostgreSQL every instance must use one survey participation key, kept out of the database: " +
+                "set the secret Feedback:ParticipationKey (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`; " +
+                "the environment variable Feedback__ParticipationKey) to the same value on every instance.");
         if (store.Folder is not { } folder)
             return ValidateOptionsResult.Success;
         var errors = new List<string>();

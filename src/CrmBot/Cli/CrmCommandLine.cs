@@ -39,6 +39,12 @@ public static class CrmCommandLine
             Console.Error.WriteLine(why);
             return 1;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+        {
+            // Settings checked at start already say what to change; the stack trace under them would only bury it.
+            foreach (var failure in invalid.Failures) Console.Error.WriteLine(failure);
+            return 1;
+        }
     }
 
     /// <summary>

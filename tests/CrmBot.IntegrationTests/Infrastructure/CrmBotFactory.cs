@@ -89,6 +89,10 @@ public class CrmBotFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting(StoreConnection.ProviderKey, Provider.ToString());
         builder.UseSetting("ConnectionStrings:Crm", ConnectionString);
+        // PostgreSQL needs the participation key configured; instances on one database share it, as in production.
+        if (Provider == StoreProvider.Postgres)
+            builder.UseSetting("Feedback:ParticipationKey", Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(ConnectionString))));
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 

@@ -55,6 +55,23 @@ public sealed class ParticipationKeysTests : IDisposable
     }
 
     [Fact]
+    public async Task OnPostgres_TheService_RefusesToStart_WithoutAConfiguredKey_AndStartsWithOne()
+    {
+        string[] postgres = ["--Database:Provider=Postgres", "--ConnectionStrings:Crm=Host=127.0.0.1;Port=1;Database=unused;Timeout=1"];
+        await using var app = Host(postgres);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("On PostgreSQL every instance must use one survey participation key", error.Message);
+        Assert.Contains("Feedback:ParticipationKey", error.Message);
+
+        // With the key configured, the same settings pass the check (and fail only later, on the unreachable server).
+        await using var configured = Host([.. postgres, $"--Feedback:ParticipationKey={Convert.ToBase64String(new byte[32])}"]);
+        var later = await Assert.ThrowsAnyAsync<Exception>(() => configured.StartAsync());
+        Assert.IsNotType<OptionsValidationException>(later);
+    }
+
+    [Fact]
     public async Task AnOldStore_WithItsKeyBesideIt_IsRefused_WithHowToMoveTheKey_AndNoNewKeyIsMade()
     {
         // A new key would forget who already answered, and let them answer again.
