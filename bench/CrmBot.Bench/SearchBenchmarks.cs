@@ -144,7 +144,8 @@ public class SearchBenchmarks
         Add("Jürgen", "Müller");
         Add("Jane", "Smith");
         tx.Commit();
-        // PostgreSQL plans with statistics; a freshly filled table has none until autovacuum comes by.
-        if (!db.Database.IsSqlite()) db.Database.ExecuteSqlRaw("ANALYZE \"Contacts\"");
+        // What autovacuum would soon do to a freshly filled table: statistics to plan with, and the GIN indexes'
+        // pending entries merged into them.
+        if (!db.Database.IsSqlite()) db.Database.ExecuteSqlRaw("VACUUM ANALYZE \"Contacts\"");
     }
 }

@@ -133,26 +133,22 @@ internal sealed class PostgresSearchCandidates : SearchCandidates
     }
 
     /// <summary>
-    /// For each word taken as mistyped: rows with a word sharing a one-letter deletion key with it (the GIN index of
-    /// <see cref="SearchIndex.WordKeysFunction"/>, what SQLite's vocabulary looks up) and every other word as typed
-    /// (also through the trigram index, for words of three letters or more).
+    /// For each word taken as mistyped: rows with a word sharing a one-letter deletion key with it and every other
+    /// word as typed, both asked of the GIN index over <see cref="SearchIndex.WordKeysFunction"/> (a word is its own
+    /// key), which is what SQLite's vocabulary looks up; the words themselves are then checked on those few rows.
     /// </summary>
     public override async Task<List<NameRow>> OneWordOffAsync(CrmDbContext db, SearchIndex.Spec spec, string key, CancellationToken ct)
     {
         var words = key.Split(' ').Distinct().ToList();
         if (words.Count < 2 || spec.Words is null) return [];
+        var keys = $"{SearchIndex.WordKeysFunction}({Column(spec)})";
         var found = new List<NameRow>();
         foreach (var mistyped in words)
         {
-            var others = words.Where(w => w != mistyped).ToList();
-            List<object> values = [DeletionKeys(mistyped).ToArray(), others.ToArray()];
-            var where = $"{SearchIndex.WordKeysFunction}({Column(spec)}) && {{0}} AND string_to_array({Column(spec)}, ' ') @> {{1}}";
-            foreach (var word in others.Where(w => w.Length >= 3))
-            {
-                where += $" AND {Column(spec)} LIKE {{{values.Count}}}";
-                values.Add(Contains(word));
-            }
-            found.AddRange(await QueryAsync(db, spec, where, "\"Id\"", Unranked, values, ct));
+            var others = words.Where(w => w != mistyped).ToArray();
+            found.AddRange(await QueryAsync(db, spec,
+                $"{keys} && {{0}} AND {keys} @> {{1}} AND string_to_array({Column(spec)}, ' ') @> {{1}}", "\"Id\"", Unranked,
+                [DeletionKeys(mistyped).ToArray(), others], ct));
         }
         return found;
     }
