@@ -18,9 +18,12 @@ public sealed class TestStore : IDisposable
     private readonly SqliteConnection? _connection;
     private readonly StoreConnection? _postgres;
 
+    // One public constructor: xunit makes class fixtures of it.
     public TestStore() : this(StoreProvider.Sqlite) { }
 
-    public TestStore(StoreProvider provider)
+    public static TestStore Create(StoreProvider provider) => new(provider);
+
+    private TestStore(StoreProvider provider)
     {
         Provider = provider;
         if (provider == StoreProvider.Postgres)

@@ -19,7 +19,7 @@ public sealed class CrmHost : IDisposable
         StoreProvider provider = StoreProvider.Sqlite)
     {
         Clock = clock ?? new ManualClock();
-        Store = new TestStore(provider);
+        Store = TestStore.Create(provider);
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         // The engine AddCrm reads (StoreConnection) is the store's, so engine-specific choices follow it.
         if (Store.ConnectionString is { } connectionString)

@@ -37,7 +37,7 @@ public class SearchIndexTests
     [Fact]
     public async Task Postgres_WordKeysIndex_IsMadeByTheMigrator_ItsLossIsUnhealthy_AndTheNextStartPutsItBack()
     {
-        using var store = new TestStore(StoreProvider.Postgres);
+        using var store = TestStore.Create(StoreProvider.Postgres);
         await using var db = store.NewContext();
         Assert.Equal((true, "ok"), await new StoreMigrator(db).CheckAsync());
 
