@@ -92,10 +92,11 @@ root.Subcommands.Add(stages);
 
 // crm-services' search cases on their own 100k-name store, one pass with wall and CPU time per query
 // (readable on a busy machine, where BenchmarkDotNet's wall-clock numbers mostly measure the neighbours).
-var searchQuick = new Command("search-quick", "One pass over SearchBenchmarks' cases with wall and CPU time per query.");
-searchQuick.SetAction(async (_, _) =>
+var postgresOption = new Option<string?>("--postgres") { Description = "Search in this empty PostgreSQL database (a connection string) instead of a SQLite file." };
+var searchQuick = new Command("search-quick", "One pass over SearchBenchmarks' cases with wall and CPU time per query.") { postgresOption };
+searchQuick.SetAction(async (parse, _) =>
 {
-    await SearchBenchmarks.QuickAsync(Console.Out);
+    await SearchBenchmarks.QuickAsync(Console.Out, parse.GetValue(postgresOption));
     return 0;
 });
 root.Subcommands.Add(searchQuick);

@@ -10,6 +10,8 @@ namespace CrmBot.Crm;
 /// migration, idempotently. A table rebuilt by a future migration loses its triggers; the next
 /// start puts them back.
 /// Contacts also have a word vocabulary (<see cref="Vocabulary"/>), for typos the trigrams miss.
+/// On PostgreSQL the trigram indexes are pg_trgm GIN indexes in the EF model (CrmDbContext); what stands in for
+/// the vocabulary is an expression index here (<see cref="EnsurePostgresAsync"/>).
 /// </summary>
 internal static class SearchIndex
 {
@@ -49,14 +51,22 @@ internal static class SearchIndex
     /// <summary>Index tables that should exist and do not (a store migrated without StoreMigrator).</summary>
     public static async Task<List<string>> MissingAsync(CrmDbContext db, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite()) return [];
+        if (!db.Database.IsSqlite())
+        {
+            var indexes = await db.Database.SqlQueryRaw<string>("SELECT indexname AS \"Value\" FROM pg_indexes WHERE schemaname = current_schema()").ToListAsync(ct);
+            return Indexes.Where(spec => spec.Words is not null).Select(WordKeysIndex).Except(indexes).ToList();
+        }
         var present = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table'").ToListAsync(ct);
         return Indexes.SelectMany(Tables).Except(present).ToList();
     }
 
     public static async Task EnsureAsync(CrmDbContext db, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite()) return;
+        if (!db.Database.IsSqlite())
+        {
+            await EnsurePostgresAsync(db, ct);
+            return;
+        }
         foreach (var (index, source, column, _) in Indexes)
         {
             var existed = await db.Database.SqlQueryRaw<int>(
@@ -83,6 +93,41 @@ internal static class SearchIndex
         foreach (var spec in Indexes)
             if (spec.Words is not null) await EnsureVocabularyAsync(db, spec, ct);
     }
+
+    /// <summary>PostgreSQL's function giving a folded name's words and their one-letter deletions, as <see cref="Vocabulary"/>'s keys are.</summary>
+    public const string WordKeysFunction = "crm_word_keys";
+
+    private static string WordKeysIndex(Spec spec) => $"IX_{spec.Source}_{spec.Column}_WordKeys";
+
+#pragma warning disable EF1002 // identifiers come from the constant table above, never from input
+    /// <summary>
+    /// PostgreSQL: for a spec with a vocabulary, a GIN index over <see cref="WordKeysFunction"/> of the folded name,
+    /// so that names with a word within one typo of a typed word are an index lookup of the typed word's keys
+    /// (<c>&amp;&amp;</c>), kept current by PostgreSQL itself. Expression indexes are outside EF's model, so they are
+    /// made here, once: the next start finds the index and does nothing. An advisory lock makes instances
+    /// starting together wait for the first.
+    /// </summary>
+    private static async Task EnsurePostgresAsync(CrmDbContext db, CancellationToken ct)
+    {
+        var specs = Indexes.Where(spec => spec.Words is not null).ToList();
+        if ((await MissingAsync(db, ct)).Count == 0) return;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock(hashtext('{WordKeysFunction}'))", ct);
+        // Positions 0..n in a word: 0 for the word itself, i for the word without its i-th letter; none for a
+        // one-letter word, as an empty key would tie every short word together.
+        await db.Database.ExecuteSqlRawAsync($$"""
+            CREATE OR REPLACE FUNCTION {{WordKeysFunction}}(name text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$
+              SELECT coalesce(array_agg(DISTINCT CASE p.i WHEN 0 THEN w.word ELSE left(w.word, p.i - 1) || substr(w.word, p.i + 1) END), ARRAY[]::text[])
+              FROM unnest(string_to_array(name, ' ')) AS w(word), generate_series(0, length(w.word)) AS p(i)
+              WHERE w.word <> '' AND (p.i = 0 OR length(w.word) > 1)
+            $f$;
+            """, ct);
+        foreach (var spec in specs)
+            await db.Database.ExecuteSqlRawAsync(
+                $"CREATE INDEX IF NOT EXISTS \"{WordKeysIndex(spec)}\" ON \"{spec.Source}\" USING gin ({WordKeysFunction}(\"{spec.Column}\"))", ct);
+        await tx.CommitAsync(ct);
+    }
+#pragma warning restore EF1002
 
 #pragma warning disable EF1002 // identifiers come from the constant table above, never from input
     private static async Task EnsureVocabularyAsync(CrmDbContext db, Spec spec, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CrmBot.Crm.Diagnostics;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Text;
@@ -19,15 +18,12 @@ public sealed record CompanySummary(Company Company, IReadOnlyList<Contact> Cont
 
 /// <summary>
 /// Finds contacts, companies and deals by name, ignoring case and accents and forgiving a typo,
-/// best first. The FTS5 trigram indexes (<see cref="SearchIndex"/>) narrow 100,000 names to a
-/// few hundred candidates that share trigrams with the query; <see cref="NameScore"/> ranks those.
+/// best first. The engine's trigram indexes (SQLite's FTS5 tables, <see cref="SearchIndex"/>; PostgreSQL's
+/// pg_trgm GIN indexes) narrow 100,000 names to a few hundred candidates like the query
+/// (<see cref="SearchCandidates"/>); <see cref="NameScore"/> ranks those, the same on both engines.
 /// </summary>
 public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
 {
-    // Enough candidates that the right one survives a typo among many similar names, few enough to score in memory.
-    private const int Candidates = 200;
-    // Without a ranking to keep the best, a larger cut, still cheap to score in memory.
-    private const int UnrankedCandidates = 2000;
     // One word a letter or two off and the rest exact scores about this or more ("henrik vablerg" → 0.86).
     private const double CloseEnough = 0.8;
     // Names are short; a pasted paragraph would only make a huge MATCH expression.
@@ -163,60 +159,59 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     }
 
     /// <summary>
-    /// Names that could be meant (none is named exactly as asked). First names containing every word
-    /// of the query (an FTS5 AND of phrases, which intersects short lists). When that finds too
+    /// Names that could be meant (none is named exactly as asked), from the engine's indexes
+    /// (<see cref="SearchCandidates"/>). First names containing every word of the query. When that finds too
     /// little — a typo — names with all words but one as typed; then ever more tolerant ones: every
-    /// word sharing a trigram, and last any trigram at all, best bm25 first.
-    /// The trigram tokenizer needs three characters; shorter queries use the B-tree index on
+    /// word a little like one of the name's, and last anything alike at all, best first.
+    /// Trigram indexes need three characters; shorter queries use the B-tree index on
     /// the folded column as a prefix range.
     /// </summary>
     private async Task<List<NameRow>> CandidatesAsync(SearchIndex.Spec spec, string key, int limit, Dictionary<int, double> scores,
         CancellationToken ct)
     {
-        if (key.Length < 3) return await PrefixAsync(spec, key, Candidates, ct);
-        if (!db.Database.IsSqlite()) return await SimilarAsync(spec, key, ct);
+        if (key.Length < 3) return await PrefixAsync(spec, key, SearchCandidates.Ranked, ct);
+        var engine = SearchCandidates.For(db);
 
         var words = key.Split(' ').Where(w => w.Length >= 3).Distinct().ToList();
         var found = new List<NameRow>();
         if (words.Count > 0)
         {
-            found = await MatchAsync(spec, string.Join(" AND ", words.Select(Quote)), ct);
+            found = await engine.ContainingAllAsync(db, spec, words, ranked: true, ct);
             if (Enough(found)) return found;
         }
 
-        // Trigrams inside words: those spanning a space ("n d") match half the table and say little.
-        var perWord = (words.Count > 0 ? words : [key])
-            .Select(w => Enumerable.Range(0, w.Length - 2).Select(i => Quote(w.Substring(i, 3))).Distinct().ToList()).ToList();
+        // The words to look for a little like the name's: a query of short words only is taken whole.
+        List<string> near = words.Count > 0 ? words : [key];
         // The usual slip: one word mistyped, the others as typed. First only the names whose other word is
-        // within one typo of it, from the word vocabulary: a handful of names, not the thousand sharing the
-        // others. Short words count too ("jo ngg"): the vocabulary needs no trigrams.
-        if (spec.Words is { } vocabulary && key.Contains(' '))
+        // within one typo of it: a handful of names, not the thousand sharing the others. Short words count
+        // too ("jo ngg"): a typo needs no trigrams.
+        if (spec.Words is not null && key.Contains(' '))
         {
-            found = [.. found, .. await OneWordOffAsync(spec, vocabulary, key, ct)];
+            found = [.. found, .. await engine.OneWordOffAsync(db, spec, key, ct)];
             found = found.DistinctBy(r => r.Id).ToList();
             if (found.Any(r => ScoreOf(key, r, scores) >= CloseEnough)) return found;
         }
-        if (perWord.Count > 1)
+        if (near.Count > 1)
         {
-            // A bigger slip, or no vocabulary: every name holding the others as typed is scored.
+            // A bigger slip, or no one-typo lookup: every name holding the others as typed is scored.
             // The last word mistyped ("Henrik Vablerg"): names starting with the rest, a range of the B-tree
             // index (a common first name's thousand rows in about a millisecond; the FTS5 phrase took six).
-            // An earlier word mistyped: names holding the other words, as FTS5 phrases, unranked.
+            // An earlier word mistyped: names holding the other words, unranked.
             var lastSpace = key.LastIndexOf(' ');
-            if (lastSpace > 0) found = [.. found, .. await PrefixAsync(spec, key[..(lastSpace + 1)], UnrankedCandidates, ct)];
+            if (lastSpace > 0) found = [.. found, .. await PrefixAsync(spec, key[..(lastSpace + 1)], SearchCandidates.Unranked, ct)];
             for (var mistyped = 0; mistyped < words.Count - 1; mistyped++)
             {
-                var others = words.Where((_, i) => i != mistyped).Select(Quote);
-                found = [.. found, .. await MatchAsync(spec, string.Join(" AND ", others), ct, ranked: false)];
+                var others = words.Where((_, i) => i != mistyped);
+                found = [.. found, .. await engine.ContainingAllAsync(db, spec, others, ranked: false, ct)];
             }
             found = found.DistinctBy(r => r.Id).ToList();
             if (Enough(found) || found.Any(r => ScoreOf(key, r, scores) >= CloseEnough)) return found;
 
             // Every word a little like one of the name's: a typo in one word, the others intact or close.
-            found = [.. found, .. await MatchAsync(spec, string.Join(" AND ", perWord.Select(t => $"({string.Join(" OR ", t)})")), ct)];
+            found = [.. found, .. await engine.EveryWordNearAsync(db, spec, key, near, ct)];
             if (Enough(found)) return found.DistinctBy(r => r.Id).ToList();
         }
-        var anyWord = await MatchAsync(spec, string.Join(" OR ", perWord.SelectMany(t => t).Distinct()), ct);
+        var anyWord = await engine.AnyNearAsync(db, spec, key, near, ct);
         return found.Concat(anyWord).DistinctBy(r => r.Id).ToList();
 
         // A name with every typed word in it (or enough passable ones to fill the answer) ends the search.
@@ -225,61 +220,13 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
     }
 
 #pragma warning disable EF1002 // identifiers come from SearchIndex's constants; values are parameters
-    /// <summary>
-    /// Names holding every word of the query as typed but one, and in its place a word within one typo of it.
-    /// Each typed word's keys (<see cref="SearchIndex.Vocabulary"/>) find its near words in one query; a word
-    /// taken as mistyped is tried only if every other word is a word of some name, which in the usual case
-    /// leaves one to try. The names are then an intersection of the words' id lists.
-    /// </summary>
-    private async Task<List<NameRow>> OneWordOffAsync(SearchIndex.Spec spec, SearchIndex.Vocabulary vocabulary, string key,
-        CancellationToken ct)
-    {
-        var words = key.Split(' ').Distinct().ToList();
-        if (words.Count < 2) return [];
-        var keysOf = words.ToDictionary(w => w, w => DeletionKeys(w).ToHashSet());
-        var keyed = await db.Database.SqlQueryRaw<WordKey>(
-            $"SELECT Key, Word FROM {vocabulary.Keys} WHERE Key IN (SELECT value FROM json_each({{0}}))",
-            JsonSerializer.Serialize(keysOf.Values.SelectMany(k => k).Distinct())).ToListAsync(ct);
-        // A word's own key marks it as a word of some name.
-        var known = keyed.Where(k => k.Key == k.Word).Select(k => k.Word).ToHashSet();
-
-        var found = new List<NameRow>();
-        foreach (var mistyped in words)
-        {
-            var others = words.Where(w => w != mistyped).ToList();
-            if (!others.All(known.Contains)) continue;
-            var near = keyed.Where(k => keysOf[mistyped].Contains(k.Key)).Select(k => k.Word).Distinct().ToList();
-            if (near.Count == 0) continue;
-            // Ids in order on both sides, so SQLite merges the lists instead of probing one per id of the other.
-            var intersect = string.Concat(others.Select((_, i) => $" INTERSECT SELECT Id FROM {vocabulary.Words} WHERE Word = {{{i + 1}}}"));
-            found.AddRange(await db.Database.SqlQueryRaw<NameRow>(
-                $"SELECT Id, {spec.Column} AS Name FROM {spec.Source} WHERE Id IN (SELECT Id FROM {vocabulary.Words} WHERE Word IN (SELECT value FROM json_each({{0}})){intersect} ORDER BY 1) LIMIT {UnrankedCandidates}",
-                [JsonSerializer.Serialize(near), .. others]).ToListAsync(ct));
-        }
-        return found;
-    }
-
     /// <summary>Names starting with <paramref name="prefix"/>: a range of the B-tree index on the folded column.</summary>
     private Task<List<NameRow>> PrefixAsync(SearchIndex.Spec spec, string prefix, int limit, CancellationToken ct) =>
         db.Database.SqlQueryRaw<NameRow>(
             $"SELECT \"Id\", \"{spec.Column}\" AS \"Name\" FROM \"{spec.Source}\" WHERE \"{spec.Column}\" >= {{0}} AND \"{spec.Column}\" < {{1}} ORDER BY \"{spec.Column}\" LIMIT {limit}",
             prefix, prefix + "\uffff").ToListAsync(ct);
 
-    /// <summary>PostgreSQL: names sharing trigrams with the query or containing it (pg_trgm's GIN index), most similar first.</summary>
-    private Task<List<NameRow>> SimilarAsync(SearchIndex.Spec spec, string key, CancellationToken ct) =>
-        db.Database.SqlQueryRaw<NameRow>(
-            $"SELECT \"Id\", \"{spec.Column}\" AS \"Name\" FROM \"{spec.Source}\" WHERE \"{spec.Column}\" % {{0}} OR \"{spec.Column}\" LIKE '%' || {{0}} || '%' ORDER BY similarity(\"{spec.Column}\", {{0}}) DESC LIMIT {Candidates}",
-            key).ToListAsync(ct);
-
-    private Task<List<NameRow>> MatchAsync(SearchIndex.Spec spec, string match, CancellationToken ct, bool ranked = true) =>
-        db.Database.SqlQueryRaw<NameRow>(ranked
-                ? $"SELECT rowid AS Id, {spec.Column} AS Name FROM {spec.Index} WHERE {spec.Index} MATCH {{0}} ORDER BY rank LIMIT {Candidates}"
-                : $"SELECT rowid AS Id, {spec.Column} AS Name FROM {spec.Index} WHERE {spec.Index} MATCH {{0}} LIMIT {UnrankedCandidates}",
-            match).ToListAsync(ct);
 #pragma warning restore EF1002
-
-    // Folded text holds only letters, digits and single spaces, so quoting is all the escaping needed.
-    private static string Quote(string text) => $"\"{text}\"";
 
     // Each candidate is scored once per search, whether "enough?" or the ranking asks first.
     private static double ScoreOf(string query, NameRow row, Dictionary<int, double> scores)
@@ -295,17 +242,4 @@ public sealed class CrmSearch(CrmDbContext db, IOptions<CrmOptions> options)
             .Take(limit)
             .Select(x => (x.Id, Math.Round(x.Score, 3)))
             .ToList();
-
-    /// <summary>The word itself and each form of it with one letter left out: the vocabulary's keys, counted in characters as SQLite does.</summary>
-    internal static IEnumerable<string> DeletionKeys(string word)
-    {
-        yield return word;
-        var letters = word.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        if (letters.Length < 2) yield break;
-        for (var i = 0; i < letters.Length; i++) yield return string.Concat(letters[..i]) + string.Concat(letters[(i + 1)..]);
-    }
-
-    private sealed record NameRow(int Id, string Name);
-
-    private sealed record WordKey(string Key, string Word);
 }

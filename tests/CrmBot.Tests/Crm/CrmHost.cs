@@ -7,17 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmBot.Tests.Crm;
 
 /// <summary>
-/// The CRM services as AddCrm registers them, over an in-memory <see cref="TestStore"/> and a
-/// <see cref="ManualClock"/>. Each <see cref="Turn"/> is a fresh scope (new DbContext), as a chat turn is.
+/// The CRM services as AddCrm registers them, over a <see cref="TestStore"/> (SQLite in memory unless
+/// <c>provider</c> says PostgreSQL) and a <see cref="ManualClock"/>. Each <see cref="Turn"/> is a fresh scope
+/// (new DbContext), as a chat turn is.
 /// </summary>
 public sealed class CrmHost : IDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public CrmHost(ManualClock? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    public CrmHost(ManualClock? clock = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null,
+        StoreProvider provider = StoreProvider.Sqlite)
     {
         Clock = clock ?? new ManualClock();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        Store = TestStore.Create(provider);
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        // The engine AddCrm reads (StoreConnection) is the store's, so engine-specific choices follow it.
+        if (Store.ConnectionString is { } connectionString)
+            (all[StoreConnection.ProviderKey], all["ConnectionStrings:Crm"]) = (provider.ToString(), connectionString);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddCrm(configuration);
@@ -27,7 +34,7 @@ public sealed class CrmHost : IDisposable
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
-    public TestStore Store { get; } = new();
+    public TestStore Store { get; }
     public ManualClock Clock { get; }
 
     public AsyncServiceScope Turn() => _provider.CreateAsyncScope();

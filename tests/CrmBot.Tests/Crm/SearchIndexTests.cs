@@ -33,4 +33,22 @@ public class SearchIndexTests
         var search = new CrmSearch(db, Options.Create(new CrmOptions()));
         Assert.Equal("Jürgen Müller", Assert.Single(await search.FindContactsAsync("muller", 5, default)).Item.FullName);
     }
+
+    [Fact]
+    public async Task Postgres_WordKeysIndex_IsMadeByTheMigrator_ItsLossIsUnhealthy_AndTheNextStartPutsItBack()
+    {
+        using var store = TestStore.Create(StoreProvider.Postgres);
+        await using var db = store.NewContext();
+        Assert.Equal((true, "ok"), await new StoreMigrator(db).CheckAsync());
+
+        await db.Database.ExecuteSqlRawAsync("DROP INDEX \"IX_Contacts_SearchName_WordKeys\"");
+        Assert.Equal((false, "search index missing: IX_Contacts_SearchName_WordKeys"), await new StoreMigrator(db).CheckAsync());
+
+        await new StoreMigrator(db).MigrateAsync();
+        Assert.Equal((true, "ok"), await new StoreMigrator(db).CheckAsync());
+        db.Contacts.Add(new Contact { FirstName = "Noah", LastName = "Nuñez" });
+        await db.SaveChangesAsync();
+        var search = new CrmSearch(db, Options.Create(new CrmOptions()));
+        Assert.Equal("Noah Nuñez", (await search.FindContactsAsync("noah nnuez", 5, default))[0].Item.FullName);
+    }
 }
