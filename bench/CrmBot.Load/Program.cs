@@ -303,8 +303,9 @@ List<(string Label, string Executable, int Instances)> Targets(System.CommandLin
     return
     [
         .. engines.Contains("sqlite") ? Builds(parse).Select(b => (both ? $"{b.Label}, sqlite" : b.Label, b.Executable, 0)) : [],
+        // Each build on PostgreSQL too, so that --baseline compares two builds there as well.
         .. engines.Contains("postgres")
-            ? parse.GetValue(instancesOption)!.Distinct().Order().Select(n => ($"this tree, postgres ×{n}", ServiceProcess.ExecutablePath, n))
+            ? Builds(parse).SelectMany(b => parse.GetValue(instancesOption)!.Distinct().Order().Select(n => ($"{b.Label}, postgres ×{n}", b.Executable, n)))
             : [],
     ];
 }
