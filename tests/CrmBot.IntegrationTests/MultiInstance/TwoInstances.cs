@@ -102,25 +102,14 @@ public sealed class TwoInstances : IAsyncLifetime
     /// <summary>A personal Teams message from <paramref name="user"/> in <paramref name="conversation"/>, addressed to the fake Connector.</summary>
     public JsonObject TeamsMessage(string user, string conversation, string text)
     {
-        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Teams", "Samples", "message-personal.json")))!.AsObject();
-        activity["serviceUrl"] = Connector.ServiceUrl;
-        activity["id"] = Guid.NewGuid().ToString("N");
+        var activity = Channels.Teams.TeamsHost.Sample("message-personal", Connector);
         activity["from"]!["id"] = user;
         activity["conversation"]!["id"] = conversation;
         activity["text"] = text;
         return activity;
     }
 
-    public Task<HttpResponseMessage> PostTeamsAsync(Instance to, JsonObject activity)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
-        {
-            Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-            Issuer.CreateChannelToken(new ChannelToken { ServiceUrl = activity["serviceUrl"]!.GetValue<string>() }));
-        return to.Client.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> PostTeamsAsync(Instance to, JsonObject activity) => Channels.Teams.TeamsHost.PostAsync(to.Client, Issuer, activity);
 
     /// <summary>Connector calls that answer the activity with this id.</summary>
     public IReadOnlyList<ConnectorRequest> RepliesTo(string activityId) =>
@@ -128,18 +117,7 @@ public sealed class TwoInstances : IAsyncLifetime
 
     /// <summary>/crm with <paramref name="text"/>, as Slack posts it to <paramref name="to"/>.</summary>
     public Task<HttpResponseMessage> PostSlackCommandAsync(Instance to, string text, string responseUrlName) =>
-        to.SlackClient.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["team_id"] = SlackHost.TeamId,
-            ["team_domain"] = "example",
-            ["channel_id"] = "C7473C21AFD",
-            ["user_id"] = SlackHost.UserId,
-            ["user_name"] = "megan.bowen",
-            ["command"] = "/crm",
-            ["text"] = text,
-            ["response_url"] = Slack.ResponseUrl(responseUrlName),
-            ["trigger_id"] = "trg." + Guid.NewGuid().ToString("N"),
-        }));
+        SlackHost.PostCommandAsync(to.SlackClient, Slack, text, responseUrlName);
 
     /// <summary>One service instance: its factory (its host), a plain client and a client that signs as Slack does.</summary>
     public sealed class Instance(CrmBotFactory factory, HttpClient client, HttpClient slackClient) : IAsyncDisposable

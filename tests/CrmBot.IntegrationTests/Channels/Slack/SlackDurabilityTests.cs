@@ -78,18 +78,7 @@ public sealed class SlackDurabilityTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> PostCommandAsync(HttpClient client, string text, string responseUrlName) =>
-        client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["team_id"] = SlackHost.TeamId,
-            ["team_domain"] = "example",
-            ["channel_id"] = "C7473C21AFD",
-            ["user_id"] = SlackHost.UserId,
-            ["user_name"] = "megan.bowen",
-            ["command"] = "/crm",
-            ["text"] = text,
-            ["response_url"] = _host.Slack.ResponseUrl(responseUrlName),
-            ["trigger_id"] = "trg." + Guid.NewGuid().ToString("N"),
-        }));
+        SlackHost.PostCommandAsync(client, _host.Slack, text, responseUrlName);
 
     [Fact]
     public async Task CommandAcknowledgedByAnInstanceThatNeverFinishedIt_IsDoneOnceByTheNext_AndNotAgainAfterRestart()

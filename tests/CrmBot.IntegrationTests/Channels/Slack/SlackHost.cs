@@ -115,7 +115,12 @@ public class SlackHost : IAsyncLifetime
 
     /// <summary>/crm with <paramref name="text"/>, as Slack posts it (form-encoded, response_url pointing at the fake).</summary>
     public Task<HttpResponseMessage> PostCommandAsync(string text, string responseUrlName, string? triggerId = null, string channel = "C7473C21AFD") =>
-        Client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
+        PostCommandAsync(Client, Slack, text, responseUrlName, triggerId, channel);
+
+    /// <summary>The same through any host's signing <paramref name="client"/>, the response_url pointing at <paramref name="slack"/>.</summary>
+    public static Task<HttpResponseMessage> PostCommandAsync(HttpClient client, FakeSlackApi slack, string text, string responseUrlName,
+        string? triggerId = null, string channel = "C7473C21AFD") =>
+        client.PostAsync("/slack/commands", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["token"] = "deprecated-verification-token",
             ["team_id"] = TeamId,
@@ -127,7 +132,7 @@ public class SlackHost : IAsyncLifetime
             ["command"] = "/crm",
             ["text"] = text,
             ["api_app_id"] = "A0EXAMPLE",
-            ["response_url"] = Slack.ResponseUrl(responseUrlName),
+            ["response_url"] = slack.ResponseUrl(responseUrlName),
             ["trigger_id"] = triggerId ?? "trg." + Guid.NewGuid().ToString("N"),
         }));
 

@@ -59,23 +59,12 @@ public sealed class TeamsCrashTests : IAsyncLifetime
 
     private JsonObject Message(string text)
     {
-        var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Teams", "Samples", "message-personal.json")))!.AsObject();
-        activity["serviceUrl"] = _connector.ServiceUrl;
-        activity["id"] = Guid.NewGuid().ToString("N");
+        var activity = TeamsHost.Sample("message-personal", _connector);
         activity["text"] = text;
         return activity;
     }
 
-    private Task<HttpResponseMessage> PostAsync(HttpClient client, JsonObject activity)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
-        {
-            Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-            _issuer.CreateChannelToken(new ChannelToken { ServiceUrl = activity["serviceUrl"]!.GetValue<string>() }));
-        return client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(HttpClient client, JsonObject activity) => TeamsHost.PostAsync(client, _issuer, activity);
 
     [Fact]
     public async Task ATurnStillRunningWhenAcknowledged_IsRedoneOnce_ByTheNextInstance_AfterACrash()

@@ -72,10 +72,13 @@ public class TeamsHost : IAsyncLifetime
     }
 
     /// <summary>A sample activity from Samples/, addressed to the fake Connector, with a fresh id.</summary>
-    public JsonObject Sample(string name)
+    public JsonObject Sample(string name) => Sample(name, Connector);
+
+    /// <summary>A sample activity from Samples/, addressed to <paramref name="connector"/>, with a fresh id (any host's tests).</summary>
+    public static JsonObject Sample(string name, FakeConnector connector)
     {
         var activity = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Teams", "Samples", name + ".json")))!.AsObject();
-        activity["serviceUrl"] = Connector.ServiceUrl;
+        activity["serviceUrl"] = connector.ServiceUrl;
         activity["id"] = Guid.NewGuid().ToString("N");
         return activity;
     }
@@ -91,14 +94,21 @@ public class TeamsHost : IAsyncLifetime
 
     public Task<HttpResponseMessage> PostAsync(JsonObject activity) => PostAsync(activity.ToJsonString(), TokenFor(activity));
 
-    public Task<HttpResponseMessage> PostAsync(string body, string? token)
+    public Task<HttpResponseMessage> PostAsync(string body, string? token) => PostAsync(Client, body, token);
+
+    /// <summary><paramref name="activity"/> posted to /api/messages through <paramref name="client"/> with a valid channel token.</summary>
+    public static Task<HttpResponseMessage> PostAsync(HttpClient client, BotFrameworkTokenIssuer issuer, JsonObject activity) =>
+        PostAsync(client, activity.ToJsonString(),
+            issuer.CreateChannelToken(new ChannelToken { ServiceUrl = activity["serviceUrl"]!.GetValue<string>() }));
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string body, string? token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return Client.SendAsync(request);
+        return client.SendAsync(request);
     }
 
     public async Task<T> WithStoreAsync<T>(Func<CrmDbContext, Task<T>> query)
