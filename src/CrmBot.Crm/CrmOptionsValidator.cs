@@ -25,6 +25,12 @@ internal sealed class CrmOptionsValidator : IValidateOptions<CrmOptions>
                 continue;
             }
             if (stage.IsWon && !stage.IsClosed) errors.Add($"Crm:Stages: '{stage.Name}' is won, so it must also be closed (IsClosed: true).");
+            if (stage.Probability is { } p)
+            {
+                if (p is < 0m or > 1m) errors.Add($"Crm:Stages: '{stage.Name}' has Probability {p}; it must be between 0 and 1.");
+                else if (stage.IsClosed && stage.IsWon && p != 1m) errors.Add($"Crm:Stages: '{stage.Name}' is closed won, so its Probability must be 1.");
+                else if (stage.IsClosed && !stage.IsWon && p != 0m) errors.Add($"Crm:Stages: '{stage.Name}' is closed lost, so its Probability must be 0.");
+            }
             foreach (var word in stage.Synonyms.Prepend(stage.Name))
             {
                 var key = TextFold.Fold(word);

@@ -42,6 +42,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<ActivityService>();
         services.AddScoped<FollowUpService>();
         services.AddScoped<DealService>();
+        services.AddScoped<PipelineReports>();
         services.AddScoped<UndoService>();
         services.AddScoped<CrmSearch>();
         services.AddScoped<ContactService>();

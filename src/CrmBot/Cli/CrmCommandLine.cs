@@ -26,6 +26,7 @@ public static class CrmCommandLine
         root.Subcommands.Add(SurveyExportCommand.Create());
         root.Subcommands.Add(MembersCommand.Create());
         root.Subcommands.Add(CopyStoreCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
 
         var parse = root.Parse(args);
         try

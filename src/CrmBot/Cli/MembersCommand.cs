@@ -66,9 +66,7 @@ internal static class MembersCommand
             {
                 m.Id.ToString(CultureInfo.InvariantCulture), m.DisplayName, m.Channel, m.Email ?? "", RoleText(m), ManagerOf(m) ?? "",
             }).ToList();
-            var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-            foreach (var row in rows.Prepend(header))
-                Console.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+            TextTable.Write(header, rows);
             return 0;
         }, ct));
         return list;
@@ -177,7 +175,7 @@ internal static class MembersCommand
     }
 
     /// <summary>The one member meant, or null after saying why not (nobody, or several: which).</summary>
-    private static async Task<Member?> FindAsync(IServiceProvider services, string who, CancellationToken ct)
+    internal static async Task<Member?> FindAsync(IServiceProvider services, string who, CancellationToken ct)
     {
         var matches = await services.GetRequiredService<MemberService>().MatchAsync(who, ct);
         if (matches.Count == 1) return matches[0];

@@ -38,6 +38,10 @@ public class CrmOptionsValidatorTests
         { "synonym naming another stage", [Open("A", "b"), Open("B"), Won(), Lost()] },
         { "nameless stage", [Open(""), Open("A"), Won(), Lost()] },
         { "won but open", [Open("A"), new PipelineStage { Name = "W", IsWon = true }, Won(), Lost()] },
+        { "probability above 1", [new PipelineStage { Name = "A", Probability = 1.5m }, Won(), Lost()] },
+        { "negative probability", [new PipelineStage { Name = "A", Probability = -0.1m }, Won(), Lost()] },
+        { "won below 1", [Open("A"), new PipelineStage { Name = "W", IsClosed = true, IsWon = true, Probability = 0.9m }, Lost()] },
+        { "lost above 0", [Open("A"), Won(), new PipelineStage { Name = "L", IsClosed = true, Probability = 0.1m }] },
     };
 
     [Fact]
@@ -60,5 +64,34 @@ public class CrmOptionsValidatorTests
         Assert.True(Validator.Validate(null, options).Succeeded);
         Assert.Equal(PipelineStage.Defaults.Select(s => (s.Name, s.ExitCriterion, s.IsClosed, s.IsWon)),
             options.Pipeline.Select(s => (s.Name, s.ExitCriterion, s.IsClosed, s.IsWon)));
+        Assert.Equal(PipelineStage.Defaults.Select(s => s.Probability), options.Pipeline.Select(s => s.Probability));
+    }
+
+    [Fact]
+    public void Probabilities_DefaultsRiseThroughThePipeline()
+    {
+        var options = new CrmOptions();
+        Assert.Equal([0.1m, 0.2m, 0.4m, 0.6m, 0.8m, 1m, 0m], options.Pipeline.Select(options.ProbabilityOf));
+    }
+
+    [Fact]
+    public void Probabilities_NotConfigured_SpreadEvenlyOverOpenStages()
+    {
+        var options = new CrmOptions { Stages = [Open("A"), Open("B"), Open("C"), Won(), Lost()] };
+        Assert.True(Validator.Validate(null, options).Succeeded);
+        Assert.Equal([0.25m, 0.5m, 0.75m, 1m, 0m], options.Pipeline.Select(options.ProbabilityOf));
+    }
+
+    [Fact]
+    public void Probabilities_BindFromConfiguration()
+    {
+        var options = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Crm:Stages:0:Name"] = "Talking", ["Crm:Stages:0:Probability"] = "0.35",
+            ["Crm:Stages:1:Name"] = "Won", ["Crm:Stages:1:IsClosed"] = "true", ["Crm:Stages:1:IsWon"] = "true",
+            ["Crm:Stages:2:Name"] = "Lost", ["Crm:Stages:2:IsClosed"] = "true",
+        }).Build().GetSection(CrmOptions.Section).Get<CrmOptions>()!;
+        Assert.True(Validator.Validate(null, options).Succeeded);
+        Assert.Equal([0.35m, 1m, 0m], options.Pipeline.Select(options.ProbabilityOf));
     }
 }

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
+using CsvHelper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmBot.Cli;
+
+/// <summary>
+/// `report pipeline|win-rate`: the pipeline reports in a terminal, as a table or CSV. The operator sees everyone's
+/// deals; with --as the report is the one that member would get: a rep their own, a manager also their team's, an
+/// admin everyone's. Periods are read in UTC, or in the --as member's time zone.
+/// </summary>
+internal static class ReportCommand
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var command = new Command("report", "Pipeline reports: open deals by stage, win rate.");
+        command.Subcommands.Add(PipelineCommand());
+        command.Subcommands.Add(WinRateCommand());
+        return command;
+    }
+
+    private static Option<string?> ScopeOption()
+    {
+        var scope = new Option<string?>("--scope")
+        {
+            Description = "Whose deals: me, team (a manager's team and the manager) or everyone. Default: everyone, or what --as's role sees.",
+        };
+        scope.AcceptOnlyFromAmong("me", "team", "everyone");
+        return scope;
+    }
+
+    private static Option<string?> AsOption() =>
+        new("--as") { Description = "See the report as this member (number, e-mail, user id or unambiguous name)." };
+
+    private static Option<bool> CsvOption() => new("--csv") { Description = "Print CSV instead of a table." };
+
+    private static Command PipelineCommand()
+    {
+        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
+        var expected = new Option<string?>("--expected-close")
+        {
+            Description = "Only deals expected to close in this period: this month, this quarter, last quarter or yyyy-MM-dd..yyyy-MM-dd.",
+        };
+        var pipeline = new Command("pipeline", "Open deals by stage: count, amount and amount weighted by the stage's probability, per currency.")
+        {
+            scope, viewer, expected, csv,
+        };
+        pipeline.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
+        {
+            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
+            if (view.Scope is null) return view.Exit;
+            ReportPeriod? period = null;
+            if (parse.GetValue(expected) is { } text && (period = Period(services, text, view.Zone)) is null) return 2;
+            var report = await services.GetRequiredService<PipelineReports>().PipelineAsync(view.Scope!, period, ct);
+            if (parse.GetValue(csv))
+            {
+                Csv(["stage", "probability", "currency", "deals", "amount", "weighted"],
+                    report.Stages.SelectMany(s => s.Totals.Select(t => new[] { s.Stage, Number(s.Probability), t.Currency, Count(t.Count), Number(t.Amount), Number(t.Weighted) })));
+                return 0;
+            }
+            Console.WriteLine($"Open deals, {view.Label}{(period is null ? "" : $", expected to close {Described(period)}")}:");
+            var rows = new List<string[]>();
+            foreach (var stage in report.Stages)
+            {
+                if (stage.Totals.Count == 0) rows.Add([stage.Stage, Percent(stage.Probability), "", "0", "", ""]);
+                foreach (var t in stage.Totals)
+                    rows.Add([stage.Stage, Percent(stage.Probability), t.Currency, Count(t.Count), Money(t.Amount), Money(t.Weighted)]);
+            }
+            foreach (var t in report.Totals)
+                rows.Add(["Total", "", t.Currency, Count(t.Count), Money(t.Amount), Money(t.Weighted)]);
+            TextTable.Write(["Stage", "Probability", "Currency", "Deals", "Amount", "Weighted"], rows);
+            return 0;
+        }, ct));
+        return pipeline;
+    }
+
+    private static Command WinRateCommand()
+    {
+        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
+        var periodArgument = new Argument<string[]>("period")
+        {
+            Description = "this month, this quarter (default), last quarter or yyyy-MM-dd..yyyy-MM-dd.", Arity = ArgumentArity.ZeroOrMore,
+        };
+        var winRate = new Command("win-rate", "Deals closed in a period: won / (won + lost) by count and by amount per currency, and the top loss reasons.")
+        {
+            periodArgument, scope, viewer, csv,
+        };
+        winRate.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
+        {
+            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
+            if (view.Scope is null) return view.Exit;
+            var words = parse.GetValue(periodArgument) ?? [];
+            if (Period(services, words.Length == 0 ? "this quarter" : string.Join(' ', words), view.Zone) is not { } period) return 2;
+            var report = await services.GetRequiredService<PipelineReports>().WinRateAsync(view.Scope!, period, view.Zone, ct);
+            if (parse.GetValue(csv))
+            {
+                Csv(["currency", "won", "lost", "won_amount", "lost_amount", "win_rate_by_count", "win_rate_by_amount"],
+                    report.ByCurrency.Select(r => new[]
+                    {
+                        r.Currency, Count(r.Won), Count(r.Lost), Number(r.WonAmount), Number(r.LostAmount), Number(r.RateByCount), Number(r.RateByAmount),
+                    }));
+                return 0;
+            }
+            Console.WriteLine($"Win rate, {view.Label}, closed {Described(period)}:");
+            if (report.ByCurrency.Count == 0)
+            {
+                Console.WriteLine("No deal was won or lost in this period.");
+                return 0;
+            }
+            var rows = report.ByCurrency.Select(r => new[]
+            {
+                r.Currency, Count(r.Won), Count(r.Lost), Money(r.WonAmount), Money(r.LostAmount), Percent(r.RateByCount), Percent(r.RateByAmount),
+            }).ToList();
+            rows.Add(["All", Count(report.Won), Count(report.Lost), "", "", Percent(report.RateByCount), ""]);
+            TextTable.Write(["Currency", "Won", "Lost", "Won amount", "Lost amount", "Rate (count)", "Rate (amount)"], rows);
+            if (report.TopLossReasons.Count > 0)
+                Console.WriteLine("Top loss reasons: " + string.Join(", ", report.TopLossReasons.Select(r => $"{r.Reason} ({Count(r.Count)})")));
+            return 0;
+        }, ct));
+        return winRate;
+    }
+
+    /// <summary>Whose report, as whom; Scope null (with the exit code) after saying why it cannot be.</summary>
+    private sealed record View(ReportScope? Scope, string Label, TimeZoneInfo Zone, int Exit = 0);
+
+    private static async Task<View> ViewAsync(IServiceProvider services, string? who, string? scope, CancellationToken ct)
+    {
+        if (who is null)
+        {
+            if (scope is null or "everyone") return new View(ReportScope.Everyone, "everyone", TimeZoneInfo.Utc);
+            Console.Error.WriteLine($"--scope {scope} needs --as <member>: whose {(scope == "me" ? "deals" : "team")}?");
+            return Refused(2);
+        }
+        if (await MembersCommand.FindAsync(services, who, ct) is not { } member) return Refused(1);
+        scope ??= member.Role switch { MemberRole.Admin => "everyone", MemberRole.Manager => "team", _ => "me" };
+        var allowed = scope == "me" || (scope == "team" && member.Role >= MemberRole.Manager) || member.Role == MemberRole.Admin;
+        if (!allowed)
+        {
+            Console.Error.WriteLine($"{member.DisplayName} is a {member.Role.ToString().ToLowerInvariant()} and sees "
+                + (member.Role == MemberRole.Manager ? "their own and their team's deals (--scope me or team)." : "only their own deals (--scope me)."));
+            return Refused(1);
+        }
+        var zone = LocalDay.Zone(member.TimeZone);
+        return scope switch
+        {
+            "me" => new View(ReportScope.Member(member.Id), $"{member.DisplayName}'s deals", zone),
+            "team" => new View(ReportScope.Team(member.Id), $"{member.DisplayName}'s team", zone),
+            _ => new View(ReportScope.Everyone, "everyone", zone),
+        };
+    }
+
+    private static View Refused(int exit) => new(null, "", TimeZoneInfo.Utc, exit);
+
+    private static ReportPeriod? Period(IServiceProvider services, string text, TimeZoneInfo zone)
+    {
+        var today = LocalDay.Today(services.GetRequiredService<TimeProvider>(), zone);
+        var period = ReportPeriod.Parse(text, today);
+        if (period is null)
+            Console.Error.WriteLine($"“{text}” is not a period: say this month, this quarter, last quarter or 2026-01-01..2026-03-31.");
+        return period;
+    }
+
+    private static void Csv(string[] header, IEnumerable<string[]> rows)
+    {
+        // Stage names come from configuration; a spreadsheet must not run one as a formula.
+        using var csv = CsvWriter.Create(Console.Out, new CsvWriterOptions { Injection = CsvInjection.Escape }, true);
+        csv.WriteRecord(header);
+        foreach (var row in rows) csv.WriteRecord(row);
+    }
+
+    /// <summary>"this quarter (2026-10-01 to 2026-12-31)"; explicit dates only once.</summary>
+    private static string Described(ReportPeriod p)
+    {
+        var dates = $"{p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd}";
+        return p.Label == dates ? dates : $"{p.Label} ({dates})";
+    }
+
+    private static string Count(int n) => n.ToString(Invariant);
+
+    private static string Money(decimal amount) => amount.ToString("N2", Invariant);
+
+    private static string Number(decimal? value) => value is { } v ? Math.Round(v, 4).ToString("0.####", Invariant) : "";
+
+    private static string Percent(decimal? value) => value is { } v ? (v * 100).ToString("0.#", Invariant) + "%" : "-";
+}

@@ -1,0 +1,167 @@
+using CrmBot.Crm.Model;
+using CrmBot.Tests.Proactive;
+
+namespace CrmBot.Tests.Cli;
+
+/// <summary>
+/// `report` as an operator runs it, in its own process over a store file: everyone's figures by default, a member's
+/// view with --as (limited by their role), a table or CSV, and a clear refusal of what it cannot answer.
+/// </summary>
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-report-").FullName;
+    private readonly SharedFileStore _store = new();
+    private static readonly DateTime Created = new(2026, 10, 1, 9, 0, 0, DateTimeKind.Utc);
+
+    private Member Add(string name, MemberRole role = MemberRole.Rep, int? managerId = null)
+    {
+        using var db = _store.NewContext();
+        var member = new Member
+        {
+            Channel = "slack", TenantId = "T1", UserId = "U-" + name, DisplayName = name, Role = role, ManagerId = managerId, CreatedAt = Created,
+        };
+        db.Members.Add(member);
+        db.SaveChanges();
+        return member;
+    }
+
+    /// <summary>A deal in <paramref name="stage"/>, with its history; a closed one closed at <paramref name="closedAt"/>.</summary>
+    private void Deal(string name, Member owner, decimal amount, string currency, string stage, DateTime? closedAt = null, string? reason = null)
+    {
+        using var db = _store.NewContext();
+        var deal = new Deal { Name = name, Amount = amount, Currency = currency, Stage = stage, OwnerId = owner.Id, CreatedAt = Created, UpdatedAt = Created };
+        deal.StageHistory.Add(new DealStageChange { ToStage = closedAt is null ? stage : "Lead", ChangedAt = Created });
+        if (closedAt is { } at) deal.StageHistory.Add(new DealStageChange { FromStage = "Lead", ToStage = stage, Reason = reason, ChangedAt = at });
+        db.Deals.Add(deal);
+        db.SaveChanges();
+    }
+
+    private (Member Mia, Member Rob, Member Oscar) World()
+    {
+        var mia = Add("Mia", MemberRole.Manager);
+        var rob = Add("Rob", managerId: mia.Id);
+        var oscar = Add("Oscar");
+        Deal("R1", rob, 1000m, "USD", "Lead");
+        Deal("R2", rob, 500m, "EUR", "Proposal Sent");
+        Deal("M1", mia, 400m, "USD", "Qualified");
+        Deal("O1", oscar, 10000m, "USD", "Lead");
+        Deal("W1", rob, 2000m, "USD", "Closed Won", new DateTime(2026, 10, 10, 12, 0, 0, DateTimeKind.Utc), "signed");
+        Deal("L1", rob, 3000m, "USD", "Closed Lost", new DateTime(2026, 10, 15, 12, 0, 0, DateTimeKind.Utc), "Price");
+        Deal("L2", oscar, 500m, "USD", "Closed Lost", new DateTime(2026, 11, 2, 12, 0, 0, DateTimeKind.Utc), "Timing");
+        Deal("L3", oscar, 900m, "USD", "Closed Lost", new DateTime(2026, 12, 2, 12, 0, 0, DateTimeKind.Utc), "Timing");
+        return (mia, rob, oscar);
+    }
+
+    private Task<CrmBotProcess.Result> RunAsync(params string[] args) =>
+        CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir, ["report", .. args]);
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public async Task Pipeline_Operator_SeesEveryonesOpenDeals_AsATable()
+    {
+        World();
+
+        var run = await RunAsync("pipeline");
+
+        Assert.True(run.Exit == 0, run.All);
+        var lines = Lines(run.Out);
+        Assert.Equal("Open deals, everyone:", lines[0]);
+        Assert.Matches(@"^Stage\s+Probability\s+Currency\s+Deals\s+Amount\s+Weighted$", lines[1]);
+        Assert.Matches(@"^Lead\s+10%\s+USD\s+2\s+11,000\.00\s+1,100\.00$", lines[2]);
+        Assert.Matches(@"^Qualified\s+20%\s+USD\s+1\s+400\.00\s+80\.00$", lines[3]);
+        Assert.Matches(@"^Meeting Scheduled\s+40%\s+0$", lines[4]);
+        Assert.Matches(@"^Proposal Sent\s+60%\s+EUR\s+1\s+500\.00\s+300\.00$", lines[5]);
+        Assert.Matches(@"^Negotiation\s+80%\s+0$", lines[6]);
+        Assert.Matches(@"^Total\s+EUR\s+1\s+500\.00\s+300\.00$", lines[7]);
+        Assert.Matches(@"^Total\s+USD\s+3\s+11,400\.00\s+1,180\.00$", lines[8]);
+        Assert.Equal(9, lines.Length);
+    }
+
+    [Fact]
+    public async Task Pipeline_AsManager_TheirTeamByDefault_AsCsv()
+    {
+        World();
+
+        var run = await RunAsync("pipeline", "--as", "Mia", "--csv");
+
+        Assert.True(run.Exit == 0, run.All);
+        Assert.Equal(
+        [
+            "stage,probability,currency,deals,amount,weighted",
+            "Lead,0.1,USD,1,1000,100",
+            "Qualified,0.2,USD,1,400,80",
+            "Proposal Sent,0.6,EUR,1,500,300",
+        ], Lines(run.Out));
+    }
+
+    [Fact]
+    public async Task Pipeline_AsRep_OnlyTheirOwn_AndNotMore()
+    {
+        World();
+
+        var own = await RunAsync("pipeline", "--as", "Oscar", "--csv");
+        Assert.True(own.Exit == 0, own.All);
+        Assert.Equal(["stage,probability,currency,deals,amount,weighted", "Lead,0.1,USD,1,10000,1000"], Lines(own.Out));
+
+        var everyone = await RunAsync("pipeline", "--as", "Oscar", "--scope", "everyone");
+        Assert.Equal(1, everyone.Exit);
+        Assert.Contains("Oscar is a rep and sees only their own deals", everyone.Err);
+        Assert.Empty(everyone.Out);
+    }
+
+    [Fact]
+    public async Task WinRate_Period_ByCurrencyWithLossReasons()
+    {
+        World();
+
+        var csv = await RunAsync("win-rate", "2026-10-01..2026-11-30", "--csv");
+        Assert.True(csv.Exit == 0, csv.All);
+        Assert.Equal(
+        [
+            "currency,won,lost,won_amount,lost_amount,win_rate_by_count,win_rate_by_amount",
+            "USD,1,2,2000,3500,0.3333,0.3636",
+        ], Lines(csv.Out));
+
+        var text = await RunAsync("win-rate", "2026-10-01..2026-11-30", "--as", "Mia", "--scope", "team");
+        Assert.True(text.Exit == 0, text.All);
+        var lines = Lines(text.Out);
+        Assert.Equal("Win rate, Mia's team, closed 2026-10-01 to 2026-11-30:", lines[0]);
+        Assert.Matches(@"^USD\s+1\s+1\s+2,000\.00\s+3,000\.00\s+50%\s+40%$", lines[2]);
+        Assert.Matches(@"^All\s+1\s+1\s+50%$", lines[3]);
+        Assert.Equal("Top loss reasons: Price (1)", lines[4]);
+    }
+
+    [Fact]
+    public async Task WinRate_NothingClosed_SaysSo()
+    {
+        World();
+
+        var run = await RunAsync("win-rate", "2025-01-01..2025-03-31");
+
+        Assert.True(run.Exit == 0, run.All);
+        Assert.Equal("No deal was won or lost in this period.", Lines(run.Out)[1]);
+    }
+
+    [Theory]
+    [InlineData(2, "needs --as", "pipeline", "--scope", "team")]
+    [InlineData(2, "is not a period", "win-rate", "next", "year")]
+    [InlineData(2, "is not a period", "pipeline", "--expected-close", "soon")]
+    [InlineData(1, "No member matches", "pipeline", "--as", "Zed")]
+    public async Task BadRequests_ClearAnswer(int exit, string message, params string[] args)
+    {
+        World();
+
+        var run = await RunAsync(args);
+
+        Assert.Equal(exit, run.Exit);
+        Assert.Contains(message, run.Err);
+        Assert.DoesNotContain("Exception", run.All);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
