@@ -145,8 +145,9 @@ public static class RowReads
         return new Shape(select, byKey, key, columns, readers, converters);
     }
 
-    // The typed getter for each type our model stores, as EF's SQLite mappings read them.
-    private static Func<DbDataReader, int, object> ReaderFor(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    // The typed getter for each type our model stores, as EF's SQLite mappings read them (also copy-store's reader of
+    // a SQLite store: dates and decimals are text there, booleans integers).
+    internal static Func<DbDataReader, int, object> ReaderFor(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) => (r, i) => r.GetInt32(i),
         var t when t == typeof(long) => (r, i) => r.GetInt64(i),
@@ -161,7 +162,9 @@ public static class RowReads
         var t when t == typeof(TimeSpan) => (r, i) => r.GetFieldValue<TimeSpan>(i),
         var t when t == typeof(Guid) => (r, i) => r.GetGuid(i),
         var t when t == typeof(byte[]) => (r, i) => r.GetFieldValue<byte[]>(i),
-        var t => throw new NotSupportedException($"RowReads does not read {t.Name} columns yet."),
+        var t when t == typeof(short) => (r, i) => r.GetInt16(i),
+        var t when t == typeof(float) => (r, i) => r.GetFloat(i),
+        var t => throw new NotSupportedException($"The store does not read {t.Name} columns yet."),
     };
 
     private static string Quote(string identifier) => RowInserts.Quote(identifier);

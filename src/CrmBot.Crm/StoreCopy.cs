@@ -203,7 +203,7 @@ public sealed class StoreCopy
                     await writer.WriteNullAsync(ct);
                     continue;
                 }
-                object? value = Read(reader, i, column.SourceType);
+                object? value = RowReads.ReaderFor(column.SourceType)(reader, i);
                 if (column.FromSource is { } from) value = from(value);
                 if (column.ToTarget is { } to && value is not null) value = to(value);
                 if (value is null)
@@ -224,27 +224,6 @@ public sealed class StoreCopy
 
     private static object? RowId(SqliteDataReader reader, Table table) =>
         table.KeyColumn is { } key ? reader.GetValue(table.Columns.ToList().FindIndex(c => c.Name == key)) : "?";
-
-    /// <summary>SQLite's stored value as the type its own mapping reads (dates and decimals are text there, booleans integers).</summary>
-    private static object Read(SqliteDataReader reader, int i, Type type) => type switch
-    {
-        _ when type == typeof(string) => reader.GetString(i),
-        _ when type == typeof(int) => reader.GetInt32(i),
-        _ when type == typeof(long) => reader.GetInt64(i),
-        _ when type == typeof(bool) => reader.GetBoolean(i),
-        _ when type == typeof(DateTime) => reader.GetDateTime(i),
-        _ when type == typeof(decimal) => reader.GetDecimal(i),
-        _ when type == typeof(double) => reader.GetDouble(i),
-        _ when type == typeof(byte[]) => reader.GetFieldValue<byte[]>(i),
-        _ when type == typeof(DateOnly) => reader.GetFieldValue<DateOnly>(i),
-        _ when type == typeof(TimeOnly) => reader.GetFieldValue<TimeOnly>(i),
-        _ when type == typeof(DateTimeOffset) => reader.GetDateTimeOffset(i),
-        _ when type == typeof(TimeSpan) => reader.GetFieldValue<TimeSpan>(i),
-        _ when type == typeof(Guid) => reader.GetGuid(i),
-        _ when type == typeof(short) => reader.GetInt16(i),
-        _ when type == typeof(float) => reader.GetFloat(i),
-        _ => throw new NotSupportedException($"copy-store cannot read a {type.Name} column yet."),
-    };
 
     /// <summary>The identity's next value past the copied ids, so the next insert does not collide with a copied row.</summary>
     private static async Task SetIdentityAsync(NpgsqlConnection connection, Table table, CancellationToken ct)
@@ -303,7 +282,7 @@ public sealed class StoreCopy
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
     }
 
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+    private static string Quote(string name) => RowInserts.Quote(name);
 
     /// <summary>The connection string as it may be shown: the password masked.</summary>
     public static string Masked(string postgresConnectionString)
