@@ -63,8 +63,11 @@ public class CrmBotFactory : WebApplicationFactory<Program>
     public string ConnectionString { get; }
 
     /// <summary>A unit of work on the service's store from outside the service: what a test arranges or checks there.</summary>
-    public CrmDbContext OpenStore() => new((DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions
-        .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(Provider, ConnectionString)).Options);
+    public CrmDbContext OpenStore() => OpenStore(Provider, ConnectionString);
+
+    /// <summary>A unit of work on any store, opened as the service opens it (no service needed).</summary>
+    public static CrmDbContext OpenStore(StoreProvider provider, string connectionString) => new((DbContextOptions<CrmDbContext>)
+        CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(provider, connectionString)).Options);
 
     /// <summary>Set before the first request (or CreateClient).</summary>
     public CrmBotFactory With(string key, string? value)

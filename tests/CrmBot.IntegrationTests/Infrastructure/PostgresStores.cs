@@ -15,9 +15,7 @@ public static class PostgresStores
         var cluster = PostgresCluster.Shared;
         await cluster.CreateTemplateAsync(Template, async connectionString =>
         {
-            var options = CrmServiceCollectionExtensions.ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(),
-                new StoreConnection(StoreProvider.Postgres, connectionString)).Options;
-            await using var db = new CrmDbContext((DbContextOptions<CrmDbContext>)options);
+            await using var db = CrmBotFactory.OpenStore(StoreProvider.Postgres, connectionString);
             await new StoreMigrator(db).MigrateAsync();
         });
         return await cluster.CreateDatabaseAsync(Template);

@@ -12,9 +12,7 @@ namespace CrmBot.IntegrationTests.MultiInstance;
 /// </summary>
 public sealed class PostgresClaimTests
 {
-    private static CrmDbContext Open(string connectionString) => new((DbContextOptions<CrmDbContext>)CrmServiceCollectionExtensions
-        .ConfigureStore(new DbContextOptionsBuilder<CrmDbContext>(), new StoreConnection(StoreProvider.Postgres, connectionString))
-        .UseModel(CrmServiceCollectionExtensions.CompiledModelOf(StoreProvider.Postgres)).Options);
+    private static CrmDbContext Open(string connectionString) => CrmBotFactory.OpenStore(StoreProvider.Postgres, connectionString);
 
     [Fact]
     public async Task TwoOutboxClaimsAtOnce_TakeDifferentRows_AllOfThem_OldestFirst()
