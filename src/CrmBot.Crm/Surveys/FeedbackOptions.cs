@@ -2,8 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CrmBot.Crm.Surveys;
 
-/// <summary>The "Feedback" configuration section: anonymous surveys.</summary>
-public sealed class FeedbackOptions : IValidatableObject
+/// <summary>
+/// The smallest group any figure may describe, on its own so reports can read it without the survey settings (whose
+/// validation needs the participation key, which a report has no use for). Bound to the "Feedback" section.
+/// </summary>
+public class MinimumGroupOptions
 {
     public const string Section = "Feedback";
 
@@ -13,7 +16,11 @@ public sealed class FeedbackOptions : IValidatableObject
     /// </summary>
     [Range(SurveyRules.MinimumFloor, 10_000, ErrorMessage = "Feedback:MinResponses must be at least 3.")]
     public int MinResponses { get; set; } = 5;
+}
 
+/// <summary>The "Feedback" configuration section: anonymous surveys.</summary>
+public sealed class FeedbackOptions : MinimumGroupOptions, IValidatableObject
+{
     /// <summary>
     /// Base64 key (at least 32 bytes) for the participation hash. A secret: user secrets or the
     /// environment, never the repository. When empty, a key is generated once into a file beside

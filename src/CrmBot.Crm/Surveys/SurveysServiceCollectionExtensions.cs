@@ -11,6 +11,7 @@ public static class SurveysServiceCollectionExtensions
     {
         services.AddOptions<FeedbackOptions>().Bind(configuration.GetSection(FeedbackOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MinimumGroupOptions>().Bind(configuration.GetSection(MinimumGroupOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(store);
         services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
         services.AddSingleton<ParticipationKeys>();

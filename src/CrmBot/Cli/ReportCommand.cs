@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
+using CrmBot.Crm.Surveys;
 using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -137,20 +138,24 @@ internal static class ReportCommand
             return Refused(2);
         }
         if (await MembersCommand.FindAsync(services, who, ct) is not { } member) return Refused(1);
-        scope ??= member.Role switch { MemberRole.Admin => "everyone", MemberRole.Manager => "team", _ => "me" };
-        var allowed = scope == "me" || (scope == "team" && member.Role >= MemberRole.Manager) || member.Role == MemberRole.Admin;
-        if (!allowed)
+        ReportAudience? audience = scope switch { null => null, "me" => ReportAudience.Mine, "team" => ReportAudience.Team, _ => ReportAudience.Everyone };
+        ReportView view;
+        try
+        {
+            view = await services.GetRequiredService<ReportAccess>().ViewAsync(member, audience, owner: null, ct);
+        }
+        catch (NotAllowedException)
         {
             Console.Error.WriteLine($"{member.DisplayName} is a {member.Role.ToString().ToLowerInvariant()} and sees "
                 + (member.Role == MemberRole.Manager ? "their own and their team's deals (--scope me or team)." : "only their own deals (--scope me)."));
             return Refused(1);
         }
         var zone = LocalDay.Zone(member.TimeZone);
-        return scope switch
+        return view.Audience switch
         {
-            "me" => new View(ReportScope.Member(member.Id), $"{member.DisplayName}'s deals", zone),
-            "team" => new View(ReportScope.Team(member.Id), $"{member.DisplayName}'s team", zone),
-            _ => new View(ReportScope.Everyone, "everyone", zone),
+            ReportAudience.Mine => new View(view.Scope, $"{member.DisplayName}'s deals", zone),
+            ReportAudience.Team => new View(view.Scope, $"{member.DisplayName}'s team", zone),
+            _ => new View(view.Scope, "everyone", zone),
         };
     }
 
