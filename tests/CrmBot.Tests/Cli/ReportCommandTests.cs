@@ -59,6 +59,20 @@ public sealed class ReportCommandTests : IDisposable
     private Task<CrmBotProcess.Result> RunAsync(params string[] args) =>
         CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir, ["report", .. args]);
 
+    private async Task AssertCsvAsync(string[] expected, params string[] args)
+    {
+        var run = await RunAsync([.. args, "--csv"]);
+        Assert.True(run.Exit == 0, run.All);
+        Assert.Equal(expected, Lines(run.Out));
+    }
+
+    private async Task<string[]> TableAsync(params string[] args)
+    {
+        var run = await RunAsync(args);
+        Assert.True(run.Exit == 0, run.All);
+        return Lines(run.Out);
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
@@ -155,18 +169,14 @@ public sealed class ReportCommandTests : IDisposable
         Deal("F2", mia, 600m, "EUR", "Proposal Sent", expectedClose: new DateOnly(2026, 10, 20));
         Deal("F3", rob, 900m, "USD", "Lead", expectedClose: new DateOnly(2026, 12, 20));
 
-        var csv = await RunAsync("forecast", "2026-10-01..2026-11-30", "--csv");
-        Assert.True(csv.Exit == 0, csv.All);
-        Assert.Equal(
+        await AssertCsvAsync(
         [
             "currency,committed_deals,committed,best_case_deals,best_case,weighted,won_deals,won",
             "EUR,0,0,1,600,360,0,0",
             "USD,1,4000,1,4000,3200,1,2000",
-        ], Lines(csv.Out));
+        ], "forecast", "2026-10-01..2026-11-30");
 
-        var text = await RunAsync("forecast", "2026-10-01..2026-11-30", "--as", "Rob");
-        Assert.True(text.Exit == 0, text.All);
-        var lines = Lines(text.Out);
+        var lines = await TableAsync("forecast", "2026-10-01..2026-11-30", "--as", "Rob");
         Assert.Equal("Forecast, Rob's deals, expected to close 2026-10-01 to 2026-11-30:", lines[0]);
         Assert.Matches(@"^Currency\s+Committed\s+Amount\s+Best case\s+Amount\s+Weighted\s+Won\s+Amount$", lines[1]);
         Assert.Matches(@"^USD\s+1\s+4,000\.00\s+1\s+4,000\.00\s+3,200\.00\s+1\s+2,000\.00$", lines[2]);
@@ -182,18 +192,14 @@ public sealed class ReportCommandTests : IDisposable
         World();
 
         // Created 1 October 09:00; W1 won after 9.125 days, L1 and L2 lost after 14.125 and 32.125 (L3 closed in December).
-        var csv = await RunAsync("sales-cycle", "2026-10-01..2026-11-30", "--csv");
-        Assert.True(csv.Exit == 0, csv.All);
-        Assert.Equal(
+        await AssertCsvAsync(
         [
             "measure,name,count,median_days",
             "close,won,1,9.1", "close,lost,2,23.1", "close,all,3,14.1",
             "stage,Lead,3,14.1", "stage,Qualified,0,", "stage,Meeting Scheduled,0,", "stage,Proposal Sent,0,", "stage,Negotiation,0,",
-        ], Lines(csv.Out));
+        ], "sales-cycle", "2026-10-01..2026-11-30");
 
-        var text = await RunAsync("sales-cycle", "2026-10-01..2026-11-30", "--as", "Mia");
-        Assert.True(text.Exit == 0, text.All);
-        var lines = Lines(text.Out);
+        var lines = await TableAsync("sales-cycle", "2026-10-01..2026-11-30", "--as", "Mia");
         Assert.Equal("Sales cycle, Mia's team, closed 2026-10-01 to 2026-11-30:", lines[0]);
         Assert.Matches(@"^Won\s+1\s+9\.1$", lines[2]);
         Assert.Matches(@"^Lost\s+1\s+14\.1$", lines[3]);
@@ -211,18 +217,14 @@ public sealed class ReportCommandTests : IDisposable
     {
         World();
 
-        var csv = await RunAsync("conversion", "2026-10-01..2026-11-30", "--csv");
-        Assert.True(csv.Exit == 0, csv.All);
-        Assert.Equal(
+        await AssertCsvAsync(
         [
             "stage,entered,moved_on,share",
             "Lead,6,1,0.1667", "Qualified,1,0,0", "Meeting Scheduled,0,0,", "Proposal Sent,1,0,0", "Negotiation,0,0,",
             "created to won,8,1,0.125",
-        ], Lines(csv.Out));
+        ], "conversion", "2026-10-01..2026-11-30");
 
-        var text = await RunAsync("conversion", "2026-10-01..2026-11-30", "--as", "Rob");
-        Assert.True(text.Exit == 0, text.All);
-        var lines = Lines(text.Out);
+        var lines = await TableAsync("conversion", "2026-10-01..2026-11-30", "--as", "Rob");
         Assert.Equal("Conversion, Rob's deals, entered 2026-10-01 to 2026-11-30:", lines[0]);
         Assert.Matches(@"^Lead\s+3\s+1\s+33\.3%$", lines[2]);
         Assert.Matches(@"^Meeting Scheduled\s+0\s+0\s+-$", lines[4]);
