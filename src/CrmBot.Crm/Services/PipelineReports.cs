@@ -33,11 +33,22 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To, string Label)
 
     public static ReportPeriod LastQuarter(DateOnly today) => Quarter(QuarterStart(today).AddMonths(-3), "last quarter");
 
+    public static ReportPeriod NextQuarter(DateOnly today) => Quarter(QuarterStart(today).AddMonths(3), "next quarter");
+
+    public static ReportPeriod LastMonth(DateOnly today)
+    {
+        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
+        return new(first, first.AddMonths(1).AddDays(-1), "last month");
+    }
+
+    public static ReportPeriod ThisYear(DateOnly today) => new(new DateOnly(today.Year, 1, 1), new DateOnly(today.Year, 12, 31), "this year");
+
     public static ReportPeriod Between(DateOnly from, DateOnly to) =>
         from > to ? throw new ArgumentException("A period's start must not be after its end.") : new(from, to, $"{from:yyyy-MM-dd} to {to:yyyy-MM-dd}");
 
     /// <summary>
-    /// "this month", "this quarter", "last quarter" or "2026-01-01..2026-03-31"; null when the text is none of these
+    /// "this month", "last month", "this quarter", "last quarter", "next quarter", "this year" or
+    /// "2026-01-01..2026-03-31"; null when the text is none of these
     /// (or the dates are reversed), so the caller can say what is understood.
     /// </summary>
     public static ReportPeriod? Parse(string text, DateOnly today)
@@ -48,6 +59,9 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To, string Label)
             case "this month": return ThisMonth(today);
             case "this quarter": return ThisQuarter(today);
             case "last quarter": return LastQuarter(today);
+            case "next quarter": return NextQuarter(today);
+            case "last month": return LastMonth(today);
+            case "this year": return ThisYear(today);
         }
         var parts = t.Split("..");
         if (parts.Length == 2
@@ -88,12 +102,53 @@ public sealed record WinRateReport(ReportPeriod Period, IReadOnlyList<WinRateRow
 }
 
 /// <summary>
+/// Open deals of one currency expected to close in a period: committed (stages at least as likely as
+/// <see cref="PipelineReports.CommittedProbability"/>), best case (all of them), weighted by stage probability; and
+/// what closed won in the period.
+/// </summary>
+public sealed record ForecastRow(string Currency, int CommittedCount, decimal Committed, int BestCaseCount, decimal BestCase, decimal Weighted,
+    int WonCount, decimal Won);
+
+/// <summary>The forecast per currency, and how many open deals in scope have no expected close (so are in no period).</summary>
+public sealed record ForecastReport(ReportPeriod Period, IReadOnlyList<ForecastRow> ByCurrency, int OpenWithoutExpectedClose);
+
+/// <summary>A median in days (null when there is nothing to take it over) and how many durations it is over.</summary>
+public sealed record MedianDays(decimal? Days, int Count);
+
+/// <summary>Median days deals stayed in one open stage.</summary>
+public sealed record StageStay(string Stage, MedianDays Median);
+
+/// <summary>
+/// Deals closed in a period: median days from creation to close for the won, the lost and all of them; and the
+/// median stay in each open stage, in pipeline order.
+/// </summary>
+public sealed record SalesCycleReport(ReportPeriod Period, MedianDays Won, MedianDays Lost, MedianDays All, IReadOnlyList<StageStay> Stages);
+
+/// <summary>Of the deals that entered a stage in the period, how many later moved on (to a later open stage or won).</summary>
+public sealed record ConversionRow(string Stage, int Entered, int MovedOn)
+{
+    public decimal? Share => Entered == 0 ? null : (decimal)MovedOn / Entered;
+}
+
+/// <summary>Conversion per open stage in pipeline order, and of the deals created in the period how many were won since.</summary>
+public sealed record ConversionReport(ReportPeriod Period, IReadOnlyList<ConversionRow> Stages, int Created, int Won)
+{
+    public decimal? Share => Created == 0 ? null : (decimal)Won / Created;
+}
+
+/// <summary>
 /// The numbers of the pipeline reports, from grouped queries (the store sums; no deal is loaded). Knows nothing of
 /// chat: commands and cards format what it returns.
 /// </summary>
 public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> options)
 {
     private const int LossReasonCount = 5;
+
+    /// <summary>
+    /// Open stages at least this likely to be won are "committed" in the forecast: the default Negotiation stage's
+    /// probability, so a pipeline configured with its own probabilities decides which of its stages count.
+    /// </summary>
+    public const decimal CommittedProbability = 0.8m;
 
     /// <summary>
     /// Open deals by stage, in pipeline order; with <paramref name="expectedClose"/>, only deals expected to close in
@@ -135,13 +190,8 @@ public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> option
         var pipeline = options.Value.Pipeline;
         var closed = pipeline.Where(s => s.IsClosed).Select(s => s.Name).ToList();
         var won = pipeline.Where(s => s.IsClosed && s.IsWon).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        var start = LocalDay.StartUtc(period.From, zone);
-        var end = LocalDay.StartUtc(period.To.AddDays(1), zone);
-        var closings = db.DealStageChanges.AsNoTracking().Where(c => closed.Contains(c.ToStage) && c.ChangedAt >= start && c.ChangedAt < end);
-        var lastClosings = closings.Where(c => !closings.Any(o => o.DealId == c.DealId
-            && (o.ChangedAt > c.ChangedAt || (o.ChangedAt == c.ChangedAt && o.Id > c.Id))));
         var inScope = InScope(db.Deals.AsNoTracking(), scope);
-        var closes = from c in lastClosings
+        var closes = from c in LastClosings(closed, period, zone)
                      join d in inScope on c.DealId equals d.Id
                      select new { c.ToStage, c.Reason, d.Currency, d.Amount };
 
@@ -163,6 +213,147 @@ public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> option
             .ToListAsync(ct);
         return new WinRateReport(period, rows, rows.Sum(r => r.Won), rows.Sum(r => r.Lost),
             reasons.Select(r => new LossReason(r.Reason, r.Count)).ToList());
+    }
+
+    /// <summary>
+    /// Open deals expected to close in <paramref name="period"/>, per currency: committed (open stages whose
+    /// probability is at least <see cref="CommittedProbability"/>), best case (every open deal expected in it) and
+    /// weighted (amount × stage probability); beside what closed won in the period, by the same rule as
+    /// <see cref="WinRateAsync"/> (a deal's last closing in the period, days read in <paramref name="zone"/>).
+    /// Deals with no expected close are in no period; their count is returned so the caller can hint at them.
+    /// </summary>
+    public async Task<ForecastReport> ForecastAsync(ReportScope scope, ReportPeriod period, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var crm = options.Value;
+        var closed = crm.Pipeline.Where(s => s.IsClosed).Select(s => s.Name).ToList();
+        var wonStages = crm.Pipeline.Where(s => s.IsClosed && s.IsWon).Select(s => s.Name).ToList();
+        var probability = crm.Pipeline.Where(s => !s.IsClosed).ToDictionary(s => s.Name, crm.ProbabilityOf, StringComparer.Ordinal);
+        var inScope = InScope(db.Deals.AsNoTracking(), scope);
+        var open = inScope.Where(d => !closed.Contains(d.Stage));
+
+        var expected = await open.Where(d => d.ExpectedClose >= period.From && d.ExpectedClose <= period.To)
+            .GroupBy(d => new { d.Stage, d.Currency })
+            .Select(g => new { g.Key.Stage, g.Key.Currency, Count = g.Count(), Amount = g.Sum(d => d.Amount) })
+            .ToListAsync(ct);
+        var won = await (from c in LastClosings(closed, period, zone)
+                         join d in inScope on c.DealId equals d.Id
+                         where wonStages.Contains(c.ToStage)
+                         group d by d.Currency into g
+                         select new { Currency = g.Key, Count = g.Count(), Amount = g.Sum(d => d.Amount) })
+            .ToListAsync(ct);
+        var undated = await open.CountAsync(d => d.ExpectedClose == null, ct);
+
+        var rows = expected.Select(g => g.Currency).Union(won.Select(w => w.Currency)).Distinct().Order(StringComparer.Ordinal)
+            .Select(currency =>
+            {
+                var mine = expected.Where(g => g.Currency == currency).ToList();
+                // A stage no longer configured is weighted 0 and not committed, as in the pipeline report.
+                var committed = mine.Where(g => probability.GetValueOrDefault(g.Stage) >= CommittedProbability).ToList();
+                var w = won.SingleOrDefault(x => x.Currency == currency);
+                return new ForecastRow(currency, committed.Sum(g => g.Count), committed.Sum(g => g.Amount),
+                    mine.Sum(g => g.Count), mine.Sum(g => g.Amount),
+                    mine.Sum(g => Math.Round(g.Amount * probability.GetValueOrDefault(g.Stage), 2)),
+                    w?.Count ?? 0, w?.Amount ?? 0m);
+            }).ToList();
+        return new ForecastReport(period, rows, undated);
+    }
+
+    /// <summary>
+    /// Deals closed in <paramref name="period"/> (their last closing in it, as in <see cref="WinRateAsync"/>): the
+    /// median days from a deal's creation to that closing, for the won, the lost and all of them; and for every open
+    /// stage the median days those deals stayed in it, a stay running from a change into the stage to the deal's next
+    /// change, counting every stay that ended by that closing (a reopened deal's stays before and after its reopening
+    /// alike; time spent in a closed stage is no stay).
+    /// </summary>
+    public async Task<SalesCycleReport> SalesCycleAsync(ReportScope scope, ReportPeriod period, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var pipeline = options.Value.Pipeline;
+        var closed = pipeline.Where(s => s.IsClosed).Select(s => s.Name).ToList();
+        var wonStages = pipeline.Where(s => s.IsClosed && s.IsWon).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var closings = from c in LastClosings(closed, period, zone)
+                       join d in InScope(db.Deals.AsNoTracking(), scope) on c.DealId equals d.Id
+                       select new { c.DealId, c.Id, c.ToStage, d.CreatedAt, ClosedAt = c.ChangedAt };
+
+        var cycles = await closings.Select(x => new { x.ToStage, x.CreatedAt, x.ClosedAt }).ToListAsync(ct);
+        var stays = await (from c in db.DealStageChanges.AsNoTracking()
+                           join x in closings on c.DealId equals x.DealId
+                           where !closed.Contains(c.ToStage) && (c.ChangedAt < x.ClosedAt || (c.ChangedAt == x.ClosedAt && c.Id < x.Id))
+                           select new
+                           {
+                               c.ToStage,
+                               Entered = c.ChangedAt,
+                               Left = db.DealStageChanges.Where(o => o.DealId == c.DealId
+                                   && (o.ChangedAt > c.ChangedAt || (o.ChangedAt == c.ChangedAt && o.Id > c.Id))).Min(o => o.ChangedAt),
+                           }).ToListAsync(ct);
+
+        var won = cycles.Where(c => wonStages.Contains(c.ToStage)).Select(c => c.ClosedAt - c.CreatedAt).ToList();
+        var lost = cycles.Where(c => !wonStages.Contains(c.ToStage)).Select(c => c.ClosedAt - c.CreatedAt).ToList();
+        var stages = pipeline.Where(s => !s.IsClosed).Select(s => s.Name)
+            .Concat(stays.Select(s => s.ToStage).Distinct().Where(n => pipeline.All(p => p.Name != n)).Order(StringComparer.Ordinal))
+            .Select(name => new StageStay(name, Median(stays.Where(s => s.ToStage == name).Select(s => s.Left - s.Entered).ToList())))
+            .ToList();
+        return new SalesCycleReport(period, Median(won), Median(lost), Median([.. won, .. lost]), stages);
+    }
+
+    /// <summary>
+    /// For every open stage in pipeline order: the deals that entered it in <paramref name="period"/> (days read in
+    /// <paramref name="zone"/>; a deal created in the stage entered it then), and how many of them afterwards, at any
+    /// time up to now, entered a later open stage or a won stage (skipping stages counts as moving on; lost does not).
+    /// A deal counts once per stage, from its first entry in the period. Overall: the deals created in the period,
+    /// and how many of them reached a won stage since.
+    /// </summary>
+    public async Task<ConversionReport> ConversionAsync(ReportScope scope, ReportPeriod period, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var pipeline = options.Value.Pipeline;
+        var open = pipeline.Where(s => !s.IsClosed).Select(s => s.Name).ToList();
+        var wonStages = pipeline.Where(s => s.IsClosed && s.IsWon).Select(s => s.Name).ToList();
+        var start = LocalDay.StartUtc(period.From, zone);
+        var end = LocalDay.StartUtc(period.To.AddDays(1), zone);
+        var inScope = InScope(db.Deals.AsNoTracking(), scope);
+        var changes = db.DealStageChanges.AsNoTracking();
+        var entries = from c in changes
+                      join d in inScope on c.DealId equals d.Id
+                      where c.ChangedAt >= start && c.ChangedAt < end
+                      select c;
+
+        var rows = new List<ConversionRow>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            var stage = open[i];
+            var later = open.Skip(i + 1).Concat(wonStages).ToList();
+            var into = entries.Where(c => c.ToStage == stage);
+            var entered = await into.Select(c => c.DealId).Distinct().CountAsync(ct);
+            // Moving on after any entry in the period is moving on after the first one, so no first entry is needed.
+            var movedOn = entered == 0 ? 0
+                : await into.Where(c => changes.Any(o => o.DealId == c.DealId && later.Contains(o.ToStage)
+                        && (o.ChangedAt > c.ChangedAt || (o.ChangedAt == c.ChangedAt && o.Id > c.Id))))
+                    .Select(c => c.DealId).Distinct().CountAsync(ct);
+            rows.Add(new ConversionRow(stage, entered, movedOn));
+        }
+        var created = inScope.Where(d => d.CreatedAt >= start && d.CreatedAt < end);
+        var createdCount = await created.CountAsync(ct);
+        var wonCount = createdCount == 0 ? 0 : await created.CountAsync(d => changes.Any(o => o.DealId == d.Id && wonStages.Contains(o.ToStage)), ct);
+        return new ConversionReport(period, rows, createdCount, wonCount);
+    }
+
+    /// <summary>Each deal's last change into a closed stage within the period's days in <paramref name="zone"/>.</summary>
+    private IQueryable<DealStageChange> LastClosings(List<string> closed, ReportPeriod period, TimeZoneInfo zone)
+    {
+        var start = LocalDay.StartUtc(period.From, zone);
+        var end = LocalDay.StartUtc(period.To.AddDays(1), zone);
+        var closings = db.DealStageChanges.AsNoTracking().Where(c => closed.Contains(c.ToStage) && c.ChangedAt >= start && c.ChangedAt < end);
+        return closings.Where(c => !closings.Any(o => o.DealId == c.DealId
+            && (o.ChangedAt > c.ChangedAt || (o.ChangedAt == c.ChangedAt && o.Id > c.Id))));
+    }
+
+    /// <summary>The median of the durations in days, to one decimal (the mean of the middle two for an even count).</summary>
+    private static MedianDays Median(List<TimeSpan> durations)
+    {
+        if (durations.Count == 0) return new MedianDays(null, 0);
+        durations.Sort();
+        var mid = durations.Count / 2;
+        var ticks = durations.Count % 2 == 1 ? durations[mid].Ticks : (durations[mid - 1].Ticks + durations[mid].Ticks) / 2m;
+        return new MedianDays(Math.Round(ticks / TimeSpan.TicksPerDay, 1), durations.Count);
     }
 
     private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => scope.Kind switch

@@ -5,13 +5,14 @@ using CrmBot.Crm.Services;
 using CrmBot.Crm.Surveys;
 using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
 
 namespace CrmBot.Cli;
 
 /// <summary>
-/// `report pipeline|win-rate`: the pipeline reports in a terminal, as a table or CSV. The operator sees everyone's
-/// deals; with --as the report is the one that member would get: a rep their own, a manager also their team's, an
-/// admin everyone's. Periods are read in UTC, or in the --as member's time zone.
+/// `report pipeline|win-rate|forecast|sales-cycle|conversion`: the pipeline reports in a terminal, as a table or CSV.
+/// The operator sees everyone's deals; with --as the report is the one that member would get: a rep their own, a
+/// manager also their team's, an admin everyone's. Periods are read in UTC, or in the --as member's time zone.
 /// </summary>
 internal static class ReportCommand
 {
@@ -19,9 +20,12 @@ internal static class ReportCommand
 
     public static Command Create()
     {
-        var command = new Command("report", "Pipeline reports: open deals by stage, win rate.");
+        var command = new Command("report", "Pipeline reports: open deals by stage, win rate, forecast, sales cycle, conversion.");
         command.Subcommands.Add(PipelineCommand());
         command.Subcommands.Add(WinRateCommand());
+        command.Subcommands.Add(ForecastCommand());
+        command.Subcommands.Add(SalesCycleCommand());
+        command.Subcommands.Add(ConversionCommand());
         return command;
     }
 
@@ -126,6 +130,128 @@ internal static class ReportCommand
         return winRate;
     }
 
+    private static Argument<string[]> PeriodArgument() => new("period")
+    {
+        Description = "this month, last month, this quarter (default), last quarter, next quarter, this year or yyyy-MM-dd..yyyy-MM-dd.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>
+    /// A sales report's command: whose (--scope, --as), which period (default this quarter), CSV or table; <paramref
+    /// name="run"/> writes the figures.
+    /// </summary>
+    private static Command PeriodReportCommand(string name, string description,
+        Func<IServiceProvider, View, ReportPeriod, bool, CancellationToken, Task> run)
+    {
+        var (scope, viewer, csv, periodArgument) = (ScopeOption(), AsOption(), CsvOption(), PeriodArgument());
+        var command = new Command(name, description) { periodArgument, scope, viewer, csv };
+        command.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
+        {
+            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
+            if (view.Scope is null) return view.Exit;
+            var words = parse.GetValue(periodArgument) ?? [];
+            if (Period(services, words.Length == 0 ? "this quarter" : string.Join(' ', words), view.Zone) is not { } period) return 2;
+            await run(services, view, period, parse.GetValue(csv), ct);
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command ForecastCommand() => PeriodReportCommand("forecast",
+        "Open deals expected to close in a period: committed, best case and weighted amounts per currency, beside what was won in it.",
+        async (services, view, period, csv, ct) =>
+        {
+            var report = await services.GetRequiredService<PipelineReports>().ForecastAsync(view.Scope!, period, view.Zone, ct);
+            if (csv)
+            {
+                Csv(["currency", "committed_deals", "committed", "best_case_deals", "best_case", "weighted", "won_deals", "won"],
+                    report.ByCurrency.Select(r => new[]
+                    {
+                        r.Currency, Count(r.CommittedCount), Number(r.Committed), Count(r.BestCaseCount), Number(r.BestCase), Number(r.Weighted),
+                        Count(r.WonCount), Number(r.Won),
+                    }));
+                return;
+            }
+            Console.WriteLine($"Forecast, {view.Label}, expected to close {Described(period)}:");
+            if (report.ByCurrency.Count == 0) Console.WriteLine("No open deal is expected to close in this period, and none was won in it.");
+            else
+            {
+                TextTable.Write(["Currency", "Committed", "Amount", "Best case", "Amount", "Weighted", "Won", "Amount"],
+                    report.ByCurrency.Select(r => new[]
+                    {
+                        r.Currency, Count(r.CommittedCount), Money(r.Committed), Count(r.BestCaseCount), Money(r.BestCase), Money(r.Weighted),
+                        Count(r.WonCount), Money(r.Won),
+                    }).ToList());
+                // Currencies are never summed, so each gets its own chart.
+                foreach (var r in report.ByCurrency)
+                    Bars(r.Currency, [("Committed", r.Committed), ("Best case", r.BestCase), ("Weighted", r.Weighted), ("Won", r.Won)]);
+            }
+            Console.WriteLine($"Committed: open stages with a probability of {Percent(PipelineReports.CommittedProbability)} or more.");
+            if (report.OpenWithoutExpectedClose > 0)
+                Console.WriteLine($"{Count(report.OpenWithoutExpectedClose)} open deal(s) have no expected close and are in no period.");
+        });
+
+    private static Command SalesCycleCommand() => PeriodReportCommand("sales-cycle",
+        "Deals closed in a period: median days from creation to close (won, lost, all) and median days spent in each stage.",
+        async (services, view, period, csv, ct) =>
+        {
+            var report = await services.GetRequiredService<PipelineReports>().SalesCycleAsync(view.Scope!, period, view.Zone, ct);
+            (string Name, MedianDays Median)[] closes = [("won", report.Won), ("lost", report.Lost), ("all", report.All)];
+            if (csv)
+            {
+                Csv(["measure", "name", "count", "median_days"],
+                    closes.Select(c => new[] { "close", c.Name, Count(c.Median.Count), Number(c.Median.Days) })
+                        .Concat(report.Stages.Select(s => new[] { "stage", s.Stage, Count(s.Median.Count), Number(s.Median.Days) })));
+                return;
+            }
+            Console.WriteLine($"Sales cycle, {view.Label}, closed {Described(period)}:");
+            if (report.All.Count == 0)
+            {
+                Console.WriteLine("No deal was won or lost in this period.");
+                return;
+            }
+            TextTable.Write(["Closed", "Deals", "Median days"],
+                closes.Select(c => new[] { Capitalized(c.Name), Count(c.Median.Count), Days(c.Median.Days) }).ToList());
+            Console.WriteLine();
+            TextTable.Write(["Stage", "Stays", "Median days"],
+                report.Stages.Select(s => new[] { s.Stage, Count(s.Median.Count), Days(s.Median.Days) }).ToList());
+            Bars("Median days in stage", report.Stages.Select(s => (s.Stage, s.Median.Days ?? 0m)).ToList());
+        });
+
+    private static Command ConversionCommand() => PeriodReportCommand("conversion",
+        "Of the deals that entered each stage in a period, the share that moved on to a later stage or won; and created to won.",
+        async (services, view, period, csv, ct) =>
+        {
+            var report = await services.GetRequiredService<PipelineReports>().ConversionAsync(view.Scope!, period, view.Zone, ct);
+            if (csv)
+            {
+                Csv(["stage", "entered", "moved_on", "share"],
+                    report.Stages.Select(s => new[] { s.Stage, Count(s.Entered), Count(s.MovedOn), Number(s.Share) })
+                        .Append(["created to won", Count(report.Created), Count(report.Won), Number(report.Share)]));
+                return;
+            }
+            Console.WriteLine($"Conversion, {view.Label}, entered {Described(period)}:");
+            var rows = report.Stages.Select(s => new[] { s.Stage, Count(s.Entered), Count(s.MovedOn), Percent(s.Share) }).ToList();
+            rows.Add(["Created to won", Count(report.Created), Count(report.Won), Percent(report.Share)]);
+            TextTable.Write(["Stage", "Entered", "Moved on", "Share"], rows);
+            Bars("Moved on (%)", report.Stages.Select(s => (s.Stage, (s.Share ?? 0m) * 100)).ToList());
+        });
+
+    /// <summary>A text bar chart under a table; the table holds every number, the bars only help the eye.</summary>
+    private static void Bars(string title, IReadOnlyList<(string Label, decimal Value)> bars)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        var chart = new BarChart { Width = 60, Culture = Invariant }.Label(Markup.Escape(title)).LeftAlignLabel();
+        foreach (var (label, value) in bars) chart.AddItem(Markup.Escape(label), (double)Math.Round(value, 1), Color.Blue);
+        Console.WriteLine();
+        console.Write(chart);
+    }
+
     /// <summary>Whose report, as whom; Scope null (with the exit code) after saying why it cannot be.</summary>
     private sealed record View(ReportScope? Scope, string Label, TimeZoneInfo Zone, int Exit = 0);
 
@@ -166,7 +292,7 @@ internal static class ReportCommand
         var today = LocalDay.Today(services.GetRequiredService<TimeProvider>(), zone);
         var period = ReportPeriod.Parse(text, today);
         if (period is null)
-            Console.Error.WriteLine($"“{text}” is not a period: say this month, this quarter, last quarter or 2026-01-01..2026-03-31.");
+            Console.Error.WriteLine($"“{text}” is not a period: say this month, last month, this quarter, last quarter, next quarter, this year or 2026-01-01..2026-03-31.");
         return period;
     }
 
@@ -184,6 +310,10 @@ internal static class ReportCommand
         var dates = $"{p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd}";
         return p.Label == dates ? dates : $"{p.Label} ({dates})";
     }
+
+    private static string Days(decimal? days) => days is { } d ? d.ToString("0.0", Invariant) : "-";
+
+    private static string Capitalized(string word) => char.ToUpperInvariant(word[0]) + word[1..];
 
     private static string Count(int n) => n.ToString(Invariant);
 

@@ -26,10 +26,14 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     /// <summary>A deal in <paramref name="stage"/>, with its history; a closed one closed at <paramref name="closedAt"/>.</summary>
-    private void Deal(string name, Member owner, decimal amount, string currency, string stage, DateTime? closedAt = null, string? reason = null)
+    private void Deal(string name, Member owner, decimal amount, string currency, string stage, DateTime? closedAt = null, string? reason = null,
+        DateOnly? expectedClose = null)
     {
         using var db = _store.NewContext();
-        var deal = new Deal { Name = name, Amount = amount, Currency = currency, Stage = stage, OwnerId = owner.Id, CreatedAt = Created, UpdatedAt = Created };
+        var deal = new Deal
+        {
+            Name = name, Amount = amount, Currency = currency, Stage = stage, OwnerId = owner.Id, ExpectedClose = expectedClose, CreatedAt = Created, UpdatedAt = Created,
+        };
         deal.StageHistory.Add(new DealStageChange { ToStage = closedAt is null ? stage : "Lead", ChangedAt = Created });
         if (closedAt is { } at) deal.StageHistory.Add(new DealStageChange { FromStage = "Lead", ToStage = stage, Reason = reason, ChangedAt = at });
         db.Deals.Add(deal);
@@ -54,6 +58,20 @@ public sealed class ReportCommandTests : IDisposable
 
     private Task<CrmBotProcess.Result> RunAsync(params string[] args) =>
         CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir, ["report", .. args]);
+
+    private async Task AssertCsvAsync(string[] expected, params string[] args)
+    {
+        var run = await RunAsync([.. args, "--csv"]);
+        Assert.True(run.Exit == 0, run.All);
+        Assert.Equal(expected, Lines(run.Out));
+    }
+
+    private async Task<string[]> TableAsync(params string[] args)
+    {
+        var run = await RunAsync(args);
+        Assert.True(run.Exit == 0, run.All);
+        return Lines(run.Out);
+    }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -142,6 +160,83 @@ public sealed class ReportCommandTests : IDisposable
         Assert.True(run.Exit == 0, run.All);
         Assert.Equal("No deal was won or lost in this period.", Lines(run.Out)[1]);
     }
+
+    [Fact]
+    public async Task Forecast_Period_PerCurrency_WithUndatedHint()
+    {
+        var (mia, rob, _) = World();
+        Deal("F1", rob, 4000m, "USD", "Negotiation", expectedClose: new DateOnly(2026, 11, 15));
+        Deal("F2", mia, 600m, "EUR", "Proposal Sent", expectedClose: new DateOnly(2026, 10, 20));
+        Deal("F3", rob, 900m, "USD", "Lead", expectedClose: new DateOnly(2026, 12, 20));
+
+        await AssertCsvAsync(
+        [
+            "currency,committed_deals,committed,best_case_deals,best_case,weighted,won_deals,won",
+            "EUR,0,0,1,600,360,0,0",
+            "USD,1,4000,1,4000,3200,1,2000",
+        ], "forecast", "2026-10-01..2026-11-30");
+
+        var lines = await TableAsync("forecast", "2026-10-01..2026-11-30", "--as", "Rob");
+        Assert.Equal("Forecast, Rob's deals, expected to close 2026-10-01 to 2026-11-30:", lines[0]);
+        Assert.Matches(@"^Currency\s+Committed\s+Amount\s+Best case\s+Amount\s+Weighted\s+Won\s+Amount$", lines[1]);
+        Assert.Matches(@"^USD\s+1\s+4,000\.00\s+1\s+4,000\.00\s+3,200\.00\s+1\s+2,000\.00$", lines[2]);
+        Assert.Contains(lines, l => l.StartsWith("Best case") && l.Contains('█') && l.EndsWith("4000"));
+        Assert.Contains("Committed: open stages with a probability of 80% or more.", lines);
+        // R1 and R2 have no expected close.
+        Assert.Equal("2 open deal(s) have no expected close and are in no period.", lines[^1]);
+    }
+
+    [Fact]
+    public async Task SalesCycle_Period_MediansOfCloseAndOfStages()
+    {
+        World();
+
+        // Created 1 October 09:00; W1 won after 9.125 days, L1 and L2 lost after 14.125 and 32.125 (L3 closed in December).
+        await AssertCsvAsync(
+        [
+            "measure,name,count,median_days",
+            "close,won,1,9.1", "close,lost,2,23.1", "close,all,3,14.1",
+            "stage,Lead,3,14.1", "stage,Qualified,0,", "stage,Meeting Scheduled,0,", "stage,Proposal Sent,0,", "stage,Negotiation,0,",
+        ], "sales-cycle", "2026-10-01..2026-11-30");
+
+        var lines = await TableAsync("sales-cycle", "2026-10-01..2026-11-30", "--as", "Mia");
+        Assert.Equal("Sales cycle, Mia's team, closed 2026-10-01 to 2026-11-30:", lines[0]);
+        Assert.Matches(@"^Won\s+1\s+9\.1$", lines[2]);
+        Assert.Matches(@"^Lost\s+1\s+14\.1$", lines[3]);
+        Assert.Matches(@"^All\s+2\s+11\.6$", lines[4]);
+        Assert.Matches(@"^Lead\s+2\s+11\.6$", lines[6]);
+        Assert.Matches(@"^Qualified\s+0\s+-$", lines[7]);
+        Assert.Contains(lines, l => l.StartsWith("Lead") && l.Contains('█') && l.EndsWith("11.6"));
+
+        var none = await RunAsync("sales-cycle", "2025-01-01..2025-03-31");
+        Assert.Equal("No deal was won or lost in this period.", Lines(none.Out)[1]);
+    }
+
+    [Fact]
+    public async Task Conversion_Period_SharePerStage_AndCreatedToWon()
+    {
+        World();
+
+        await AssertCsvAsync(
+        [
+            "stage,entered,moved_on,share",
+            "Lead,6,1,0.1667", "Qualified,1,0,0", "Meeting Scheduled,0,0,", "Proposal Sent,1,0,0", "Negotiation,0,0,",
+            "created to won,8,1,0.125",
+        ], "conversion", "2026-10-01..2026-11-30");
+
+        var lines = await TableAsync("conversion", "2026-10-01..2026-11-30", "--as", "Rob");
+        Assert.Equal("Conversion, Rob's deals, entered 2026-10-01 to 2026-11-30:", lines[0]);
+        Assert.Matches(@"^Lead\s+3\s+1\s+33\.3%$", lines[2]);
+        Assert.Matches(@"^Meeting Scheduled\s+0\s+0\s+-$", lines[4]);
+        Assert.Matches(@"^Created to won\s+4\s+1\s+25%$", lines[7]);
+        Assert.Contains(lines, l => l.StartsWith("Lead") && l.Contains('█') && l.EndsWith("33.3"));
+    }
+
+    [Theory]
+    [InlineData(2, "is not a period", "forecast", "soon")]
+    [InlineData(2, "is not a period", "sales-cycle", "next", "year")]
+    [InlineData(1, "sees only their own deals", "conversion", "--as", "Oscar", "--scope", "team")]
+    public async Task SalesReports_BadRequests_ClearAnswer(int exit, string message, params string[] args) => await BadRequests_ClearAnswer(exit, message, args);
 
     [Theory]
     [InlineData(2, "needs --as", "pipeline", "--scope", "team")]

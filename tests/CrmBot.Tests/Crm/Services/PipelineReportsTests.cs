@@ -235,6 +235,9 @@ public class ReportPeriodTests
     [InlineData("this month", "2026-11-01", "2026-11-30")]
     [InlineData("This  Quarter", "2026-10-01", "2026-12-31")]
     [InlineData("last quarter", "2026-07-01", "2026-09-30")]
+    [InlineData("next quarter", "2027-01-01", "2027-03-31")]
+    [InlineData("last month", "2026-10-01", "2026-10-31")]
+    [InlineData("this year", "2026-01-01", "2026-12-31")]
     [InlineData("2026-01-15..2026-02-15", "2026-01-15", "2026-02-15")]
     public void Parse_Understood(string text, string from, string to)
     {
@@ -247,8 +250,18 @@ public class ReportPeriodTests
     public void LastQuarter_InJanuary_IsLastYearsFourth() =>
         Assert.Equal(new DateOnly(2025, 10, 1), ReportPeriod.LastQuarter(new DateOnly(2026, 1, 5)).From);
 
+    [Fact]
+    public void NextQuarter_InDecember_IsNextYearsFirst() =>
+        Assert.Equal((new DateOnly(2027, 1, 1), new DateOnly(2027, 3, 31)), (ReportPeriod.NextQuarter(new DateOnly(2026, 12, 31)).From, ReportPeriod.NextQuarter(new DateOnly(2026, 12, 31)).To));
+
+    [Fact]
+    public void LastMonth_InJanuary_IsLastYearsDecember() =>
+        Assert.Equal((new DateOnly(2025, 12, 1), new DateOnly(2025, 12, 31)), (ReportPeriod.LastMonth(new DateOnly(2026, 1, 31)).From, ReportPeriod.LastMonth(new DateOnly(2026, 1, 31)).To));
+
     [Theory]
     [InlineData("next year")]
+    [InlineData("next month")]
+    [InlineData("")]
     [InlineData("2026-03-01..2026-01-01")]
     [InlineData("2026-13-01..2026-14-01")]
     public void Parse_NotUnderstood_Null(string text) => Assert.Null(ReportPeriod.Parse(text, new DateOnly(2026, 11, 22)));
