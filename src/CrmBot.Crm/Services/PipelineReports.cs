@@ -165,11 +165,5 @@ public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> option
             reasons.Select(r => new LossReason(r.Reason, r.Count)).ToList());
     }
 
-    private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => scope.Kind switch
-    {
-        ReportScopeKind.Member => deals.Where(d => d.OwnerId == scope.MemberId),
-        ReportScopeKind.Team => deals.Where(d => d.OwnerId == scope.MemberId
-            || db.Members.Any(m => m.Id == d.OwnerId && m.ManagerId == scope.MemberId)),
-        _ => deals,
-    };
+    private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => deals.InScope(db, scope);
 }
