@@ -43,6 +43,7 @@ public static class CrmServiceCollectionExtensions
         services.AddScoped<FollowUpService>();
         services.AddScoped<DealService>();
         services.AddScoped<PipelineReports>();
+        services.AddScoped<TeamReports>();
         services.AddScoped<ReportAccess>();
         services.AddScoped<UndoService>();
         services.AddScoped<CrmSearch>();

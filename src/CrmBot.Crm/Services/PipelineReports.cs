@@ -356,11 +356,5 @@ public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> option
         return new MedianDays(Math.Round(ticks / TimeSpan.TicksPerDay, 1), durations.Count);
     }
 
-    private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => scope.Kind switch
-    {
-        ReportScopeKind.Member => deals.Where(d => d.OwnerId == scope.MemberId),
-        ReportScopeKind.Team => deals.Where(d => d.OwnerId == scope.MemberId
-            || db.Members.Any(m => m.Id == d.OwnerId && m.ManagerId == scope.MemberId)),
-        _ => deals,
-    };
+    private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => deals.InScope(db, scope);
 }

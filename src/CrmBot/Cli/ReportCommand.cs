@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace CrmBot.Cli;
 
 /// <summary>
-/// `report pipeline|win-rate|forecast|sales-cycle|conversion`: the pipeline reports in a terminal, as a table or CSV.
+/// `report pipeline|win-rate|forecast|sales-cycle|conversion|stale-deals|team-activity`: the reports in a terminal, as a table or CSV.
 /// The operator sees everyone's deals; with --as the report is the one that member would get: a rep their own, a
 /// manager also their team's, an admin everyone's. Periods are read in UTC, or in the --as member's time zone.
 /// </summary>
@@ -26,6 +26,8 @@ internal static class ReportCommand
         command.Subcommands.Add(ForecastCommand());
         command.Subcommands.Add(SalesCycleCommand());
         command.Subcommands.Add(ConversionCommand());
+        command.Subcommands.Add(StaleDealsCommand());
+        command.Subcommands.Add(TeamActivityCommand());
         return command;
     }
 
@@ -237,6 +239,103 @@ internal static class ReportCommand
             Bars("Moved on (%)", report.Stages.Select(s => (s.Stage, (s.Share ?? 0m) * 100)).ToList());
         });
 
+    private static Command StaleDealsCommand()
+    {
+        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
+        var daysOption = new Option<int>("--days") { Description = "Days without an activity or a stage change (default 14).", DefaultValueFactory = _ => 14 };
+        var stale = new Command("stale-deals", "Open deals with no activity and no stage change in N days, oldest touch first, with their owners.")
+        {
+            daysOption, scope, viewer, csv,
+        };
+        stale.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
+        {
+            var days = parse.GetValue(daysOption);
+            if (days < 1)
+            {
+                Console.Error.WriteLine("--days must be a whole number of days, at least 1.");
+                return 2;
+            }
+            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
+            if (view.Scope is null) return view.Exit;
+            // The terminal and a spreadsheet take the whole list; chat shows the first few.
+            var report = await services.GetRequiredService<TeamReports>().StaleDealsAsync(view.Scope, days, int.MaxValue, ct);
+            string Touched(StaleDeal d) => LocalDay.DateOf(d.LastTouch, view.Zone).ToString("yyyy-MM-dd", Invariant);
+            string By(StaleDeal d) => d.LastTouchKind == DealTouch.Activity ? "activity" : "stage change";
+            string Close(StaleDeal d) => d.ExpectedClose?.ToString("yyyy-MM-dd", Invariant) ?? "";
+            if (parse.GetValue(csv))
+            {
+                Csv(["deal_id", "deal", "owner", "stage", "amount", "currency", "expected_close", "last_touch", "last_touch_by", "days_idle"],
+                    report.Deals.Select(d => new[]
+                    {
+                        Count(d.DealId), d.Name, d.Owner ?? "", d.Stage, Number(d.Amount), d.Currency, Close(d), Touched(d), By(d), Count(d.DaysIdle),
+                    }));
+                return 0;
+            }
+            Console.WriteLine($"Stale deals, {view.Label}: {Count(report.Total)} open with no activity or stage change in {Count(days)} days.");
+            if (report.Total == 0) return 0;
+            TextTable.Write(["Deal", "Owner", "Stage", "Amount", "Currency", "Expected close", "Last touch", "By", "Days idle"],
+                report.Deals.Select(d => new[]
+                {
+                    d.Name, d.Owner ?? "(no owner)", d.Stage, Money(d.Amount), d.Currency, Close(d), Touched(d), By(d), Count(d.DaysIdle),
+                }).ToList());
+            return 0;
+        }, ct));
+        return stale;
+    }
+
+    private static Command TeamActivityCommand()
+    {
+        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
+        var periodArgument = new Argument<string[]>("period")
+        {
+            Description = "this month (default), this quarter, last quarter or yyyy-MM-dd..yyyy-MM-dd.", Arity = ArgumentArity.ZeroOrMore,
+        };
+        var activity = new Command("team-activity", "Per rep: activities logged in a period and per week, and follow-ups due in it done on time; with the totals.")
+        {
+            periodArgument, scope, viewer, csv,
+        };
+        activity.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
+        {
+            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
+            if (view.Scope is null) return view.Exit;
+            var words = parse.GetValue(periodArgument) ?? [];
+            if (Period(services, words.Length == 0 ? "this month" : string.Join(' ', words), view.Zone) is not { } period) return 2;
+            var report = await services.GetRequiredService<TeamReports>()
+                .TeamActivityAsync(view.Scope, view.Access?.ShowsPerPerson ?? true, period, view.Zone, ct);
+            var withheld = report.PerPersonWithheld
+                ? $"Figures per rep are withheld: they show for teams of at least {Count(report.MinimumMembers)} members."
+                : null;
+            if (parse.GetValue(csv))
+            {
+                if (withheld is not null) Console.Error.WriteLine(withheld);
+                Csv(["member_id", "rep", "activities", "per_week", "follow_ups_due", "follow_ups_on_time", "on_time_rate"],
+                    report.PerRep.Select(r => new[]
+                    {
+                        Count(r.MemberId), r.Name, Count(r.Activities), Number((decimal)r.PerWeek), Count(r.FollowUpsDue), Count(r.FollowUpsOnTime), Number((decimal?)r.OnTimeRate),
+                    }).Append(
+                    [
+                        "", "Total", Count(report.Activities), Number((decimal)report.PerWeek), Count(report.FollowUpsDue), Count(report.FollowUpsOnTime),
+                        Number((decimal?)report.OnTimeRate),
+                    ]));
+                return 0;
+            }
+            // A rep asking for the team's activity gets their own: that is all of it they see.
+            Console.WriteLine(view.Access is { Audience: ReportAudience.Mine, Owner: { } me }
+                ? $"Activity, {me.DisplayName}'s own, {Described(period)}:"
+                : $"Team activity, {view.Label}, {Described(period)}:");
+            var rows = report.PerRep.Select(r => new[]
+            {
+                r.Name, Count(r.Activities), Number((decimal)r.PerWeek), Count(r.FollowUpsDue), Count(r.FollowUpsOnTime), Percent((decimal?)r.OnTimeRate),
+            }).ToList();
+            rows.Add(["Total", Count(report.Activities), Number((decimal)report.PerWeek), Count(report.FollowUpsDue), Count(report.FollowUpsOnTime),
+                Percent((decimal?)report.OnTimeRate)]);
+            TextTable.Write(["Rep", "Activities", "Per week", "Follow-ups due", "On time", "On-time rate"], rows);
+            if (withheld is not null) Console.WriteLine(withheld);
+            return 0;
+        }, ct));
+        return activity;
+    }
+
     /// <summary>A text bar chart under a table; the table holds every number, the bars only help the eye.</summary>
     private static void Bars(string title, IReadOnlyList<(string Label, decimal Value)> bars)
     {
@@ -252,8 +351,11 @@ internal static class ReportCommand
         console.Write(chart);
     }
 
-    /// <summary>Whose report, as whom; Scope null (with the exit code) after saying why it cannot be.</summary>
-    private sealed record View(ReportScope? Scope, string Label, TimeZoneInfo Zone, int Exit = 0);
+    /// <summary>
+    /// Whose report, as whom; Scope null (with the exit code) after saying why it cannot be. Access is the --as
+    /// member's view (null for the operator, who sees everything).
+    /// </summary>
+    private sealed record View(ReportScope? Scope, string Label, TimeZoneInfo Zone, int Exit = 0, ReportView? Access = null);
 
     private static async Task<View> ViewAsync(IServiceProvider services, string? who, string? scope, CancellationToken ct)
     {
@@ -277,12 +379,13 @@ internal static class ReportCommand
             return Refused(1);
         }
         var zone = LocalDay.Zone(member.TimeZone);
-        return view.Audience switch
+        var label = view.Audience switch
         {
-            ReportAudience.Mine => new View(view.Scope, $"{member.DisplayName}'s deals", zone),
-            ReportAudience.Team => new View(view.Scope, $"{member.DisplayName}'s team", zone),
-            _ => new View(view.Scope, "everyone", zone),
+            ReportAudience.Mine => $"{member.DisplayName}'s deals",
+            ReportAudience.Team => $"{member.DisplayName}'s team",
+            _ => "everyone",
         };
+        return new View(view.Scope, label, zone, Access: view);
     }
 
     private static View Refused(int exit) => new(null, "", TimeZoneInfo.Utc, exit);
