@@ -168,8 +168,9 @@ public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> option
     private IQueryable<Deal> InScope(IQueryable<Deal> deals, ReportScope scope) => scope.Kind switch
     {
         ReportScopeKind.Member => deals.Where(d => d.OwnerId == scope.MemberId),
-        ReportScopeKind.Team => deals.Where(d => d.OwnerId == scope.MemberId
-            || db.Members.Any(m => m.Id == d.OwnerId && m.ManagerId == scope.MemberId)),
+        // An IN over the team's member ids, so the store seeks each member's deals by owner instead of testing every deal.
+        ReportScopeKind.Team => deals.Where(d => db.Members.Where(m => m.Id == scope.MemberId || m.ManagerId == scope.MemberId)
+            .Select(m => (int?)m.Id).Contains(d.OwnerId)),
         _ => deals,
     };
 }
