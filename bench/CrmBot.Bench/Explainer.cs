@@ -71,6 +71,12 @@ internal static class Explainer
                 var s = await sp.GetRequiredService<CrmSearch>().SummaryAsync(contact.Id, ct);
                 return $"{s!.OpenDeals.Count} open deals, {s.LastActivities.Count} activities, next follow-up {s.NextFollowUp?.Id}";
             });
+            var reportContext = ReportBenchmarks.ReportContext.Today();
+            ReportScope[] reportScopes =
+                [ReportBenchmarks.ScopesOf(copy, ReportScopeKind.Member)[0], ReportBenchmarks.ScopesOf(copy, ReportScopeKind.Team)[0], ReportScope.Everyone];
+            foreach (var report in ReportBenchmarks.Reports)
+                foreach (var reportScope in reportScopes)
+                    await Show($"{report.Name}, {reportScope.Kind} {reportScope.MemberId}", sp => report.Run(sp, reportScope, reportContext, ct));
             await Show("ActivityService.LogAsync (with follow-up)", async sp =>
             {
                 var logged = await sp.GetRequiredService<ActivityService>().LogAsync(

@@ -41,10 +41,10 @@ run.SetAction(parse =>
         return 2;
     }
     Environment.SetEnvironmentVariable(BenchPaths.StoreVariable, path);
-    // The store benchmarks only: SearchBenchmarks builds its own store and has the search-quick verb.
+    // The store and report benchmarks only: SearchBenchmarks builds its own store and has the search-quick verb.
     // Without --filter BenchmarkDotNet asks on the console which benchmarks to run; all of them is the default here.
     string[] bdnArgs = parse.UnmatchedTokens.Contains("--filter") ? [.. parse.UnmatchedTokens] : [.. parse.UnmatchedTokens, "--filter", "*"];
-    var summaries = BenchmarkSwitcher.FromTypes([typeof(StoreBenchmarks)]).Run(bdnArgs, BenchConfig.Create(parse.GetValue(quickOption)));
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(StoreBenchmarks), typeof(ReportBenchmarks)]).Run(bdnArgs, BenchConfig.Create(parse.GetValue(quickOption)));
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 });
 root.Subcommands.Add(run);

@@ -9,12 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmBot.Bench;
 
 /// <summary>How big a store to generate. The defaults are the benchmark store of issue 9.</summary>
-public sealed record StoreSize(int Members = 10_000, int Companies = 10_000, int Contacts = 100_000, int Deals = 20_000,
+public sealed record StoreSize(int Members = 10_000, int Companies = 10_000, int Contacts = 100_000, int Deals = 100_000,
     int Activities = 1_000_000, int FollowUps = 1_000_000)
 {
     public static StoreSize Scaled(double factor) => new(
         Math.Max(10, (int)(10_000 * factor)), Math.Max(10, (int)(10_000 * factor)), Math.Max(20, (int)(100_000 * factor)),
-        Math.Max(10, (int)(20_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)));
+        Math.Max(10, (int)(100_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)), Math.Max(20, (int)(1_000_000 * factor)));
 }
 
 /// <summary>
@@ -28,7 +28,9 @@ public sealed record StoreSize(int Members = 10_000, int Companies = 10_000, int
 /// Half the members are Teams users (tenant <see cref="TeamsTenant"/>, user ids "29:bench-{n}"), half Slack
 /// users (team <see cref="SlackTeam"/>, "UBENCH{n}"): the load tool sends its turns as them. Each member owns
 /// about ten contacts and has about a hundred follow-ups, most of them done; a few are overdue and two are
-/// due today in the member's zone. Seeded random, so two stores of one size are the same, up to "now".
+/// due today in the member's zone. Members 1–10 are admins; the rest are in teams of a manager and 5–10 reps.
+/// Deals carry what the pipeline reports read (see <see cref="DealPlan"/>). Seeded random, so two stores of one
+/// size are the same, up to "now".
 /// </remarks>
 public static class StoreGenerator
 {
@@ -87,7 +89,15 @@ public static class StoreGenerator
     ];
 
     private static readonly string[] LegalForms = ["Inc.", "GmbH", "Ltd", "LLC", "S.A.", "AG", "", "", ""];
-    private static readonly string[] Stages = ["Lead", "Qualified", "Meeting Scheduled", "Proposal Sent", "Negotiation", "Closed Won", "Closed Lost"];
+    private const string Won = "Closed Won", Lost = "Closed Lost";
+    private static readonly string[] OpenStages = ["Lead", "Qualified", "Meeting Scheduled", "Proposal Sent", "Negotiation"];
+    /// <summary>Where open deals sit: most early in the funnel.</summary>
+    private static readonly int[] OpenStageWeights = [30, 25, 20, 15, 10];
+    /// <summary>Typed by people, so one reason comes in several spellings (the win-rate report folds case).</summary>
+    private static readonly string[] LossReasons =
+        ["Price", "price", "PRICE", "Competitor", "competitor", "No budget", "no budget", "Timing", "timing", "No decision", "Went dark", "Missing feature"];
+    private static readonly string[] WinReasons = ["Best fit", "Price", "Strong champion", "Existing customer"];
+    private static readonly string[] Currencies = ["USD", "USD", "USD", "USD", "USD", "USD", "USD", "EUR", "EUR", "GBP"];
     private static readonly string[] ActivityTypes = ["Call", "Meeting", "Email", "Note"];
     private static readonly string[] Notes =
     [
@@ -121,18 +131,36 @@ public static class StoreGenerator
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
 
         var zones = new string[size.Members + 1];
+        // Its own random, so the teams do not change the names drawn for members, contacts and the rest.
+        var teamRandom = new Random(20261207);
+        int manager = 0, teamLeft = 0;
         var step = Stopwatch.StartNew();
         using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "AdminGrant",
-                   "TimeZone", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
+                   "TimeZone", "ManagerId", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
         {
             for (var i = 1; i <= size.Members; i++)
             {
                 var teams = i % 2 == 1;
                 var name = $"{Pick(random, FirstNames)} {Pick(random, LastNames)}";
                 zones[i] = Zones[i % Zones.Length];
+                int role;
+                int? managerId = null;
+                if (i <= 10) role = (int)MemberRole.Admin;
+                else if (teamLeft == 0)
+                {
+                    role = (int)MemberRole.Manager;
+                    manager = i;
+                    teamLeft = teamRandom.Next(5, 11);
+                }
+                else
+                {
+                    role = (int)MemberRole.Rep;
+                    managerId = manager;
+                    teamLeft--;
+                }
                 Run(cmd, teams ? ChannelIds.Teams : ChannelIds.Slack, teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
-                    $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0,
-                    i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
+                    $"member{i}@bench.example", role, i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], managerId, 1, 0,
+                    now.AddDays(-400), now.AddDays(-1));
             }
         }
         progress($"{size.Members:N0} members ({step.Elapsed.TotalSeconds:F1} s)");
@@ -182,35 +210,55 @@ public static class StoreGenerator
         progress($"{size.Contacts:N0} contacts, search index filled by the triggers ({step.Elapsed.TotalSeconds:F1} s)");
 
         step.Restart();
-        var dealContact = new int[size.Deals + 1];
+        var plans = new DealPlan[size.Deals + 1];
+        var dealRandom = new Random(20261208);
+        var changes = 0;
         using (var cmd = Insert(connection, tx, "Deals", "Name", "Amount", "Currency", "Stage", "CompanyId", "ContactId", "OwnerId",
                    "ExpectedClose", "CloseReason", "SearchName", "CreatedAt", "UpdatedAt"))
+        using (var history = Insert(connection, tx, "DealStageChanges", "DealId", "FromStage", "ToStage", "Reason", "ChangedById", "ChangedAt"))
         {
             for (var i = 1; i <= size.Deals; i++)
             {
-                var contact = 1 + random.Next(size.Contacts);
-                dealContact[i] = contact;
-                var stage = Stages[random.Next(Stages.Length)];
-                var name = $"{Pick(random, CompanyWords)} {Pick(random, CompanyKinds)} renewal {i}";
-                var created = now.AddDays(-random.Next(1, 500));
-                Run(cmd, name, $"{random.Next(1_000, 250_000)}.00", "USD", stage, contactCompany[contact], contact, contactOwner[contact],
-                    today.AddDays(random.Next(-60, 180)).ToString("yyyy-MM-dd"), stage.StartsWith("Closed") ? "Budget decision" : null,
-                    TextFold.Fold(name), created, created);
+                var contact = 1 + dealRandom.Next(size.Contacts);
+                var plan = plans[i] = DealPlan.Draw(dealRandom, contact, contactOwner[contact], now);
+                var name = $"{Pick(dealRandom, CompanyWords)} {Pick(dealRandom, CompanyKinds)} renewal {i}";
+                var last = plan.Changes[^1];
+                Run(cmd, name, $"{dealRandom.Next(1_000, 250_000)}.00", Pick(dealRandom, Currencies), last.To, contactCompany[contact], contact,
+                    plan.Owner, plan.ExpectedClose(dealRandom, today)?.ToString("yyyy-MM-dd"), last.Reason, TextFold.Fold(name), plan.Created,
+                    last.At);
+                string? from = null;
+                foreach (var change in plan.Changes)
+                {
+                    Run(history, i, from, change.To, change.Reason, plan.Owner, change.At);
+                    from = change.To;
+                    changes++;
+                }
             }
         }
-        progress($"{size.Deals:N0} deals ({step.Elapsed.TotalSeconds:F1} s)");
+        progress($"{size.Deals:N0} deals, {changes:N0} stage changes ({step.Elapsed.TotalSeconds:F1} s)");
 
         step.Restart();
         using (var cmd = Insert(connection, tx, "Activities", "Type", "Notes", "Outcome", "OccurredAt", "ContactId", "DealId", "LoggedById",
                    "Channel", "MessageLink", "CreatedAt"))
         {
+            var linked = 0;
             for (var i = 1; i <= size.Activities; i++)
             {
                 var contact = 1 + random.Next(size.Contacts);
                 var at = now.AddMinutes(-random.Next(1, 730 * 24 * 60));
+                int? deal = null;
+                // Every fifth activity is on a deal, round the deals: the first round dates each deal's last touch (so a
+                // deal is stale only if planned so), later rounds fall anywhere in the deal's life before it.
+                if (i % 5 == 0)
+                {
+                    var d = 1 + linked % size.Deals;
+                    var plan = plans[d];
+                    deal = d;
+                    contact = plan.Contact;
+                    at = linked++ < size.Deals ? plan.LastTouch : plan.Created + (plan.LastTouch - plan.Created) * random.NextDouble();
+                }
                 Run(cmd, Pick(random, ActivityTypes), Pick(random, Notes), random.Next(4) == 0 ? "positive" : null, at, contact,
-                    random.Next(5) == 0 ? 1 + random.Next(size.Deals) : null, contactOwner[contact], random.Next(2) == 0 ? ChannelIds.Teams : ChannelIds.Slack,
-                    null, at);
+                    deal, contactOwner[contact], random.Next(2) == 0 ? ChannelIds.Teams : ChannelIds.Slack, null, at);
                 if (i % 250_000 == 0) progress($"  {i:N0} activities ({step.Elapsed.TotalSeconds:F1} s)");
             }
         }
@@ -248,6 +296,78 @@ public static class StoreGenerator
         await Exec(connection, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);");
         progress($"committed, analyzed, checkpointed ({step.Elapsed.TotalSeconds:F1} s)");
         return total.Elapsed;
+    }
+
+    private readonly record struct StageChange(string To, string? Reason, DateTime At);
+
+    /// <summary>
+    /// One deal's life, drawn before its rows are written so its activities can be dated within it. Created over the
+    /// last two years; the older a deal, the likelier it closed (about 40 % did, two in five of them won). Its history
+    /// starts in the first stage and moves forward over days or weeks, now and then skipping a stage; a few lost deals
+    /// were reopened. An open deal is stale (no activity and no stage change in the last 14 days) about one time in four.
+    /// </summary>
+    private sealed class DealPlan
+    {
+        public int Contact { get; private init; }
+        public int Owner { get; private init; }
+        public DateTime Created { get; private init; }
+        /// <summary>The last activity on the deal; no stage change is later.</summary>
+        public DateTime LastTouch { get; private set; }
+        public List<StageChange> Changes { get; } = [];
+
+        public static DealPlan Draw(Random random, int contact, int owner, DateTime now)
+        {
+            var created = now.AddMinutes(-random.Next(60, 730 * 24 * 60));
+            var plan = new DealPlan { Contact = contact, Owner = owner, Created = created };
+            var age = (now - created).TotalDays;
+            var closes = random.NextDouble() < 0.8 * age / 730;
+            var reopens = closes && random.Next(25) == 0;
+            // When the history ends: a closed deal's close; an open one's last touch, recent unless the deal is stale.
+            DateTime end;
+            if (closes) end = created + (now - created) * (0.2 + 0.8 * random.NextDouble());
+            else if (age > 15 && random.Next(4) == 0) end = created + (now.AddDays(-15) - created) * random.NextDouble();
+            else end = now.AddMinutes(-random.Next(1, 13 * 24 * 60));
+            if (end < created) end = created;
+
+            // The stages walked, from the first; a closed deal reaches a random stage and closes from there.
+            var target = closes && !reopens ? random.Next(OpenStages.Length) : WeightedStage(random);
+            var path = new List<(string Stage, string? Reason)> { (OpenStages[0], null) };
+            for (var s = 1; s <= (reopens ? random.Next(OpenStages.Length) : target); s++)
+                if (random.Next(7) != 0 || s == target) path.Add((OpenStages[s], null));
+            if (closes || reopens)
+            {
+                var won = !reopens && random.Next(5) < 2;
+                path.Add(won ? (Won, Pick(random, WinReasons)) : (Lost, Pick(random, LossReasons)));
+            }
+            if (reopens)
+            {
+                path.Add((OpenStages[Math.Max(1, target)], null));
+                if (random.Next(2) == 0) path.Add(random.Next(3) == 0 ? (Lost, Pick(random, LossReasons)) : (Won, Pick(random, WinReasons)));
+            }
+
+            // The first change at creation, the others at random moments up to the end, in order.
+            var moments = new DateTime[path.Count];
+            moments[0] = created;
+            for (var m = 1; m < moments.Length; m++) moments[m] = created + (end - created) * random.NextDouble();
+            Array.Sort(moments);
+            if (closes) moments[^1] = end;
+            for (var m = 0; m < path.Count; m++) plan.Changes.Add(new StageChange(path[m].Stage, path[m].Reason, moments[m]));
+            plan.LastTouch = end;
+            return plan;
+        }
+
+        /// <summary>Open deals: most expect a close in the coming months (some already past it), some have no date.</summary>
+        public DateOnly? ExpectedClose(Random random, DateOnly today) =>
+            Changes[^1].To is Won or Lost ? DateOnly.FromDateTime(Changes[^1].At).AddDays(random.Next(-20, 20))
+            : random.Next(7) == 0 ? null : today.AddDays(random.Next(-30, 180));
+
+        private static int WeightedStage(Random random)
+        {
+            var roll = random.Next(OpenStageWeights.Sum());
+            for (var s = 0; s < OpenStageWeights.Length; s++)
+                if ((roll -= OpenStageWeights[s]) < 0) return s;
+            return 0;
+        }
     }
 
     public static string MemberUserId(int memberId) => memberId % 2 == 1 ? $"29:bench-{memberId}" : $"UBENCH{memberId}";

@@ -126,6 +126,9 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
         {
             e.HasIndex(d => d.SearchName);
             e.HasIndex(d => new { d.OwnerId, d.Stage });
+            // The pipeline report of everyone sums open deals by stage and currency from this index alone
+            // (docs/decisions/report-indexes.md).
+            e.HasIndex(d => new { d.Stage, d.Currency, d.Amount });
             e.HasOne(d => d.Company).WithMany(c => c.Deals).HasForeignKey(d => d.CompanyId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(d => d.Contact).WithMany().HasForeignKey(d => d.ContactId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(d => d.Owner).WithMany().HasForeignKey(d => d.OwnerId).OnDelete(DeleteBehavior.SetNull);
@@ -133,6 +136,10 @@ public class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(op
         b.Entity<DealStageChange>(e =>
         {
             e.HasOne(s => s.Deal).WithMany(d => d.StageHistory).HasForeignKey(s => s.DealId).OnDelete(DeleteBehavior.Cascade);
+            // Win rate finds a period's closings by stage and time, and whether each deal closed again later in it;
+            // the second also serves the deal's history by DealId (docs/decisions/report-indexes.md).
+            e.HasIndex(s => new { s.ToStage, s.ChangedAt, s.DealId });
+            e.HasIndex(s => new { s.DealId, s.ToStage, s.ChangedAt });
             e.HasOne(s => s.ChangedBy).WithMany().HasForeignKey(s => s.ChangedById).OnDelete(DeleteBehavior.SetNull);
         });
         b.Entity<Activity>(e =>

@@ -17,7 +17,7 @@ namespace CrmBot.Crm.Postgres.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("395ee93e-f6eb-4723-9a38-90735ed03457"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("fc7a1f62-562a-4067-9c11-e22e7dd262d8"), entityTypeCount: 18)
         {
         }
 
@@ -1257,6 +1257,15 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             iX_Deals_SearchName_Trigram.MappedIndexes.Add(iX_Deals_SearchName_TrigramIx);
             RelationalModel.GetOrCreateTableIndexes(iX_Deals_SearchName_TrigramIx).Add(iX_Deals_SearchName_Trigram);
             dealsTable.Indexes.Add("IX_Deals_SearchName_Trigram", iX_Deals_SearchName_Trigram);
+            var iX_Deals_Stage_Currency_Amount = new TableIndex(
+            "IX_Deals_Stage_Currency_Amount", dealsTable, new[] { stageColumn, currencyColumn, amountColumn }, false);
+            iX_Deals_Stage_Currency_Amount.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Deals_Stage_Currency_Amount));
+            var iX_Deals_Stage_Currency_AmountIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Model.Deal",
+                new[] { "Stage", "Currency", "Amount" });
+            iX_Deals_Stage_Currency_Amount.MappedIndexes.Add(iX_Deals_Stage_Currency_AmountIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_Deals_Stage_Currency_AmountIx).Add(iX_Deals_Stage_Currency_Amount);
+            dealsTable.Indexes.Add("IX_Deals_Stage_Currency_Amount", iX_Deals_Stage_Currency_Amount);
 
             var dealStageChange = FindEntityType("CrmBot.Crm.Model.DealStageChange")!;
 
@@ -1361,15 +1370,24 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             iX_DealStageChanges_ChangedById.MappedIndexes.Add(iX_DealStageChanges_ChangedByIdIx);
             RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_ChangedByIdIx).Add(iX_DealStageChanges_ChangedById);
             dealStageChangesTable.Indexes.Add("IX_DealStageChanges_ChangedById", iX_DealStageChanges_ChangedById);
-            var iX_DealStageChanges_DealId = new TableIndex(
-            "IX_DealStageChanges_DealId", dealStageChangesTable, new[] { dealIdColumn0 }, false);
-            iX_DealStageChanges_DealId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_DealStageChanges_DealId));
-            var iX_DealStageChanges_DealIdIx = RelationalModel.GetIndex(this,
+            var iX_DealStageChanges_DealId_ToStage_ChangedAt = new TableIndex(
+            "IX_DealStageChanges_DealId_ToStage_ChangedAt", dealStageChangesTable, new[] { dealIdColumn0, toStageColumn, changedAtColumn }, false);
+            iX_DealStageChanges_DealId_ToStage_ChangedAt.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_DealStageChanges_DealId_ToStage_ChangedAt));
+            var iX_DealStageChanges_DealId_ToStage_ChangedAtIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.DealStageChange",
-                new[] { "DealId" });
-            iX_DealStageChanges_DealId.MappedIndexes.Add(iX_DealStageChanges_DealIdIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_DealIdIx).Add(iX_DealStageChanges_DealId);
-            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_DealId", iX_DealStageChanges_DealId);
+                new[] { "DealId", "ToStage", "ChangedAt" });
+            iX_DealStageChanges_DealId_ToStage_ChangedAt.MappedIndexes.Add(iX_DealStageChanges_DealId_ToStage_ChangedAtIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_DealId_ToStage_ChangedAtIx).Add(iX_DealStageChanges_DealId_ToStage_ChangedAt);
+            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_DealId_ToStage_ChangedAt", iX_DealStageChanges_DealId_ToStage_ChangedAt);
+            var iX_DealStageChanges_ToStage_ChangedAt_DealId = new TableIndex(
+            "IX_DealStageChanges_ToStage_ChangedAt_DealId", dealStageChangesTable, new[] { toStageColumn, changedAtColumn, dealIdColumn0 }, false);
+            iX_DealStageChanges_ToStage_ChangedAt_DealId.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_DealStageChanges_ToStage_ChangedAt_DealId));
+            var iX_DealStageChanges_ToStage_ChangedAt_DealIdIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Model.DealStageChange",
+                new[] { "ToStage", "ChangedAt", "DealId" });
+            iX_DealStageChanges_ToStage_ChangedAt_DealId.MappedIndexes.Add(iX_DealStageChanges_ToStage_ChangedAt_DealIdIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_ToStage_ChangedAt_DealIdIx).Add(iX_DealStageChanges_ToStage_ChangedAt_DealId);
+            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_ToStage_ChangedAt_DealId", iX_DealStageChanges_ToStage_ChangedAt_DealId);
 
             var followUp = FindEntityType("CrmBot.Crm.Model.FollowUp")!;
 

@@ -32,7 +32,7 @@ namespace CrmBot.Crm.Postgres.CompiledModel
                 propertyCount: 13,
                 navigationCount: 4,
                 foreignKeyCount: 3,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 5,
                 namedIndexCount: 1,
                 keyCount: 1);
 
@@ -714,6 +714,9 @@ namespace CrmBot.Crm.Postgres.CompiledModel
 
             var index2 = runtimeEntityType.AddIndex(
                 new[] { ownerId, stage });
+
+            var index3 = runtimeEntityType.AddIndex(
+                new[] { stage, currency, amount });
 
             var iX_Deals_SearchName_Trigram = runtimeEntityType.AddIndex(
                 new[] { searchName },

@@ -32,7 +32,7 @@ namespace CrmBot.Crm.Postgres.CompiledModel
                 propertyCount: 7,
                 navigationCount: 2,
                 foreignKeyCount: 2,
-                unnamedIndexCount: 2,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -399,7 +399,10 @@ namespace CrmBot.Crm.Postgres.CompiledModel
                 new[] { changedById });
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { dealId });
+                new[] { dealId, toStage, changedAt });
+
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { toStage, changedAt, dealId });
 
             return runtimeEntityType;
         }

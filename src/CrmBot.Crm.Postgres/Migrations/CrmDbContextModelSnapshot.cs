@@ -461,6 +461,8 @@ namespace CrmBot.Crm.Postgres.Migrations
 
                     b.HasIndex("OwnerId", "Stage");
 
+                    b.HasIndex("Stage", "Currency", "Amount");
+
                     b.HasIndex(new[] { "SearchName" }, "IX_Deals_SearchName_Trigram");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "SearchName" }, "IX_Deals_SearchName_Trigram"), "gin");
@@ -503,7 +505,9 @@ namespace CrmBot.Crm.Postgres.Migrations
 
                     b.HasIndex("ChangedById");
 
-                    b.HasIndex("DealId");
+                    b.HasIndex("DealId", "ToStage", "ChangedAt");
+
+                    b.HasIndex("ToStage", "ChangedAt", "DealId");
 
                     b.ToTable("DealStageChanges");
                 });

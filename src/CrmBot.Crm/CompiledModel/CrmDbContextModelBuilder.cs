@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b8532014-dcbc-450d-8fc4-06ce2579bb92"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("0e760c3b-d3e2-4b90-90fa-287022898499"), entityTypeCount: 18)
         {
         }
 
@@ -1221,6 +1221,15 @@ namespace CrmBot.Crm.CompiledModel
             iX_Deals_SearchName.MappedIndexes.Add(iX_Deals_SearchNameIx);
             RelationalModel.GetOrCreateTableIndexes(iX_Deals_SearchNameIx).Add(iX_Deals_SearchName);
             dealsTable.Indexes.Add("IX_Deals_SearchName", iX_Deals_SearchName);
+            var iX_Deals_Stage_Currency_Amount = new TableIndex(
+            "IX_Deals_Stage_Currency_Amount", dealsTable, new[] { stageColumn, currencyColumn, amountColumn }, false);
+            iX_Deals_Stage_Currency_Amount.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_Deals_Stage_Currency_Amount));
+            var iX_Deals_Stage_Currency_AmountIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Model.Deal",
+                new[] { "Stage", "Currency", "Amount" });
+            iX_Deals_Stage_Currency_Amount.MappedIndexes.Add(iX_Deals_Stage_Currency_AmountIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_Deals_Stage_Currency_AmountIx).Add(iX_Deals_Stage_Currency_Amount);
+            dealsTable.Indexes.Add("IX_Deals_Stage_Currency_Amount", iX_Deals_Stage_Currency_Amount);
 
             var dealStageChange = FindEntityType("CrmBot.Crm.Model.DealStageChange")!;
 
@@ -1324,15 +1333,24 @@ namespace CrmBot.Crm.CompiledModel
             iX_DealStageChanges_ChangedById.MappedIndexes.Add(iX_DealStageChanges_ChangedByIdIx);
             RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_ChangedByIdIx).Add(iX_DealStageChanges_ChangedById);
             dealStageChangesTable.Indexes.Add("IX_DealStageChanges_ChangedById", iX_DealStageChanges_ChangedById);
-            var iX_DealStageChanges_DealId = new TableIndex(
-            "IX_DealStageChanges_DealId", dealStageChangesTable, new[] { dealIdColumn0 }, false);
-            iX_DealStageChanges_DealId.SetRowIndexValueFactory(new SimpleRowIndexValueFactory<int>(iX_DealStageChanges_DealId));
-            var iX_DealStageChanges_DealIdIx = RelationalModel.GetIndex(this,
+            var iX_DealStageChanges_DealId_ToStage_ChangedAt = new TableIndex(
+            "IX_DealStageChanges_DealId_ToStage_ChangedAt", dealStageChangesTable, new[] { dealIdColumn0, toStageColumn, changedAtColumn }, false);
+            iX_DealStageChanges_DealId_ToStage_ChangedAt.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_DealStageChanges_DealId_ToStage_ChangedAt));
+            var iX_DealStageChanges_DealId_ToStage_ChangedAtIx = RelationalModel.GetIndex(this,
                 "CrmBot.Crm.Model.DealStageChange",
-                new[] { "DealId" });
-            iX_DealStageChanges_DealId.MappedIndexes.Add(iX_DealStageChanges_DealIdIx);
-            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_DealIdIx).Add(iX_DealStageChanges_DealId);
-            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_DealId", iX_DealStageChanges_DealId);
+                new[] { "DealId", "ToStage", "ChangedAt" });
+            iX_DealStageChanges_DealId_ToStage_ChangedAt.MappedIndexes.Add(iX_DealStageChanges_DealId_ToStage_ChangedAtIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_DealId_ToStage_ChangedAtIx).Add(iX_DealStageChanges_DealId_ToStage_ChangedAt);
+            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_DealId_ToStage_ChangedAt", iX_DealStageChanges_DealId_ToStage_ChangedAt);
+            var iX_DealStageChanges_ToStage_ChangedAt_DealId = new TableIndex(
+            "IX_DealStageChanges_ToStage_ChangedAt_DealId", dealStageChangesTable, new[] { toStageColumn, changedAtColumn, dealIdColumn0 }, false);
+            iX_DealStageChanges_ToStage_ChangedAt_DealId.SetRowIndexValueFactory(new CompositeRowIndexValueFactory(iX_DealStageChanges_ToStage_ChangedAt_DealId));
+            var iX_DealStageChanges_ToStage_ChangedAt_DealIdIx = RelationalModel.GetIndex(this,
+                "CrmBot.Crm.Model.DealStageChange",
+                new[] { "ToStage", "ChangedAt", "DealId" });
+            iX_DealStageChanges_ToStage_ChangedAt_DealId.MappedIndexes.Add(iX_DealStageChanges_ToStage_ChangedAt_DealIdIx);
+            RelationalModel.GetOrCreateTableIndexes(iX_DealStageChanges_ToStage_ChangedAt_DealIdIx).Add(iX_DealStageChanges_ToStage_ChangedAt_DealId);
+            dealStageChangesTable.Indexes.Add("IX_DealStageChanges_ToStage_ChangedAt_DealId", iX_DealStageChanges_ToStage_ChangedAt_DealId);
 
             var followUp = FindEntityType("CrmBot.Crm.Model.FollowUp")!;
 

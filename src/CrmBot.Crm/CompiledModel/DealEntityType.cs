@@ -32,7 +32,7 @@ namespace CrmBot.Crm.CompiledModel
                 propertyCount: 13,
                 navigationCount: 4,
                 foreignKeyCount: 3,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 5,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -602,6 +602,9 @@ namespace CrmBot.Crm.CompiledModel
 
             var index2 = runtimeEntityType.AddIndex(
                 new[] { ownerId, stage });
+
+            var index3 = runtimeEntityType.AddIndex(
+                new[] { stage, currency, amount });
 
             return runtimeEntityType;
         }

@@ -390,6 +390,8 @@ namespace CrmBot.Crm.Migrations
 
                     b.HasIndex("OwnerId", "Stage");
 
+                    b.HasIndex("Stage", "Currency", "Amount");
+
                     b.ToTable("Deals");
                 });
 
@@ -422,7 +424,9 @@ namespace CrmBot.Crm.Migrations
 
                     b.HasIndex("ChangedById");
 
-                    b.HasIndex("DealId");
+                    b.HasIndex("DealId", "ToStage", "ChangedAt");
+
+                    b.HasIndex("ToStage", "ChangedAt", "DealId");
 
                     b.ToTable("DealStageChanges");
                 });

@@ -9,8 +9,8 @@ internal static class ReportScopeQueries
     public static IQueryable<Deal> InScope(this IQueryable<Deal> deals, CrmDbContext db, ReportScope scope) => scope.Kind switch
     {
         ReportScopeKind.Member => deals.Where(d => d.OwnerId == scope.MemberId),
-        ReportScopeKind.Team => deals.Where(d => d.OwnerId == scope.MemberId
-            || db.Members.Any(m => m.Id == d.OwnerId && m.ManagerId == scope.MemberId)),
+        // An IN over the team's member ids, so the store seeks each member's deals by owner instead of testing every deal.
+        ReportScopeKind.Team => deals.Where(d => db.Members.InScope(scope).Select(m => (int?)m.Id).Contains(d.OwnerId)),
         _ => deals,
     };
 

@@ -602,14 +602,24 @@ namespace CrmBot.Crm.Postgres.Migrations
                 .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Deals_Stage_Currency_Amount",
+                table: "Deals",
+                columns: new[] { "Stage", "Currency", "Amount" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DealStageChanges_ChangedById",
                 table: "DealStageChanges",
                 column: "ChangedById");
 
             migrationBuilder.CreateIndex(
-                name: "IX_DealStageChanges_DealId",
+                name: "IX_DealStageChanges_DealId_ToStage_ChangedAt",
                 table: "DealStageChanges",
-                column: "DealId");
+                columns: new[] { "DealId", "ToStage", "ChangedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DealStageChanges_ToStage_ChangedAt_DealId",
+                table: "DealStageChanges",
+                columns: new[] { "ToStage", "ChangedAt", "DealId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_FollowUps_ActivityId",
