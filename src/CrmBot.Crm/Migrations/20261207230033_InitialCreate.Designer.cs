@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrmBot.Crm.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261207175643_InitialCreate")]
+    [Migration("20261207230033_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -543,6 +543,12 @@ namespace CrmBot.Crm.Migrations
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("WeeklyDigestEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WeeklyDigestEveryone")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmBot.Crm.Postgres.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261207202153_InitialCreate")]
+    [Migration("20261207230256_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -636,6 +636,12 @@ namespace CrmBot.Crm.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .UseCollation("C");
+
+                    b.Property<bool>("WeeklyDigestEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("WeeklyDigestEveryone")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
