@@ -4,6 +4,7 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Proactive;
@@ -27,8 +28,8 @@ public sealed class DigestPlanner(
     // A start after downtime across digest times plans hundreds at once. Unpaced, that pass took much of the
     // core from Slack turns and pushed their acks toward Slack's limit; paced, it works at most a third of the
     // wall clock and the acks stay short (docs/decisions/performance.md, finding 15).
-    private static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
+    internal static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
+    internal static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
 
     /// <summary>One pass over the members; returns how many digests it planned (sent or skipped).</summary>
     public Task<int> PlanDueAsync(CancellationToken ct) => PlanDueAsync(new Pacer(clock, PassSlice, PassRest), ct);
@@ -48,8 +49,7 @@ public sealed class DigestPlanner(
             .ToList();
         if (due.Count == 0) return 0;
         var keys = due.Select(d => d.Key).ToList();
-        var planned = (await db.Outbox.Where(o => o.DedupeKey != null && keys.Contains(o.DedupeKey)).Select(o => o.DedupeKey!).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
+        var planned = await PlannedAsync(db, keys, ct);
 
         var count = 0;
         foreach (var (member, date, key) in due.Where(d => !planned.Contains(d.Key)))
@@ -81,18 +81,7 @@ public sealed class DigestPlanner(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var row = ProactiveOutbox.Add(db, to, OutboxKinds.Digest, payload, clock, key,
             status: nothing ? OutboxStatus.Skipped : OutboxStatus.Pending);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            await tx.RollbackAsync(ct);
-            db.Entry(row).State = EntityState.Detached;
-            // Another planner (instance) planned it between our check and our insert.
-            if (await db.Outbox.AnyAsync(o => o.DedupeKey == key, ct)) return false;
-            throw;
-        }
+        if (!await SavedFirstAsync(db, row, tx, ct)) return false;
         if (held.Count > 0)
         {
             // Folded in the same transaction as the digest row: a held note is shown exactly once.
@@ -107,6 +96,31 @@ public sealed class DigestPlanner(
         logger.DigestPlanned(member.Id, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), itemCount, held.Count);
         return true;
     }
+
+    /// <summary>
+    /// Saves a planned row; false when another planner (instance) saved a row with its dedupe key between our check
+    /// and our insert. A transaction is rolled back first: PostgreSQL answers nothing else in a failed one.
+    /// </summary>
+    internal static async Task<bool> SavedFirstAsync(CrmDbContext db, OutboxMessage row, IDbContextTransaction? tx, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (tx is not null) await tx.RollbackAsync(ct);
+            db.Entry(row).State = EntityState.Detached;
+            if (await db.Outbox.AnyAsync(o => o.DedupeKey == row.DedupeKey, ct)) return false;
+            throw;
+        }
+    }
+
+    /// <summary>Of these dedupe keys, the ones already in the outbox.</summary>
+    internal static async Task<HashSet<string>> PlannedAsync(CrmDbContext db, List<string> keys, CancellationToken ct) =>
+        (await db.Outbox.Where(o => o.DedupeKey != null && keys.Contains(o.DedupeKey)).Select(o => o.DedupeKey!).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Held stage-change notes go out at once instead (the member left the digest or chose instant).</summary>
     public static Task<int> ReleaseHeldAsync(CrmDbContext db, int memberId, DateTime now, CancellationToken ct) =>
