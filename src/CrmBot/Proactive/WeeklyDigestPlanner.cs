@@ -14,7 +14,8 @@ namespace CrmBot.Proactive;
 /// Plans weekly digests: on each manager's and admin's local Monday at their digest time, one outbox row with their
 /// team's pipeline (or everyone's, for an admin who asked) and what moved in the week before. The dedupe key
 /// "weekly:{member}:{local Monday}" is unique in the store, so restarts and several instances plan it once; a start
-/// late on Monday still plans that Monday's, Tuesday never does. Reps never get one.
+/// late on Monday still plans that Monday's, Tuesday never does. Reps never get one; a team with no open deal and
+/// no move that week gets none.
 /// </summary>
 public sealed class WeeklyDigestPlanner(
     CrmDbContext db,
@@ -72,7 +73,10 @@ public sealed class WeeklyDigestPlanner(
 
         var payload = cards.WeeklyDigest(new WeeklyDigestContent(member, everyone, week.From, week.To, pipeline, moves,
             owners ? null : feedback.Value.MinResponses));
-        var row = ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), OutboxKinds.WeeklyDigest, payload, clock, key);
+        // A week with no open deal and no move still gets its row (Skipped), so it is not planned again that Monday.
+        var nothing = pipeline.Totals.Count == 0 && moves.Totals.Count == 0;
+        var row = ProactiveOutbox.Add(db, ProactiveAddress.DirectTo(member), OutboxKinds.WeeklyDigest, payload, clock, key,
+            status: nothing ? OutboxStatus.Skipped : OutboxStatus.Pending);
         if (!await DigestPlanner.SavedFirstAsync(db, row, null, ct)) return false;
         logger.WeeklyDigestPlanned(member.Id, monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), everyone ? "everyone" : "team");
         return true;
