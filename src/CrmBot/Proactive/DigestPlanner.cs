@@ -42,19 +42,32 @@ public sealed class DigestPlanner(
         var members = await db.Members.AsNoTracking()
             .Where(m => m.DigestEnabled && ChannelIds.ChatPlatforms.Contains(m.Channel)).ToListAsync(ct);
 
+        return await PlanEachAsync(db, pacer, members, m => DigestSchedule.DueDate(m, defaultTime, now), DigestSchedule.DedupeKey,
+            (member, date, key) => PlanAsync(member, date, key, ct), ct);
+    }
+
+    /// <summary>
+    /// Plans, one member at a time and paced, each member's digest that is due (its local date) and whose dedupe key
+    /// is not in the outbox yet; returns how many <paramref name="plan"/> planned. Shared by the morning and the
+    /// weekly planner.
+    /// </summary>
+    internal static async Task<int> PlanEachAsync(CrmDbContext db, Pacer pacer, List<Member> members, Func<Member, DateOnly?> dueDate,
+        Func<int, DateOnly, string> dedupeKey, Func<Member, DateOnly, string, Task<bool>> plan, CancellationToken ct)
+    {
         var due = members
-            .Select(m => (Member: m, Date: DigestSchedule.DueDate(m, defaultTime, now)))
+            .Select(m => (Member: m, Date: dueDate(m)))
             .Where(x => x.Date is not null)
-            .Select(x => (x.Member, Date: x.Date!.Value, Key: DigestSchedule.DedupeKey(x.Member.Id, x.Date!.Value)))
+            .Select(x => (x.Member, Date: x.Date!.Value, Key: dedupeKey(x.Member.Id, x.Date!.Value)))
             .ToList();
         if (due.Count == 0) return 0;
         var keys = due.Select(d => d.Key).ToList();
-        var planned = await PlannedAsync(db, keys, ct);
+        var planned = (await db.Outbox.Where(o => o.DedupeKey != null && keys.Contains(o.DedupeKey)).Select(o => o.DedupeKey!).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
 
         var count = 0;
         foreach (var (member, date, key) in due.Where(d => !planned.Contains(d.Key)))
         {
-            if (await PlanAsync(member, date, key, ct)) count++;
+            if (await plan(member, date, key)) count++;
             // One member's follow-ups, contacts and outbox row are not needed for the next. Kept, every
             // SaveChanges compared them all again, and a catch-up after a start took most of the core from the
             // chat turns (docs/decisions/performance.md, finding 11).
@@ -116,11 +129,6 @@ public sealed class DigestPlanner(
             throw;
         }
     }
-
-    /// <summary>Of these dedupe keys, the ones already in the outbox.</summary>
-    internal static async Task<HashSet<string>> PlannedAsync(CrmDbContext db, List<string> keys, CancellationToken ct) =>
-        (await db.Outbox.Where(o => o.DedupeKey != null && keys.Contains(o.DedupeKey)).Select(o => o.DedupeKey!).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Held stage-change notes go out at once instead (the member left the digest or chose instant).</summary>
     public static Task<int> ReleaseHeldAsync(CrmDbContext db, int memberId, DateTime now, CancellationToken ct) =>

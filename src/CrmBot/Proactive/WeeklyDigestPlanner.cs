@@ -41,22 +41,8 @@ public sealed class WeeklyDigestPlanner(
             .Where(m => m.WeeklyDigestEnabled && (m.Role == MemberRole.Manager || m.Role == MemberRole.Admin)
                 && ChannelIds.ChatPlatforms.Contains(m.Channel))
             .ToListAsync(ct);
-        var due = members
-            .Select(m => (Member: m, Date: DigestSchedule.WeeklyDueDate(m, defaultTime, now)))
-            .Where(x => x.Date is not null)
-            .Select(x => (x.Member, Monday: x.Date!.Value, Key: DigestSchedule.WeeklyDedupeKey(x.Member.Id, x.Date!.Value)))
-            .ToList();
-        if (due.Count == 0) return 0;
-        var planned = await DigestPlanner.PlannedAsync(db, due.Select(d => d.Key).ToList(), ct);
-
-        var count = 0;
-        foreach (var (member, monday, key) in due.Where(d => !planned.Contains(d.Key)))
-        {
-            if (await PlanAsync(member, monday, key, ct)) count++;
-            db.ChangeTracker.Clear();
-            await pacer.BetweenItemsAsync(ct);
-        }
-        return count;
+        return await DigestPlanner.PlanEachAsync(db, pacer, members, m => DigestSchedule.WeeklyDueDate(m, defaultTime, now),
+            DigestSchedule.WeeklyDedupeKey, (member, monday, key) => PlanAsync(member, monday, key, ct), ct);
     }
 
     private async Task<bool> PlanAsync(Member member, DateOnly monday, string key, CancellationToken ct)
