@@ -22,4 +22,5 @@ public static class CardNames
     public const string SurveyAnswer = "survey-answer";
     public const string SurveyThanks = "survey-thanks";
     public const string SurveyResults = "survey-results";
+    public const string WeeklyDigest = "weekly-digest";
 }

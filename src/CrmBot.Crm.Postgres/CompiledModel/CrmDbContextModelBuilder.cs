@@ -17,7 +17,7 @@ namespace CrmBot.Crm.Postgres.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fc7a1f62-562a-4067-9c11-e22e7dd262d8"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("ad102f12-9022-40d1-892a-9cd32f5d897c"), entityTypeCount: 18)
         {
         }
 
@@ -1614,6 +1614,10 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             crmBotCrmModelMemberTableBase.Columns.Add("TimeZone", timeZoneColumnBase);
             var userIdColumnBase = new ColumnBase<ColumnMappingBase>("UserId", "text", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("UserId", userIdColumnBase);
+            var weeklyDigestEnabledColumnBase = new ColumnBase<ColumnMappingBase>("WeeklyDigestEnabled", "boolean", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("WeeklyDigestEnabled", weeklyDigestEnabledColumnBase);
+            var weeklyDigestEveryoneColumnBase = new ColumnBase<ColumnMappingBase>("WeeklyDigestEveryone", "boolean", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("WeeklyDigestEveryone", weeklyDigestEveryoneColumnBase);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Member", crmBotCrmModelMemberTableBase);
             var crmBotCrmModelMemberMappingBase = new TableMappingBase<ColumnMappingBase>(member, crmBotCrmModelMemberTableBase, null);
             crmBotCrmModelMemberTableBase.AddTypeMapping(crmBotCrmModelMemberMappingBase, false);
@@ -1637,6 +1641,8 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tenantIdColumnBase0, member.FindProperty("TenantId")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)timeZoneColumnBase, member.FindProperty("TimeZone")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)userIdColumnBase, member.FindProperty("UserId")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)weeklyDigestEnabledColumnBase, member.FindProperty("WeeklyDigestEnabled")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)weeklyDigestEveryoneColumnBase, member.FindProperty("WeeklyDigestEveryone")!, crmBotCrmModelMemberMappingBase);
 
             var tableMappings10 = new List<TableMapping>();
             member.SetRuntimeAnnotation("Relational:TableMappings", tableMappings10);
@@ -1723,6 +1729,12 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             var userIdColumn = new Column("UserId", "text", membersTable);
             membersTable.Columns.Add("UserId", userIdColumn);
             userIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(userIdColumn);
+            var weeklyDigestEnabledColumn = new Column("WeeklyDigestEnabled", "boolean", membersTable);
+            membersTable.Columns.Add("WeeklyDigestEnabled", weeklyDigestEnabledColumn);
+            weeklyDigestEnabledColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<bool>(weeklyDigestEnabledColumn);
+            var weeklyDigestEveryoneColumn = new Column("WeeklyDigestEveryone", "boolean", membersTable);
+            membersTable.Columns.Add("WeeklyDigestEveryone", weeklyDigestEveryoneColumn);
+            weeklyDigestEveryoneColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<bool>(weeklyDigestEveryoneColumn);
             relationalModel.Tables.Add(("Members", null), membersTable);
             var membersTableMapping = new TableMapping(member, membersTable, null);
             membersTable.AddTypeMapping(membersTableMapping, false);
@@ -1746,6 +1758,8 @@ namespace CrmBot.Crm.Postgres.CompiledModel
             RelationalModel.CreateColumnMapping(tenantIdColumn0, member.FindProperty("TenantId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(timeZoneColumn, member.FindProperty("TimeZone")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(userIdColumn, member.FindProperty("UserId")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(weeklyDigestEnabledColumn, member.FindProperty("WeeklyDigestEnabled")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(weeklyDigestEveryoneColumn, member.FindProperty("WeeklyDigestEveryone")!, membersTableMapping);
             var pK_Members = new UniqueConstraint("PK_Members", membersTable, new[] { idColumn8 });
             membersTable.PrimaryKey = pK_Members;
             pK_Members.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Members));

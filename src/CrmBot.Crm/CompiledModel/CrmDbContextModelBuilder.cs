@@ -16,7 +16,7 @@ namespace CrmBot.Crm.CompiledModel
     public partial class CrmDbContextModel
     {
         private CrmDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0e760c3b-d3e2-4b90-90fa-287022898499"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("22eaf39f-5670-4ce7-91b6-c997cd9d71b6"), entityTypeCount: 18)
         {
         }
 
@@ -1576,6 +1576,10 @@ namespace CrmBot.Crm.CompiledModel
             crmBotCrmModelMemberTableBase.Columns.Add("TimeZone", timeZoneColumnBase);
             var userIdColumnBase = new ColumnBase<ColumnMappingBase>("UserId", "TEXT", crmBotCrmModelMemberTableBase);
             crmBotCrmModelMemberTableBase.Columns.Add("UserId", userIdColumnBase);
+            var weeklyDigestEnabledColumnBase = new ColumnBase<ColumnMappingBase>("WeeklyDigestEnabled", "INTEGER", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("WeeklyDigestEnabled", weeklyDigestEnabledColumnBase);
+            var weeklyDigestEveryoneColumnBase = new ColumnBase<ColumnMappingBase>("WeeklyDigestEveryone", "INTEGER", crmBotCrmModelMemberTableBase);
+            crmBotCrmModelMemberTableBase.Columns.Add("WeeklyDigestEveryone", weeklyDigestEveryoneColumnBase);
             relationalModel.DefaultTables.Add("CrmBot.Crm.Model.Member", crmBotCrmModelMemberTableBase);
             var crmBotCrmModelMemberMappingBase = new TableMappingBase<ColumnMappingBase>(member, crmBotCrmModelMemberTableBase, null);
             crmBotCrmModelMemberTableBase.AddTypeMapping(crmBotCrmModelMemberMappingBase, false);
@@ -1599,6 +1603,8 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)tenantIdColumnBase0, member.FindProperty("TenantId")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)timeZoneColumnBase, member.FindProperty("TimeZone")!, crmBotCrmModelMemberMappingBase);
             RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)userIdColumnBase, member.FindProperty("UserId")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)weeklyDigestEnabledColumnBase, member.FindProperty("WeeklyDigestEnabled")!, crmBotCrmModelMemberMappingBase);
+            RelationalModel.CreateColumnMapping((ColumnBase<ColumnMappingBase>)weeklyDigestEveryoneColumnBase, member.FindProperty("WeeklyDigestEveryone")!, crmBotCrmModelMemberMappingBase);
 
             var tableMappings10 = new List<TableMapping>();
             member.SetRuntimeAnnotation("Relational:TableMappings", tableMappings10);
@@ -1684,6 +1690,12 @@ namespace CrmBot.Crm.CompiledModel
             var userIdColumn = new Column("UserId", "TEXT", membersTable);
             membersTable.Columns.Add("UserId", userIdColumn);
             userIdColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<string>(userIdColumn);
+            var weeklyDigestEnabledColumn = new Column("WeeklyDigestEnabled", "INTEGER", membersTable);
+            membersTable.Columns.Add("WeeklyDigestEnabled", weeklyDigestEnabledColumn);
+            weeklyDigestEnabledColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<bool>(weeklyDigestEnabledColumn);
+            var weeklyDigestEveryoneColumn = new Column("WeeklyDigestEveryone", "INTEGER", membersTable);
+            membersTable.Columns.Add("WeeklyDigestEveryone", weeklyDigestEveryoneColumn);
+            weeklyDigestEveryoneColumn.Accessors = ColumnAccessorsFactory.CreateGeneric<bool>(weeklyDigestEveryoneColumn);
             relationalModel.Tables.Add(("Members", null), membersTable);
             var membersTableMapping = new TableMapping(member, membersTable, null);
             membersTable.AddTypeMapping(membersTableMapping, false);
@@ -1707,6 +1719,8 @@ namespace CrmBot.Crm.CompiledModel
             RelationalModel.CreateColumnMapping(tenantIdColumn0, member.FindProperty("TenantId")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(timeZoneColumn, member.FindProperty("TimeZone")!, membersTableMapping);
             RelationalModel.CreateColumnMapping(userIdColumn, member.FindProperty("UserId")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(weeklyDigestEnabledColumn, member.FindProperty("WeeklyDigestEnabled")!, membersTableMapping);
+            RelationalModel.CreateColumnMapping(weeklyDigestEveryoneColumn, member.FindProperty("WeeklyDigestEveryone")!, membersTableMapping);
             var pK_Members = new UniqueConstraint("PK_Members", membersTable, new[] { idColumn8 });
             membersTable.PrimaryKey = pK_Members;
             pK_Members.SetRowKeyValueFactory(new SimpleRowKeyValueFactory<int>(pK_Members));

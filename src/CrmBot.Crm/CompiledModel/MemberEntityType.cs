@@ -29,7 +29,7 @@ namespace CrmBot.Crm.CompiledModel
                 "CrmBot.Crm.Model.Member",
                 typeof(Member),
                 baseEntityType,
-                propertyCount: 19,
+                propertyCount: 21,
                 navigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 3,
@@ -910,6 +910,102 @@ namespace CrmBot.Crm.CompiledModel
             userId.TypeMapping = SqliteStringTypeMapping.Default;
             userId.SetCurrentValueComparer(new EntryCurrentValueComparer<string>(userId));
 
+            var weeklyDigestEnabled = runtimeEntityType.AddProperty(
+                "WeeklyDigestEnabled",
+                typeof(bool),
+                propertyInfo: typeof(Member).GetProperty("WeeklyDigestEnabled", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<WeeklyDigestEnabled>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            weeklyDigestEnabled.SetGetter(
+                bool (Member instance) => MemberUnsafeAccessors.WeeklyDigestEnabled(instance),
+                bool (Member instance) => MemberUnsafeAccessors.WeeklyDigestEnabled(instance) == false);
+            weeklyDigestEnabled.SetSetter(
+                Member (Member instance, bool value) =>
+                {
+                    MemberUnsafeAccessors.WeeklyDigestEnabled(instance) = value;
+                    return instance;
+                });
+            weeklyDigestEnabled.SetMaterializationSetter(
+                Member (Member instance, bool value) =>
+                {
+                    MemberUnsafeAccessors.WeeklyDigestEnabled(instance) = value;
+                    return instance;
+                });
+            weeklyDigestEnabled.SetAccessors(
+                bool (IInternalEntry entry) => MemberUnsafeAccessors.WeeklyDigestEnabled(((Member)(entry.Entity))),
+                bool (IInternalEntry entry) => MemberUnsafeAccessors.WeeklyDigestEnabled(((Member)(entry.Entity))),
+                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(weeklyDigestEnabled, 19),
+                bool (IInternalEntry entry) => entry.GetCurrentValue<bool>(weeklyDigestEnabled));
+            weeklyDigestEnabled.SetPropertyIndexes(
+                index: 19,
+                originalValueIndex: 19,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            weeklyDigestEnabled.TypeMapping = BoolTypeMapping.Default.Clone(
+                comparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                keyComparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                providerValueComparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+
+            var weeklyDigestEveryone = runtimeEntityType.AddProperty(
+                "WeeklyDigestEveryone",
+                typeof(bool),
+                propertyInfo: typeof(Member).GetProperty("WeeklyDigestEveryone", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Member).GetField("<WeeklyDigestEveryone>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            weeklyDigestEveryone.SetGetter(
+                bool (Member instance) => MemberUnsafeAccessors.WeeklyDigestEveryone(instance),
+                bool (Member instance) => MemberUnsafeAccessors.WeeklyDigestEveryone(instance) == false);
+            weeklyDigestEveryone.SetSetter(
+                Member (Member instance, bool value) =>
+                {
+                    MemberUnsafeAccessors.WeeklyDigestEveryone(instance) = value;
+                    return instance;
+                });
+            weeklyDigestEveryone.SetMaterializationSetter(
+                Member (Member instance, bool value) =>
+                {
+                    MemberUnsafeAccessors.WeeklyDigestEveryone(instance) = value;
+                    return instance;
+                });
+            weeklyDigestEveryone.SetAccessors(
+                bool (IInternalEntry entry) => MemberUnsafeAccessors.WeeklyDigestEveryone(((Member)(entry.Entity))),
+                bool (IInternalEntry entry) => MemberUnsafeAccessors.WeeklyDigestEveryone(((Member)(entry.Entity))),
+                bool (IInternalEntry entry) => entry.ReadOriginalValue<bool>(weeklyDigestEveryone, 20),
+                bool (IInternalEntry entry) => entry.GetCurrentValue<bool>(weeklyDigestEveryone));
+            weeklyDigestEveryone.SetPropertyIndexes(
+                index: 20,
+                originalValueIndex: 20,
+                shadowIndex: -1,
+                relationshipIndex: -1,
+                storeGenerationIndex: -1);
+            weeklyDigestEveryone.TypeMapping = BoolTypeMapping.Default.Clone(
+                comparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                keyComparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                providerValueComparer: new ValueComparer<bool>(
+                    bool (bool v1, bool v2) => v1 == v2,
+                    int (bool v) => ((object)v).GetHashCode(),
+                    bool (bool v) => v),
+                mappingInfo: new RelationalTypeMappingInfo(
+                    storeTypeName: "INTEGER"));
+
             var key = runtimeEntityType.AddKey(
                 new[] { id });
             runtimeEntityType.SetPrimaryKey(key);
@@ -991,6 +1087,8 @@ namespace CrmBot.Crm.CompiledModel
             var tenantId = runtimeEntityType.FindProperty("TenantId");
             var timeZone = runtimeEntityType.FindProperty("TimeZone");
             var userId = runtimeEntityType.FindProperty("UserId");
+            var weeklyDigestEnabled = runtimeEntityType.FindProperty("WeeklyDigestEnabled");
+            var weeklyDigestEveryone = runtimeEntityType.FindProperty("WeeklyDigestEveryone");
             var key = runtimeEntityType.FindKey(new[] { id });
             key.SetPrincipalKeyValueFactory(KeyValueFactoryFactory.CreateSimpleNonNullableFactory<int>(key));
             key.SetIdentityMapFactory(IdentityMapFactoryFactory.CreateFactory<int>(key));
@@ -999,7 +1097,7 @@ namespace CrmBot.Crm.CompiledModel
                 ISnapshot (IInternalEntry source) =>
                 {
                     var structuralType = ((Member)(source.Entity));
-                    return ((ISnapshot)(new Snapshot<int, string, AdminGrant, string, DateTime, DateOrder?, bool, TimeOnly?, string, string, DateTime?, DateTime?, int?, MemberRole, MemberRole?, NotificationPreference, string, string, string>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), ((ValueComparer<AdminGrant>)(((IProperty)adminGrant).GetValueComparer())).Snapshot(source.GetCurrentValue<AdminGrant>(adminGrant)), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<DateOrder?>(dateOrder) == null ? null : ((ValueComparer<DateOrder?>)(((IProperty)dateOrder).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOrder?>(dateOrder))), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(emailLookupAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)emailLookupAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(emailLookupAt))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), (source.GetCurrentValue<MemberRole?>(roleBeforeConfig) == null ? null : ((ValueComparer<MemberRole?>)(((IProperty)roleBeforeConfig).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole?>(roleBeforeConfig))), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))))));
+                    return ((ISnapshot)(new Snapshot<int, string, AdminGrant, string, DateTime, DateOrder?, bool, TimeOnly?, string, string, DateTime?, DateTime?, int?, MemberRole, MemberRole?, NotificationPreference, string, string, string, bool, bool>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<string>(aadObjectId) == null ? null : ((ValueComparer<string>)(((IProperty)aadObjectId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(aadObjectId))), ((ValueComparer<AdminGrant>)(((IProperty)adminGrant).GetValueComparer())).Snapshot(source.GetCurrentValue<AdminGrant>(adminGrant)), (source.GetCurrentValue<string>(channel) == null ? null : ((ValueComparer<string>)(((IProperty)channel).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(channel))), ((ValueComparer<DateTime>)(((IProperty)createdAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime>(createdAt)), (source.GetCurrentValue<DateOrder?>(dateOrder) == null ? null : ((ValueComparer<DateOrder?>)(((IProperty)dateOrder).GetValueComparer())).Snapshot(source.GetCurrentValue<DateOrder?>(dateOrder))), ((ValueComparer<bool>)(((IProperty)digestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(digestEnabled)), (source.GetCurrentValue<TimeOnly?>(digestTime) == null ? null : ((ValueComparer<TimeOnly?>)(((IProperty)digestTime).GetValueComparer())).Snapshot(source.GetCurrentValue<TimeOnly?>(digestTime))), (source.GetCurrentValue<string>(displayName) == null ? null : ((ValueComparer<string>)(((IProperty)displayName).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(displayName))), (source.GetCurrentValue<string>(email) == null ? null : ((ValueComparer<string>)(((IProperty)email).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(email))), (source.GetCurrentValue<DateTime?>(emailLookupAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)emailLookupAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(emailLookupAt))), (source.GetCurrentValue<DateTime?>(lastSeenAt) == null ? null : ((ValueComparer<DateTime?>)(((IProperty)lastSeenAt).GetValueComparer())).Snapshot(source.GetCurrentValue<DateTime?>(lastSeenAt))), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), ((ValueComparer<MemberRole>)(((IProperty)role).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole>(role)), (source.GetCurrentValue<MemberRole?>(roleBeforeConfig) == null ? null : ((ValueComparer<MemberRole?>)(((IProperty)roleBeforeConfig).GetValueComparer())).Snapshot(source.GetCurrentValue<MemberRole?>(roleBeforeConfig))), ((ValueComparer<NotificationPreference>)(((IProperty)stageNotifications).GetValueComparer())).Snapshot(source.GetCurrentValue<NotificationPreference>(stageNotifications)), (source.GetCurrentValue<string>(tenantId) == null ? null : ((ValueComparer<string>)(((IProperty)tenantId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(tenantId))), (source.GetCurrentValue<string>(timeZone) == null ? null : ((ValueComparer<string>)(((IProperty)timeZone).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(timeZone))), (source.GetCurrentValue<string>(userId) == null ? null : ((ValueComparer<string>)(((IProperty)userId).GetValueComparer())).Snapshot(source.GetCurrentValue<string>(userId))), ((ValueComparer<bool>)(((IProperty)weeklyDigestEnabled).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(weeklyDigestEnabled)), ((ValueComparer<bool>)(((IProperty)weeklyDigestEveryone).GetValueComparer())).Snapshot(source.GetCurrentValue<bool>(weeklyDigestEveryone)))));
                 });
             runtimeEntityType.SetStoreGeneratedValuesFactory(
                 ISnapshot () => ((ISnapshot)(new Snapshot<int, int?>(((ValueComparer<int>)(((IProperty)id).GetValueComparer())).Snapshot(default(int)), (default(int? ) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetValueComparer())).Snapshot(default(int? )))))));
@@ -1016,11 +1114,11 @@ namespace CrmBot.Crm.CompiledModel
                     return ((ISnapshot)(new Snapshot<int, int?, object>(((ValueComparer<int>)(((IProperty)id).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int>(id)), (source.GetCurrentValue<int?>(managerId) == null ? null : ((ValueComparer<int?>)(((IProperty)managerId).GetKeyValueComparer())).Snapshot(source.GetCurrentValue<int?>(managerId))), source.GetCurrentValue<Member>(manager))));
                 });
             runtimeEntityType.SetCounts(new PropertyCounts(
-                propertyCount: 19,
+                propertyCount: 21,
                 navigationCount: 1,
                 complexPropertyCount: 0,
                 complexCollectionCount: 0,
-                originalValueCount: 19,
+                originalValueCount: 21,
                 shadowCount: 0,
                 relationshipCount: 3,
                 storeGeneratedCount: 2));

@@ -67,6 +67,12 @@ namespace CrmBot.Crm.CompiledModel
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<UserId>k__BackingField")]
         public static extern ref string UserId(Member @this);
 
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<WeeklyDigestEnabled>k__BackingField")]
+        public static extern ref bool WeeklyDigestEnabled(Member @this);
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<WeeklyDigestEveryone>k__BackingField")]
+        public static extern ref bool WeeklyDigestEveryone(Member @this);
+
         [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "<Manager>k__BackingField")]
         public static extern ref Member Manager(Member @this);
     }

@@ -545,6 +545,12 @@ namespace CrmBot.Crm.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WeeklyDigestEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WeeklyDigestEveryone")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Email");

@@ -50,6 +50,10 @@ public class Member
     /// <summary>Local time of this member's digest; null means Crm:DigestTime.</summary>
     public TimeOnly? DigestTime { get; set; }
     public NotificationPreference StageNotifications { get; set; }
+    /// <summary>Whether a manager or admin gets the Monday weekly digest; reps never do, whatever this says.</summary>
+    public bool WeeklyDigestEnabled { get; set; } = true;
+    /// <summary>An admin's weekly digest covers everyone's deals instead of their own team's.</summary>
+    public bool WeeklyDigestEveryone { get; set; }
     /// <summary>How this member's numeric dates read; null until known (then they read month-first).</summary>
     public DateOrder? DateOrder { get; set; }
     public DateTime CreatedAt { get; set; }

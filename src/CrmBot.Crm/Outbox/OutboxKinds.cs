@@ -4,6 +4,7 @@ namespace CrmBot.Crm.Outbox;
 public static class OutboxKinds
 {
     public const string Digest = "digest";
+    public const string WeeklyDigest = "weekly-digest";
     public const string StageChange = "stage-change";
     public const string SurveyReminder = "survey-reminder";
 

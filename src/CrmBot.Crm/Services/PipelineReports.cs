@@ -140,7 +140,7 @@ public sealed record ConversionReport(ReportPeriod Period, IReadOnlyList<Convers
 /// The numbers of the pipeline reports, from grouped queries (the store sums; no deal is loaded). Knows nothing of
 /// chat: commands and cards format what it returns.
 /// </summary>
-public sealed class PipelineReports(CrmDbContext db, IOptions<CrmOptions> options)
+public sealed partial class PipelineReports(CrmDbContext db, IOptions<CrmOptions> options)
 {
     private const int LossReasonCount = 5;
 

@@ -4,6 +4,7 @@ using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CrmBot.Proactive;
@@ -27,8 +28,8 @@ public sealed class DigestPlanner(
     // A start after downtime across digest times plans hundreds at once. Unpaced, that pass took much of the
     // core from Slack turns and pushed their acks toward Slack's limit; paced, it works at most a third of the
     // wall clock and the acks stay short (docs/decisions/performance.md, finding 15).
-    private static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
+    internal static readonly TimeSpan PassSlice = TimeSpan.FromMilliseconds(20);
+    internal static readonly TimeSpan PassRest = TimeSpan.FromMilliseconds(40);
 
     /// <summary>One pass over the members; returns how many digests it planned (sent or skipped).</summary>
     public Task<int> PlanDueAsync(CancellationToken ct) => PlanDueAsync(new Pacer(clock, PassSlice, PassRest), ct);
@@ -41,10 +42,22 @@ public sealed class DigestPlanner(
         var members = await db.Members.AsNoTracking()
             .Where(m => m.DigestEnabled && ChannelIds.ChatPlatforms.Contains(m.Channel)).ToListAsync(ct);
 
+        return await PlanEachAsync(db, pacer, members, m => DigestSchedule.DueDate(m, defaultTime, now), DigestSchedule.DedupeKey,
+            (member, date, key) => PlanAsync(member, date, key, ct), ct);
+    }
+
+    /// <summary>
+    /// Plans, one member at a time and paced, each member's digest that is due (its local date) and whose dedupe key
+    /// is not in the outbox yet; returns how many <paramref name="plan"/> planned. Shared by the morning and the
+    /// weekly planner.
+    /// </summary>
+    internal static async Task<int> PlanEachAsync(CrmDbContext db, Pacer pacer, List<Member> members, Func<Member, DateOnly?> dueDate,
+        Func<int, DateOnly, string> dedupeKey, Func<Member, DateOnly, string, Task<bool>> plan, CancellationToken ct)
+    {
         var due = members
-            .Select(m => (Member: m, Date: DigestSchedule.DueDate(m, defaultTime, now)))
+            .Select(m => (Member: m, Date: dueDate(m)))
             .Where(x => x.Date is not null)
-            .Select(x => (x.Member, Date: x.Date!.Value, Key: DigestSchedule.DedupeKey(x.Member.Id, x.Date!.Value)))
+            .Select(x => (x.Member, Date: x.Date!.Value, Key: dedupeKey(x.Member.Id, x.Date!.Value)))
             .ToList();
         if (due.Count == 0) return 0;
         var keys = due.Select(d => d.Key).ToList();
@@ -54,7 +67,7 @@ public sealed class DigestPlanner(
         var count = 0;
         foreach (var (member, date, key) in due.Where(d => !planned.Contains(d.Key)))
         {
-            if (await PlanAsync(member, date, key, ct)) count++;
+            if (await plan(member, date, key)) count++;
             // One member's follow-ups, contacts and outbox row are not needed for the next. Kept, every
             // SaveChanges compared them all again, and a catch-up after a start took most of the core from the
             // chat turns (docs/decisions/performance.md, finding 11).
@@ -81,18 +94,7 @@ public sealed class DigestPlanner(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var row = ProactiveOutbox.Add(db, to, OutboxKinds.Digest, payload, clock, key,
             status: nothing ? OutboxStatus.Skipped : OutboxStatus.Pending);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            await tx.RollbackAsync(ct);
-            db.Entry(row).State = EntityState.Detached;
-            // Another planner (instance) planned it between our check and our insert.
-            if (await db.Outbox.AnyAsync(o => o.DedupeKey == key, ct)) return false;
-            throw;
-        }
+        if (!await SavedFirstAsync(db, row, tx, ct)) return false;
         if (held.Count > 0)
         {
             // Folded in the same transaction as the digest row: a held note is shown exactly once.
@@ -106,6 +108,26 @@ public sealed class DigestPlanner(
         await tx.CommitAsync(ct);
         logger.DigestPlanned(member.Id, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), itemCount, held.Count);
         return true;
+    }
+
+    /// <summary>
+    /// Saves a planned row; false when another planner (instance) saved a row with its dedupe key between our check
+    /// and our insert. A transaction is rolled back first: PostgreSQL answers nothing else in a failed one.
+    /// </summary>
+    internal static async Task<bool> SavedFirstAsync(CrmDbContext db, OutboxMessage row, IDbContextTransaction? tx, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (tx is not null) await tx.RollbackAsync(ct);
+            db.Entry(row).State = EntityState.Detached;
+            if (await db.Outbox.AnyAsync(o => o.DedupeKey == row.DedupeKey, ct)) return false;
+            throw;
+        }
     }
 
     /// <summary>Held stage-change notes go out at once instead (the member left the digest or chose instant).</summary>

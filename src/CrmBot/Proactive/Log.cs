@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Digest for member {MemberId} planned for {LocalDate} ({Items} follow-up(s), {Changes} stage change(s))")]
     public static partial void DigestPlanned(this ILogger logger, int memberId, string localDate, int items, int changes);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly digest for member {MemberId} planned for {LocalMonday} ({Scope})")]
+    public static partial void WeeklyDigestPlanned(this ILogger logger, int memberId, string localMonday, string scope);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Digest planning pass failed; will try again")]
     public static partial void DigestPassFailed(this ILogger logger, Exception exception);
 

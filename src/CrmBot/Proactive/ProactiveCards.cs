@@ -82,4 +82,80 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         var text = $"Good morning, {member.DisplayName}: {string.Join(", ", parts)}.\n" + string.Join("\n", lines);
         return new ProactivePayload(text, cards);
     }
+
+    /// <summary>
+    /// The weekly digest: a list of sections (heading, summary, monospace lines, items, note), so further reports
+    /// join as sections of their own. Today: the pipeline by stage and what moved last week. Amounts stay per
+    /// currency; owners are named only when <see cref="WeeklyDigestContent.OwnersHiddenBelow"/> is null.
+    /// </summary>
+    public ProactivePayload WeeklyDigest(WeeklyDigestContent content)
+    {
+        var title = content.Everyone ? "Weekly digest: everyone's deals" : "Weekly digest: your team";
+        var subtitle = $"Open pipeline today · moves of {CardData.Day(content.WeekFrom)} – {CardData.Day(content.WeekTo)}";
+        List<WeeklyDigestSection> sections = [PipelineSection(content.Pipeline), MovesSection(content.Moves, content.OwnersHiddenBelow)];
+        var data = new
+        {
+            title,
+            subtitle,
+            sections = sections.Select(x => new
+            {
+                x.Key, x.Heading, x.Summary, x.Lines, x.Items,
+                note = x.Note ?? "",
+                hasNote = x.Note is not null,
+            }),
+        };
+        var text = new List<string> { $"{title} ({subtitle})" };
+        foreach (var x in sections)
+        {
+            text.Add($"{x.Heading}: {x.Summary}");
+            text.AddRange(x.Lines);
+            text.AddRange(x.Items);
+            if (x.Note is not null) text.Add(x.Note);
+        }
+        return new ProactivePayload(string.Join("\n", text), [new OutboxCard(CardNames.WeeklyDigest, templates.Bind(CardNames.WeeklyDigest, data))]);
+    }
+
+    private static WeeklyDigestSection PipelineSection(PipelineReport report)
+    {
+        var rows = report.Stages.SelectMany(s => s.Totals.Select(t => (s.Stage, Total: t))).ToList();
+        var width = rows.Count == 0 ? 0 : rows.Max(r => r.Stage.Length);
+        var lines = rows.Select(r =>
+            $"{r.Stage.PadRight(width)} {r.Total.Count,4}  {CardData.Money(r.Total.Amount, r.Total.Currency)} · weighted {CardData.Money(r.Total.Weighted, r.Total.Currency)}").ToList();
+        var summary = report.Totals.Count == 0
+            ? "No open deals."
+            : $"{Plural(report.Totals.Sum(t => t.Count), "open deal")}: " + string.Join(" · ", report.Totals.Select(t =>
+                $"{CardData.Money(t.Amount, t.Currency)} (weighted {CardData.Money(t.Weighted, t.Currency)})"));
+        return new WeeklyDigestSection("pipeline", "Pipeline", summary, lines, [], null);
+    }
+
+    private static WeeklyDigestSection MovesSection(DealMovesReport moves, int? ownersHiddenBelow)
+    {
+        var kinds = moves.Totals.GroupBy(t => t.Kind).ToList();
+        var width = kinds.Count == 0 ? 0 : kinds.Max(k => MoveLabel(k.Key).Length);
+        var lines = kinds.Select(k =>
+            $"{MoveLabel(k.Key).PadRight(width)} {k.Sum(t => t.Count),4}  {string.Join(", ", k.Select(t => CardData.Money(t.Amount, t.Currency)))}").ToList();
+        var count = moves.Totals.Sum(t => t.Count);
+        var summary = count == 0 ? "No deal changed stage." : $"{Plural(count, "deal")} changed stage. The largest:";
+        var items = moves.Top.Select(m =>
+            $"{m.Name}: {m.From} → {m.To}, {CardData.Money(m.Amount, m.Currency)}"
+            + (ownersHiddenBelow is null && m.OwnerName is { } owner ? $" ({owner})" : "")).ToList();
+        var note = ownersHiddenBelow is { } min && count > 0
+            ? $"Owners are not named: a team of fewer than {min} members would show each person's figures."
+            : null;
+        return new WeeklyDigestSection("moves", "What moved last week", summary, lines, items, note);
+    }
+
+    private static string MoveLabel(DealMoveKind kind) => kind switch
+    {
+        DealMoveKind.Won => "Won",
+        DealMoveKind.Lost => "Lost",
+        DealMoveKind.Forward => "Moved forward",
+        _ => "Moved back",
+    };
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }
+
+/// <summary>One section of the weekly digest card (its data's "sections" list; <see cref="Key"/> names it for tests and later sections).</summary>
+public sealed record WeeklyDigestSection(string Key, string Heading, string Summary, IReadOnlyList<string> Lines,
+    IReadOnlyList<string> Items, string? Note);

@@ -22,12 +22,15 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
     public IEnumerable<HelpEntry> Help { get; } =
     [
         new("digest on · digest at 08:30 · digest off", "Your workday morning digest of due and overdue follow-ups"),
+        new("weekly digest · weekly digest on · weekly digest off", "Managers and admins: your team's pipeline and last week's moves, Mondays at your digest time"),
+        new("weekly digest everyone · weekly digest team", "Your weekly digest for everyone's deals, or back to your team's", AdminOnly: true),
         new("notify instant · notify digest", "Stage changes of your deals made by others: a message at once, or in your digest"),
         new("outbox · outbox retry", "Proactive messages waiting or failed; retry re-sends the failed ones", AdminOnly: true),
     ];
 
     public FeatureClaim? Claim(Utterance u)
     {
+        if (u.StartsWith("weekly", "digest")) return Intent("weekly", u.After(2));
         if (u.StartsWith("digest")) return Intent("digest", u.After(1));
         if (u.StartsWith("notify")) return Intent("notify", u.After(1));
         if (u.StartsWith("outbox")) return Intent("outbox", u.After(1));
@@ -46,6 +49,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
         {
             case "digest": await DigestAsync(context, rest, ct); break;
             case "notify": await NotifyAsync(context, rest, ct); break;
+            case "weekly": await WeeklyAsync(context, rest, ct); break;
             case "outbox": await OutboxAsync(context, rest, ct); break;
         }
     }
@@ -82,6 +86,47 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
         }
         await SaveAsync(context, member, "digest", before, DigestSetting(member), ct);
         context.ReplyText(Describe(member));
+    }
+
+    private async Task WeeklyAsync(TurnContext context, string rest, CancellationToken ct)
+    {
+        var member = await db.Members.FindAsync([context.Member.Id], ct) ?? context.Member;
+        if (member.Role == MemberRole.Rep)
+        {
+            context.ReplyText("The weekly digest is for managers and admins.");
+            return;
+        }
+        var before = WeeklySetting(member);
+        switch (rest.ToLowerInvariant())
+        {
+            case "":
+                context.ReplyText(DescribeWeekly(member));
+                return;
+            case "on":
+                member.WeeklyDigestEnabled = true;
+                break;
+            case "off":
+                member.WeeklyDigestEnabled = false;
+                break;
+            case "everyone" or "team" when member.Role != MemberRole.Admin:
+                context.ReplyText("Only admins can choose whose deals their weekly digest covers; yours covers your team.");
+                return;
+            case "everyone":
+                member.WeeklyDigestEveryone = true;
+                member.WeeklyDigestEnabled = true;
+                break;
+            case "team":
+                member.WeeklyDigestEveryone = false;
+                member.WeeklyDigestEnabled = true;
+                break;
+            default:
+                context.ReplyText(member.Role == MemberRole.Admin
+                    ? "Try `weekly digest on`, `weekly digest off`, `weekly digest everyone` or `weekly digest team`."
+                    : "Try `weekly digest on` or `weekly digest off`.");
+                return;
+        }
+        await SaveAsync(context, member, "weekly digest", before, WeeklySetting(member), ct);
+        context.ReplyText(DescribeWeekly(member));
     }
 
     private async Task NotifyAsync(TurnContext context, string rest, CancellationToken ct)
@@ -154,6 +199,9 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
         await tx.CommitAsync(ct);
     }
 
+    private static string WeeklySetting(Member m) =>
+        m.WeeklyDigestEnabled ? (m.WeeklyDigestEveryone && m.Role == MemberRole.Admin ? "on, everyone" : "on, team") : "off";
+
     private static string Recipient(OutboxMessage row) =>
         row.MemberId is { } id ? $"member {id}" : row.ChannelTarget ?? "(conversation)";
 
@@ -166,7 +214,15 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
         var notify = member.StageNotifications == NotificationPreference.Digest && member.DigestEnabled
             ? "Stage changes others make to your deals wait for your digest."
             : "Stage changes others make to your deals reach you at once.";
-        return digest + " " + notify;
+        return member.Role == MemberRole.Rep ? digest + " " + notify : digest + " " + notify + " " + DescribeWeekly(member);
+    }
+
+    private string DescribeWeekly(Member member)
+    {
+        if (!member.WeeklyDigestEnabled) return "Your weekly digest is off (`weekly digest on` to get it back).";
+        var time = (member.DigestTime ?? DigestSchedule.DefaultTime(crm.Value)).ToString("HH:mm", CultureInfo.InvariantCulture);
+        var whose = member.Role == MemberRole.Admin && member.WeeklyDigestEveryone ? "everyone's" : "your team's";
+        return $"Your weekly digest of {whose} pipeline and last week's moves comes on Mondays at {time} ({member.TimeZone}).";
     }
 
     /// <summary>"08:30", "8:30", "8.30", "8:30 am", "14h05".</summary>

@@ -12,7 +12,7 @@ public static class ProactiveServiceCollectionExtensions
 {
     /// <summary>
     /// Proactive sending, in the service only: the outbox dispatcher and its channel senders, the digest
-    /// planner and the "outbox" health entry. What queues the messages is <see cref="AddProactiveMessages"/>
+    /// planners and the "outbox" health entry. What queues the messages is <see cref="AddProactiveMessages"/>
     /// (part of AddCrmBotCore). Needs AddCrmBotCore, AddTeams and AddSlack.
     /// </summary>
     public static IServiceCollection AddProactiveDelivery(this IServiceCollection services)
@@ -24,6 +24,7 @@ public static class ProactiveServiceCollectionExtensions
         services.AddScoped<IStoredReplySender>(sp => sp.GetRequiredService<TeamsSender>());
         services.AddScoped<IStoredReplySender>(sp => sp.GetRequiredService<SlackSender>());
         services.AddScoped<DigestPlanner>();
+        services.AddScoped<WeeklyDigestPlanner>();
 
         services.AddHostedService<OutboxDispatcherService>();
         services.AddHostedService<DigestPlannerService>();

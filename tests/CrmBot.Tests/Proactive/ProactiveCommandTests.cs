@@ -127,4 +127,35 @@ public sealed class ProactiveCommandTests : IDisposable
         await using var check = _store.NewContext();
         Assert.Equal(OutboxStatus.Pending, (await check.Outbox.SingleAsync()).Status);
     }
+
+    [Fact]
+    public async Task WeeklyDigestCommands_ManagersAndAdmins_RepsToldItIsNotForThem_AndAudited()
+    {
+        Assert.Contains("The weekly digest is for managers and admins.", await SayAsync("weekly digest"));
+        Assert.Contains("The weekly digest is for managers and admins.", await SayAsync("weekly digest on"));
+        Assert.DoesNotContain("weekly", await SayAsync("digest"));
+
+        Assert.Contains("Your weekly digest of your team's pipeline and last week's moves comes on Mondays at 09:00 (Europe/Berlin).",
+            await SayAsync("weekly digest", "UADMIN"));
+        Assert.Contains("Your weekly digest is off", await SayAsync("weekly digest off", "UADMIN"));
+        Assert.False((await MemberAsync("UADMIN")).WeeklyDigestEnabled);
+        Assert.Contains("everyone's pipeline", await SayAsync("weekly digest everyone", "UADMIN"));
+        var admin = await MemberAsync("UADMIN");
+        Assert.True(admin.WeeklyDigestEnabled && admin.WeeklyDigestEveryone);
+        Assert.Contains("everyone's pipeline", await SayAsync("digest", "UADMIN"));
+        Assert.Contains("your team's pipeline", await SayAsync("weekly digest team", "UADMIN"));
+        Assert.False((await MemberAsync("UADMIN")).WeeklyDigestEveryone);
+        Assert.Contains("Try `weekly digest on`", await SayAsync("weekly digest sometimes", "UADMIN"));
+
+        await _host.UpdateMemberAsync((await MemberAsync()).Id, m => m.Role = MemberRole.Manager);
+        Assert.Contains("Only admins", await SayAsync("weekly digest everyone"));
+        Assert.False((await MemberAsync()).WeeklyDigestEveryone);
+        Assert.Contains("Your weekly digest is off", await SayAsync("weekly digest off"));
+        Assert.Contains("Your weekly digest is off", await SayAsync("digest"));
+
+        await using var db = _store.NewContext();
+        var audit = await db.AuditEntries.Where(a => a.EntityType == nameof(Member) && a.Action == "weekly digest").OrderBy(a => a.Id)
+            .Select(a => a.OldValue + " -> " + a.NewValue).ToListAsync();
+        Assert.Equal(["on, team -> off", "off -> on, everyone", "on, everyone -> on, team", "on, team -> off"], audit);
+    }
 }

@@ -70,7 +70,7 @@ public abstract class ReportWorld(StoreProvider provider) : IAsyncLifetime
         return await turn.Get<PipelineReports>().WinRateAsync(scope, period, LocalDay.Zone(zone), default);
     }
 
-    private async Task<Deal> Open(string name, Member owner, decimal amount, string currency, string stage, DateOnly? expectedClose)
+    protected async Task<Deal> Open(string name, Member owner, decimal amount, string currency, string stage, DateOnly? expectedClose)
     {
         await using var turn = Crm.Turn();
         return await turn.Get<DealService>().CreateAsync(new NewDeal(name, amount, stage, Currency: currency, ExpectedClose: expectedClose),
@@ -86,7 +86,7 @@ public abstract class ReportWorld(StoreProvider provider) : IAsyncLifetime
         return deal;
     }
 
-    private async Task Move(Deal deal, Member by, string stage, string? reason, DateTimeOffset at)
+    protected async Task Move(Deal deal, Member by, string stage, string? reason, DateTimeOffset at)
     {
         Crm.Clock.Set(at);
         await using var turn = Crm.Turn();

@@ -89,6 +89,8 @@ namespace CrmBot.Crm.Postgres.Migrations
                     DigestEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     DigestTime = table.Column<TimeOnly>(type: "time without time zone", nullable: true),
                     StageNotifications = table.Column<int>(type: "integer", nullable: false),
+                    WeeklyDigestEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    WeeklyDigestEveryone = table.Column<bool>(type: "boolean", nullable: false),
                     DateOrder = table.Column<int>(type: "integer", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     LastSeenAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)

@@ -85,6 +85,8 @@ namespace CrmBot.Crm.Migrations
                     DigestEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     DigestTime = table.Column<TimeOnly>(type: "TEXT", nullable: true),
                     StageNotifications = table.Column<int>(type: "INTEGER", nullable: false),
+                    WeeklyDigestEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    WeeklyDigestEveryone = table.Column<bool>(type: "INTEGER", nullable: false),
                     DateOrder = table.Column<int>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LastSeenAt = table.Column<DateTime>(type: "TEXT", nullable: true)
