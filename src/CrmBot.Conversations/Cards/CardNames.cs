@@ -22,4 +22,6 @@ public static class CardNames
     public const string SurveyAnswer = "survey-answer";
     public const string SurveyThanks = "survey-thanks";
     public const string SurveyResults = "survey-results";
+    public const string ReportPipeline = "report-pipeline";
+    public const string ReportWinRate = "report-win-rate";
 }
