@@ -22,12 +22,7 @@ public class ReportCardsChannelsTests
     private static JsonObject Bound(string name) =>
         new CardTemplates().Bind(name, JsonNode.Parse(File.ReadAllText(Path.Combine(CardTemplates.DefaultDirectory, "samples", name + ".data.json"))));
 
-    private static IEnumerable<JsonObject> Elements(JsonNode? node) => node switch
-    {
-        JsonObject o => (o["type"] is JsonValue ? [o] : Array.Empty<JsonObject>()).Concat(o.SelectMany(p => Elements(p.Value))),
-        JsonArray a => a.SelectMany(Elements),
-        _ => [],
-    };
+    private static IEnumerable<JsonObject> Elements(JsonNode? node) => ReportsChatTests.Elements(node);
 
     private static IReadOnlyList<string> FallbackLines(JsonObject chart) =>
         Elements(chart["fallback"]).Where(e => e["fontType"]?.GetValue<string>() == "Monospace").Select(e => e["text"]!.GetValue<string>()).ToList();

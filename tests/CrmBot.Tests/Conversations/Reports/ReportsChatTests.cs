@@ -169,7 +169,8 @@ public class ReportsChatTests
         Assert.DoesNotContain("Chart.", lastQuarter);
     }
 
-    private static IEnumerable<JsonObject> Elements(JsonNode? node) => node switch
+    /// <summary>Every element or action in a card, nested ones included, fallbacks too.</summary>
+    internal static IEnumerable<JsonObject> Elements(JsonNode? node) => node switch
     {
         JsonObject o => (o["type"] is JsonValue ? [o] : Array.Empty<JsonObject>()).Concat(o.SelectMany(p => Elements(p.Value))),
         JsonArray a => a.SelectMany(Elements),
