@@ -29,6 +29,8 @@ public static class ConversationsServiceCollectionExtensions
         services.AddChatFeature<LogActivityFeature>();
         services.AddChatFeature<FollowUpsFeature>();
         services.AddChatFeature<ContactFeature>();
+        // Before DealFeature: "pipeline" is also its older word for "my deals", and ties go to the first registered.
+        services.AddChatFeature<ReportsFeature>();
         services.AddChatFeature<DealFeature>();
         services.AddChatFeature<ContactCreateFeature>();
         services.AddChatFeature<DealCreateFeature>();

@@ -65,4 +65,29 @@ public static class CardData
         due = Iso(LocalDate(f.DueAt, zone)),
         overdue,
     };
+
+    /// <summary>A share as a percentage with at most one decimal ("62.5%"); "–" when there is nothing to share.</summary>
+    public static string Percent(decimal? share) =>
+        share is { } v ? (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "–";
+
+    /// <summary>How many cells the longest bar of <see cref="TextBars"/> has: fits a phone-width code block.</summary>
+    public const int TextBarWidth = 16;
+
+    /// <summary>
+    /// A chart as monospace lines, label, bar and value aligned: what a host that cannot draw a chart shows (the
+    /// chart's fallback, Slack's code block, the terminal). Bars are scaled to the largest value; a value above zero
+    /// always gets at least one cell, so it does not read as nothing.
+    /// </summary>
+    public static IReadOnlyList<string> TextBars(IReadOnlyList<(string Label, decimal Value, string Text)> rows)
+    {
+        if (rows.Count == 0) return [];
+        var labelWidth = rows.Max(r => r.Label.Length);
+        var textWidth = rows.Max(r => r.Text.Length);
+        var max = rows.Max(r => r.Value);
+        return rows.Select(r =>
+        {
+            var cells = max <= 0 || r.Value <= 0 ? 0 : Math.Max(1, (int)Math.Round(r.Value / max * TextBarWidth, MidpointRounding.AwayFromZero));
+            return $"{r.Label.PadRight(labelWidth)} {new string('█', cells)}{new string('·', TextBarWidth - cells)} {r.Text.PadLeft(textWidth)}";
+        }).ToList();
+    }
 }

@@ -23,4 +23,6 @@ public static class CardNames
     public const string SurveyThanks = "survey-thanks";
     public const string SurveyResults = "survey-results";
     public const string WeeklyDigest = "weekly-digest";
+    public const string ReportPipeline = "report-pipeline";
+    public const string ReportWinRate = "report-win-rate";
 }

@@ -336,6 +336,10 @@ public static class BlockKit
                 case "Input.Text" or "Input.Date" or "Input.Time" or "Input.Number" or "Input.ChoiceSet" or "Input.Toggle":
                     if (modal) Input(e);
                     break;
+                // Slack draws no charts (Chart.*): an element it cannot show shows its fallback, as a host should.
+                case not null when e["fallback"] is JsonObject fallback:
+                    Render(fallback);
+                    break;
             }
             if (Blocks.Count == before) _dividerDue = dividerWasDue;
         }

@@ -65,6 +65,10 @@ internal sealed class TerminalCardRenderer
                     var value = InputValueText(e);
                     _lines.Add($"{indent}[grey]✎ {Markup.Escape(label)}{(value is null ? "" : ": " + Markup.Escape(value))}[/]");
                     break;
+                // A chart (Chart.*) or any element a terminal cannot draw: its fallback, the numbers as text bars.
+                case not null when e["fallback"] is JsonObject fallback:
+                    Elements(new JsonArray(fallback.DeepClone()), inputs, indent);
+                    break;
             }
         }
     }

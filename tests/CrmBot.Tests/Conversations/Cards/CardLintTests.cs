@@ -13,14 +13,15 @@ namespace CrmBot.Tests.Conversations.Cards;
 
 /// <summary>
 /// Every card template binds its sample data into a card the channels can show: valid JSON, nothing
-/// left unbound, only elements the Slack renderer knows, every button's verb handled by a feature
+/// left unbound, only elements the Slack renderer knows (a chart only with a text fallback), every button's verb handled by a feature
 /// registered in the real app, under Teams' 28 KB limit.
 /// </summary>
 public class CardLintTests
 {
     private static readonly HashSet<string> Elements =
         ["TextBlock", "FactSet", "ColumnSet", "Column", "Container", "Image", "ActionSet",
-         "Input.Text", "Input.Date", "Input.ChoiceSet", "Input.Toggle"];
+         "Input.Text", "Input.Date", "Input.ChoiceSet", "Input.Toggle",
+         "Chart.VerticalBar", "Chart.HorizontalBar", "Chart.Donut", "Chart.Line"];
     private static readonly HashSet<string> Actions = ["Action.Submit", "Action.Execute", "Action.OpenUrl", "Action.ShowCard"];
 
     private static readonly Lazy<HashSet<string>> HandledVerbs = new(() =>
@@ -113,6 +114,11 @@ public class CardLintTests
                     else if (o.Parent is JsonArray && !IsChoiceOrFact(o))
                     {
                         Assert.True(Elements.Contains(type), $"{card}: element {type} is not one the Slack renderer handles");
+                        // Slack, the terminal and hosts without charts show a chart's fallback: it must be there, and shown.
+                        if (type.StartsWith("Chart.", StringComparison.Ordinal))
+                            Assert.True(o["fallback"] is JsonObject { } fallback && fallback["type"]?.GetValue<string>() is { } f
+                                && Elements.Contains(f) && !f.StartsWith("Chart.", StringComparison.Ordinal),
+                                $"{card}: {type} needs a fallback element that every channel shows (the numbers as text)");
                         if (type.StartsWith("Input.", StringComparison.Ordinal))
                             inputIds.Add(o["id"]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"{card}: an input without id"));
                     }
