@@ -123,7 +123,7 @@ public static class StoreGenerator
         var zones = new string[size.Members + 1];
         var step = Stopwatch.StartNew();
         using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "AdminGrant",
-                   "TimeZone", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
+                   "TimeZone", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt", "WeeklyDigestEnabled", "WeeklyDigestEveryone"))
         {
             for (var i = 1; i <= size.Members; i++)
             {
@@ -132,7 +132,7 @@ public static class StoreGenerator
                 zones[i] = Zones[i % Zones.Length];
                 Run(cmd, teams ? ChannelIds.Teams : ChannelIds.Slack, teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
                     $"member{i}@bench.example", i <= 10 ? 2 : i % 50 == 0 ? 1 : 0,
-                    i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1));
+                    i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], 1, 0, now.AddDays(-400), now.AddDays(-1), 1, 0);
             }
         }
         progress($"{size.Members:N0} members ({step.Elapsed.TotalSeconds:F1} s)");
