@@ -136,7 +136,7 @@ public static class StoreGenerator
         int manager = 0, teamLeft = 0;
         var step = Stopwatch.StartNew();
         using (var cmd = Insert(connection, tx, "Members", "Channel", "TenantId", "UserId", "DisplayName", "Email", "Role", "AdminGrant",
-                   "TimeZone", "ManagerId", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt"))
+                   "TimeZone", "ManagerId", "DigestEnabled", "StageNotifications", "CreatedAt", "LastSeenAt", "WeeklyDigestEnabled", "WeeklyDigestEveryone"))
         {
             for (var i = 1; i <= size.Members; i++)
             {
@@ -160,7 +160,7 @@ public static class StoreGenerator
                 }
                 Run(cmd, teams ? ChannelIds.Teams : ChannelIds.Slack, teams ? TeamsTenant : SlackTeam, MemberUserId(i), name,
                     $"member{i}@bench.example", role, i <= 10 ? (int)AdminGrant.Chat : (int)AdminGrant.None, zones[i], managerId, 1, 0,
-                    now.AddDays(-400), now.AddDays(-1));
+                    now.AddDays(-400), now.AddDays(-1), 1, 0);
             }
         }
         progress($"{size.Members:N0} members ({step.Elapsed.TotalSeconds:F1} s)");

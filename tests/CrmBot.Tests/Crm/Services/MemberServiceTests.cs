@@ -257,8 +257,8 @@ public class MemberServiceTests
                 await using var rival = new SqliteConnection(connectionString);
                 await rival.OpenAsync(cancellationToken);
                 await using var insert = rival.CreateCommand();
-                insert.CommandText = "INSERT INTO Members (Channel, TenantId, UserId, DisplayName, Role, AdminGrant, TimeZone, DigestEnabled, StageNotifications, CreatedAt) " +
-                    "VALUES ('slack', 'T1', 'U1', 'rival', 0, 0, 'UTC', 1, 0, '2026-11-22 11:00:00')";
+                insert.CommandText = "INSERT INTO Members (Channel, TenantId, UserId, DisplayName, Role, AdminGrant, TimeZone, DigestEnabled, StageNotifications, CreatedAt, WeeklyDigestEnabled, WeeklyDigestEveryone) " +
+                    "VALUES ('slack', 'T1', 'U1', 'rival', 0, 0, 'UTC', 1, 0, '2026-11-22 11:00:00', 1, 0)";
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
             return result;
