@@ -80,6 +80,21 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
 
     private static string Text(OutboxMessage row) => ProactivePayload.FromJson(row.PayloadJson).Text;
 
+    /// <summary>The member's weekly digest, planned Monday 23 Nov at 10:00 UTC: its text.</summary>
+    private async Task<string> MondayDigestAsync(Member member)
+    {
+        _clock.Set(Utc(23, 10));
+        await PlanAsync();
+        return Text((await WeekliesAsync())[member.Id]);
+    }
+
+    /// <summary>The admin's digest of everyone's deals, planned Monday 23 Nov at 10:00 UTC: its text.</summary>
+    private async Task<string> EveryonesDigestAsync(Member admin)
+    {
+        await _host.UpdateMemberAsync(admin.Id, m => m.WeeklyDigestEveryone = true);
+        return await MondayDigestAsync(admin);
+    }
+
     [Fact]
     public async Task MondayAtTheirDigestTime_InTheirOwnZone_ManagersAndAdmins_NeverReps()
     {
@@ -215,10 +230,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task ManagerOfASmallTeam_TeamPipelineAndMoves_WithoutOwners()
     {
         var (mia, _) = await TeamWithLastWeeksMovesAsync();
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[mia.Id]);
+        var text = await MondayDigestAsync(mia);
         Assert.Contains("Weekly digest: your team", text);
         // Open today: Globex 800 EUR in Qualified, Hooli 500 USD in Qualified, Stark 300 USD in Lead.
         Assert.Contains("Pipeline: 3 open deals: 800 EUR (weighted ", text);
@@ -257,11 +269,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task Admin_Everyone_OrTheirTeam_AlwaysWithOwners()
     {
         var (_, ada) = await TeamWithLastWeeksMovesAsync();
-        await _host.UpdateMemberAsync(ada.Id, m => m.WeeklyDigestEveryone = true);
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[ada.Id]);
+        var text = await EveryonesDigestAsync(ada);
         Assert.Contains("Weekly digest: everyone's deals", text);
         Assert.Contains("What moved last week: 3 deals changed stage.", text);
         Assert.Contains("Umbrella: Lead → Proposal Sent, 9,000 USD (Oscar)", text);
@@ -320,10 +328,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task ManagerOfASmallTeam_ForecastOfThisQuarterInTheirZone_AndStaleDeals_WithoutOwners()
     {
         var (mia, _) = await TeamWithAForecastAndStaleDealsAsync();
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[mia.Id]);
+        var text = await MondayDigestAsync(mia);
         // Expected this quarter: Acme 3,000 USD (Negotiation, 80 %), Beta 2,000 USD (Proposal Sent, 60 %), Gamma
         // 1,000 EUR (Lead, 10 %); weighted 2,400 + 1,200 USD and 100 EUR. Won in Berlin's quarter: Zeta.
         Assert.Contains("Forecast, this quarter (1 Oct – 31 Dec 2026): 3 open deals expected to close, 1 deal won so far. "
@@ -367,11 +372,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task Admin_Everyone_ForecastInTheirOwnZone_StaleDealsWithOwners()
     {
         var (_, ada) = await TeamWithAForecastAndStaleDealsAsync();
-        await _host.UpdateMemberAsync(ada.Id, m => m.WeeklyDigestEveryone = true);
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[ada.Id]);
+        var text = await EveryonesDigestAsync(ada);
         // Omega joins (9,000 USD in Negotiation); in UTC both wins fell on 30 Sep, last quarter.
         Assert.Contains("Forecast, this quarter (1 Oct – 31 Dec 2026): 4 open deals expected to close, 0 deals won so far.", text);
         Assert.Contains(string.Join("\n",
