@@ -1,3 +1,4 @@
+using System.Globalization;
 using CrmBot.Conversations.Cards;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
@@ -85,14 +86,20 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
 
     /// <summary>
     /// The weekly digest: a list of sections (heading, summary, monospace lines, items, note), so further reports
-    /// join as sections of their own. Today: the pipeline by stage and what moved last week. Amounts stay per
-    /// currency; owners are named only when <see cref="WeeklyDigestContent.OwnersHiddenBelow"/> is null.
+    /// join as sections of their own: the pipeline by stage, this quarter's forecast, what moved last week and the
+    /// stale deals. Amounts stay per currency; owners are named only when
+    /// <see cref="WeeklyDigestContent.OwnersHiddenBelow"/> is null, else the last section naming deals says why not.
     /// </summary>
     public ProactivePayload WeeklyDigest(WeeklyDigestContent content)
     {
         var title = content.Everyone ? "Weekly digest: everyone's deals" : "Weekly digest: your team";
         var subtitle = $"Open pipeline today · moves of {CardData.Day(content.WeekFrom)} – {CardData.Day(content.WeekTo)}";
-        List<WeeklyDigestSection> sections = [PipelineSection(content.Pipeline), MovesSection(content.Moves, content.OwnersHiddenBelow)];
+        var owners = content.OwnersHiddenBelow is null;
+        List<WeeklyDigestSection> sections = [PipelineSection(content.Pipeline), ForecastSection(content.Forecast),
+            MovesSection(content.Moves, owners), StaleSection(content.Stale, owners)];
+        // Said once, under the last list it concerns, rather than under each.
+        if (content.OwnersHiddenBelow is { } min && sections.FindLastIndex(x => x.Key is "moves" or "stale" && x.Items.Count > 0) is var last and >= 0)
+            sections[last] = sections[last] with { Note = $"Owners are not named: a team of fewer than {min} members would show each person's figures." };
         var data = new
         {
             title,
@@ -128,7 +135,7 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         return new WeeklyDigestSection("pipeline", "Pipeline", summary, lines, [], null);
     }
 
-    private static WeeklyDigestSection MovesSection(DealMovesReport moves, int? ownersHiddenBelow)
+    private static WeeklyDigestSection MovesSection(DealMovesReport moves, bool owners)
     {
         var kinds = moves.Totals.GroupBy(t => t.Kind).ToList();
         var width = kinds.Count == 0 ? 0 : kinds.Max(k => MoveLabel(k.Key).Length);
@@ -137,13 +144,57 @@ public sealed class ProactiveCards(CardTemplates templates, IOptions<CrmOptions>
         var count = moves.Totals.Sum(t => t.Count);
         var summary = count == 0 ? "No deal changed stage." : $"{Plural(count, "deal")} changed stage. The largest:";
         var items = moves.Top.Select(m =>
-            $"{m.Name}: {m.From} → {m.To}, {CardData.Money(m.Amount, m.Currency)}"
-            + (ownersHiddenBelow is null && m.OwnerName is { } owner ? $" ({owner})" : "")).ToList();
-        var note = ownersHiddenBelow is { } min && count > 0
-            ? $"Owners are not named: a team of fewer than {min} members would show each person's figures."
-            : null;
-        return new WeeklyDigestSection("moves", "What moved last week", summary, lines, items, note);
+            $"{m.Name}: {m.From} → {m.To}, {CardData.Money(m.Amount, m.Currency)}" + OwnerSuffix(owners, m.OwnerName)).ToList();
+        return new WeeklyDigestSection("moves", "What moved last week", summary, lines, items, null);
     }
+
+    /// <summary>Per currency, one line per figure (committed, best case, weighted, won so far), amounts aligned.</summary>
+    private WeeklyDigestSection ForecastSection(ForecastReport forecast)
+    {
+        var period = forecast.Period;
+        var heading = $"Forecast, {period.Label} ({period.From.ToString("d MMM", CultureInfo.InvariantCulture)} – "
+            + $"{period.To.ToString("d MMM yyyy", CultureInfo.InvariantCulture)})";
+        var rows = forecast.ByCurrency.SelectMany(r => new (string Currency, string Label, decimal Amount, int? Count)[]
+        {
+            (r.Currency, "committed", r.Committed, r.CommittedCount),
+            (r.Currency, "best case", r.BestCase, r.BestCaseCount),
+            (r.Currency, "weighted", r.Weighted, null),
+            (r.Currency, "won so far", r.Won, r.WonCount),
+        }).ToList();
+        var width = rows.Count == 0 ? 0 : rows.Max(r => CardData.Money(r.Amount, r.Currency).Length);
+        var lines = rows.Select(r => $"{r.Currency} {r.Label,-10} {CardData.Money(r.Amount, r.Currency).PadLeft(width)}"
+            + (r.Count is { } n ? "  " + Plural(n, "deal") : "")).ToList();
+        var summary = forecast.ByCurrency.Count == 0
+            ? "No open deal is expected to close in it, and none was won in it yet."
+            : $"{Plural(forecast.ByCurrency.Sum(r => r.BestCaseCount), "open deal")} expected to close, "
+              + $"{Plural(forecast.ByCurrency.Sum(r => r.WonCount), "deal")} won so far." + CommittedStages();
+        var undated = forecast.OpenWithoutExpectedClose;
+        var note = undated == 0 ? null
+            : undated == 1 ? "1 open deal has no expected close date, so it is in no quarter."
+            : $"{undated} open deals have no expected close date, so they are in no quarter.";
+        return new WeeklyDigestSection("forecast", heading, summary, lines, [], note);
+    }
+
+    /// <summary>Which stages count as committed, by the same rule as <see cref="PipelineReports.ForecastAsync"/>, so the figure explains itself.</summary>
+    private string CommittedStages()
+    {
+        var options = crm.Value;
+        var names = options.Pipeline.Where(s => !s.IsClosed && options.ProbabilityOf(s) >= PipelineReports.CommittedProbability).Select(s => s.Name).ToList();
+        return names.Count == 0 ? "" : $" Committed: deals in {string.Join(", ", names)}.";
+    }
+
+    private static WeeklyDigestSection StaleSection(StaleDealsReport stale, bool owners)
+    {
+        var summary = stale.Total == 0
+            ? $"No open deal has gone {stale.Days} days without activity or a stage change."
+            : $"{Plural(stale.Total, "open deal")} without activity or a stage change for {stale.Days} days or more"
+              + (stale.Total > stale.Deals.Count ? $"; the {stale.Deals.Count} idle longest:" : ":");
+        var items = stale.Deals.Select(d =>
+            $"{d.Name} ({d.Stage}, {CardData.Money(d.Amount, d.Currency)}): idle {Plural(d.DaysIdle, "day")}" + OwnerSuffix(owners, d.Owner)).ToList();
+        return new WeeklyDigestSection("stale", "Stale deals", summary, [], items, null);
+    }
+
+    private static string OwnerSuffix(bool owners, string? owner) => owners && owner is not null ? $" ({owner})" : "";
 
     private static string MoveLabel(DealMoveKind kind) => kind switch
     {

@@ -22,7 +22,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
     public IEnumerable<HelpEntry> Help { get; } =
     [
         new("digest on · digest at 08:30 · digest off", "Your workday morning digest of due and overdue follow-ups"),
-        new("weekly digest · weekly digest on · weekly digest off", "Managers and admins: your team's pipeline and last week's moves, Mondays at your digest time"),
+        new("weekly digest · weekly digest on · weekly digest off", "Managers and admins: your team's pipeline, forecast, last week's moves and stale deals, Mondays at your digest time"),
         new("weekly digest everyone · weekly digest team", "Your weekly digest for everyone's deals, or back to your team's", AdminOnly: true),
         new("notify instant · notify digest", "Stage changes of your deals made by others: a message at once, or in your digest"),
         new("outbox · outbox retry", "Proactive messages waiting or failed; retry re-sends the failed ones", AdminOnly: true),

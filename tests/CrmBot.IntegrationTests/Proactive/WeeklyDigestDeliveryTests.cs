@@ -74,6 +74,9 @@ public class WeeklyDigestDeliveryTests(ProactiveHost host) : IClassFixture<Proac
         var teamsCards = host.Connector.Accepted.Where(c => c.Card?.ToJsonString().Contains("4,201 EUR") == true).ToList();
         var card = Assert.Single(teamsCards).Card!.ToJsonString();
         Assert.Contains("Weekly digest: your team", card);
+        // The forecast and stale-deal queries ran on this engine too: the deal has no expected close, and is new.
+        Assert.Contains("1 open deal has no expected close date", card);
+        Assert.Contains("No open deal has gone 14 days without activity or a stage change.", card);
         var posts = host.Slack.CallsTo("chat.postMessage").Where(c => c.Accepted && c.Body.ToJsonString().Contains("4,202 EUR")).ToList();
         Assert.Contains("Weekly digest: your team", Assert.Single(posts).Body.ToJsonString());
         Assert.DoesNotContain(host.Connector.Accepted, c => c.Card?.ToJsonString().Contains("4,202 EUR") == true);

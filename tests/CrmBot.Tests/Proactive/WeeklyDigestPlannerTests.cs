@@ -1,7 +1,10 @@
+using System.Text.Json.Nodes;
+using CrmBot.Channels.Slack;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Outbox;
 using CrmBot.Crm.Services;
+using CrmBot.Fakes.Slack;
 using CrmBot.Proactive;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,12 +60,13 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
             m.ManagerId = manager?.Id;
         });
 
-    private async Task<Deal> DealAsync(Member owner, string name, decimal amount, string stage, DateTimeOffset at, string currency = "USD")
+    private async Task<Deal> DealAsync(Member owner, string name, decimal amount, string stage, DateTimeOffset at, string currency = "USD",
+        DateOnly? expectedClose = null)
     {
         _clock.Set(at);
         await using var scope = _host.Scope();
         return await scope.ServiceProvider.GetRequiredService<DealService>()
-            .CreateAsync(new NewDeal(name, amount, stage, Currency: currency), MemberService.ActorFor(owner, owner.Channel), default);
+            .CreateAsync(new NewDeal(name, amount, stage, Currency: currency, ExpectedClose: expectedClose), MemberService.ActorFor(owner, owner.Channel), default);
     }
 
     private async Task MoveAsync(Deal deal, Member by, string stage, DateTimeOffset at, string? reason = null)
@@ -75,6 +79,21 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     }
 
     private static string Text(OutboxMessage row) => ProactivePayload.FromJson(row.PayloadJson).Text;
+
+    /// <summary>The member's weekly digest, planned Monday 23 Nov at 10:00 UTC: its text.</summary>
+    private async Task<string> MondayDigestAsync(Member member)
+    {
+        _clock.Set(Utc(23, 10));
+        await PlanAsync();
+        return Text((await WeekliesAsync())[member.Id]);
+    }
+
+    /// <summary>The admin's digest of everyone's deals, planned Monday 23 Nov at 10:00 UTC: its text.</summary>
+    private async Task<string> EveryonesDigestAsync(Member admin)
+    {
+        await _host.UpdateMemberAsync(admin.Id, m => m.WeeklyDigestEveryone = true);
+        return await MondayDigestAsync(admin);
+    }
 
     [Fact]
     public async Task MondayAtTheirDigestTime_InTheirOwnZone_ManagersAndAdmins_NeverReps()
@@ -211,10 +230,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task ManagerOfASmallTeam_TeamPipelineAndMoves_WithoutOwners()
     {
         var (mia, _) = await TeamWithLastWeeksMovesAsync();
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[mia.Id]);
+        var text = await MondayDigestAsync(mia);
         Assert.Contains("Weekly digest: your team", text);
         // Open today: Globex 800 EUR in Qualified, Hooli 500 USD in Qualified, Stark 300 USD in Lead.
         Assert.Contains("Pipeline: 3 open deals: 800 EUR (weighted ", text);
@@ -253,11 +269,7 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
     public async Task Admin_Everyone_OrTheirTeam_AlwaysWithOwners()
     {
         var (_, ada) = await TeamWithLastWeeksMovesAsync();
-        await _host.UpdateMemberAsync(ada.Id, m => m.WeeklyDigestEveryone = true);
-        _clock.Set(Utc(23, 10));
-        await PlanAsync();
-
-        var text = Text((await WeekliesAsync())[ada.Id]);
+        var text = await EveryonesDigestAsync(ada);
         Assert.Contains("Weekly digest: everyone's deals", text);
         Assert.Contains("What moved last week: 3 deals changed stage.", text);
         Assert.Contains("Umbrella: Lead → Proposal Sent, 9,000 USD (Oscar)", text);
@@ -272,5 +284,108 @@ public sealed class WeeklyDigestPlannerTests : IDisposable
         await using var db = _store.NewContext();
         var next = await db.Outbox.AsNoTracking().SingleAsync(o => o.DedupeKey == $"weekly:{ada.Id}:2026-11-30");
         Assert.Equal(OutboxStatus.Skipped, next.Status);
+    }
+
+    private static DateTimeOffset At(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Mia (Europe/Berlin) manages Rob and Rae (a team of two, under Feedback:MinResponses = 5); Oscar has no manager;
+    /// Ada (UTC) is an admin. This quarter is 1 Oct – 31 Dec 2026; the digest is planned Monday 23 Nov, 10:00 UTC, so a
+    /// deal untouched since before 9 Nov, 10:00 UTC is stale (14 days).
+    /// - Zeta (Rob, 1,500 USD) won 30 Sep 23:30 UTC: 1 Oct in Berlin (this quarter), 30 Sep in UTC (last quarter).
+    /// - Theta (Rae, 400 USD) won 30 Sep 21:30 UTC: 30 Sep in both zones, last quarter.
+    /// - Acme (Rob, 3,000 USD, expected 15 Dec) created 1 Oct in Proposal Sent, moved to Negotiation 20 Nov: committed, not stale.
+    /// - Beta (Rae, 2,000 USD, expected 30 Nov) created 1 Oct in Proposal Sent, untouched since: stale 53 days.
+    /// - Epsilon (Rob, 700 USD, no expected close) created 1 Oct in Lead, moved to Qualified 5 Nov: stale 18 days.
+    /// - Omega (Oscar, 9,000 USD, expected 1 Dec) created 1 Oct in Negotiation: stale 53 days, not Mia's team.
+    /// - Gamma (Rob, 1,000 EUR, expected 20 Dec) created 1 Nov in Lead: stale 22 days.
+    /// - Delta (Rae, 5,000 USD, expected 15 Jan 2027) created 15 Nov in Negotiation: next quarter, not stale.
+    /// </summary>
+    private async Task<(Member Mia, Member Ada)> TeamWithAForecastAndStaleDealsAsync()
+    {
+        var mia = await MemberAsync("Mia", "Europe/Berlin", MemberRole.Manager);
+        var rob = await MemberAsync("Rob", "UTC", MemberRole.Rep, mia);
+        var rae = await MemberAsync("Rae", "UTC", MemberRole.Rep, mia);
+        var oscar = await MemberAsync("Oscar", "UTC", MemberRole.Rep);
+        var ada = await MemberAsync("Ada", "UTC", MemberRole.Admin);
+
+        var zeta = await DealAsync(rob, "Zeta", 1500m, "Lead", At(9, 1, 10));
+        var theta = await DealAsync(rae, "Theta", 400m, "Lead", At(9, 1, 10));
+        await MoveAsync(theta, rae, "Closed Won", At(9, 30, 21, 30), "signed");
+        await MoveAsync(zeta, rob, "Closed Won", At(9, 30, 23, 30), "signed");
+        var acme = await DealAsync(rob, "Acme", 3000m, "Proposal Sent", At(10, 1, 10), expectedClose: new DateOnly(2026, 12, 15));
+        await DealAsync(rae, "Beta", 2000m, "Proposal Sent", At(10, 1, 10), expectedClose: new DateOnly(2026, 11, 30));
+        var epsilon = await DealAsync(rob, "Epsilon", 700m, "Lead", At(10, 1, 10));
+        await DealAsync(oscar, "Omega", 9000m, "Negotiation", At(10, 1, 10), expectedClose: new DateOnly(2026, 12, 1));
+        await DealAsync(rob, "Gamma", 1000m, "Lead", At(11, 1, 10), "EUR", new DateOnly(2026, 12, 20));
+        await MoveAsync(epsilon, rob, "Qualified", At(11, 5, 10));
+        await DealAsync(rae, "Delta", 5000m, "Negotiation", At(11, 15, 10), expectedClose: new DateOnly(2027, 1, 15));
+        await MoveAsync(acme, rob, "Negotiation", At(11, 20, 10));
+        return (mia, ada);
+    }
+
+    [Fact]
+    public async Task ManagerOfASmallTeam_ForecastOfThisQuarterInTheirZone_AndStaleDeals_WithoutOwners()
+    {
+        var (mia, _) = await TeamWithAForecastAndStaleDealsAsync();
+        var text = await MondayDigestAsync(mia);
+        // Expected this quarter: Acme 3,000 USD (Negotiation, 80 %), Beta 2,000 USD (Proposal Sent, 60 %), Gamma
+        // 1,000 EUR (Lead, 10 %); weighted 2,400 + 1,200 USD and 100 EUR. Won in Berlin's quarter: Zeta.
+        Assert.Contains("Forecast, this quarter (1 Oct – 31 Dec 2026): 3 open deals expected to close, 1 deal won so far. "
+            + "Committed: deals in Negotiation.", text);
+        Assert.Contains(string.Join("\n",
+            "EUR committed      0 EUR  0 deals",
+            "EUR best case  1,000 EUR  1 deal",
+            "EUR weighted     100 EUR",
+            "EUR won so far     0 EUR  0 deals",
+            "USD committed  3,000 USD  1 deal",
+            "USD best case  5,000 USD  2 deals",
+            "USD weighted   3,600 USD",
+            "USD won so far 1,500 USD  1 deal",
+            "1 open deal has no expected close date, so it is in no quarter."), text);
+        Assert.DoesNotContain("Delta", text);
+
+        Assert.Contains(string.Join("\n",
+            "Stale deals: 3 open deals without activity or a stage change for 14 days or more:",
+            "Beta (Proposal Sent, 2,000 USD): idle 53 days",
+            "Gamma (Lead, 1,000 EUR): idle 22 days",
+            "Epsilon (Qualified, 700 USD): idle 18 days",
+            "Owners are not named: a team of fewer than 5 members would show each person's figures."), text);
+        Assert.DoesNotContain("Omega", text);
+        Assert.DoesNotContain("(Rob)", text);
+        Assert.DoesNotContain("(Rae)", text);
+        // Said once, under the last list of deals; last week's move (Acme) comes before it.
+        Assert.Single(text.Split('\n'), l => l.StartsWith("Owners are not named", StringComparison.Ordinal));
+        Assert.Contains("Acme: Proposal Sent → Negotiation, 3,000 USD", text);
+
+        // On Slack the whole digest fits: every section shown, nothing cut, within Block Kit's limits.
+        var card = ProactivePayload.FromJson((await WeekliesAsync())[mia.Id].PayloadJson).Cards.Single().Card;
+        var message = BlockKit.Message(card, text).Result;
+        var blocks = message.Blocks.ToJsonString();
+        Assert.Empty(BlockKitRules.CheckMessage(new JsonObject { ["text"] = message.Text, ["blocks"] = message.Blocks.DeepClone() }));
+        foreach (var heading in new[] { "Pipeline", "Forecast, this quarter", "What moved last week", "Stale deals", "Epsilon (Qualified" })
+            Assert.Contains(heading, blocks);
+        Assert.DoesNotContain("not shown", blocks);
+    }
+
+    [Fact]
+    public async Task Admin_Everyone_ForecastInTheirOwnZone_StaleDealsWithOwners()
+    {
+        var (_, ada) = await TeamWithAForecastAndStaleDealsAsync();
+        var text = await EveryonesDigestAsync(ada);
+        // Omega joins (9,000 USD in Negotiation); in UTC both wins fell on 30 Sep, last quarter.
+        Assert.Contains("Forecast, this quarter (1 Oct – 31 Dec 2026): 4 open deals expected to close, 0 deals won so far.", text);
+        Assert.Contains(string.Join("\n",
+            "USD committed  12,000 USD  2 deals",
+            "USD best case  14,000 USD  3 deals",
+            "USD weighted   10,800 USD",
+            "USD won so far      0 USD  0 deals"), text);
+        Assert.Contains(string.Join("\n",
+            "Stale deals: 4 open deals without activity or a stage change for 14 days or more:",
+            "Beta (Proposal Sent, 2,000 USD): idle 53 days (Rae)",
+            "Omega (Negotiation, 9,000 USD): idle 53 days (Oscar)",
+            "Gamma (Lead, 1,000 EUR): idle 22 days (Rob)",
+            "Epsilon (Qualified, 700 USD): idle 18 days (Rob)"), text);
+        Assert.DoesNotContain("Owners are not named", text);
     }
 }
