@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Conversations;
 using CrmBot.Conversations.Cards;
-using CrmBot.Conversations.Engine;
-using CrmBot.Conversations.Features;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using Microsoft.EntityFrameworkCore;
@@ -17,34 +15,7 @@ namespace CrmBot.Tests.Conversations.Reports;
 /// </summary>
 public class SalesReportsChatTests
 {
-    private static readonly DateOnly Today = new(2026, 11, 25);
     private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    [Theory]
-    [InlineData("forecast", "forecast", null, null, null)]
-    [InlineData("forecast next quarter", "forecast", null, null, "2027-01-01")]
-    [InlineData("team forecast this month", "forecast", ReportAudience.Team, null, "2026-11-01")]
-    [InlineData("forcast for Rob", "forecast", ReportAudience.Owner, "rob", null)]
-    [InlineData("sales cycle", "sales cycle", null, null, null)]
-    [InlineData("everyone's sales cycle last quarter", "sales cycle", ReportAudience.Everyone, null, "2026-07-01")]
-    [InlineData("my sales cycle", "sales cycle", ReportAudience.Mine, null, null)]
-    [InlineData("conversion", "conversion", null, null, null)]
-    [InlineData("conversion rate this quarter", "conversion", null, null, "2026-10-01")]
-    [InlineData("Rob's conversion", "conversion", ReportAudience.Owner, "rob", null)]
-    [InlineData("pipeline next quarter", "pipeline", null, null, "2027-01-01")]
-    public void Read_Understood(string text, string report, ReportAudience? audience, string? owner, string? from)
-    {
-        var request = ReportsFeature.Read(new Utterance(text, Today));
-
-        Assert.NotNull(request);
-        Assert.Equal((report, audience, owner, from), (request.Report, request.Audience, request.Owner, request.Period is { } p ? CardData.Iso(p.From) : null));
-    }
-
-    [Theory]
-    [InlineData("cycle")]
-    [InlineData("forecast this quarter next quarter")]
-    [InlineData("called Jane about the forecast for her budget")]
-    public void Read_LeavesOthersAlone(string text) => Assert.Null(ReportsFeature.Read(new Utterance(text, Today)));
 
     private static DateTime At(int month, int day) => new(2026, month, day, 12, 0, 0, DateTimeKind.Utc);
 
