@@ -25,4 +25,7 @@ public static class CardNames
     public const string WeeklyDigest = "weekly-digest";
     public const string ReportPipeline = "report-pipeline";
     public const string ReportWinRate = "report-win-rate";
+    public const string ReportForecast = "report-forecast";
+    public const string ReportSalesCycle = "report-sales-cycle";
+    public const string ReportConversion = "report-conversion";
 }

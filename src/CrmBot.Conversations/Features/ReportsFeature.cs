@@ -16,7 +16,7 @@ namespace CrmBot.Conversations.Features;
 public sealed record ReportRequest(string Report, ReportAudience? Audience, string? Owner, ReportPeriod? Period);
 
 /// <summary>
-/// The reports in chat: `pipeline`, `win rate`, with whose figures (`my`, `team`, `everyone's`, `for Rob`) and a
+/// The reports in chat: `pipeline`, `win rate`, `forecast`, `sales cycle`, `conversion`, with whose figures (`my`, `team`, `everyone's`, `for Rob`) and a
 /// period (`this quarter`, `last quarter`, `this month`, `2026-01-01..2026-03-31`) in any order. Who sees what is
 /// <see cref="ReportAccess"/>'s decision; a refusal is answered with its sentence. Each report is one entry in
 /// <see cref="Reports"/> and one card in cards/.
@@ -32,6 +32,9 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
     [
         new("pipeline", [["pipeline"], ["pipe"]], [["deals"], ["opportunities"], ["opps"]], (f, c, v, p, ct) => f.PipelineAsync(c, v, p, ct)),
         new("win rate", [["win", "rate"], ["win", "rates"], ["winrate"], ["win", "ratio"]], [], (f, c, v, p, ct) => f.WinRateAsync(c, v, p, ct)),
+        new("forecast", [["forecast"], ["forecasts"]], [], (f, c, v, p, ct) => f.ForecastAsync(c, v, p, ct)),
+        new("sales cycle", [["sales", "cycle"], ["sales", "cycles"], ["sale", "cycle"]], [], (f, c, v, p, ct) => f.SalesCycleAsync(c, v, p, ct)),
+        new("conversion", [["conversion", "rate"], ["conversion", "rates"], ["conversion"], ["conversions"]], [], (f, c, v, p, ct) => f.ConversionAsync(c, v, p, ct)),
     ];
 
     /// <summary>Words a report command may carry that change nothing ("how does the pipeline look?").</summary>
@@ -46,6 +49,7 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
         (["this", "quarter"], ReportPeriod.ThisQuarter),
         (["last", "quarter"], ReportPeriod.LastQuarter),
         (["this", "month"], ReportPeriod.ThisMonth),
+        (["next", "quarter"], ReportPeriod.NextQuarter),
     ];
 
     public IReadOnlyCollection<string> Verbs { get; } = [];
@@ -54,6 +58,9 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
     [
         new("pipeline · pipeline this quarter · my team's deals · pipeline for Jane Doe", "Open deals by stage: count, amount, weighted (yours, your team's or everyone's by role)"),
         new("win rate · win rate last quarter", "Deals won and lost in a period, by count and amount, with the top loss reasons"),
+        new("forecast · forecast next quarter · team forecast this month", "Open deals expected to close in a period (committed, best case, weighted) beside what closed won"),
+        new("sales cycle · sales cycle last quarter", "Median days from creation to close, and median days deals stay in each stage"),
+        new("conversion · conversion this quarter", "The share of deals that moved on from each stage, and of new deals how many were won"),
     ];
 
     public FeatureClaim? Claim(Utterance u) => Read(u) is { } request ? new FeatureClaim(request.Report, 1.0, Data: request) : null;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrmBot.Crm;
 using CrmBot.Crm.Model;
+using CrmBot.Crm.Services;
 using CrmBot.Fakes.Teams;
 using CrmBot.IntegrationTests.Channels.Slack;
 using CrmBot.IntegrationTests.Channels.Teams;
@@ -29,7 +30,7 @@ internal static class ReportsWorld
     }
 }
 
-/// <summary>Reports in Teams through POST /api/messages: the chart with its text fallback, and a refusal by role.</summary>
+/// <summary>Reports in Teams through POST /api/messages: the charts with their text fallbacks, and a refusal by role.</summary>
 public class TeamsReportsTests(EngineHost host) : IClassFixture<EngineHost>
 {
     private async Task<(ConnectorRequest Reply, string User)> SayAsync(string text, string user)
@@ -81,6 +82,43 @@ public class TeamsReportsTests(EngineHost host) : IClassFixture<EngineHost>
 
         Assert.Null(reply.Card);
         Assert.Contains("You see your own figures", reply.Body!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ManagersForecast_IsTheBarChart_WithItsTextFallback()
+    {
+        var user = "29:" + Guid.NewGuid().ToString("N");
+        await SayAsync("help", user);
+        var me = await host.WithStoreAsync(db => db.Members.SingleAsync(m => m.UserId == user));
+        // Mid-quarter in the member's zone (the sample's), so both deals are due in this quarter whatever today is.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles")).DateTime);
+        var due = ReportPeriod.ThisQuarter(today).From.AddDays(45);
+        await host.WithStoreAsync(async db =>
+        {
+            (await db.Members.SingleAsync(m => m.Id == me.Id)).Role = MemberRole.Manager;
+            var rep = new Member { Channel = "test", TenantId = "T", UserId = "rep-" + user[^6..], DisplayName = "Rep " + user[^6..], ManagerId = me.Id };
+            db.Members.Add(rep);
+            await db.SaveChangesAsync();
+            db.Deals.AddRange(
+                new Deal { Name = "Committed " + user[^6..], Amount = 5000m, Currency = "USD", Stage = "Negotiation", OwnerId = rep.Id, ExpectedClose = due },
+                new Deal { Name = "Early " + user[^6..], Amount = 1000m, Currency = "USD", Stage = "Lead", OwnerId = me.Id, ExpectedClose = due });
+            return await db.SaveChangesAsync();
+        });
+
+        var (reply, _) = await SayAsync("forecast", user);
+        var card = reply.Card;
+
+        Assert.NotNull(card);
+        var chart = Assert.Single(Elements(card), e => e["type"]!.GetValue<string>() == "Chart.VerticalBar");
+        // Committed: the Negotiation deal (80%); best case: both; weighted 5,000 × 0.8 + 1,000 × 0.1.
+        Assert.Equal([("Committed", 5000m), ("Best case", 6000m), ("Weighted", 4100m), ("Won", 0m)],
+            chart["data"]!.AsArray().Select(d => (d!["x"]!.GetValue<string>(), d["y"]!.GetValue<decimal>())));
+        var fallback = chart["fallback"]!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains("Monospace", fallback);
+        Assert.Contains("Best case ████████████████ 6,000 USD (2)", fallback);
+        var text = card!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.Contains("Forecast: your team", text);
+        Assert.Contains("\"title\":\"Weighted\",\"value\":\"4,100 USD\"", text);
     }
 }
 

@@ -17,6 +17,9 @@ public class ReportCardsChannelsTests
         { CardNames.ReportPipeline, "Chart.VerticalBar" },
         { CardNames.ReportWinRate, "Chart.Donut" },
         { CardNames.ReportWinRate, "Chart.HorizontalBar" },
+        { CardNames.ReportForecast, "Chart.VerticalBar" },
+        { CardNames.ReportSalesCycle, "Chart.HorizontalBar" },
+        { CardNames.ReportConversion, "Chart.VerticalBar" },
     };
 
     private static JsonObject Bound(string name) =>

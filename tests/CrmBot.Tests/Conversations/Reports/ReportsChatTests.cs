@@ -33,6 +33,17 @@ public class ReportsChatTests
     [InlineData("win rate last quarter", "win rate", null, null, "2026-07-01")]
     [InlineData("team win rate 2026-01-01..2026-03-31", "win rate", ReportAudience.Team, null, "2026-01-01")]
     [InlineData("wni rate", "win rate", null, null, null)]
+    [InlineData("forecast", "forecast", null, null, null)]
+    [InlineData("forecast next quarter", "forecast", null, null, "2027-01-01")]
+    [InlineData("team forecast this month", "forecast", ReportAudience.Team, null, "2026-11-01")]
+    [InlineData("forcast for Rob", "forecast", ReportAudience.Owner, "rob", null)]
+    [InlineData("sales cycle", "sales cycle", null, null, null)]
+    [InlineData("everyone's sales cycle last quarter", "sales cycle", ReportAudience.Everyone, null, "2026-07-01")]
+    [InlineData("my sales cycle", "sales cycle", ReportAudience.Mine, null, null)]
+    [InlineData("conversion", "conversion", null, null, null)]
+    [InlineData("conversion rate this quarter", "conversion", null, null, "2026-10-01")]
+    [InlineData("Rob's conversion", "conversion", ReportAudience.Owner, "rob", null)]
+    [InlineData("pipeline next quarter", "pipeline", null, null, "2027-01-01")]
     public void Read_Understood(string text, string report, ReportAudience? audience, string? owner, string? from)
     {
         var request = ReportsFeature.Read(new Utterance(text, Today));
@@ -47,6 +58,9 @@ public class ReportsChatTests
     [InlineData("called Jane re pipeline review")]  // a log that mentions the pipeline
     [InlineData("pipeline this quarter last quarter")]
     [InlineData("win")]
+    [InlineData("cycle")]
+    [InlineData("forecast this quarter next quarter")]
+    [InlineData("called Jane about the forecast for her budget")]
     public void Read_LeavesOthersAlone(string text) => Assert.Null(ReportsFeature.Read(new Utterance(text, Today)));
 
     /// <summary>A manager with two reps (one deal each), own deals in two currencies, and a deal outside the team.</summary>
