@@ -25,4 +25,6 @@ public static class CardNames
     public const string WeeklyDigest = "weekly-digest";
     public const string ReportPipeline = "report-pipeline";
     public const string ReportWinRate = "report-win-rate";
+    public const string ReportStaleDeals = "report-stale-deals";
+    public const string ReportTeamActivity = "report-team-activity";
 }

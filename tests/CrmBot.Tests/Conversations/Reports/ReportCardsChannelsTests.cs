@@ -17,6 +17,8 @@ public class ReportCardsChannelsTests
         { CardNames.ReportPipeline, "Chart.VerticalBar" },
         { CardNames.ReportWinRate, "Chart.Donut" },
         { CardNames.ReportWinRate, "Chart.HorizontalBar" },
+        { CardNames.ReportStaleDeals, "Chart.HorizontalBar" },
+        { CardNames.ReportTeamActivity, "Chart.HorizontalBar" },
     };
 
     private static JsonObject Bound(string name) =>
