@@ -77,6 +77,13 @@ public class TeamReportsChatTests
     }
 
     private static string Json(JsonNode node) => node.ToJsonString(Readable);
+
+    /// <summary>The card a message is answered with, and its JSON as text.</summary>
+    private static async Task<(CardReply Card, string Json)> AskAsync(ConversationHost host, string text, string cardName)
+    {
+        var card = (await host.SayAsync(text)).Card(cardName);
+        return (card, Json(card.Card));
+    }
     private static IEnumerable<JsonObject> Elements(JsonNode? node) => ReportsChatTests.Elements(node);
 
     [Theory]
@@ -118,9 +125,8 @@ public class TeamReportsChatTests
         var w = await TeamAsync();
         using var host = w.Host;
 
-        var card = (await host.SayAsync("stale deals")).Card(CardNames.ReportStaleDeals);
+        var (card, json) = await AskAsync(host, "stale deals", CardNames.ReportStaleDeals);
 
-        var json = Json(card.Card);
         Assert.Contains("Stale deals: your team", json);
         Assert.Contains("3 deals with no activity or stage change in 14 days, oldest touch first", json);
         var chart = Assert.Single(Elements(card.Card), e => e["type"]!.GetValue<string>() == "Chart.HorizontalBar");
@@ -205,9 +211,8 @@ public class TeamReportsChatTests
         var w = await TeamAsync(MemberRole.Admin);
         using var host = w.Host;
 
-        var card = (await host.SayAsync("team activity")).Card(CardNames.ReportTeamActivity);
+        var (card, json) = await AskAsync(host, "team activity", CardNames.ReportTeamActivity);
 
-        var json = Json(card.Card);
         Assert.Contains("Team activity: everyone", json);
         Assert.Contains("Activities logged this month (2026-11-01 to 2026-11-30)", json);
         Assert.Contains("\"title\":\"Activities\",\"value\":\"9 activities · 2.1 a week\"", json);
@@ -228,8 +233,7 @@ public class TeamReportsChatTests
         var w = await TeamAsync();
         using var host = w.Host;
 
-        var card = (await host.SayAsync("team activity")).Card(CardNames.ReportTeamActivity);
-        var json = Json(card.Card);
+        var (_, json) = await AskAsync(host, "team activity", CardNames.ReportTeamActivity);
         Assert.Contains("\"title\":\"Activities\",\"value\":\"9 activities · 2.1 a week\"", json);
         Assert.Contains("Figures per rep are withheld: they show for teams of at least 5 members.", json);
         Assert.DoesNotContain("Rob Rep", json);
