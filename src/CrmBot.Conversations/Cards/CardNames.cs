@@ -28,4 +28,6 @@ public static class CardNames
     public const string ReportForecast = "report-forecast";
     public const string ReportSalesCycle = "report-sales-cycle";
     public const string ReportConversion = "report-conversion";
+    public const string ReportStaleDeals = "report-stale-deals";
+    public const string ReportTeamActivity = "report-team-activity";
 }

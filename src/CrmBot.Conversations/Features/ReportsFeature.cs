@@ -4,24 +4,29 @@ using System.Text.RegularExpressions;
 using CrmBot.Conversations.Cards;
 using CrmBot.Conversations.Engine;
 using CrmBot.Conversations.Recognition;
+using CrmBot.Crm;
 using CrmBot.Crm.Model;
 using CrmBot.Crm.Services;
 using CrmBot.Crm.Surveys;
 using CrmBot.Crm.Text;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmBot.Conversations.Features;
 
 /// <summary>What a report command asked for: which report, whose figures (null: the role's default), which period.</summary>
 /// <param name="Owner">A member's name as typed ("pipeline for Rob", "Rob's pipeline").</param>
-public sealed record ReportRequest(string Report, ReportAudience? Audience, string? Owner, ReportPeriod? Period);
+/// <param name="Days">"stale deals 30 days": how long a deal must have been left alone (stale deals only).</param>
+public sealed record ReportRequest(string Report, ReportAudience? Audience, string? Owner, ReportPeriod? Period, int? Days = null);
 
 /// <summary>
-/// The reports in chat: `pipeline`, `win rate`, `forecast`, `sales cycle`, `conversion`, with whose figures (`my`, `team`, `everyone's`, `for Rob`) and a
+/// The reports in chat: `pipeline`, `win rate`, `forecast`, `sales cycle`, `conversion`, `stale deals`, `team activity`,
+/// with whose figures (`my`, `team`, `everyone's`, `for Rob`) and a
 /// period (`this quarter`, `last quarter`, `this month`, `2026-01-01..2026-03-31`) in any order. Who sees what is
 /// <see cref="ReportAccess"/>'s decision; a refusal is answered with its sentence. Each report is one entry in
 /// <see cref="Reports"/> and one card in cards/.
 /// </summary>
-public sealed partial class ReportsFeature(PipelineReports pipelineReports, ReportAccess access, MemberService members) : IChatFeature
+public sealed partial class ReportsFeature(PipelineReports pipelineReports, TeamReports teamReports, ReportAccess access, MemberService members,
+    CrmDbContext db) : IChatFeature
 {
     /// <summary>One report: the words that name it (each word allowed one typo), and what answers it.</summary>
     /// <param name="TeamPhrases">Words that name it only with a "whose" ("my team's deals"): alone they are another command.</param>
@@ -30,6 +35,10 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
 
     private static readonly ChatReport[] Reports =
     [
+        // Before the pipeline: "stale deals" would otherwise be read as the pipeline's "deals".
+        new("stale deals", [["stale", "deals"], ["idle", "deals"], ["deals", "idle"], ["quiet", "deals"]], [], (f, c, v, p, ct) => f.StaleDealsAsync(c, v, p, ct)),
+        new("team activity", [["team", "activity"], ["team", "activities"], ["rep", "activity"], ["reps", "activity"]], [["activity"]],
+            (f, c, v, p, ct) => f.TeamActivityAsync(c, v, p, ct)),
         new("pipeline", [["pipeline"], ["pipe"]], [["deals"], ["opportunities"], ["opps"]], (f, c, v, p, ct) => f.PipelineAsync(c, v, p, ct)),
         new("win rate", [["win", "rate"], ["win", "rates"], ["winrate"], ["win", "ratio"]], [], (f, c, v, p, ct) => f.WinRateAsync(c, v, p, ct)),
         new("forecast", [["forecast"], ["forecasts"]], [], (f, c, v, p, ct) => f.ForecastAsync(c, v, p, ct)),
@@ -52,6 +61,12 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
         (["next", "quarter"], ReportPeriod.NextQuarter),
     ];
 
+    /// <summary>The request this turn answers (the feature is scoped to a turn): what an answer needs beyond whose and when.</summary>
+    private ReportRequest? _request;
+
+    /// <summary>How many stale deals a card lists; the rest are counted ("and 12 more").</summary>
+    private const int StalePage = 10;
+
     public IReadOnlyCollection<string> Verbs { get; } = [];
 
     public IEnumerable<HelpEntry> Help { get; } =
@@ -61,6 +76,8 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
         new("forecast · forecast next quarter · team forecast this month", "Open deals expected to close in a period (committed, best case, weighted) beside what closed won"),
         new("sales cycle · sales cycle last quarter", "Median days from creation to close, and median days deals stay in each stage"),
         new("conversion · conversion this quarter", "The share of deals that moved on from each stage, and of new deals how many were won"),
+        new("stale deals · stale deals 30 days · my team's stale deals", "Open deals nobody touched in 14 (or N) days, with buttons to log or follow up"),
+        new("team activity · team activity last quarter", "Activities logged per rep per week, and follow-ups done on time"),
     ];
 
     public FeatureClaim? Claim(Utterance u) => Read(u) is { } request ? new FeatureClaim(request.Report, 1.0, Data: request) : null;
@@ -88,6 +105,13 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
             period = ReportPeriod.Parse($"{range.Groups["from"].Value}..{range.Groups["to"].Value}", u.Today);
             if (period is null) return null;
             words.RemoveAll(w => w.All(char.IsAsciiDigit) || w == "to");
+        }
+
+        int? days = null;
+        if (DaysAt(words) is var (daysAt, daysWords, n) and (>= 0, _, _))
+        {
+            days = n;
+            words.RemoveRange(daysAt, daysWords);
         }
 
         foreach (var (phrase, read) in Periods)
@@ -134,7 +158,21 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
         }
         // "deals" alone is the rep's own list (DealFeature's `my deals`); with a "whose" beyond their own, the pipeline.
         if (weak && audience is null or ReportAudience.Mine) return null;
-        return new ReportRequest(report.Name, audience, owner, period);
+        // Days belong to stale deals only, and a period does not.
+        if (report.Name == "stale deals" ? period is not null : days is not null) return null;
+        return new ReportRequest(report.Name, audience, owner, period, days);
+    }
+
+    /// <summary>"30 days", "for 30 days", "in 30 days": where it starts, how many words, the number; -1 if absent.</summary>
+    private static (int At, int Count, int Days) DaysAt(List<string> words)
+    {
+        for (var i = 0; i + 1 < words.Count; i++)
+            if (words[i + 1] is "days" or "day" or "d" && words[i].Length <= 4 && words[i].All(char.IsAsciiDigit))
+            {
+                var n = int.Parse(words[i], CultureInfo.InvariantCulture);
+                return i > 0 && words[i - 1] is "for" or "in" or "over" ? (i - 1, 3, n) : (i, 2, n);
+            }
+        return (-1, 0, 0);
     }
 
     private static ReportAudience? MoreThan(ReportAudience? current, ReportAudience asked) =>
@@ -178,6 +216,12 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
             context.ReplyText(refused.Message);
             return;
         }
+        if (request.Days is < 1)
+        {
+            context.ReplyText("Give the days as a whole number, at least 1: e.g. “stale deals 30 days”.");
+            return;
+        }
+        _request = request;
         await Reports.Single(r => r.Name == request.Report).AnswerAsync(this, context, view, request.Period, ct);
     }
 
@@ -271,6 +315,91 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Repo
             currencies, reasons,
         }, fallback);
     }
+
+    private async Task StaleDealsAsync(TurnContext context, ReportView view, ReportPeriod? period, CancellationToken ct)
+    {
+        var days = _request?.Days ?? 14;
+        var report = await teamReports.StaleDealsAsync(view.Scope, days, StalePage, ct);
+        // The buttons log with, or follow up on, the deal's contact: read for the listed deals only.
+        var ids = report.Deals.Select(d => d.DealId).ToList();
+        var contacts = await db.Deals.AsNoTracking().Where(d => ids.Contains(d.Id) && d.ContactId != null)
+            .Select(d => new { d.Id, d.ContactId, Name = d.Contact!.FirstName + " " + d.Contact.LastName })
+            .ToDictionaryAsync(d => d.Id, ct);
+        var followUpDue = CardData.Iso(context.Today.AddDays(7));
+        var deals = report.Deals.Select(d =>
+        {
+            var contact = contacts.GetValueOrDefault(d.DealId);
+            var touched = $"{CardData.Iso(CardData.LocalDate(d.LastTouch, context.TimeZone))} ({(d.LastTouchKind == DealTouch.Activity ? "activity" : "stage change")})";
+            return new
+            {
+                dealId = d.DealId,
+                name = d.Name,
+                contactId = contact?.ContactId,
+                contact = contact?.Name.Trim(),
+                followUpTitle = $"Follow up on {d.Name}",
+                followUpDue,
+                facts = new[]
+                {
+                    new { title = "Owner", value = d.Owner ?? "(no owner)" },
+                    new { title = "Stage", value = d.Stage },
+                    new { title = "Amount", value = CardData.Money(d.Amount, d.Currency) },
+                    new { title = "Idle", value = DaysText(d.DaysIdle) },
+                    new { title = "Last touch", value = touched },
+                },
+                text = $"{d.Name} · {d.Owner ?? "(no owner)"} · {d.Stage} · {CardData.Money(d.Amount, d.Currency)} · idle {DaysText(d.DaysIdle)} · last touch {touched}",
+            };
+        }).ToList();
+        var title = $"Stale deals: {Whose(view)}";
+        var subtitle = report.Total == 0 ? $"No open deal has gone {DaysText(days)} without an activity or a stage change."
+            : $"{Deals(report.Total)} with no activity or stage change in {DaysText(days)}, oldest touch first";
+        var chart = deals.Count == 0 ? null : new
+        {
+            bars = report.Deals.Select(d => new { x = d.Name, y = d.DaysIdle }).ToList(),
+            lines = CardData.TextBars(report.Deals.Select(d => (d.Name, (decimal)d.DaysIdle, DaysText(d.DaysIdle))).ToList()),
+        };
+        var more = report.Total > deals.Count ? $"and {(report.Total - deals.Count).ToString(CultureInfo.InvariantCulture)} more: `report stale-deals` on the command line lists them all" : null;
+        var fallback = $"{title}\n{subtitle}" + string.Concat(deals.Select(d => "\n" + d.text)) + (more is null ? "" : "\n" + more);
+        context.ReplyCard(CardNames.ReportStaleDeals, new { title, subtitle, chart, deals, more }, fallback);
+    }
+
+    private static string DaysText(int n) => n == 1 ? "1 day" : $"{n.ToString(CultureInfo.InvariantCulture)} days";
+
+    private async Task TeamActivityAsync(TurnContext context, ReportView view, ReportPeriod? period, CancellationToken ct)
+    {
+        period ??= ReportPeriod.ThisMonth(context.Today);
+        var report = await teamReports.TeamActivityAsync(view.Scope, view.ShowsPerPerson, period, context.TimeZone, ct);
+        static string Week(double n) => n.ToString("0.##", CultureInfo.InvariantCulture);
+        static string OnTime(int onTime, int due, double? rate) => due == 0 ? "none due"
+            : $"{onTime.ToString(CultureInfo.InvariantCulture)} of {due.ToString(CultureInfo.InvariantCulture)} on time ({CardData.Percent((decimal?)rate)})";
+        var reps = report.PerRep.Count == 0 ? null : new
+        {
+            bars = report.PerRep.Select(r => new { x = r.Name, y = r.PerWeek }).ToList(),
+            lines = CardData.TextBars(report.PerRep.Select(r => (r.Name, (decimal)r.PerWeek, $"{Week(r.PerWeek)}/week ({r.Activities.ToString(CultureInfo.InvariantCulture)})")).ToList()),
+            facts = report.PerRep.Select(r => new
+            {
+                title = r.Name,
+                value = $"{Activities(r.Activities)} · {Week(r.PerWeek)} a week · follow-ups {OnTime(r.FollowUpsOnTime, r.FollowUpsDue, r.OnTimeRate)}",
+            }).ToList(),
+        };
+        // A rep's "team" is themself: the heading says so rather than promising a team.
+        var title = view.Audience == ReportAudience.Mine ? "Activity: yours" : $"Team activity: {Whose(view)}";
+        var subtitle = $"Activities logged {Described(period)}";
+        var totals = new[]
+        {
+            new { title = "Activities", value = $"{Activities(report.Activities)} · {Week(report.PerWeek)} a week" },
+            new { title = "Per rep", value = $"{Week(report.PerRepPerWeek)} a week ({report.Reps.ToString(CultureInfo.InvariantCulture)} {(report.Reps == 1 ? "rep" : "reps")})" },
+            new { title = "Follow-ups", value = OnTime(report.FollowUpsOnTime, report.FollowUpsDue, report.OnTimeRate) },
+        };
+        var withheld = report.PerPersonWithheld
+            ? $"Figures per rep are withheld: they show for teams of at least {report.MinimumMembers.ToString(CultureInfo.InvariantCulture)} members."
+            : null;
+        var fallback = $"{title}\n{subtitle}\n" + string.Join("\n", totals.Select(t => $"{t.title}: {t.value}"))
+            + (reps is null ? "" : "\n" + string.Join("\n", reps.facts.Select(f => $"{f.title}: {f.value}")))
+            + (withheld is null ? "" : "\n" + withheld);
+        context.ReplyCard(CardNames.ReportTeamActivity, new { title, subtitle, totals, reps, withheld }, fallback);
+    }
+
+    private static string Activities(int n) => n == 1 ? "1 activity" : $"{n.ToString(CultureInfo.InvariantCulture)} activities";
 
     [GeneratedRegex(@"^\s*(?<name>[^'’\s][^'’]*?)['’]s\s+(?<rest>.+)$")]
     private static partial Regex Possessive();

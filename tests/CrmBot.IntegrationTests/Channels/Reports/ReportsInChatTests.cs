@@ -167,3 +167,50 @@ public class SlackReportsTests(SlackEngineHost host) : IClassFixture<SlackEngine
         Assert.Contains("You see your own figures", refused.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }
+
+/// <summary>`stale deals` by Slack slash command: a stale deal's follow-up button, pressed and then redelivered, makes one follow-up.</summary>
+public class SlackStaleDealsTests(SlackEngineHost host) : IClassFixture<SlackEngineHost>
+{
+    [Fact]
+    public async Task StaleDeal_FollowUpButton_RetriedPress_MakesOneFollowUp()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var first = "first-" + tag;
+        Assert.Equal(HttpStatusCode.OK, (await host.PostCommandAsync("follow-ups", first)).StatusCode);   // the member is made on first sight
+        await host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(first));
+        await using (var db = host.Store())
+        {
+            var me = await db.Members.SingleAsync(m => m.UserId == SlackHost.UserId);
+            var contact = new Contact { FirstName = "Stale", LastName = "Contact" + tag };
+            db.Contacts.Add(contact);
+            await db.SaveChangesAsync();
+            var created = host.Clock.GetUtcNow().UtcDateTime.AddDays(-30);
+            db.Deals.Add(new Deal { Name = "Quiet " + tag, Amount = 700m, Currency = "USD", Stage = "Lead", OwnerId = me.Id, ContactId = contact.Id, CreatedAt = created, UpdatedAt = created });
+            await db.SaveChangesAsync();
+        }
+
+        var list = "stale-" + tag;
+        Assert.Equal(HttpStatusCode.OK, (await host.PostCommandAsync("my stale deals", list)).StatusCode);
+        var card = await host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(list));
+        Assert.True(card.Accepted, card.Error);
+        var blocks = card.Body["blocks"]!.AsArray();
+        Assert.True(blocks.Count <= 50);
+        Assert.Contains("Quiet " + tag, card.Body.ToJsonString());
+        // The member's only stale deal: its button.
+        var followUp = Assert.Single(SlackHost.Buttons(blocks), b => b["text"]!["text"]!.GetValue<string>() == "Follow up in a week");
+
+        var press = "press-" + tag;
+        var click = host.BlockAction(followUp, "C7473C21AFD", "1795363800.000009", ephemeral: true, press);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(click)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostInteractionAsync(click)).StatusCode);   // the same delivery again
+        var answer = await host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(press));
+        Assert.Contains("Follow-up set: Follow up on Quiet " + tag, answer.Body.ToJsonString());
+        // One worker answers in arrival order: once a later command is answered, the redelivery was handled.
+        var after = "after-" + tag;
+        await host.PostCommandAsync("follow-ups", after);
+        await host.Slack.WaitForAsync(c => c.Method == "response_url" && c.Path.EndsWith(after));
+
+        await using var check = host.Store();
+        Assert.Equal(1, await check.FollowUps.CountAsync(f => f.Title == "Follow up on Quiet " + tag));
+    }
+}

@@ -20,6 +20,8 @@ public class ReportCardsChannelsTests
         { CardNames.ReportForecast, "Chart.VerticalBar" },
         { CardNames.ReportSalesCycle, "Chart.HorizontalBar" },
         { CardNames.ReportConversion, "Chart.VerticalBar" },
+        { CardNames.ReportStaleDeals, "Chart.HorizontalBar" },
+        { CardNames.ReportTeamActivity, "Chart.HorizontalBar" },
     };
 
     private static JsonObject Bound(string name) =>
