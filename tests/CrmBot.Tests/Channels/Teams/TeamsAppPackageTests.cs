@@ -52,7 +52,7 @@ public class TeamsAppPackageTests
         var lists = bot["commandLists"]!.AsArray();
         Assert.InRange(lists.Count, 1, 3);
         var commands = lists.SelectMany(l => l!["commands"]!.AsArray()).ToList();
-        Assert.Equal(["help", "log", "follow-ups", "contact", "move", "feedback"], commands.Select(c => c!["title"]!.GetValue<string>()));
+        Assert.Equal(["help", "log", "follow-ups", "contact", "move", "pipeline", "win rate", "feedback"], commands.Select(c => c!["title"]!.GetValue<string>()));
         Assert.All(lists, l =>
         {
             Assert.InRange(l!["commands"]!.AsArray().Count, 1, 10);
