@@ -37,6 +37,31 @@ public class ReportBenchmarks
             var r = await sp.GetRequiredService<PipelineReports>().WinRateAsync(scope, context.ThisQuarter, context.Zone, ct);
             return $"{r.Won} won, {r.Lost} lost, top loss reason {r.TopLossReasons.FirstOrDefault()?.Reason}";
         }),
+        new("PipelineReports.ForecastAsync (this quarter)", async (sp, scope, context, ct) =>
+        {
+            var r = await sp.GetRequiredService<PipelineReports>().ForecastAsync(scope, context.ThisQuarter, context.Zone, ct);
+            return string.Join(", ", r.ByCurrency.Select(c => $"{c.BestCaseCount} expected, {c.WonCount} won {c.Currency}"));
+        }),
+        new("PipelineReports.SalesCycleAsync (this quarter)", async (sp, scope, context, ct) =>
+        {
+            var r = await sp.GetRequiredService<PipelineReports>().SalesCycleAsync(scope, context.ThisQuarter, context.Zone, ct);
+            return $"median {r.All.Days} days over {r.All.Count} closed, {r.Stages.Sum(s => s.Median.Count)} stays";
+        }),
+        new("PipelineReports.ConversionAsync (this quarter)", async (sp, scope, context, ct) =>
+        {
+            var r = await sp.GetRequiredService<PipelineReports>().ConversionAsync(scope, context.ThisQuarter, context.Zone, ct);
+            return $"{string.Join("/", r.Stages.Select(s => $"{s.MovedOn}:{s.Entered}"))}, {r.Won} of {r.Created} created won";
+        }),
+        new("TeamReports.StaleDealsAsync (14 days)", async (sp, scope, _, ct) =>
+        {
+            var r = await sp.GetRequiredService<TeamReports>().StaleDealsAsync(scope, 14, 10, ct);
+            return $"{r.Total} stale, oldest {r.Deals.FirstOrDefault()?.DaysIdle} days";
+        }),
+        new("TeamReports.TeamActivityAsync (this quarter)", async (sp, scope, context, ct) =>
+        {
+            var r = await sp.GetRequiredService<TeamReports>().TeamActivityAsync(scope, true, context.ThisQuarter, context.Zone, ct);
+            return $"{r.Reps} reps, {r.Activities} activities, {r.FollowUpsOnTime} of {r.FollowUpsDue} follow-ups on time";
+        }),
     ];
 
     [Params(ReportScopeKind.Member, ReportScopeKind.Team, ReportScopeKind.Everyone)]
@@ -78,6 +103,21 @@ public class ReportBenchmarks
 
     [Benchmark]
     public Task<string> WinRate() => RunAsync(1);
+
+    [Benchmark]
+    public Task<string> Forecast() => RunAsync(2);
+
+    [Benchmark]
+    public Task<string> SalesCycle() => RunAsync(3);
+
+    [Benchmark]
+    public Task<string> Conversion() => RunAsync(4);
+
+    [Benchmark]
+    public Task<string> StaleDeals() => RunAsync(5);
+
+    [Benchmark]
+    public Task<string> TeamActivity() => RunAsync(6);
 
     private async Task<string> RunAsync(int report)
     {

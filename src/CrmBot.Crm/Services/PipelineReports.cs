@@ -161,9 +161,9 @@ public sealed partial class PipelineReports(CrmDbContext db, IOptions<CrmOptions
         var deals = InScope(db.Deals.AsNoTracking(), scope).Where(d => !closed.Contains(d.Stage));
         if (expectedClose is { } period)
             deals = deals.Where(d => d.ExpectedClose >= period.From && d.ExpectedClose <= period.To);
-        var groups = await deals.GroupBy(d => new { d.Stage, d.Currency })
-            .Select(g => new { g.Key.Stage, g.Key.Currency, Count = g.Count(), Amount = g.Sum(d => d.Amount) })
-            .ToListAsync(ct);
+        var groups = (await deals.GroupBy(d => new { d.Stage, d.Currency })
+            .Select(g => new { g.Key.Stage, g.Key.Currency, Count = g.Count(), Cents = g.Sum(d => (long)Math.Round((double)d.Amount * 100)) })
+            .ToListAsync(ct)).Select(g => new { g.Stage, g.Currency, g.Count, Amount = FromCents(g.Cents) }).ToList();
 
         var rows = new List<PipelineStageRow>();
         foreach (var stage in crm.Pipeline.Where(s => !s.IsClosed))
@@ -195,9 +195,9 @@ public sealed partial class PipelineReports(CrmDbContext db, IOptions<CrmOptions
                      join d in inScope on c.DealId equals d.Id
                      select new { c.ToStage, c.Reason, d.Currency, d.Amount };
 
-        var groups = await closes.GroupBy(x => new { x.ToStage, x.Currency })
-            .Select(g => new { g.Key.ToStage, g.Key.Currency, Count = g.Count(), Amount = g.Sum(x => x.Amount) })
-            .ToListAsync(ct);
+        var groups = (await closes.GroupBy(x => new { x.ToStage, x.Currency })
+            .Select(g => new { g.Key.ToStage, g.Key.Currency, Count = g.Count(), Cents = g.Sum(x => (long)Math.Round((double)x.Amount * 100)) })
+            .ToListAsync(ct)).Select(g => new { g.ToStage, g.Currency, g.Count, Amount = FromCents(g.Cents) }).ToList();
         var rows = groups.GroupBy(g => g.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new WinRateRow(g.Key,
                 g.Where(x => won.Contains(x.ToStage)).Sum(x => x.Count), g.Where(x => !won.Contains(x.ToStage)).Sum(x => x.Count),
@@ -231,16 +231,16 @@ public sealed partial class PipelineReports(CrmDbContext db, IOptions<CrmOptions
         var inScope = InScope(db.Deals.AsNoTracking(), scope);
         var open = inScope.Where(d => !closed.Contains(d.Stage));
 
-        var expected = await open.Where(d => d.ExpectedClose >= period.From && d.ExpectedClose <= period.To)
+        var expected = (await open.Where(d => d.ExpectedClose >= period.From && d.ExpectedClose <= period.To)
             .GroupBy(d => new { d.Stage, d.Currency })
-            .Select(g => new { g.Key.Stage, g.Key.Currency, Count = g.Count(), Amount = g.Sum(d => d.Amount) })
-            .ToListAsync(ct);
-        var won = await (from c in LastClosings(closed, period, zone)
-                         join d in inScope on c.DealId equals d.Id
-                         where wonStages.Contains(c.ToStage)
-                         group d by d.Currency into g
-                         select new { Currency = g.Key, Count = g.Count(), Amount = g.Sum(d => d.Amount) })
-            .ToListAsync(ct);
+            .Select(g => new { g.Key.Stage, g.Key.Currency, Count = g.Count(), Cents = g.Sum(d => (long)Math.Round((double)d.Amount * 100)) })
+            .ToListAsync(ct)).Select(g => new { g.Stage, g.Currency, g.Count, Amount = FromCents(g.Cents) }).ToList();
+        var won = (await (from c in LastClosings(closed, period, zone)
+                          join d in inScope on c.DealId equals d.Id
+                          where wonStages.Contains(c.ToStage)
+                          group d by d.Currency into g
+                          select new { Currency = g.Key, Count = g.Count(), Cents = g.Sum(d => (long)Math.Round((double)d.Amount * 100)) })
+            .ToListAsync(ct)).Select(g => new { g.Currency, g.Count, Amount = FromCents(g.Cents) }).ToList();
         var undated = await open.CountAsync(d => d.ExpectedClose == null, ct);
 
         var rows = expected.Select(g => g.Currency).Union(won.Select(w => w.Currency)).Distinct().Order(StringComparer.Ordinal)
@@ -335,6 +335,15 @@ public sealed partial class PipelineReports(CrmDbContext db, IOptions<CrmOptions
         var wonCount = createdCount == 0 ? 0 : await created.CountAsync(d => changes.Any(o => o.DealId == d.Id && wonStages.Contains(o.ToStage)), ct);
         return new ConversionReport(period, rows, createdCount, wonCount);
     }
+
+    /// <summary>
+    /// Money is summed in the store as whole cents, <c>(long)Math.Round((double)amount * 100)</c> in the queries: an
+    /// integer sum both engines do natively and exactly, where a decimal sum on SQLite (amounts kept as text) is EF's
+    /// .NET function called once per row, and a double sum loses cents. Amounts have two decimals
+    /// (<c>HavePrecision(18, 2)</c>), and below ten trillion a double holds an amount closely enough that rounding
+    /// its hundredfold gives the exact cents.
+    /// </summary>
+    private static decimal FromCents(long cents) => cents / 100m;
 
     /// <summary>Each deal's last change into a closed stage within the period's days in <paramref name="zone"/>.</summary>
     private IQueryable<DealStageChange> LastClosings(List<string> closed, ReportPeriod period, TimeZoneInfo zone)

@@ -92,13 +92,17 @@ public sealed class TeamReports(CrmDbContext db, TimeProvider time, IOptions<Crm
         var reps = db.Members.AsNoTracking().InScope(scope);
 
         var people = await reps.Select(m => new { m.Id, m.DisplayName }).ToListAsync(ct);
-        var logged = await db.Activities.AsNoTracking()
-            .Where(a => a.CreatedAt >= start && a.CreatedAt < end && reps.Any(m => m.Id == a.LoggedById))
+        // A rep or a team is a handful of ids, each a seek in the (member, date) indexes; as a subquery over Members,
+        // SQLite walked every member's entries of those indexes instead. Everyone's members need no list.
+        var ids = people.Select(p => p.Id).ToList();
+        var everyone = scope.Kind == ReportScopeKind.Everyone;
+        var inPeriod = db.Activities.AsNoTracking().Where(a => a.CreatedAt >= start && a.CreatedAt < end);
+        var dueInPeriod = db.FollowUps.AsNoTracking().Where(f => f.DueAt >= start && f.DueAt < dueEnd);
+        var logged = await (everyone ? inPeriod.Where(a => reps.Any(m => m.Id == a.LoggedById)) : inPeriod.Where(a => ids.Contains(a.LoggedById)))
             .GroupBy(a => a.LoggedById)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        var due = await db.FollowUps.AsNoTracking()
-            .Where(f => f.DueAt >= start && f.DueAt < dueEnd && reps.Any(m => m.Id == f.AssigneeId))
+        var due = await (everyone ? dueInPeriod.Where(f => reps.Any(m => m.Id == f.AssigneeId)) : dueInPeriod.Where(f => ids.Contains(f.AssigneeId)))
             .GroupBy(f => f.AssigneeId)
             .Select(g => new { g.Key, Due = g.Count(), OnTime = g.Count(f => f.Status == FollowUpStatus.Done && f.CompletedAt <= f.DueAt) })
             .ToDictionaryAsync(g => g.Key, g => (g.Due, g.OnTime), ct);

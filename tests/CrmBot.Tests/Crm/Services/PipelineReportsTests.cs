@@ -266,3 +266,42 @@ public class ReportPeriodTests
     [InlineData("2026-13-01..2026-14-01")]
     public void Parse_NotUnderstood_Null(string text) => Assert.Null(ReportPeriod.Parse(text, new DateOnly(2026, 11, 22)));
 }
+
+public sealed class ReportMoneySumsTestsOnSqlite() : ReportMoneySumsTests(StoreProvider.Sqlite);
+
+public sealed class ReportMoneySumsTestsOnPostgres() : ReportMoneySumsTests(StoreProvider.Postgres);
+
+/// <summary>
+/// The reports sum money in the store as whole cents (PipelineReports.FromCents): exact where a sum of doubles is
+/// not. 9,999,999,999,999.98 + 0.01 as doubles read back as a decimal is 10,000,000,000,000.
+/// </summary>
+public abstract class ReportMoneySumsTests(StoreProvider provider) : IDisposable
+{
+    private readonly CrmHost _crm = new(provider: provider);
+
+    [Fact]
+    public async Task PipelineAndForecast_LargeAmountsAndCents_SummedExactly()
+    {
+        var rob = await _crm.MemberAsync("Rob");
+        _crm.Clock.Set(ReportWorld.At(2026, 11, 22));
+        var due = new DateOnly(2026, 12, 10);
+        await using (var turn = _crm.Turn())
+        {
+            var deals = turn.Get<DealService>();
+            foreach (var amount in new[] { 9_999_999_999_999.98m, 0.01m })
+                await deals.CreateAsync(new NewDeal($"D{amount}", amount, "Negotiation", Currency: "USD", ExpectedClose: due),
+                    MemberService.ActorFor(rob, "slack"), default);
+        }
+
+        await using var read = _crm.Turn();
+        var reports = read.Get<PipelineReports>();
+        var pipeline = await reports.PipelineAsync(ReportScope.Member(rob.Id), null, default);
+        var forecast = await reports.ForecastAsync(ReportScope.Member(rob.Id), ReportPeriod.ThisQuarter(ReportWorld.Today), TimeZoneInfo.Utc, default);
+
+        Assert.Equal(9_999_999_999_999.99m, Assert.Single(pipeline.Totals).Amount);
+        var row = Assert.Single(forecast.ByCurrency);
+        Assert.Equal((9_999_999_999_999.99m, 9_999_999_999_999.99m), (row.BestCase, row.Committed));
+    }
+
+    public void Dispose() => _crm.Dispose();
+}
