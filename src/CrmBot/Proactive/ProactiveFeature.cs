@@ -222,7 +222,7 @@ internal sealed class ProactiveFeature(CrmDbContext db, OutboxLeases outbox, IOp
         if (!member.WeeklyDigestEnabled) return "Your weekly digest is off (`weekly digest on` to get it back).";
         var time = (member.DigestTime ?? DigestSchedule.DefaultTime(crm.Value)).ToString("HH:mm", CultureInfo.InvariantCulture);
         var whose = member.Role == MemberRole.Admin && member.WeeklyDigestEveryone ? "everyone's" : "your team's";
-        return $"Your weekly digest of {whose} pipeline and last week's moves comes on Mondays at {time} ({member.TimeZone}).";
+        return $"Your weekly digest of {whose} pipeline, forecast, last week's moves and stale deals comes on Mondays at {time} ({member.TimeZone}).";
     }
 
     /// <summary>"08:30", "8:30", "8.30", "8:30 am", "14h05".</summary>

@@ -135,7 +135,7 @@ public sealed class ProactiveCommandTests : IDisposable
         Assert.Contains("The weekly digest is for managers and admins.", await SayAsync("weekly digest on"));
         Assert.DoesNotContain("weekly", await SayAsync("digest"));
 
-        Assert.Contains("Your weekly digest of your team's pipeline and last week's moves comes on Mondays at 09:00 (Europe/Berlin).",
+        Assert.Contains("Your weekly digest of your team's pipeline, forecast, last week's moves and stale deals comes on Mondays at 09:00 (Europe/Berlin).",
             await SayAsync("weekly digest", "UADMIN"));
         Assert.Contains("Your weekly digest is off", await SayAsync("weekly digest off", "UADMIN"));
         Assert.False((await MemberAsync("UADMIN")).WeeklyDigestEnabled);
