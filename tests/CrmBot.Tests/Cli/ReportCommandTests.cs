@@ -7,29 +7,17 @@ namespace CrmBot.Tests.Cli;
 /// `report` as an operator runs it, in its own process over a store file: everyone's figures by default, a member's
 /// view with --as (limited by their role), a table or CSV, and a clear refusal of what it cannot answer.
 /// </summary>
-public sealed class ReportCommandTests : IDisposable
+public sealed class ReportCommandTests : ReportCommandTestBase
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-report-").FullName;
-    private readonly SharedFileStore _store = new();
     private static readonly DateTime Created = new(2026, 10, 1, 9, 0, 0, DateTimeKind.Utc);
 
-    private Member Add(string name, MemberRole role = MemberRole.Rep, int? managerId = null)
-    {
-        using var db = _store.NewContext();
-        var member = new Member
-        {
-            Channel = "slack", TenantId = "T1", UserId = "U-" + name, DisplayName = name, Role = role, ManagerId = managerId, CreatedAt = Created,
-        };
-        db.Members.Add(member);
-        db.SaveChanges();
-        return member;
-    }
+    protected override DateTime MembersSince => Created;
 
     /// <summary>A deal in <paramref name="stage"/>, with its history; a closed one closed at <paramref name="closedAt"/>.</summary>
     private void Deal(string name, Member owner, decimal amount, string currency, string stage, DateTime? closedAt = null, string? reason = null,
         DateOnly? expectedClose = null)
     {
-        using var db = _store.NewContext();
+        using var db = Store.NewContext();
         var deal = new Deal
         {
             Name = name, Amount = amount, Currency = currency, Stage = stage, OwnerId = owner.Id, ExpectedClose = expectedClose, CreatedAt = Created, UpdatedAt = Created,
@@ -56,8 +44,6 @@ public sealed class ReportCommandTests : IDisposable
         return (mia, rob, oscar);
     }
 
-    private Task<CrmBotProcess.Result> RunAsync(params string[] args) =>
-        CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir, ["report", .. args]);
 
     private async Task AssertCsvAsync(string[] expected, params string[] args)
     {
@@ -72,8 +58,6 @@ public sealed class ReportCommandTests : IDisposable
         Assert.True(run.Exit == 0, run.All);
         return Lines(run.Out);
     }
-
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
     public async Task Pipeline_Operator_SeesEveryonesOpenDeals_AsATable()
@@ -252,11 +236,5 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(exit, run.Exit);
         Assert.Contains(message, run.Err);
         Assert.DoesNotContain("Exception", run.All);
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }

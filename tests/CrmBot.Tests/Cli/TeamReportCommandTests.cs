@@ -8,29 +8,17 @@ namespace CrmBot.Tests.Cli;
 /// `report stale-deals` and `report team-activity` as an operator runs them, in their own process over a store
 /// file. The process reads the real clock, so every record is placed relative to now.
 /// </summary>
-public sealed class TeamReportCommandTests : IDisposable
+public sealed class TeamReportCommandTests : ReportCommandTestBase
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("crmbot-report-").FullName;
-    private readonly SharedFileStore _store = new();
     private static readonly DateTime Now = DateTime.UtcNow;
     private static readonly DateOnly Today = DateOnly.FromDateTime(Now);
 
-    private Member Add(string name, MemberRole role = MemberRole.Rep, int? managerId = null)
-    {
-        using var db = _store.NewContext();
-        var member = new Member
-        {
-            Channel = "slack", TenantId = "T1", UserId = "U-" + name, DisplayName = name, Role = role, ManagerId = managerId, CreatedAt = Now.AddDays(-90),
-        };
-        db.Members.Add(member);
-        db.SaveChanges();
-        return member;
-    }
+    protected override DateTime MembersSince => Now.AddDays(-90);
 
     /// <summary>A deal created <paramref name="createdDaysAgo"/> days ago in <paramref name="stage"/>, its creation its one stage change.</summary>
     private Deal Deal(string name, Member? owner, decimal amount, string currency, string stage, int createdDaysAgo)
     {
-        using var db = _store.NewContext();
+        using var db = Store.NewContext();
         var created = Now.AddDays(-createdDaysAgo);
         var deal = new Deal { Name = name, Amount = amount, Currency = currency, Stage = stage, OwnerId = owner?.Id, CreatedAt = created, UpdatedAt = created };
         deal.StageHistory.Add(new DealStageChange { ToStage = stage, ChangedAt = created });
@@ -41,7 +29,7 @@ public sealed class TeamReportCommandTests : IDisposable
 
     private void Activity(Member by, Deal? deal, double daysAgo)
     {
-        using var db = _store.NewContext();
+        using var db = Store.NewContext();
         var contact = db.Contacts.FirstOrDefault() ?? new Contact { FirstName = "Jane", LastName = "Doe", CreatedAt = Now, UpdatedAt = Now };
         var at = Now.AddDays(-daysAgo);
         db.Activities.Add(new Activity { Type = ActivityType.Call, Contact = contact, DealId = deal?.Id, LoggedById = by.Id, Channel = "slack", OccurredAt = at, CreatedAt = at });
@@ -50,7 +38,7 @@ public sealed class TeamReportCommandTests : IDisposable
 
     private void FollowUp(Member assignee, double dueDaysAgo, double? doneDaysAgo)
     {
-        using var db = _store.NewContext();
+        using var db = Store.NewContext();
         db.FollowUps.Add(new FollowUp
         {
             Title = "call back", AssigneeId = assignee.Id, DueAt = Now.AddDays(-dueDaysAgo), CreatedAt = Now.AddDays(-30),
@@ -86,10 +74,6 @@ public sealed class TeamReportCommandTests : IDisposable
         return (mia, rob, oscar, r1);
     }
 
-    private Task<CrmBotProcess.Result> RunAsync(params string[] args) =>
-        CrmBotProcess.RunAsync(_store.ConnectionString["Data Source=".Length..], _dir, ["report", .. args]);
-
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string DaysAgo(int days) => DateOnly.FromDateTime(Now.AddDays(-days)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -210,11 +194,5 @@ public sealed class TeamReportCommandTests : IDisposable
         Assert.Equal(exit, run.Exit);
         Assert.Contains(message, run.Err);
         Assert.DoesNotContain("Exception", run.All);
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
