@@ -86,38 +86,24 @@ internal static class ReportCommand
         return pipeline;
     }
 
-    private static Command WinRateCommand()
-    {
-        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
-        var periodArgument = new Argument<string[]>("period")
+    private static Command WinRateCommand() => PeriodReportCommand("win-rate", "Deals closed in a period: won / (won + lost) by count and by amount per currency, and the top loss reasons.",
+        async (services, view, period, csv, ct) =>
         {
-            Description = "this month, this quarter (default), last quarter or yyyy-MM-dd..yyyy-MM-dd.", Arity = ArgumentArity.ZeroOrMore,
-        };
-        var winRate = new Command("win-rate", "Deals closed in a period: won / (won + lost) by count and by amount per currency, and the top loss reasons.")
-        {
-            periodArgument, scope, viewer, csv,
-        };
-        winRate.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
-        {
-            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
-            if (view.Scope is null) return view.Exit;
-            var words = parse.GetValue(periodArgument) ?? [];
-            if (Period(services, words.Length == 0 ? "this quarter" : string.Join(' ', words), view.Zone) is not { } period) return 2;
             var report = await services.GetRequiredService<PipelineReports>().WinRateAsync(view.Scope!, period, view.Zone, ct);
-            if (parse.GetValue(csv))
+            if (csv)
             {
                 Csv(["currency", "won", "lost", "won_amount", "lost_amount", "win_rate_by_count", "win_rate_by_amount"],
                     report.ByCurrency.Select(r => new[]
                     {
                         r.Currency, Count(r.Won), Count(r.Lost), Number(r.WonAmount), Number(r.LostAmount), Number(r.RateByCount), Number(r.RateByAmount),
                     }));
-                return 0;
+                return;
             }
             Console.WriteLine($"Win rate, {view.Label}, closed {Described(period)}:");
             if (report.ByCurrency.Count == 0)
             {
                 Console.WriteLine("No deal was won or lost in this period.");
-                return 0;
+                return;
             }
             var rows = report.ByCurrency.Select(r => new[]
             {
@@ -127,32 +113,29 @@ internal static class ReportCommand
             TextTable.Write(["Currency", "Won", "Lost", "Won amount", "Lost amount", "Rate (count)", "Rate (amount)"], rows);
             if (report.TopLossReasons.Count > 0)
                 Console.WriteLine("Top loss reasons: " + string.Join(", ", report.TopLossReasons.Select(r => $"{r.Reason} ({Count(r.Count)})")));
-            return 0;
-        }, ct));
-        return winRate;
-    }
+        });
 
-    private static Argument<string[]> PeriodArgument() => new("period")
+    private static Argument<string[]> PeriodArgument(string byDefault) => new("period")
     {
-        Description = "this month, last month, this quarter (default), last quarter, next quarter, this year or yyyy-MM-dd..yyyy-MM-dd.",
+        Description = $"this month, last month, this quarter, last quarter, next quarter, this year or yyyy-MM-dd..yyyy-MM-dd (default: {byDefault}).",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
     /// <summary>
-    /// A sales report's command: whose (--scope, --as), which period (default this quarter), CSV or table; <paramref
-    /// name="run"/> writes the figures.
+    /// A report over a period: whose (--scope, --as), which period (<paramref name="byDefault"/> when none is given),
+    /// CSV or table; <paramref name="run"/> writes the figures.
     /// </summary>
     private static Command PeriodReportCommand(string name, string description,
-        Func<IServiceProvider, View, ReportPeriod, bool, CancellationToken, Task> run)
+        Func<IServiceProvider, View, ReportPeriod, bool, CancellationToken, Task> run, string byDefault = "this quarter")
     {
-        var (scope, viewer, csv, periodArgument) = (ScopeOption(), AsOption(), CsvOption(), PeriodArgument());
+        var (scope, viewer, csv, periodArgument) = (ScopeOption(), AsOption(), CsvOption(), PeriodArgument(byDefault));
         var command = new Command(name, description) { periodArgument, scope, viewer, csv };
         command.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
         {
             var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
             if (view.Scope is null) return view.Exit;
             var words = parse.GetValue(periodArgument) ?? [];
-            if (Period(services, words.Length == 0 ? "this quarter" : string.Join(' ', words), view.Zone) is not { } period) return 2;
+            if (Period(services, words.Length == 0 ? byDefault : string.Join(' ', words), view.Zone) is not { } period) return 2;
             await run(services, view, period, parse.GetValue(csv), ct);
             return 0;
         }, ct));
@@ -283,29 +266,15 @@ internal static class ReportCommand
         return stale;
     }
 
-    private static Command TeamActivityCommand()
-    {
-        var (scope, viewer, csv) = (ScopeOption(), AsOption(), CsvOption());
-        var periodArgument = new Argument<string[]>("period")
+    private static Command TeamActivityCommand() => PeriodReportCommand("team-activity", "Per rep: activities logged in a period and per week, and follow-ups due in it done on time; with the totals.",
+        async (services, view, period, csv, ct) =>
         {
-            Description = "this month (default), this quarter, last quarter or yyyy-MM-dd..yyyy-MM-dd.", Arity = ArgumentArity.ZeroOrMore,
-        };
-        var activity = new Command("team-activity", "Per rep: activities logged in a period and per week, and follow-ups due in it done on time; with the totals.")
-        {
-            periodArgument, scope, viewer, csv,
-        };
-        activity.SetAction((parse, ct) => CliHost.RunAsync(writes: false, async services =>
-        {
-            var view = await ViewAsync(services, parse.GetValue(viewer), parse.GetValue(scope), ct);
-            if (view.Scope is null) return view.Exit;
-            var words = parse.GetValue(periodArgument) ?? [];
-            if (Period(services, words.Length == 0 ? "this month" : string.Join(' ', words), view.Zone) is not { } period) return 2;
             var report = await services.GetRequiredService<TeamReports>()
-                .TeamActivityAsync(view.Scope, view.Access?.ShowsPerPerson ?? true, period, view.Zone, ct);
+                .TeamActivityAsync(view.Scope!, view.Access?.ShowsPerPerson ?? true, period, view.Zone, ct);
             var withheld = report.PerPersonWithheld
                 ? $"Figures per rep are withheld: they show for teams of at least {Count(report.MinimumMembers)} members."
                 : null;
-            if (parse.GetValue(csv))
+            if (csv)
             {
                 if (withheld is not null) Console.Error.WriteLine(withheld);
                 Csv(["member_id", "rep", "activities", "per_week", "follow_ups_due", "follow_ups_on_time", "on_time_rate"],
@@ -317,7 +286,7 @@ internal static class ReportCommand
                         "", "Total", Count(report.Activities), Number((decimal)report.PerWeek), Count(report.FollowUpsDue), Count(report.FollowUpsOnTime),
                         Number((decimal?)report.OnTimeRate),
                     ]));
-                return 0;
+                return;
             }
             // A rep asking for the team's activity gets their own: that is all of it they see.
             Console.WriteLine(view.Access is { Audience: ReportAudience.Mine, Owner: { } me }
@@ -331,10 +300,7 @@ internal static class ReportCommand
                 Percent((decimal?)report.OnTimeRate)]);
             TextTable.Write(["Rep", "Activities", "Per week", "Follow-ups due", "On time", "On-time rate"], rows);
             if (withheld is not null) Console.WriteLine(withheld);
-            return 0;
-        }, ct));
-        return activity;
-    }
+        }, "this month");
 
     /// <summary>A text bar chart under a table; the table holds every number, the bars only help the eye.</summary>
     private static void Bars(string title, IReadOnlyList<(string Label, decimal Value)> bars)
