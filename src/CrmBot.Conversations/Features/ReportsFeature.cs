@@ -31,19 +31,19 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Team
     /// <summary>One report: the words that name it (each word allowed one typo), and what answers it.</summary>
     /// <param name="TeamPhrases">Words that name it only with a "whose" ("my team's deals"): alone they are another command.</param>
     private sealed record ChatReport(string Name, string[][] Phrases, string[][] TeamPhrases,
-        Func<ReportsFeature, TurnContext, ReportView, ReportPeriod?, CancellationToken, Task> AnswerAsync);
+        Func<ReportsFeature, TurnContext, ReportView, ReportRequest, CancellationToken, Task> AnswerAsync);
 
     private static readonly ChatReport[] Reports =
     [
         // Before the pipeline: "stale deals" would otherwise be read as the pipeline's "deals".
-        new("stale deals", [["stale", "deals"], ["idle", "deals"], ["deals", "idle"], ["quiet", "deals"]], [], (f, c, v, p, ct) => f.StaleDealsAsync(c, v, p, ct)),
+        new("stale deals", [["stale", "deals"], ["idle", "deals"], ["deals", "idle"], ["quiet", "deals"]], [], (f, c, v, r, ct) => f.StaleDealsAsync(c, v, r.Days ?? 14, ct)),
         new("team activity", [["team", "activity"], ["team", "activities"], ["rep", "activity"], ["reps", "activity"]], [["activity"]],
-            (f, c, v, p, ct) => f.TeamActivityAsync(c, v, p, ct)),
-        new("pipeline", [["pipeline"], ["pipe"]], [["deals"], ["opportunities"], ["opps"]], (f, c, v, p, ct) => f.PipelineAsync(c, v, p, ct)),
-        new("win rate", [["win", "rate"], ["win", "rates"], ["winrate"], ["win", "ratio"]], [], (f, c, v, p, ct) => f.WinRateAsync(c, v, p, ct)),
-        new("forecast", [["forecast"], ["forecasts"]], [], (f, c, v, p, ct) => f.ForecastAsync(c, v, p, ct)),
-        new("sales cycle", [["sales", "cycle"], ["sales", "cycles"], ["sale", "cycle"]], [], (f, c, v, p, ct) => f.SalesCycleAsync(c, v, p, ct)),
-        new("conversion", [["conversion", "rate"], ["conversion", "rates"], ["conversion"], ["conversions"]], [], (f, c, v, p, ct) => f.ConversionAsync(c, v, p, ct)),
+            (f, c, v, r, ct) => f.TeamActivityAsync(c, v, r.Period, ct)),
+        new("pipeline", [["pipeline"], ["pipe"]], [["deals"], ["opportunities"], ["opps"]], (f, c, v, r, ct) => f.PipelineAsync(c, v, r.Period, ct)),
+        new("win rate", [["win", "rate"], ["win", "rates"], ["winrate"], ["win", "ratio"]], [], (f, c, v, r, ct) => f.WinRateAsync(c, v, r.Period, ct)),
+        new("forecast", [["forecast"], ["forecasts"]], [], (f, c, v, r, ct) => f.ForecastAsync(c, v, r.Period, ct)),
+        new("sales cycle", [["sales", "cycle"], ["sales", "cycles"], ["sale", "cycle"]], [], (f, c, v, r, ct) => f.SalesCycleAsync(c, v, r.Period, ct)),
+        new("conversion", [["conversion", "rate"], ["conversion", "rates"], ["conversion"], ["conversions"]], [], (f, c, v, r, ct) => f.ConversionAsync(c, v, r.Period, ct)),
     ];
 
     /// <summary>Words a report command may carry that change nothing ("how does the pipeline look?").</summary>
@@ -60,9 +60,6 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Team
         (["this", "month"], ReportPeriod.ThisMonth),
         (["next", "quarter"], ReportPeriod.NextQuarter),
     ];
-
-    /// <summary>The request this turn answers (the feature is scoped to a turn): what an answer needs beyond whose and when.</summary>
-    private ReportRequest? _request;
 
     /// <summary>How many stale deals a card lists; the rest are counted ("and 12 more").</summary>
     private const int StalePage = 10;
@@ -221,8 +218,7 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Team
             context.ReplyText("Give the days as a whole number, at least 1: e.g. “stale deals 30 days”.");
             return;
         }
-        _request = request;
-        await Reports.Single(r => r.Name == request.Report).AnswerAsync(this, context, view, request.Period, ct);
+        await Reports.Single(r => r.Name == request.Report).AnswerAsync(this, context, view, request, ct);
     }
 
     public Task HandleVerbAsync(TurnContext context, string verb, JsonObject data, CancellationToken ct) => Task.CompletedTask;
@@ -316,9 +312,8 @@ public sealed partial class ReportsFeature(PipelineReports pipelineReports, Team
         }, fallback);
     }
 
-    private async Task StaleDealsAsync(TurnContext context, ReportView view, ReportPeriod? period, CancellationToken ct)
+    private async Task StaleDealsAsync(TurnContext context, ReportView view, int days, CancellationToken ct)
     {
-        var days = _request?.Days ?? 14;
         var report = await teamReports.StaleDealsAsync(view.Scope, days, StalePage, ct);
         // The buttons log with, or follow up on, the deal's contact: read for the listed deals only.
         var ids = report.Deals.Select(d => d.DealId).ToList();
