@@ -24,7 +24,8 @@ public sealed class WeeklyDigestPlanner(
     TeamReports teamReports,
     ProactiveCards cards,
     IOptions<CrmOptions> crm,
-    IOptions<FeedbackOptions> feedback,
+    ReportAccess access,
+    IOptions<MinimumGroupOptions> groups,
     TimeProvider clock,
     ILogger<WeeklyDigestPlanner> logger)
 {
@@ -67,11 +68,10 @@ public sealed class WeeklyDigestPlanner(
             ? new StaleDealsReport(StaleDays, 0, [])
             : await teamReports.StaleDealsAsync(scope, StaleDays, TopStale, ct);
         // Per-person figures of a small team would tell its members apart: only admins see them there.
-        var teamSize = member.Role == MemberRole.Admin ? int.MaxValue : await db.Members.CountAsync(m => m.ManagerId == member.Id, ct);
-        var owners = teamSize >= feedback.Value.MinResponses;
+        var owners = await access.ShowsTeamPerPersonAsync(member, ct);
 
         var payload = cards.WeeklyDigest(new WeeklyDigestContent(member, everyone, week.From, week.To, pipeline, moves,
-            forecast, stale, owners ? null : feedback.Value.MinResponses));
+            forecast, stale, owners ? null : groups.Value.MinResponses));
         // A week with no open deal, no move and no win this quarter still gets its row (Skipped), so it is not planned
         // again that Monday.
         var nothing = pipeline.Totals.Count == 0 && moves.Totals.Count == 0 && forecast.ByCurrency.Count == 0;
