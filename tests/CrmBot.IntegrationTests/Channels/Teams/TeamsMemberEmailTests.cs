@@ -57,6 +57,16 @@ public class TeamsMemberEmailTests(EmailLookupHost host) : IClassFixture<EmailLo
     /// <summary>Long enough for a look-up a turn might have queued to reach the Connector.</summary>
     private static Task SettleAsync() => Task.Delay(TimeSpan.FromMilliseconds(500));
 
+    /// <summary>
+    /// Until the Connector has been asked <paramref name="count"/> times: the look-up claims the member (sets
+    /// EmailLookupAt) before it asks, so the member's row alone does not say the request has been made.
+    /// </summary>
+    private async Task WaitForLookupsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Lookups().Count < count && DateTime.UtcNow < deadline) await Task.Delay(20);
+    }
+
     [Fact]
     public async Task AUserWhoseEmailIsInCrmAdmins_BecomesAdminAfterTheFirstMessage_AskedOnceNotPerTurn()
     {
@@ -86,6 +96,7 @@ public class TeamsMemberEmailTests(EmailLookupHost host) : IClassFixture<EmailLo
 
         await SayAsync("help");
         var me = await WaitForMeAsync(m => m.EmailLookupAt is not null);
+        await WaitForLookupsAsync(1);
         Assert.Equal((null, MemberRole.Rep), (me.Email, me.Role));
         Assert.Equal(status, Assert.Single(Lookups()).Status);
 
